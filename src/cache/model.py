@@ -1,0 +1,151 @@
+"""What the mirror gives the screens: plain, immutable values, no I/O, no textual.
+
+A ticket is addressed by `TicketRow.id`: the portal's id (> 0) once the portal has it, or the
+negated outbox item id (< 0) while it exists only in the outbox. `Mirror.resolve(id)` maps a
+pending id to the portal's id after acknowledgement, so a screen that holds a pending id keeps
+showing the same ticket.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from portal.schema import AuthorRole, Category, EventKind, Priority, Status
+
+
+class Pill(StrEnum):
+    """The board's filters: each is exactly one status, but All."""
+
+    ALL = "all"
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    WAITING_ON_YOU = "waiting_on_client"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return PILL_LABELS[self]
+
+    @property
+    def status(self) -> Status | None:
+        return None if self is Pill.ALL else Status(self.value)
+
+
+PILL_LABELS = {
+    Pill.ALL: "All",
+    Pill.OPEN: "Open",
+    Pill.IN_PROGRESS: "In Progress",
+    Pill.WAITING_ON_YOU: "Waiting on you",
+    Pill.RESOLVED: "Resolved",
+    Pill.CLOSED: "Closed",
+}
+
+
+class Scope(StrEnum):
+    """Mine: tickets I submitted. Company: all the mirror holds (what the portal lets me see)."""
+
+    MINE = "mine"
+    COMPANY = "company"
+
+
+class SortColumn(StrEnum):
+    ID = "id"
+    SUBJECT = "subject"
+    CATEGORY = "category"
+    PRIORITY = "priority"  # by severity, not alphabetically
+    CREATED = "created"
+    UPDATED = "updated"
+    STATUS = "status"  # in workflow order
+    SUBMITTED_BY = "submitted_by"
+
+
+@dataclass(frozen=True)
+class TicketQuery:
+    pill: Pill = Pill.ALL
+    search: str = ""  # free text as the user typed it; the mirror makes it safe for FTS5
+    sort: SortColumn = SortColumn.CREATED
+    descending: bool = True
+    scope: Scope = Scope.COMPANY
+
+
+@dataclass(frozen=True)
+class TicketRow:
+    id: int
+    subject: str
+    category: Category
+    priority: Priority
+    status: Status
+    created_at: datetime
+    updated_at: datetime
+    submitted_by_id: int
+    submitted_by_name: str
+    assignee: str | None
+    psa_ticket_id: str | None
+    pending: bool  # not yet acknowledged by the portal
+    changed: bool  # the MSP changed it since the user last opened it
+    needs_attention: str | None  # the portal's sentence when it refused a queued write
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    id: int  # the portal's event id, or the negated outbox item id while pending
+    kind: EventKind
+    author_role: AuthorRole
+    author_name: str
+    body: str | None
+    from_status: Status | None
+    to_status: Status | None
+    assignee: str | None
+    score: int | None
+    created_at: datetime
+    pending: bool
+    needs_attention: str | None = None
+
+
+@dataclass(frozen=True)
+class TicketView:
+    row: TicketRow
+    description: str
+    rating: int | None
+    rating_comment: str | None
+    timeline: tuple[TimelineItem, ...]
+    can_confirm: bool  # resolved, and I submitted it or I am a company_admin
+    can_reopen: bool
+    can_rate: bool  # resolved or closed, same people
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    last_synced_at: datetime | None
+    next_sync_at: datetime | None
+    offline_since: datetime | None  # set after several failures in a row
+    waiting_to_send: int  # outbox items not yet acknowledged and not needing attention
+    needs_attention: int
+    last_error: str | None
+
+
+@dataclass(frozen=True)
+class TicketChange:
+    """Something others did, for a notification naming the ticket."""
+
+    ticket_id: int
+    subject: str
+    what: str  # e.g. "msp comment", "status in_progress → waiting_on_client", "assigned to Ana"
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    pulled: int = 0
+    pushed: int = 0
+    new_tickets: tuple[TicketChange, ...] = ()
+    msp_comments: tuple[TicketChange, ...] = ()
+    status_changes: tuple[TicketChange, ...] = ()
+    assignments: tuple[TicketChange, ...] = ()
+    needs_attention: tuple[str, ...] = field(default=())
+
+    @property
+    def by_others(self) -> tuple[TicketChange, ...]:
+        return self.msp_comments + self.status_changes + self.assignments

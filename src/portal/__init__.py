@@ -1,0 +1,1 @@
+"""msp-tickets: the portal API contract, its client, and the reference portal."""

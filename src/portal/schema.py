@@ -1,0 +1,370 @@
+"""The portal API v1 wire format: the one definition of the contract.
+
+Both sides use these models: the reference portal validates requests and shapes its responses
+with them, the client parses responses with them. Field names are part of the contract.
+Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+API_PREFIX = "/api/v1"
+
+SUBJECT_MAX_LENGTH = 500
+DESCRIPTION_MAX_LENGTH = 100_000
+COMMENT_MAX_LENGTH = 100_000
+RATING_COMMENT_MAX_LENGTH = 2_000
+IDEMPOTENCY_KEY_MAX_LENGTH = 255
+PAGE_LIMIT_DEFAULT = 50
+PAGE_LIMIT_MAX = 500
+DEFAULT_PSA_SYNC_INTERVAL_SECONDS = 300
+
+
+class Category(StrEnum):
+    GENERAL = "general"
+    HARDWARE = "hardware"
+    SOFTWARE = "software"
+    NETWORK = "network"
+    EMAIL = "email"
+    SECURITY = "security"
+    OTHER = "other"
+
+
+class Priority(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+class Status(StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    WAITING_ON_CLIENT = "waiting_on_client"
+    WAITING_ON_VENDOR = "waiting_on_vendor"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+class AccessLevel(StrEnum):
+    OWN = "own"
+    COMPANY = "company"
+    COMPANY_ADMIN = "company_admin"
+
+
+class EventKind(StrEnum):
+    COMMENT = "comment"
+    STATUS_CHANGE = "status_change"
+    ASSIGNMENT = "assignment"
+    RATING = "rating"
+
+
+class AuthorRole(StrEnum):
+    MSP = "msp"
+    CLIENT = "client"
+
+
+class ChangeKind(StrEnum):
+    TICKET = "ticket"
+    EVENT = "event"
+    REMOVED = "removed"
+
+
+class ErrorCode(StrEnum):
+    VALIDATION_ERROR = "VALIDATION_ERROR"
+    UNAUTHORIZED = "UNAUTHORIZED"
+    FORBIDDEN = "FORBIDDEN"
+    NOT_FOUND = "NOT_FOUND"
+    CONFLICT = "CONFLICT"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    CURSOR_EXPIRED = "CURSOR_EXPIRED"
+    RATE_LIMIT_EXCEEDED = "RATE_LIMIT_EXCEEDED"
+
+
+# The seed's words, shown to people: labels, and what each status and priority means.
+CATEGORY_LABELS: dict[Category, str] = {c: c.value.capitalize() for c in Category}
+PRIORITY_LABELS: dict[Priority, str] = {p: p.value.capitalize() for p in Priority}
+PRIORITY_USE_WHEN: dict[Priority, str] = {
+    Priority.LOW: "Minor inconvenience, workaround available",
+    Priority.MEDIUM: "Affecting productivity but work can continue",
+    Priority.HIGH: "Significant impact on a user or team",
+    Priority.CRITICAL: "System down, data loss risk, or security incident",
+}
+PSA_PRIORITY: dict[Priority, str] = {
+    Priority.CRITICAL: "P1",
+    Priority.HIGH: "P2",
+    Priority.MEDIUM: "P3",
+    Priority.LOW: "P4",
+}
+STATUS_LABELS: dict[Status, str] = {
+    Status.OPEN: "Open",
+    Status.IN_PROGRESS: "In Progress",
+    Status.WAITING_ON_CLIENT: "Waiting on client",
+    Status.WAITING_ON_VENDOR: "Waiting on vendor",
+    Status.RESOLVED: "Resolved",
+    Status.CLOSED: "Closed",
+}
+STATUS_MEANINGS: dict[Status, str] = {
+    Status.OPEN: "Ticket submitted, awaiting assignment",
+    Status.IN_PROGRESS: "Technician actively working on it",
+    Status.WAITING_ON_CLIENT: "MSP needs information or action from you",
+    Status.WAITING_ON_VENDOR: "MSP is waiting on a third-party vendor",
+    Status.RESOLVED: "Issue resolved; ticket will close soon",
+    Status.CLOSED: "Fully complete",
+}
+RATEABLE_STATUSES = frozenset({Status.RESOLVED, Status.CLOSED})
+
+
+# --- text rules, shared by both sides so the client can check as the user types ---------------
+
+
+def _no_nul(value: str) -> str:
+    # SQLite and many terminals truncate at NUL; refusing it keeps "stored exactly as given" true.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+def _required_text(value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise ValueError("is required and cannot be only white space")
+    return value
+
+
+def _subject_length(value: str) -> str:
+    if len(value) > SUBJECT_MAX_LENGTH:
+        raise ValueError(
+            f"is {len(value)} characters; the limit is {SUBJECT_MAX_LENGTH}, shorten it"
+        )
+    return value
+
+
+def subject_problem(value: str) -> str | None:
+    """What is wrong with a subject as typed, in words, or None. Same rules as the server."""
+    return _first_problem(value, _no_nul, _required_text, _subject_length)
+
+
+def description_problem(value: str) -> str | None:
+    return _first_problem(value, _no_nul, _required_text, _max_length(DESCRIPTION_MAX_LENGTH))
+
+
+def comment_problem(value: str) -> str | None:
+    return _first_problem(value, _no_nul, _required_text, _max_length(COMMENT_MAX_LENGTH))
+
+
+def _max_length(limit: int):
+    def check(value: str) -> str:
+        if len(value) > limit:
+            raise ValueError(f"is {len(value)} characters; the limit is {limit}")
+        return value
+
+    return check
+
+
+def _first_problem(value: str, *checks) -> str | None:
+    try:
+        for check in checks:
+            value = check(value)
+    except ValueError as error:
+        return str(error)
+    return None
+
+
+Subject = Annotated[
+    str, AfterValidator(_no_nul), AfterValidator(_required_text), AfterValidator(_subject_length)
+]
+Description = Annotated[
+    str,
+    AfterValidator(_no_nul),
+    AfterValidator(_required_text),
+    AfterValidator(_max_length(DESCRIPTION_MAX_LENGTH)),
+]
+CommentBody = Annotated[
+    str,
+    AfterValidator(_no_nul),
+    AfterValidator(_required_text),
+    AfterValidator(_max_length(COMMENT_MAX_LENGTH)),
+]
+RatingComment = Annotated[
+    str, AfterValidator(_no_nul), AfterValidator(_max_length(RATING_COMMENT_MAX_LENGTH))
+]
+Score = Annotated[int, Field(ge=1, le=5, strict=True)]
+
+
+class _Request(BaseModel):
+    """Requests refuse unknown fields: a typo must not be silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class _Response(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+# --- requests -------------------------------------------------------------------------------------
+
+
+class TokenRequest(_Request):
+    email: str = Field(min_length=1, max_length=320)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class TicketCreate(_Request):
+    subject: Subject
+    category: Category
+    priority: Priority
+    description: Description
+
+
+class CommentCreate(_Request):
+    body: CommentBody
+
+
+class RatingPut(_Request):
+    score: Score
+    rating_comment: RatingComment | None = None
+
+
+# --- responses ------------------------------------------------------------------------------------
+
+
+class UserRef(_Response):
+    id: int
+    name: str
+
+
+class CompanyRef(_Response):
+    id: int
+    name: str
+
+
+class Me(_Response):
+    id: int
+    name: str
+    email: str
+    company: CompanyRef
+    access_level: AccessLevel
+
+
+class TokenResponse(_Response):
+    token: str
+    user: Me
+
+
+class Ticket(_Response):
+    id: int
+    subject: str
+    category: Category
+    priority: Priority
+    description: str
+    status: Status
+    created_at: datetime
+    updated_at: datetime
+    submitted_by: UserRef
+    company_id: int
+    assignee: str | None
+    psa_ticket_id: str | None
+    rating: int | None = Field(ge=1, le=5)
+    rating_comment: str | None
+    client_ref: str | None
+
+
+class TimelineEvent(_Response):
+    id: int
+    ticket_id: int
+    kind: EventKind
+    author_role: AuthorRole
+    author_name: str
+    body: str | None
+    from_status: Status | None
+    to_status: Status | None
+    assignee: str | None
+    score: int | None = Field(ge=1, le=5)
+    created_at: datetime
+
+
+class TicketDetail(Ticket):
+    timeline: list[TimelineEvent]
+
+
+class TicketPage(_Response):
+    items: list[Ticket]
+    next_cursor: str | None
+
+
+class Change(_Response):
+    seq: int
+    kind: ChangeKind
+    ticket_id: int
+    ticket: Ticket | None
+    event: TimelineEvent | None
+
+
+class ChangePage(_Response):
+    changes: list[Change]
+    # Always set: on the last page (has_more false) it is where the next sync starts.
+    next_cursor: str
+    has_more: bool
+
+
+class SyncInfo(_Response):
+    psa_sync_interval_seconds: int
+    last_psa_sync_at: datetime | None
+    next_psa_sync_at: datetime
+    server_time: datetime
+
+
+class Choice(_Response):
+    value: str
+    label: str
+    meaning: str | None = None
+
+
+class Limits(_Response):
+    subject_max_length: int
+    description_max_length: int
+    comment_max_length: int
+    rating_comment_max_length: int
+    page_limit_max: int
+
+
+class Meta(_Response):
+    categories: list[Choice]
+    priorities: list[Choice]
+    statuses: list[Choice]
+    limits: Limits
+    psa_sync_interval_seconds: int
+
+
+class ErrorBody(_Response):
+    error: str
+    code: ErrorCode
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+def build_meta(psa_sync_interval_seconds: int) -> Meta:
+    return Meta(
+        categories=[Choice(value=c.value, label=CATEGORY_LABELS[c]) for c in Category],
+        priorities=[
+            Choice(value=p.value, label=PRIORITY_LABELS[p], meaning=PRIORITY_USE_WHEN[p])
+            for p in Priority
+        ],
+        statuses=[
+            Choice(value=s.value, label=STATUS_LABELS[s], meaning=STATUS_MEANINGS[s])
+            for s in Status
+        ],
+        limits=Limits(
+            subject_max_length=SUBJECT_MAX_LENGTH,
+            description_max_length=DESCRIPTION_MAX_LENGTH,
+            comment_max_length=COMMENT_MAX_LENGTH,
+            rating_comment_max_length=RATING_COMMENT_MAX_LENGTH,
+            page_limit_max=PAGE_LIMIT_MAX,
+        ),
+        psa_sync_interval_seconds=psa_sync_interval_seconds,
+    )
