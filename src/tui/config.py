@@ -1,0 +1,123 @@
+"""Profiles: which portal and which account. Precedence: flag > env > config.toml > default.
+
+`$XDG_CONFIG_HOME/msp-tickets/config.toml`:
+
+    default_profile = "work"
+
+    [profiles.work]
+    portal = "https://portal.example.com"
+    email = "ann@example.com"
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+APP_DIR = "msp-tickets"
+DEFAULT_PROFILE = "default"
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    portal_url: str | None
+    email: str | None
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.portal_url and self.email)
+
+
+class ConfigError(Exception):
+    """The config file or a setting is unusable; the message says how to fix it."""
+
+
+def xdg_dir(kind: str, env: Mapping[str, str] = os.environ) -> Path:
+    """The folder for `kind` (config, cache, data, state) per the XDG base directory spec."""
+    fallback = {
+        "config": ".config",
+        "cache": ".cache",
+        "data": ".local/share",
+        "state": ".local/state",
+    }[kind]
+    base = env.get(f"XDG_{kind.upper()}_HOME") or str(Path(env.get("HOME", "~")) / fallback)
+    return Path(base).expanduser() / APP_DIR
+
+
+def config_path(env: Mapping[str, str] = os.environ) -> Path:
+    return xdg_dir("config", env) / "config.toml"
+
+
+def _read_config(env: Mapping[str, str]) -> dict:
+    path = config_path(env)
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path} is not valid TOML ({error}); fix or remove it.") from None
+
+
+def load_profile(name: str | None = None, env: Mapping[str, str] = os.environ) -> Profile:
+    config = _read_config(env)
+    chosen = name or env.get("MSP_TICKETS_PROFILE") or config.get("default_profile")
+    chosen = chosen or DEFAULT_PROFILE
+    stored = config.get("profiles", {}).get(chosen, {})
+    portal = env.get("MSP_TICKETS_PORTAL") or stored.get("portal")
+    return Profile(
+        name=chosen,
+        portal_url=check_portal_url(portal) if portal else None,
+        email=stored.get("email"),
+    )
+
+
+def save_profile(profile: Profile, env: Mapping[str, str] = os.environ) -> None:
+    config = _read_config(env)
+    profiles = config.setdefault("profiles", {})
+    entry = profiles.setdefault(profile.name, {})
+    entry.update({k: v for k, v in (("portal", profile.portal_url), ("email", profile.email)) if v})
+    config.setdefault("default_profile", profile.name)
+    path = config_path(env)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".toml.tmp")
+    temporary.write_text(_to_toml(config), encoding="utf-8")
+    temporary.replace(path)
+
+
+def _to_toml(config: dict) -> str:
+    # Only strings and one level of tables live here; JSON string escapes are valid TOML.
+    lines = [f"{key} = {json.dumps(value)}" for key, value in config.items() if isinstance(value, str)]
+    for name, entry in config.get("profiles", {}).items():
+        lines += ["", f"[profiles.{json.dumps(name)}]"]
+        lines += [f"{key} = {json.dumps(value)}" for key, value in entry.items()]
+    return "\n".join(lines) + "\n"
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_portal_url(url: str) -> str:
+    """The portal's base URL, normalised; plain http is allowed only to this machine."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{url!r} is not a portal address; give one like https://portal.example.com")
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        raise ValueError(
+            f"Refusing plain http:// to {parts.hostname}: your password and token would cross the "
+            "network unencrypted. Use the portal's https:// address."
+        )
+    path = parts.path.rstrip("/").removesuffix("/api/v1")
+    return f"{parts.scheme}://{parts.netloc}{path}"
