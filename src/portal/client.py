@@ -1,1 +1,447 @@
-"""Async client of the portal API v1 (built in issue 3)."""
+"""Async client of the portal API v1: typed results, typed errors, retries that never duplicate.
+
+One `httpx.AsyncClient` per `PortalClient`. The token lives only in the `Authorization` header:
+it is never in a repr, a log line or an exception. Requests are retried on transport errors,
+timeouts and 429/502/503/504 with capped exponential backoff and full jitter; a POST is retried
+only when it carries an idempotency key, so a retry can never create a second ticket.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+import random
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from portal.schema import (
+    API_PREFIX,
+    ChangePage,
+    CommentCreate,
+    ErrorBody,
+    ErrorCode,
+    Me,
+    Meta,
+    RatingPut,
+    SyncInfo,
+    Ticket,
+    TicketCreate,
+    TicketDetail,
+    TicketPage,
+    TimelineEvent,
+    TokenRequest,
+    TokenResponse,
+)
+
+log = logging.getLogger("msp_tickets.client")
+
+DEFAULT_TIMEOUT = httpx.Timeout(connect=5, read=15, write=15, pool=5)
+RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+# --- errors ---------------------------------------------------------------------------------------
+
+
+class PortalError(Exception):
+    """The portal refused or could not answer. `message` is a sentence a person can act on."""
+
+    def __init__(
+        self,
+        message: str,
+        code: str | None = None,
+        status: int | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.status = status
+        self.details = details or {}
+
+
+class Unauthorized(PortalError): ...
+
+
+class Forbidden(PortalError): ...
+
+
+class NotFound(PortalError): ...
+
+
+class Conflict(PortalError): ...
+
+
+class ValidationFailed(PortalError): ...
+
+
+class IdempotencyKeyReused(PortalError): ...
+
+
+class CursorExpired(PortalError): ...
+
+
+class RateLimited(PortalError):
+    def __init__(self, message: str, *args: Any, retry_after: float | None = None, **kw: Any):
+        super().__init__(message, *args, **kw)
+        self.retry_after = retry_after
+
+
+class PortalUnavailable(PortalError):
+    """Network error, timeout, or 5xx after the retries ran out."""
+
+
+class InsecurePortalURL(PortalError):
+    """`http://` to a host that is not this machine: the token would cross the network in clear."""
+
+
+ERRORS_BY_STATUS: dict[int, type[PortalError]] = {
+    401: Unauthorized,
+    403: Forbidden,
+    404: NotFound,
+    409: Conflict,
+    410: CursorExpired,
+    422: ValidationFailed,
+}
+
+
+# --- retry policy ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 4
+    base_delay: float = 0.5
+    max_delay: float = 8.0
+    max_total: float = 30.0
+    retry_after_cap: float = 60.0
+
+    def backoff(self, retry_number: int, rng: random.Random) -> float:
+        """Full jitter: uniform in [0, min(max_delay, base * 2**n)]."""
+        return rng.uniform(0, min(self.max_delay, self.base_delay * 2**retry_number))
+
+    def wait_before_retry(
+        self, retry_number: int, retry_after: float | None, rng: random.Random
+    ) -> float:
+        wait = self.backoff(retry_number, rng)
+        if retry_after is not None:
+            # The server said when; never sooner than that.
+            wait = max(wait, min(max(retry_after, 0.0), self.retry_after_cap))
+        return wait
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """`Retry-After` as seconds from now: either delay-seconds or an HTTP date (RFC 9110)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    now = now or datetime.now(timezone.utc)
+    return max(0.0, (when - now).total_seconds())
+
+
+# --- URL safety -----------------------------------------------------------------------------------
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() in {"localhost", "localhost."}:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def api_base_url(portal_url: str) -> httpx.URL:
+    """The API base for a portal URL; refuses `http://` except to loopback."""
+    url = httpx.URL(portal_url)
+    if url.scheme not in {"http", "https"} or not url.host:
+        raise InsecurePortalURL(
+            f"The portal URL {portal_url!r} is not an http(s) address; use https://host/."
+        )
+    if url.scheme == "http" and not is_loopback(url.host):
+        raise InsecurePortalURL(
+            f"Refusing plain http:// to {url.host}: the token would travel unencrypted. "
+            "Use https:// (plain http is allowed only to localhost)."
+        )
+    path = url.path.rstrip("/")
+    if not path.endswith(API_PREFIX):
+        path += API_PREFIX
+    return url.copy_with(path=path + "/", query=None, fragment=None)
+
+
+# --- the client -----------------------------------------------------------------------------------
+
+
+class PortalClient:
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None = None,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: httpx.Timeout | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self._base = api_base_url(base_url)
+        self.portal_url = base_url
+        self.retry = retry or RetryPolicy()
+        self._rng = random.Random()
+        self._http = httpx.AsyncClient(
+            base_url=self._base,
+            transport=transport,
+            timeout=timeout or DEFAULT_TIMEOUT,
+            headers={"Accept": "application/json", "User-Agent": "msp-tickets"},
+            follow_redirects=False,
+        )
+        if token:
+            self.token = token
+
+    # The token is write-mostly: it lives in the header only.
+    @property
+    def has_token(self) -> bool:
+        return "Authorization" in self._http.headers
+
+    @property
+    def token(self) -> str | None:
+        header = self._http.headers.get("Authorization")
+        return header.removeprefix("Bearer ") if header else None
+
+    @token.setter
+    def token(self, value: str | None) -> None:
+        if value:
+            self._http.headers["Authorization"] = f"Bearer {value}"
+        else:
+            self._http.headers.pop("Authorization", None)
+
+    def __repr__(self) -> str:
+        state = "with token" if self.has_token else "no token"
+        return f"PortalClient({str(self._base)!r}, {state})"
+
+    async def __aenter__(self) -> PortalClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # --- API ------------------------------------------------------------------------------------
+
+    async def login(self, email: str, password: str) -> TokenResponse:
+        body = TokenRequest(email=email, password=password).model_dump()
+        # Not retried: repeated failed logins lock the account, so one attempt per keypress.
+        result = await self._call("POST", "auth/token", TokenResponse, json=body)
+        self.token = result.token
+        return result
+
+    async def logout(self) -> None:
+        await self._send("DELETE", "auth/token", retryable=True)
+        self.token = None
+
+    async def me(self) -> Me:
+        return await self._call("GET", "me", Me)
+
+    async def meta(self) -> Meta:
+        return await self._call("GET", "meta", Meta)
+
+    async def sync_info(self) -> SyncInfo:
+        return await self._call("GET", "sync", SyncInfo)
+
+    async def list_tickets(
+        self,
+        *,
+        status: str | None = None,
+        priority: str | None = None,
+        category: str | None = None,
+        q: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> TicketPage:
+        params = _params(
+            status=status, priority=priority, category=category, q=q, limit=limit, cursor=cursor
+        )
+        return await self._call("GET", "tickets", TicketPage, params=params)
+
+    async def ticket(self, ticket_id: int) -> TicketDetail:
+        return await self._call("GET", f"tickets/{int(ticket_id)}", TicketDetail)
+
+    async def create_ticket(self, draft: TicketCreate, idempotency_key: str) -> Ticket:
+        return await self._call(
+            "POST",
+            "tickets",
+            Ticket,
+            json=draft.model_dump(mode="json"),
+            idempotency_key=idempotency_key,
+        )
+
+    async def add_comment(self, ticket_id: int, body: str, idempotency_key: str) -> TimelineEvent:
+        return await self._call(
+            "POST",
+            f"tickets/{int(ticket_id)}/comments",
+            TimelineEvent,
+            json=CommentCreate(body=body).model_dump(),
+            idempotency_key=idempotency_key,
+        )
+
+    async def confirm(self, ticket_id: int) -> TicketDetail:
+        # A state transition: repeating it cannot do it twice (a repeat gets 409).
+        return await self._call(
+            "POST", f"tickets/{int(ticket_id)}/confirm", TicketDetail, retryable=True
+        )
+
+    async def reopen(self, ticket_id: int) -> TicketDetail:
+        return await self._call(
+            "POST", f"tickets/{int(ticket_id)}/reopen", TicketDetail, retryable=True
+        )
+
+    async def rate(self, ticket_id: int, score: int, rating_comment: str | None) -> TicketDetail:
+        body = RatingPut(score=score, rating_comment=rating_comment).model_dump()
+        return await self._call(
+            "PUT", f"tickets/{int(ticket_id)}/rating", TicketDetail, json=body, retryable=True
+        )
+
+    async def changes(self, cursor: str | None = None, limit: int | None = None) -> ChangePage:
+        return await self._call("GET", "changes", ChangePage, params=_params(cursor=cursor, limit=limit))
+
+    # --- transport ------------------------------------------------------------------------------
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        model: type[Model],
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        idempotency_key: str | None = None,
+        retryable: bool | None = None,
+    ) -> Model:
+        response = await self._send(
+            method,
+            path,
+            params=params,
+            json=json,
+            idempotency_key=idempotency_key,
+            retryable=retryable,
+        )
+        try:
+            return model.model_validate_json(response.content)
+        except ValidationError:
+            raise PortalError(
+                f"The portal sent a reply to {method} /{path} that this version of msp-tickets "
+                "does not understand; check that the portal URL is right and up to date.",
+                status=response.status_code,
+            ) from None
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        idempotency_key: str | None = None,
+        retryable: bool | None = None,
+    ) -> httpx.Response:
+        if retryable is None:
+            retryable = method in {"GET", "HEAD", "DELETE"} or idempotency_key is not None
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
+        started = time.monotonic()
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = await self._http.request(
+                    method, path, params=params, json=json, headers=headers
+                )
+            except httpx.TransportError as error:
+                failure: PortalError = _transport_failure(error, self._base.host)
+                retry_after = None
+            else:
+                _log_response(method, path, response, started)
+                if response.status_code < 400:
+                    return response
+                failure = _error_from_response(response)
+                if response.status_code not in RETRYABLE_STATUSES:
+                    raise failure
+                retry_after = getattr(failure, "retry_after", None)
+            wait = self.retry.wait_before_retry(attempt - 1, retry_after, self._rng)
+            elapsed = time.monotonic() - started
+            if (
+                not retryable
+                or attempt >= self.retry.max_attempts
+                or elapsed + wait > self.retry.max_total
+            ):
+                raise failure
+            log.debug("%s /%s retry %d in %.2f s", method, path, attempt, wait)
+            await asyncio.sleep(wait)
+
+
+def _params(**values: Any) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _log_response(method: str, path: str, response: httpx.Response, started: float) -> None:
+    # Method, path, status and time only: never headers, query or bodies.
+    log.debug(
+        "%s /%s -> %d in %.0f ms",
+        method,
+        path,
+        response.status_code,
+        (time.monotonic() - started) * 1000,
+    )
+
+
+def _transport_failure(error: httpx.TransportError, host: str) -> PortalUnavailable:
+    # Only the exception's type: its text could echo the request, and the request has the token.
+    if isinstance(error, httpx.TimeoutException):
+        what = "did not answer in time"
+    else:
+        what = "could not be reached"
+    return PortalUnavailable(
+        f"The portal at {host} {what} ({type(error).__name__}); "
+        "check your network connection, or try again later.",
+        status=None,
+    )
+
+
+def _error_from_response(response: httpx.Response) -> PortalError:
+    status = response.status_code
+    retry_after = parse_retry_after(response.headers.get("Retry-After"))
+    try:
+        body = ErrorBody.model_validate_json(response.content)
+        message, code, details = body.error, body.code.value, body.details
+    except ValidationError:
+        message, code, details = _generic_sentence(status), None, {}
+    if status == 429:
+        return RateLimited(message, code, status, details, retry_after=retry_after)
+    if status >= 500:
+        return PortalUnavailable(message, code, status, details)
+    if code == ErrorCode.IDEMPOTENCY_KEY_REUSED:
+        return IdempotencyKeyReused(message, code, status, details)
+    return ERRORS_BY_STATUS.get(status, PortalError)(message, code, status, details)
+
+
+def _generic_sentence(status: int) -> str:
+    if status == 429:
+        return "The portal is busy (HTTP 429); wait a moment and try again."
+    if status >= 500:
+        return f"The portal had a problem (HTTP {status}); try again in a few minutes."
+    return f"The portal refused the request (HTTP {status}); check the input and try again."

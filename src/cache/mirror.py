@@ -1,0 +1,527 @@
+"""The local mirror of the portal: what the screens read, and the outbox they write to.
+
+Synchronous sqlite3, one connection per thread (the cache with the outbox attached). Reads are
+one SQL statement each and overlay what waits in the outbox, so a ticket written offline shows
+at once, marked pending, and keeps its place when the portal acknowledges it. Writes by the user
+go only to the outbox; the sync engine (cache/sync.py) sends them and applies the change feed.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from cache import queries
+from cache.model import (
+    Pill,
+    Scope,
+    SyncStatus,
+    TicketQuery,
+    TicketRow,
+    TicketView,
+    TimelineItem,
+)
+from cache.profile import ProfilePaths
+from cache.search import fts_query, search_words
+from cache.store import connect, prepare_files, read_transaction, write_transaction
+from portal.schema import (
+    RATEABLE_STATUSES,
+    AccessLevel,
+    AuthorRole,
+    Category,
+    Change,
+    ChangeKind,
+    EventKind,
+    Me,
+    Priority,
+    RatingPut,
+    Status,
+    Ticket,
+    TicketCreate,
+    TimelineEvent,
+    comment_problem,
+)
+
+DONE_ITEMS_KEPT_FOR = timedelta(days=30)
+
+
+class InvalidInput(ValueError):
+    """What the user wrote cannot be sent as it is; `field` names the field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    id: int
+    kind: str  # ticket | comment | confirm | reopen | rating
+    ticket_ref: int | None
+    payload: dict[str, Any]
+    idempotency_key: str
+
+
+@dataclass(frozen=True)
+class AppliedPage:
+    """What a page of the change feed did to the mirror, for notifications."""
+
+    new_ticket_ids: frozenset[int]
+    new_events: tuple[TimelineEvent, ...]
+    removed: frozenset[int]
+
+
+def utc_text(moment: datetime) -> str:
+    """Fixed-width UTC ISO 8601: compares and sorts correctly as text."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def from_utc_text(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def now_text() -> str:
+    return utc_text(datetime.now(timezone.utc))
+
+
+class Mirror:
+    def __init__(self, paths: ProfilePaths, moved_aside: Any = None) -> None:
+        self.paths = paths
+        self.moved_aside = moved_aside  # where a bad cache went when this mirror opened
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._connections_lock = threading.Lock()
+
+    @classmethod
+    def open(cls, paths: ProfilePaths) -> Mirror:
+        moved = prepare_files(paths.cache_db, paths.outbox_db)
+        mirror = cls(paths, moved)
+        mirror._prune_done_items()
+        return mirror
+
+    def close(self) -> None:
+        with self._connections_lock:
+            for conn in self._connections:
+                try:
+                    conn.close()
+                except sqlite3.ProgrammingError:
+                    pass  # made in another thread; it closes when that thread's refs go
+            self._connections.clear()
+        self._local = threading.local()
+
+    @property
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = connect(self.paths.cache_db, self.paths.outbox_db)
+            conn.row_factory = sqlite3.Row
+            self._local.conn = conn
+            with self._connections_lock:
+                self._connections.append(conn)
+        return conn
+
+    # --- reads ----------------------------------------------------------------------------------
+
+    def me(self) -> Me | None:
+        row = self._conn.execute("SELECT me FROM sync_state").fetchone()
+        return Me.model_validate_json(row["me"]) if row and row["me"] else None
+
+    def pill_counts(self, scope: Scope) -> dict[Pill, int]:
+        row = self._conn.execute(queries.PILL_COUNTS, self._scope_params(scope)).fetchone()
+        return {pill: row[pill.value] or 0 for pill in Pill}
+
+    def page(self, query: TicketQuery, offset: int, limit: int) -> list[TicketRow]:
+        sql, params = queries.ticket_page(query, self._filter(query))
+        params.update(offset=max(0, offset), limit=max(0, limit))
+        return [_ticket_row(row) for row in self._conn.execute(sql, params)]
+
+    def total(self, query: TicketQuery) -> int:
+        sql, params = queries.ticket_total(self._filter(query))
+        return self._conn.execute(sql, params).fetchone()[0]
+
+    def position(self, query: TicketQuery, ticket_id: int) -> int | None:
+        sql, params = queries.ticket_position(query, self._filter(query))
+        params["ticket_id"] = ticket_id
+        row = self._conn.execute(sql, params).fetchone()
+        return row[0] if row else None
+
+    def ticket(self, ticket_id: int) -> TicketView | None:
+        ticket_id = self.resolve(ticket_id)
+        rows = self._conn.execute(queries.TICKET_WITH_TIMELINE, {"id": ticket_id}).fetchall()
+        if not rows:
+            return None
+        return self._ticket_view(rows)
+
+    def resolve(self, ticket_id: int) -> int:
+        if ticket_id >= 0:
+            return ticket_id
+        row = self._conn.execute(
+            "SELECT server_ticket_id FROM outbox.outbox WHERE id = ? AND kind = 'ticket'",
+            (-ticket_id,),
+        ).fetchone()
+        return row[0] if row and row[0] is not None else ticket_id
+
+    def mark_opened(self, ticket_id: int) -> None:
+        with write_transaction(self._conn) as conn:
+            conn.execute(
+                "UPDATE tickets SET opened_at = COALESCE(last_msp_change_at, '') WHERE id = ?",
+                (self.resolve(ticket_id),),
+            )
+
+    def sync_status(self) -> SyncStatus:
+        row = self._conn.execute(queries.SYNC_STATUS).fetchone()
+        return SyncStatus(
+            last_synced_at=from_utc_text(row["last_synced_at"]),
+            next_sync_at=from_utc_text(row["next_sync_at"]),
+            offline_since=from_utc_text(row["offline_since"]),
+            waiting_to_send=row["waiting"],
+            needs_attention=row["attention"],
+            last_error=row["last_error"],
+        )
+
+    # --- writes by the user: to the outbox --------------------------------------------------------
+
+    def submit_ticket(self, draft: TicketCreate) -> int:
+        item_id = self._queue("ticket", None, draft.model_dump(mode="json"))
+        return -item_id
+
+    def add_comment(self, ticket_id: int, body: str) -> int:
+        problem = comment_problem(body)
+        if problem:
+            raise InvalidInput("body", f"The comment {problem}.")
+        return -self._queue("comment", self.resolve(ticket_id), {"body": body.strip()})
+
+    def confirm(self, ticket_id: int) -> None:
+        self._queue("confirm", self.resolve(ticket_id), {})
+
+    def reopen(self, ticket_id: int) -> None:
+        self._queue("reopen", self.resolve(ticket_id), {})
+
+    def rate(self, ticket_id: int, score: int, comment: str | None) -> None:
+        if not isinstance(score, int) or not 1 <= score <= 5:
+            raise InvalidInput("score", f"The rating score must be a whole number from 1 to 5, not {score!r}.")
+        try:
+            rating = RatingPut(score=score, rating_comment=comment or None)
+        except ValueError as error:
+            raise InvalidInput("rating_comment", f"The rating comment {_first_error(error)}.") from None
+        self._queue("rating", self.resolve(ticket_id), rating.model_dump())
+
+    def save_draft(self, name: str, fields: dict[str, str]) -> None:
+        with write_transaction(self._conn) as conn:
+            conn.execute(
+                "INSERT INTO outbox.drafts (name, fields, saved_at) VALUES (?, ?, ?) "
+                "ON CONFLICT(name) DO UPDATE SET fields = excluded.fields, saved_at = excluded.saved_at",
+                (name, json.dumps(fields), now_text()),
+            )
+
+    def load_draft(self, name: str) -> dict[str, str] | None:
+        row = self._conn.execute(
+            "SELECT fields FROM outbox.drafts WHERE name = ?", (name,)
+        ).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def clear_draft(self, name: str) -> None:
+        with write_transaction(self._conn) as conn:
+            conn.execute("DELETE FROM outbox.drafts WHERE name = ?", (name,))
+
+    def _queue(self, kind: str, ticket_ref: int | None, payload: dict[str, Any]) -> int:
+        me = self.me()
+        with write_transaction(self._conn) as conn:
+            return conn.execute(
+                "INSERT INTO outbox.outbox (kind, ticket_ref, payload, idempotency_key, "
+                "author_id, author_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                (
+                    kind,
+                    ticket_ref,
+                    json.dumps(payload),
+                    str(uuid.uuid4()),
+                    me.id if me else None,
+                    me.name if me else "you",
+                    now_text(),
+                ),
+            ).fetchone()[0]
+
+    # --- for the sync engine --------------------------------------------------------------------
+
+    def cursor(self) -> str | None:
+        return self._conn.execute("SELECT cursor FROM sync_state").fetchone()[0]
+
+    def full_sync_complete(self) -> bool:
+        return bool(self._conn.execute("SELECT full_sync_complete FROM sync_state").fetchone()[0])
+
+    def sync_state(self) -> dict[str, Any]:
+        return dict(self._conn.execute("SELECT * FROM sync_state").fetchone())
+
+    def update_sync_state(self, **fields: Any) -> None:
+        columns = ", ".join(f"{name} = :{name}" for name in fields)
+        with write_transaction(self._conn) as conn:
+            conn.execute(f"UPDATE sync_state SET {columns}", fields)
+
+    def store_me(self, me: Me) -> None:
+        self.update_sync_state(me=me.model_dump_json())
+
+    def wipe(self) -> None:
+        """Forget everything mirrored (a 410): the outbox is not touched."""
+        with write_transaction(self._conn) as conn:
+            for statement in queries.WIPE:
+                conn.execute(statement)
+
+    def apply_changes(self, changes: Iterable[Change], next_cursor: str, has_more: bool) -> AppliedPage:
+        """Apply one page of the change feed and its cursor in one transaction."""
+        new_tickets: set[int] = set()
+        new_events: list[TimelineEvent] = []
+        removed: set[int] = set()
+        touched: set[int] = set()
+        with write_transaction(self._conn) as conn:
+            for change in changes:
+                if change.kind is ChangeKind.TICKET and change.ticket is not None:
+                    if _upsert_ticket(conn, change.ticket):
+                        new_tickets.add(change.ticket.id)
+                    removed.discard(change.ticket_id)
+                elif change.kind is ChangeKind.EVENT and change.event is not None:
+                    if _upsert_event(conn, change.event):
+                        new_events.append(change.event)
+                elif change.kind is ChangeKind.REMOVED:
+                    _remove_ticket(conn, change.ticket_id)
+                    removed.add(change.ticket_id)
+                    new_tickets.discard(change.ticket_id)
+                touched.add(change.ticket_id)
+            _reindex(conn, touched - removed)
+            finished_full = not has_more and not _flag(conn, "full_sync_complete")
+            if finished_full:
+                # What was there at the first sync is not "changed since you last opened it".
+                conn.execute(queries.BASELINE_OPENED)
+            conn.execute(
+                "UPDATE sync_state SET cursor = ?, full_sync_complete = "
+                "full_sync_complete OR ?",
+                (next_cursor, not has_more),
+            )
+        return AppliedPage(frozenset(new_tickets), tuple(new_events), frozenset(removed))
+
+    def pending_items(self) -> list[OutboxItem]:
+        rows = self._conn.execute(
+            "SELECT id, kind, ticket_ref, payload, idempotency_key FROM outbox.outbox "
+            "WHERE state = 'pending' ORDER BY id"
+        ).fetchall()
+        return [
+            OutboxItem(r["id"], r["kind"], r["ticket_ref"], json.loads(r["payload"]), r["idempotency_key"])
+            for r in rows
+        ]
+
+    def acknowledge(
+        self,
+        item_id: int,
+        *,
+        ticket: Ticket | None = None,
+        events: Iterable[TimelineEvent] = (),
+    ) -> None:
+        """The portal has the item: mark it done and mirror what it answered, at once."""
+        events = list(events)
+        with write_transaction(self._conn) as conn:
+            if ticket is not None:
+                _upsert_ticket(conn, ticket)
+            for event in events:
+                _upsert_event(conn, event)
+            conn.execute(
+                "UPDATE outbox.outbox SET state = 'done', done_at = ?, server_ticket_id = ?, "
+                "server_event_id = ? WHERE id = ?",
+                (
+                    now_text(),
+                    ticket.id if ticket else None,
+                    events[0].id if len(events) == 1 else None,
+                    item_id,
+                ),
+            )
+            touched = {ticket.id} if ticket else set()
+            _reindex(conn, touched | {e.ticket_id for e in events})
+
+    def mark_needs_attention(self, item_id: int, message: str) -> None:
+        with write_transaction(self._conn) as conn:
+            conn.execute(
+                "UPDATE outbox.outbox SET state = 'needs_attention', attention_message = ? "
+                "WHERE id = ?",
+                (message, item_id),
+            )
+
+    def attention_messages(self) -> list[str]:
+        return [
+            row[0]
+            for row in self._conn.execute(
+                "SELECT attention_message FROM outbox.outbox WHERE state = 'needs_attention' ORDER BY id"
+            )
+        ]
+
+    def _prune_done_items(self) -> None:
+        cutoff = utc_text(datetime.now(timezone.utc) - DONE_ITEMS_KEPT_FOR)
+        with write_transaction(self._conn) as conn:
+            conn.execute(
+                "DELETE FROM outbox.outbox WHERE state = 'done' AND done_at < ?", (cutoff,)
+            )
+
+    # --- helpers --------------------------------------------------------------------------------
+
+    def _scope_params(self, scope: Scope) -> dict[str, Any]:
+        me = self.me()
+        mine_only = scope is Scope.MINE
+        return {"mine_only": mine_only, "me": me.id if me else None}
+
+    def _filter(self, query: TicketQuery) -> queries.Filter:
+        words = search_words(query.search)
+        return queries.Filter(
+            status=query.pill.status,
+            words=tuple(words),
+            match=fts_query(words) if words else None,
+            **self._scope_params(query.scope),
+        )
+
+    def _ticket_view(self, rows: list[sqlite3.Row]) -> TicketView:
+        first = rows[0]
+        row = _ticket_row(first)
+        timeline = tuple(_timeline_item(r) for r in rows if r["ev_id"] is not None)
+        me = self.me()
+        mine = me is not None and row.submitted_by_id == me.id
+        may_act = me is not None and (mine or me.access_level is AccessLevel.COMPANY_ADMIN)
+        pending_ratings = [i for i in timeline if i.pending and i.kind is EventKind.RATING]
+        rating, rating_comment = first["rating"], first["rating_comment"]
+        if pending_ratings:  # what the user just gave, until the portal has it
+            rating, rating_comment = pending_ratings[-1].score, pending_ratings[-1].body
+        return TicketView(
+            row=row,
+            description=first["description"],
+            rating=rating,
+            rating_comment=rating_comment,
+            timeline=timeline,
+            can_confirm=may_act and row.status is Status.RESOLVED and not row.pending,
+            can_reopen=may_act and row.status is Status.RESOLVED and not row.pending,
+            can_rate=may_act and row.status in RATEABLE_STATUSES and row.id > 0,
+        )
+
+
+# --- row mapping and writes inside a transaction --------------------------------------------------
+
+
+def _ticket_row(row: sqlite3.Row) -> TicketRow:
+    pending_status = row["pending_status"]
+    return TicketRow(
+        id=row["id"],
+        subject=row["subject"],
+        category=Category(row["category"]),
+        priority=Priority(row["priority"]),
+        status=Status(pending_status or row["status"]),
+        created_at=datetime.fromisoformat(row["created_at"]),
+        updated_at=datetime.fromisoformat(row["updated_at"]),
+        submitted_by_id=row["submitted_by_id"],
+        submitted_by_name=row["submitted_by_name"],
+        assignee=row["assignee"],
+        psa_ticket_id=row["psa_ticket_id"],
+        pending=bool(row["pending"]) or pending_status is not None,
+        changed=bool(row["changed"]),
+        needs_attention=row["needs_attention"],
+    )
+
+
+def _timeline_item(row: sqlite3.Row) -> TimelineItem:
+    return TimelineItem(
+        id=row["ev_id"],
+        kind=EventKind(row["ev_kind"]),
+        author_role=AuthorRole(row["ev_author_role"]),
+        author_name=row["ev_author_name"],
+        body=row["ev_body"],
+        from_status=_status_or_none(row["ev_from_status"]),
+        to_status=_status_or_none(row["ev_to_status"]),
+        assignee=row["ev_assignee"],
+        score=row["ev_score"],
+        created_at=datetime.fromisoformat(row["ev_created_at"]),
+        pending=bool(row["ev_pending"]),
+        needs_attention=row["ev_attention"],
+    )
+
+
+def _status_or_none(value: str | None) -> Status | None:
+    return Status(value) if value else None
+
+
+def _upsert_ticket(conn: sqlite3.Connection, ticket: Ticket) -> bool:
+    """Insert or update; True when the ticket is new to the mirror."""
+    existed = conn.execute("SELECT 1 FROM tickets WHERE id = ?", (ticket.id,)).fetchone()
+    conn.execute(queries.UPSERT_TICKET, _ticket_params(ticket))
+    return existed is None
+
+
+def _ticket_params(ticket: Ticket) -> dict[str, Any]:
+    return {
+        "id": ticket.id,
+        "subject": ticket.subject,
+        "category": ticket.category.value,
+        "priority": ticket.priority.value,
+        "description": ticket.description,
+        "status": ticket.status.value,
+        "created_at": utc_text(ticket.created_at),
+        "updated_at": utc_text(ticket.updated_at),
+        "submitted_by_id": ticket.submitted_by.id,
+        "submitted_by_name": ticket.submitted_by.name,
+        "company_id": ticket.company_id,
+        "assignee": ticket.assignee,
+        "psa_ticket_id": ticket.psa_ticket_id,
+        "rating": ticket.rating,
+        "rating_comment": ticket.rating_comment,
+        "client_ref": ticket.client_ref,
+    }
+
+
+def _upsert_event(conn: sqlite3.Connection, event: TimelineEvent) -> bool:
+    existed = conn.execute("SELECT 1 FROM events WHERE id = ?", (event.id,)).fetchone()
+    params = _event_params(event)
+    conn.execute(queries.UPSERT_EVENT, params)
+    if event.author_role.value == "msp":
+        conn.execute(queries.NOTE_MSP_CHANGE, params)
+    return existed is None
+
+
+def _event_params(event: TimelineEvent) -> dict[str, Any]:
+    return {
+        "id": event.id,
+        "ticket_id": event.ticket_id,
+        "kind": event.kind.value,
+        "author_role": event.author_role.value,
+        "author_name": event.author_name,
+        "body": event.body,
+        "from_status": event.from_status.value if event.from_status else None,
+        "to_status": event.to_status.value if event.to_status else None,
+        "assignee": event.assignee,
+        "score": event.score,
+        "created_at": utc_text(event.created_at),
+    }
+
+
+def _remove_ticket(conn: sqlite3.Connection, ticket_id: int) -> None:
+    for statement in queries.REMOVE_TICKET:
+        conn.execute(statement, (ticket_id,))
+
+
+def _reindex(conn: sqlite3.Connection, ticket_ids: set[int]) -> None:
+    if not ticket_ids:
+        return
+    ids = json.dumps(sorted(ticket_ids))
+    conn.execute("DELETE FROM fts WHERE rowid IN (SELECT value FROM json_each(?))", (ids,))
+    conn.execute(queries.INDEX_TICKETS, (ids,))
+
+
+def _flag(conn: sqlite3.Connection, column: str) -> bool:
+    return bool(conn.execute(f"SELECT {column} FROM sync_state").fetchone()[0])
+
+
+def _first_error(error: ValueError) -> str:
+    errors = getattr(error, "errors", None)
+    if callable(errors):
+        message = errors()[0].get("msg", str(error))
+        return message.removeprefix("Value error, ")
+    return str(error)

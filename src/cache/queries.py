@@ -1,0 +1,255 @@
+"""The mirror's SQL: every query the screens need is one statement.
+
+Lists are a compound SELECT of two arms — the mirrored tickets and the tickets waiting in the
+outbox — under one ORDER BY, so SQLite merges two ordered streams and each arm walks its own
+index: a page costs its rows, not the table. Searches lead with the FTS subquery
+(`t.id IN (SELECT rowid FROM fts WHERE fts MATCH ...)`) so FTS picks the few matching tickets
+first; joining FTS to tickets the other way round is 40-900x slower (see bench/mirror.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from cache.model import SortColumn, TicketQuery
+from portal.schema import Status
+
+TICKET_COLUMNS = (
+    "id subject category priority description status created_at updated_at submitted_by_id "
+    "submitted_by_name company_id assignee psa_ticket_id rating rating_comment client_ref"
+).split()
+EVENT_COLUMNS = (
+    "id ticket_id kind author_role author_name body from_status to_status assignee score created_at"
+).split()
+
+
+def _upsert(table: str, columns: list[str], extra_insert: dict[str, str] | None = None) -> str:
+    extra_insert = extra_insert or {}
+    names = ", ".join(columns + list(extra_insert))
+    values = ", ".join([f":{c}" for c in columns] + list(extra_insert.values()))
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != "id")
+    return (
+        f"INSERT INTO {table} ({names}) VALUES ({values}) "
+        f"ON CONFLICT(id) DO UPDATE SET {updates}"
+    )
+
+
+# A ticket first seen after its events (back in view after an access change) still knows when
+# the MSP last touched it.
+UPSERT_TICKET = _upsert(
+    "tickets",
+    TICKET_COLUMNS,
+    {
+        "last_msp_change_at": "(SELECT max(created_at) FROM events "
+        "WHERE ticket_id = :id AND author_role = 'msp')"
+    },
+)
+UPSERT_EVENT = _upsert("events", EVENT_COLUMNS)
+NOTE_MSP_CHANGE = (
+    "UPDATE tickets SET last_msp_change_at = :created_at WHERE id = :ticket_id "
+    "AND (last_msp_change_at IS NULL OR last_msp_change_at < :created_at)"
+)
+BASELINE_OPENED = (
+    "UPDATE tickets SET opened_at = COALESCE(last_msp_change_at, '') WHERE opened_at IS NULL"
+)
+INDEX_TICKETS = """
+    INSERT INTO fts (rowid, subject, description, comments)
+    SELECT t.id, t.subject, t.description,
+           (SELECT group_concat(e.body, char(10)) FROM events e
+            WHERE e.ticket_id = t.id AND e.kind = 'comment')
+    FROM tickets t WHERE t.id IN (SELECT value FROM json_each(?))
+"""
+REMOVE_TICKET = (
+    "DELETE FROM tickets WHERE id = ?",
+    "DELETE FROM events WHERE ticket_id = ?",
+    "DELETE FROM fts WHERE rowid = ?",
+)
+WIPE = (
+    "DELETE FROM tickets",
+    "DELETE FROM events",
+    "DELETE FROM fts",
+    "UPDATE sync_state SET cursor = NULL, full_sync_complete = 0",
+)
+
+SYNC_STATUS = """
+    SELECT s.*,
+        (SELECT count(*) FROM outbox.outbox WHERE state = 'pending') AS waiting,
+        (SELECT count(*) FROM outbox.outbox WHERE state = 'needs_attention') AS attention
+    FROM sync_state s
+"""
+
+_PENDING_TICKETS = "outbox.outbox o WHERE o.kind = 'ticket' AND o.state != 'done'"
+
+PILL_COUNTS = f"""
+    SELECT count(*) + (SELECT count(*) FROM {_PENDING_TICKETS}) AS "all",
+        COALESCE(SUM(t.status = 'open'), 0) + (SELECT count(*) FROM {_PENDING_TICKETS}) AS open,
+        COALESCE(SUM(t.status = 'in_progress'), 0) AS in_progress,
+        COALESCE(SUM(t.status = 'waiting_on_client'), 0) AS waiting_on_client,
+        COALESCE(SUM(t.status = 'resolved'), 0) AS resolved,
+        COALESCE(SUM(t.status = 'closed'), 0) AS closed
+    FROM tickets t
+    WHERE NOT :mine_only OR t.submitted_by_id = :me
+"""
+
+# --- lists ----------------------------------------------------------------------------------------
+
+_CHANGED = (
+    "(t.last_msp_change_at IS NOT NULL "
+    "AND (t.opened_at IS NULL OR t.last_msp_change_at > t.opened_at))"
+)
+_ATTENTION = (
+    "(SELECT a.attention_message FROM outbox.outbox a WHERE a.ticket_ref = t.id "
+    "AND a.state = 'needs_attention' ORDER BY a.id DESC LIMIT 1)"
+)
+# A confirm or reopen waiting to be sent: the ticket shows the status it will have.
+_PENDING_STATUS = (
+    "(SELECT CASE p.kind WHEN 'confirm' THEN 'closed' ELSE 'open' END FROM outbox.outbox p "
+    "WHERE p.ticket_ref = t.id AND p.kind IN ('confirm', 'reopen') AND p.state = 'pending' "
+    "ORDER BY p.id DESC LIMIT 1)"
+)
+
+_MIRRORED_ROW = f"""
+    t.id, t.subject, t.category, t.priority, t.status, t.created_at, t.updated_at,
+    t.submitted_by_id, t.submitted_by_name, t.assignee, t.psa_ticket_id,
+    0 AS pending, {_CHANGED} AS changed, {_ATTENTION} AS needs_attention,
+    {_PENDING_STATUS} AS pending_status
+"""
+_PENDING_ROW = """
+    -o.id AS id, json_extract(o.payload, '$.subject') AS subject,
+    json_extract(o.payload, '$.category') AS category,
+    json_extract(o.payload, '$.priority') AS priority, 'open' AS status,
+    o.created_at AS created_at, o.created_at AS updated_at,
+    COALESCE(o.author_id, 0) AS submitted_by_id, o.author_name AS submitted_by_name,
+    NULL AS assignee, NULL AS psa_ticket_id, 1 AS pending, 0 AS changed,
+    o.attention_message AS needs_attention, NULL AS pending_status
+"""
+
+_PRIORITY_RANK_OF_PENDING = (
+    "CASE json_extract(o.payload, '$.priority') WHEN 'low' THEN 1 WHEN 'medium' THEN 2 "
+    "WHEN 'high' THEN 3 WHEN 'critical' THEN 4 END"
+)
+# Sort column -> (key in the mirrored arm, key in the pending arm, collation).
+SORT_KEYS: dict[SortColumn, tuple[str, str, str]] = {
+    SortColumn.ID: ("t.id", "-o.id", "BINARY"),
+    SortColumn.SUBJECT: ("t.subject", "json_extract(o.payload, '$.subject')", "NOCASE"),
+    SortColumn.CATEGORY: ("t.category", "json_extract(o.payload, '$.category')", "BINARY"),
+    SortColumn.PRIORITY: ("t.priority_rank", _PRIORITY_RANK_OF_PENDING, "BINARY"),
+    SortColumn.CREATED: ("t.created_at", "o.created_at", "BINARY"),
+    SortColumn.UPDATED: ("t.updated_at", "o.created_at", "BINARY"),
+    SortColumn.STATUS: ("t.status_rank", "1", "BINARY"),
+    SortColumn.SUBMITTED_BY: ("t.submitted_by_name", "o.author_name", "NOCASE"),
+}
+
+
+@dataclass(frozen=True)
+class Filter:
+    status: Status | None
+    words: tuple[str, ...]  # as typed, for the few pending tickets (not in FTS)
+    match: str | None  # the FTS5 expression; None with words means nothing can match
+    mine_only: bool
+    me: int | None
+
+
+def _arms(query: TicketQuery, where: Filter) -> tuple[str, dict[str, Any]]:
+    """The two arms of a ticket list, each with its sort key as column `sort_key`."""
+    mirrored_key, pending_key, _ = SORT_KEYS[query.sort]
+    params: dict[str, Any] = {}
+    mirrored = ["1"]
+    pending = [_PENDING_TICKETS.split(" WHERE ", 1)[1]]
+    if where.status is not None:
+        mirrored.append("t.status = :status")
+        params["status"] = where.status.value
+        if where.status is not Status.OPEN:
+            pending.append("0")
+    if where.words:
+        if where.match is None:
+            mirrored.append("0")
+            pending.append("0")
+        else:
+            mirrored.append("t.id IN (SELECT rowid FROM fts WHERE fts MATCH :match)")
+            params["match"] = where.match
+            for n, word in enumerate(where.words):
+                pending.append(
+                    "(json_extract(o.payload, '$.subject') || ' ' || "
+                    f"json_extract(o.payload, '$.description')) LIKE :word{n} ESCAPE '\\'"
+                )
+                params[f"word{n}"] = "%" + _like_escape(word) + "%"
+    if where.mine_only:
+        mirrored.append("t.submitted_by_id = :me")
+        params["me"] = where.me
+    sql = (
+        f"SELECT {_MIRRORED_ROW}, {mirrored_key} AS sort_key FROM tickets t "
+        f"WHERE {' AND '.join(mirrored)} "
+        f"UNION ALL "
+        f"SELECT {_PENDING_ROW}, {pending_key} AS sort_key FROM outbox.outbox o "
+        f"WHERE {' AND '.join(pending)}"
+    )
+    return sql, params
+
+
+def _order(query: TicketQuery) -> str:
+    _, _, collation = SORT_KEYS[query.sort]
+    direction = "DESC" if query.descending else "ASC"
+    return f"sort_key COLLATE {collation} {direction}, id {direction}"
+
+
+def ticket_page(query: TicketQuery, where: Filter) -> tuple[str, dict[str, Any]]:
+    arms, params = _arms(query, where)
+    return f"{arms} ORDER BY {_order(query)} LIMIT :limit OFFSET :offset", params
+
+
+def ticket_total(where: Filter) -> tuple[str, dict[str, Any]]:
+    arms, params = _arms(TicketQuery(sort=SortColumn.ID), where)
+    return f"SELECT count(*) FROM ({arms})", params
+
+
+def ticket_position(query: TicketQuery, where: Filter) -> tuple[str, dict[str, Any]]:
+    arms, params = _arms(query, where)
+    return (
+        f"SELECT position FROM (SELECT id, row_number() OVER (ORDER BY {_order(query)}) - 1 "
+        f"AS position FROM ({arms})) WHERE id = :ticket_id",
+        params,
+    )
+
+
+def _like_escape(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# --- one ticket with its timeline -----------------------------------------------------------------
+
+TICKET_WITH_TIMELINE = f"""
+    WITH ticket AS (
+        SELECT {_MIRRORED_ROW}, t.description, t.rating, t.rating_comment
+        FROM tickets t WHERE t.id = :id
+        UNION ALL
+        SELECT {_PENDING_ROW}, json_extract(o.payload, '$.description') AS description,
+            NULL AS rating, NULL AS rating_comment
+        FROM outbox.outbox o WHERE o.id = -:id AND o.kind = 'ticket' AND o.state != 'done'
+    ),
+    timeline AS (
+        SELECT e.id AS ev_id, e.kind AS ev_kind, e.author_role AS ev_author_role,
+            e.author_name AS ev_author_name, e.body AS ev_body,
+            e.from_status AS ev_from_status, e.to_status AS ev_to_status,
+            e.assignee AS ev_assignee, e.score AS ev_score, e.created_at AS ev_created_at,
+            0 AS ev_pending, NULL AS ev_attention
+        FROM events e WHERE e.ticket_id = :id
+        UNION ALL
+        SELECT -o.id,
+            CASE o.kind WHEN 'comment' THEN 'comment' WHEN 'rating' THEN 'rating'
+                ELSE 'status_change' END,
+            'client', o.author_name,
+            CASE o.kind WHEN 'comment' THEN json_extract(o.payload, '$.body')
+                WHEN 'rating' THEN json_extract(o.payload, '$.rating_comment') END,
+            CASE WHEN o.kind IN ('confirm', 'reopen') THEN 'resolved' END,
+            CASE o.kind WHEN 'confirm' THEN 'closed' WHEN 'reopen' THEN 'open' END,
+            NULL,
+            CASE o.kind WHEN 'rating' THEN json_extract(o.payload, '$.score') END,
+            o.created_at, 1, o.attention_message
+        FROM outbox.outbox o
+        WHERE o.ticket_ref = :id AND o.kind != 'ticket' AND o.state != 'done'
+    )
+    SELECT ticket.*, timeline.* FROM ticket LEFT JOIN timeline ON 1
+    ORDER BY timeline.ev_pending, timeline.ev_created_at, timeline.ev_id
+"""

@@ -1,0 +1,249 @@
+"""The mirror's two SQLite files: connections, pragmas, migrations and recovery (design §5).
+
+The cache is disposable: one that is corrupt or written by a newer version is moved aside as
+`<name>.corrupt-<timestamp>` (with its -wal/-shm) and rebuilt empty, so the next sync is a full
+one. The outbox holds what the user wrote: it is never moved or deleted here; if it cannot be
+used, opening fails with a sentence that says where it is.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+CACHE_SCHEMA_VERSION = 1
+OUTBOX_SCHEMA_VERSION = 1
+BUSY_TIMEOUT_MS = 5000
+
+PRIORITY_RANK_SQL = (
+    "CASE priority WHEN 'low' THEN 1 WHEN 'medium' THEN 2 WHEN 'high' THEN 3 "
+    "WHEN 'critical' THEN 4 END"
+)
+STATUS_RANK_SQL = (
+    "CASE status WHEN 'open' THEN 1 WHEN 'in_progress' THEN 2 WHEN 'waiting_on_client' THEN 3 "
+    "WHEN 'waiting_on_vendor' THEN 4 WHEN 'resolved' THEN 5 WHEN 'closed' THEN 6 END"
+)
+
+# Index i migrates from user_version i to i + 1.
+CACHE_MIGRATIONS = [
+    f"""
+    CREATE TABLE tickets (
+        id INTEGER PRIMARY KEY,
+        subject TEXT NOT NULL,
+        category TEXT NOT NULL,
+        priority TEXT NOT NULL,
+        description TEXT NOT NULL,
+        status TEXT NOT NULL,
+        created_at TEXT NOT NULL,          -- UTC ISO 8601, fixed width: sorts as text
+        updated_at TEXT NOT NULL,
+        submitted_by_id INTEGER NOT NULL,
+        submitted_by_name TEXT NOT NULL,
+        company_id INTEGER NOT NULL,
+        assignee TEXT,
+        psa_ticket_id TEXT,
+        rating INTEGER,
+        rating_comment TEXT,
+        client_ref TEXT,
+        last_msp_change_at TEXT,           -- newest msp-authored event
+        opened_at TEXT,                    -- last_msp_change_at when the user last opened it
+        priority_rank INTEGER GENERATED ALWAYS AS ({PRIORITY_RANK_SQL}) VIRTUAL,
+        status_rank INTEGER GENERATED ALWAYS AS ({STATUS_RANK_SQL}) VIRTUAL
+    );
+    CREATE INDEX tickets_by_created ON tickets(created_at, id);
+    CREATE INDEX tickets_by_updated ON tickets(updated_at, id);
+    CREATE INDEX tickets_by_subject ON tickets(subject COLLATE NOCASE, id);
+    CREATE INDEX tickets_by_category ON tickets(category, id);
+    CREATE INDEX tickets_by_priority ON tickets(priority_rank, id);
+    CREATE INDEX tickets_by_status ON tickets(status_rank, id);
+    CREATE INDEX tickets_by_submitter_name ON tickets(submitted_by_name COLLATE NOCASE, id);
+    CREATE INDEX tickets_by_status_and_submitter ON tickets(status, submitted_by_id);
+
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        ticket_id INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        author_role TEXT NOT NULL,
+        author_name TEXT NOT NULL,
+        body TEXT,
+        from_status TEXT,
+        to_status TEXT,
+        assignee TEXT,
+        score INTEGER,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX events_by_ticket ON events(ticket_id, created_at, id);
+
+    -- One row per ticket (rowid = ticket id): a search may match words spread over the
+    -- subject, the description and any comment.
+    CREATE VIRTUAL TABLE fts USING fts5(
+        subject, description, comments, tokenize = 'unicode61 remove_diacritics 2'
+    );
+
+    CREATE TABLE sync_state (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        cursor TEXT,
+        full_sync_complete INTEGER NOT NULL DEFAULT 0,
+        me TEXT,
+        last_synced_at TEXT,
+        next_sync_at TEXT,
+        next_psa_sync_at TEXT,
+        offline_since TEXT,
+        consecutive_failures INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT
+    );
+    INSERT INTO sync_state (id) VALUES (1);
+    """,
+]
+
+OUTBOX_MIGRATIONS = [
+    """
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,   -- never reused: -id names a pending ticket
+        kind TEXT NOT NULL CHECK (kind IN ('ticket', 'comment', 'confirm', 'reopen', 'rating')),
+        ticket_ref INTEGER,                     -- portal id, or -id of a pending ticket item
+        payload TEXT NOT NULL,
+        idempotency_key TEXT NOT NULL UNIQUE,
+        author_id INTEGER,
+        author_name TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending'
+            CHECK (state IN ('pending', 'needs_attention', 'done')),
+        attention_message TEXT,
+        server_ticket_id INTEGER,
+        server_event_id INTEGER,
+        done_at TEXT
+    );
+    CREATE INDEX outbox_by_ticket ON outbox(ticket_ref, state);
+    CREATE INDEX outbox_by_state ON outbox(state, id);
+    CREATE TABLE drafts (
+        name TEXT PRIMARY KEY,
+        fields TEXT NOT NULL,
+        saved_at TEXT NOT NULL
+    );
+    """,
+]
+
+
+class OutboxUnusable(RuntimeError):
+    """The outbox file cannot be used; it is left exactly where it is."""
+
+
+def connect(cache_db: Path, outbox_db: Path) -> sqlite3.Connection:
+    """A connection to the cache with the outbox attached as schema `outbox`."""
+    conn = sqlite3.connect(cache_db, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("ATTACH DATABASE ? AS outbox", (str(outbox_db),))
+    conn.execute("PRAGMA outbox.journal_mode = WAL")
+    conn.execute("PRAGMA outbox.synchronous = FULL")
+    return conn
+
+
+@contextmanager
+def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+@contextmanager
+def read_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """A consistent snapshot across statements (the cache and the outbox)."""
+    conn.execute("BEGIN")
+    try:
+        yield conn
+    finally:
+        conn.execute("COMMIT")
+
+
+def prepare_files(cache_db: Path, outbox_db: Path) -> Path | None:
+    """Create or migrate both files. Returns where a bad cache was moved, if one was."""
+    cache_db.parent.mkdir(parents=True, exist_ok=True)
+    outbox_db.parent.mkdir(parents=True, exist_ok=True)
+    _prepare_outbox(outbox_db)
+    moved = None
+    try:
+        _prepare_cache(cache_db)
+    except (sqlite3.DatabaseError, _NewerSchema):
+        moved = move_aside(cache_db)
+        _prepare_cache(cache_db)
+    return moved
+
+
+class _NewerSchema(Exception):
+    pass
+
+
+def _prepare_outbox(path: Path) -> None:
+    try:
+        conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            _migrate(conn, OUTBOX_MIGRATIONS, OUTBOX_SCHEMA_VERSION)
+        finally:
+            conn.close()
+    except _NewerSchema:
+        raise OutboxUnusable(
+            f"The outbox {path} was written by a newer version of msp-tickets; "
+            "upgrade msp-tickets to send what it holds (it has not been changed)."
+        ) from None
+    except sqlite3.DatabaseError as error:
+        raise OutboxUnusable(
+            f"The outbox {path} cannot be read ({error}); it has not been changed — "
+            "copy it somewhere safe before doing anything else with it."
+        ) from None
+
+
+def _prepare_cache(path: Path) -> None:
+    conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+            raise sqlite3.DatabaseError("quick_check failed")
+        conn.execute("PRAGMA journal_mode = WAL")
+        _migrate(conn, CACHE_MIGRATIONS, CACHE_SCHEMA_VERSION)
+    finally:
+        conn.close()
+
+
+def _migrate(conn: sqlite3.Connection, migrations: list[str], target: int) -> None:
+    if conn.execute("PRAGMA user_version").fetchone()[0] == target:
+        return
+    with write_transaction(conn):
+        # Read again inside the lock: another process may have just migrated.
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > target:
+            raise _NewerSchema(version)
+        for step in migrations[version:target]:
+            for statement in _statements(step):
+                conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {target}")
+
+
+def _statements(script: str) -> list[str]:
+    # executescript would COMMIT our transaction; split on complete statements instead.
+    statements, pending = [], ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            statements.append(pending.strip())
+            pending = ""
+    return [s for s in statements if s]
+
+
+def move_aside(path: Path) -> Path:
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+    target = path.with_name(f"{path.name}.corrupt-{stamp}")
+    for suffix in ("", "-wal", "-shm"):
+        source = Path(str(path) + suffix)
+        if source.exists():
+            source.rename(Path(str(target) + suffix))
+    return target
