@@ -72,7 +72,7 @@ class OutboxItem:
 class AppliedPage:
     """What a page of the change feed did to the mirror, for notifications."""
 
-    new_ticket_ids: frozenset[int]
+    new_tickets: tuple[Ticket, ...]
     new_events: tuple[TimelineEvent, ...]
     removed: frozenset[int]
 
@@ -276,7 +276,7 @@ class Mirror:
 
     def apply_changes(self, changes: Iterable[Change], next_cursor: str, has_more: bool) -> AppliedPage:
         """Apply one page of the change feed and its cursor in one transaction."""
-        new_tickets: set[int] = set()
+        new_tickets: dict[int, Ticket] = {}
         new_events: list[TimelineEvent] = []
         removed: set[int] = set()
         touched: set[int] = set()
@@ -284,7 +284,7 @@ class Mirror:
             for change in changes:
                 if change.kind is ChangeKind.TICKET and change.ticket is not None:
                     if _upsert_ticket(conn, change.ticket):
-                        new_tickets.add(change.ticket.id)
+                        new_tickets[change.ticket.id] = change.ticket
                     removed.discard(change.ticket_id)
                 elif change.kind is ChangeKind.EVENT and change.event is not None:
                     if _upsert_event(conn, change.event):
@@ -292,7 +292,7 @@ class Mirror:
                 elif change.kind is ChangeKind.REMOVED:
                     _remove_ticket(conn, change.ticket_id)
                     removed.add(change.ticket_id)
-                    new_tickets.discard(change.ticket_id)
+                    new_tickets.pop(change.ticket_id, None)
                 touched.add(change.ticket_id)
             _reindex(conn, touched - removed)
             finished_full = not has_more and not _flag(conn, "full_sync_complete")
@@ -304,7 +304,7 @@ class Mirror:
                 "full_sync_complete OR ?",
                 (next_cursor, not has_more),
             )
-        return AppliedPage(frozenset(new_tickets), tuple(new_events), frozenset(removed))
+        return AppliedPage(tuple(new_tickets.values()), tuple(new_events), frozenset(removed))
 
     def pending_items(self) -> list[OutboxItem]:
         rows = self._conn.execute(

@@ -145,6 +145,9 @@ class SyncResult:
     status_changes: tuple[TicketChange, ...] = ()
     assignments: tuple[TicketChange, ...] = ()
     needs_attention: tuple[str, ...] = field(default=())
+    skipped: bool = False  # another process was syncing this profile
+    error: str | None = None  # the portal's or the network's sentence when the sync failed
+    auth_failed: bool = False  # the portal refused the token: log in again
 
     @property
     def by_others(self) -> tuple[TicketChange, ...]:

@@ -1,0 +1,337 @@
+"""The sync engine: pull the portal's change feed into the mirror, push the outbox to the portal.
+
+`sync_now` never raises for portal or network trouble: it records it (sync_status) and tells
+its listeners. One process syncs a profile at a time (a file lock); another one that asks
+waits briefly, then skips. Cadence follows the portal's PSA sync: just after
+`next_psa_sync_at`, with jitter, never faster than 30 s, backing off while offline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from filelock import FileLock, Timeout
+
+from cache.mirror import AppliedPage, Mirror, OutboxItem, utc_text
+from cache.model import SyncResult, TicketChange
+from portal.client import (
+    Conflict,
+    CursorExpired,
+    PortalClient,
+    PortalError,
+    PortalUnavailable,
+    RateLimited,
+    Unauthorized,
+)
+from portal.schema import AuthorRole, EventKind, Me, Status, Ticket, TicketCreate, TicketDetail
+
+log = logging.getLogger("msp_tickets.sync")
+
+CHANGES_PAGE_SIZE = 500
+MIN_INTERVAL = 30.0
+DEFAULT_INTERVAL = 300.0
+MAX_OFFLINE_BACKOFF = 300.0
+FAILURES_BEFORE_OFFLINE = 3
+LOCK_WAIT_SECONDS = 5.0
+JITTER_SECONDS = (2.0, 10.0)
+
+
+# --- what listeners hear --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SyncStarted:
+    pass
+
+
+@dataclass(frozen=True)
+class SyncFinished:
+    result: SyncResult
+
+
+@dataclass(frozen=True)
+class SyncFailed:
+    message: str
+
+
+@dataclass(frozen=True)
+class WentOffline:
+    since: datetime
+
+
+SyncEvent = SyncStarted | SyncFinished | SyncFailed | WentOffline
+
+
+class _Notes:
+    """What others did, gathered while pulling (not during a first, full sync)."""
+
+    def __init__(self, me: Me) -> None:
+        self.me = me
+        self.new_tickets: list[TicketChange] = []
+        self.msp_comments: list[TicketChange] = []
+        self.status_changes: list[TicketChange] = []
+        self.assignments: list[TicketChange] = []
+        self.pulled = 0
+
+    def add(self, applied: AppliedPage, subject_of: Callable[[int], str]) -> None:
+        for ticket in applied.new_tickets:
+            if ticket.submitted_by.id != self.me.id:
+                self.new_tickets.append(TicketChange(ticket.id, ticket.subject, "new ticket"))
+        for event in applied.new_events:
+            if not self._by_others(event.author_role, event.author_name):
+                continue
+            subject = subject_of(event.ticket_id)
+            if event.kind is EventKind.COMMENT and event.author_role is AuthorRole.MSP:
+                self.msp_comments.append(TicketChange(event.ticket_id, subject, "msp comment"))
+            elif event.kind is EventKind.STATUS_CHANGE:
+                what = f"status {_value(event.from_status)} → {_value(event.to_status)}"
+                self.status_changes.append(TicketChange(event.ticket_id, subject, what))
+            elif event.kind is EventKind.ASSIGNMENT:
+                what = f"assigned to {event.assignee}" if event.assignee else "unassigned"
+                self.assignments.append(TicketChange(event.ticket_id, subject, what))
+
+    def _by_others(self, role: AuthorRole, name: str) -> bool:
+        return role is AuthorRole.MSP or name != self.me.name
+
+
+def _value(status: Status | None) -> str:
+    return status.value if status else "none"
+
+
+class SyncEngine:
+    def __init__(
+        self,
+        mirror: Mirror,
+        client: PortalClient,
+        *,
+        clock: Callable[[], float] = time.time,
+        lock_wait: float = LOCK_WAIT_SECONDS,
+    ) -> None:
+        self.mirror = mirror
+        self.client = client
+        self.clock = clock
+        self.lock_wait = lock_wait
+        self._listeners: list[Callable[[SyncEvent], None]] = []
+        self._jitter = random.uniform(*JITTER_SECONDS)
+        self._lock = FileLock(str(mirror.paths.lock_file))
+
+    def subscribe(self, listener: Callable[[SyncEvent], None]) -> None:
+        self._listeners.append(listener)
+
+    def _emit(self, event: SyncEvent) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(event)
+            except Exception:  # a listener's bug must not stop the sync
+                log.exception("sync listener failed")
+
+    # --- one sync -------------------------------------------------------------------------------
+
+    async def sync_now(self) -> SyncResult:
+        self._emit(SyncStarted())
+        if not await self._acquire_lock():
+            result = SyncResult(skipped=True)
+            self._emit(SyncFinished(result))
+            return result
+        try:
+            result = await self._sync_locked()
+        except PortalError as error:
+            return await self._record_failure(error)
+        finally:
+            self._lock.release()
+        await asyncio.to_thread(self._record_success)
+        self._emit(SyncFinished(result))
+        return result
+
+    async def _acquire_lock(self) -> bool:
+        self.mirror.paths.lock_file.parent.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + self.lock_wait
+        while True:
+            try:
+                self._lock.acquire(timeout=0)
+                return True
+            except Timeout:
+                if time.monotonic() >= deadline:
+                    return False
+                await asyncio.sleep(0.1)
+
+    async def _sync_locked(self) -> SyncResult:
+        me = await self.client.me()
+        previous = await asyncio.to_thread(self.mirror.me)
+        await asyncio.to_thread(self.mirror.store_me, me)
+        if previous is not None and previous.access_level != me.access_level:
+            # What we may see changed: start over rather than trust the old view.
+            await asyncio.to_thread(self.mirror.wipe)
+        info = await self.client.sync_info()
+        await asyncio.to_thread(
+            self.mirror.update_sync_state, next_psa_sync_at=utc_text(info.next_psa_sync_at)
+        )
+        # The portal's clock says how long until its next PSA sync; ours only counts it down.
+        self._next_psa_local = self.clock() + (info.next_psa_sync_at - info.server_time).total_seconds()
+        notes = _Notes(me)
+        await self._pull(notes)
+        pushed, attention = await self._push()
+        if pushed:
+            await self._pull(notes)
+        return SyncResult(
+            pulled=notes.pulled,
+            pushed=pushed,
+            new_tickets=tuple(notes.new_tickets),
+            msp_comments=tuple(notes.msp_comments),
+            status_changes=tuple(notes.status_changes),
+            assignments=tuple(notes.assignments),
+            needs_attention=tuple(attention),
+        )
+
+    def _subject_of(self, ticket_id: int) -> str:
+        view = self.mirror.ticket(ticket_id)
+        return view.row.subject if view else f"#{ticket_id}"
+
+    # --- pull -----------------------------------------------------------------------------------
+
+    async def _pull(self, notes: _Notes) -> None:
+        restarted = False
+        while True:
+            cursor = await asyncio.to_thread(self.mirror.cursor)
+            notify = await asyncio.to_thread(self.mirror.full_sync_complete)
+            try:
+                page = await self.client.changes(cursor, limit=CHANGES_PAGE_SIZE)
+            except CursorExpired:
+                if restarted:
+                    raise
+                restarted = True
+                log.info("change cursor expired: full resync")
+                await asyncio.to_thread(self.mirror.wipe)
+                continue
+            applied = await asyncio.to_thread(
+                self.mirror.apply_changes, page.changes, page.next_cursor, page.has_more
+            )
+            notes.pulled += len(page.changes)
+            if notify:
+                await asyncio.to_thread(notes.add, applied, self._subject_of)
+            if not page.has_more:
+                return
+
+    # --- push -----------------------------------------------------------------------------------
+
+    async def _push(self) -> tuple[int, list[str]]:
+        """Send the outbox in order; returns how many were acknowledged and new refusals."""
+        pushed, attention = 0, []
+        for item in await asyncio.to_thread(self.mirror.pending_items):
+            ticket_id = None
+            if item.kind != "ticket":
+                ticket_id = await asyncio.to_thread(self.mirror.resolve, item.ticket_ref)
+                if ticket_id < 0:
+                    continue  # waits for its ticket's portal id
+            try:
+                await self._send(item, ticket_id)
+                pushed += 1
+            except RateLimited:
+                break  # the rest would be refused too: next sync
+            except Conflict as error:
+                # In flight elsewhere (retry later), or a confirm/reopen whose lost response
+                # the portal already acted on.
+                if await self._conflict_settled(item, ticket_id, error):
+                    pushed += 1
+            except (PortalUnavailable, Unauthorized):
+                raise  # the portal is away or we are not let in: the whole sync failed
+            except PortalError as error:
+                await asyncio.to_thread(self.mirror.mark_needs_attention, item.id, error.message)
+                attention.append(error.message)
+        return pushed, attention
+
+    async def _send(self, item: OutboxItem, ticket_id: int | None) -> None:
+        key, payload = item.idempotency_key, item.payload
+        if item.kind == "ticket":
+            created: Ticket = await self.client.create_ticket(TicketCreate(**payload), key)
+            await asyncio.to_thread(self.mirror.acknowledge, item.id, ticket=created)
+            return
+        assert ticket_id is not None
+        if item.kind == "comment":
+            event = await self.client.add_comment(ticket_id, payload["body"], key)
+            await asyncio.to_thread(self.mirror.acknowledge, item.id, events=[event])
+            return
+        if item.kind == "confirm":
+            detail = await self.client.confirm(ticket_id)
+        elif item.kind == "reopen":
+            detail = await self.client.reopen(ticket_id)
+        else:
+            detail = await self.client.rate(ticket_id, payload["score"], payload.get("rating_comment"))
+        await self._acknowledge_detail(item, detail)
+
+    async def _acknowledge_detail(self, item: OutboxItem, detail: TicketDetail) -> None:
+        ticket = Ticket.model_validate(detail.model_dump(exclude={"timeline"}))
+        await asyncio.to_thread(
+            self.mirror.acknowledge, item.id, ticket=ticket, events=detail.timeline
+        )
+
+    async def _conflict_settled(
+        self, item: OutboxItem, ticket_id: int | None, error: Conflict
+    ) -> bool:
+        """True when a 409 means the item is done; a refused transition needs attention."""
+        if item.kind not in {"confirm", "reopen"}:
+            return False  # the same key is still in flight: try again next sync
+        detail = await self.client.ticket(ticket_id)
+        target = Status.CLOSED if item.kind == "confirm" else Status.OPEN
+        if detail.status is target:
+            await self._acknowledge_detail(item, detail)
+            return True
+        # The ticket is no longer resolved: retrying could never succeed.
+        await asyncio.to_thread(self.mirror.mark_needs_attention, item.id, error.message)
+        return False
+
+    # --- bookkeeping ------------------------------------------------------------------------------
+
+    def _record_success(self) -> None:
+        self.mirror.update_sync_state(
+            last_synced_at=self._now_text(),
+            consecutive_failures=0,
+            offline_since=None,
+            last_error=None,
+            next_sync_at=self._now_text(self.seconds_until_next_sync(failures=0)),
+        )
+
+    async def _record_failure(self, error: PortalError) -> SyncResult:
+        state = await asyncio.to_thread(self.mirror.sync_state)
+        failures = state["consecutive_failures"] + 1
+        went_offline = (
+            failures >= FAILURES_BEFORE_OFFLINE and state["offline_since"] is None
+        )
+        offline_since = self._now_text() if went_offline else state["offline_since"]
+        await asyncio.to_thread(
+            self.mirror.update_sync_state,
+            consecutive_failures=failures,
+            offline_since=offline_since,
+            last_error=error.message,
+            next_sync_at=self._now_text(self.seconds_until_next_sync(failures=failures)),
+        )
+        log.info("sync failed (%d in a row): %s", failures, error.code or type(error).__name__)
+        self._emit(SyncFailed(error.message))
+        if went_offline:
+            self._emit(WentOffline(datetime.fromisoformat(offline_since)))
+        return SyncResult(error=error.message, auth_failed=isinstance(error, Unauthorized))
+
+    def _now_text(self, plus: float = 0.0) -> str:
+        return utc_text(datetime.fromtimestamp(self.clock() + plus, timezone.utc))
+
+    # --- cadence --------------------------------------------------------------------------------
+
+    _next_psa_local: float | None = None
+
+    def seconds_until_next_sync(self, failures: int | None = None) -> float:
+        if failures is None:
+            failures = self.mirror.sync_state()["consecutive_failures"]
+        if failures >= FAILURES_BEFORE_OFFLINE:
+            backoff = MIN_INTERVAL * 2 ** (failures - FAILURES_BEFORE_OFFLINE)
+            return min(MAX_OFFLINE_BACKOFF, backoff) + self._jitter
+        if self._next_psa_local is None:
+            delay = DEFAULT_INTERVAL
+        else:
+            delay = self._next_psa_local - self.clock()
+        return min(max(delay + self._jitter, MIN_INTERVAL), DEFAULT_INTERVAL + self._jitter)
