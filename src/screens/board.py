@@ -1,0 +1,167 @@
+"""The board: status pills with live counts, search as you type, and the virtual ticket table."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from cache.model import Scope, SortColumn
+from portal.schema import AccessLevel
+from screens.common import MirrorChanged, Services
+from screens.detail import DetailScreen
+from screens.new_ticket import NewTicketScreen
+from widgets.pills import PILLS, PillBar
+from widgets.plain import visible
+from widgets.sync_line import SyncLine
+from widgets.ticket_table import TicketTable
+
+SORT_ORDER: tuple[SortColumn, ...] = (
+    SortColumn.CREATED,
+    SortColumn.UPDATED,
+    SortColumn.PRIORITY,
+    SortColumn.STATUS,
+    SortColumn.ID,
+    SortColumn.SUBJECT,
+    SortColumn.CATEGORY,
+    SortColumn.SUBMITTED_BY,
+)
+
+
+class BoardScreen(Screen):
+    CSS_PATH = "board.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *(Binding(str(n), f"pill({n - 1})", pill.label, show=False) for n, pill in enumerate(PILLS, 1)),
+        Binding("slash", "search", "Search"),
+        Binding("n", "new_ticket", "New ticket"),
+        Binding("s", "sort", "Sort"),
+        Binding("S", "flip_sort", "Sort direction", show=False),
+        Binding("m", "scope", "Mine/Company"),
+        Binding("escape", "clear_search", "Clear search", show=False),
+    ]
+
+    def __init__(self, services: Services) -> None:
+        super().__init__()
+        self.services = services
+
+    @property
+    def company_wide(self) -> bool:
+        me = self.services.mirror.me()
+        return me is not None and me.access_level is not AccessLevel.OWN
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._title(), id="title")
+        yield PillBar(with_scope=self.company_wide, id="pills")
+        yield Input(placeholder="Search subject, description and comments — enter or esc to go back to the table", id="search")
+        yield TicketTable(self.services.mirror, with_submitter=self.company_wide, id="tickets")
+        yield SyncLine(id="sync-line")
+        yield Footer()
+
+    def _title(self) -> str:
+        me = self.services.mirror.me()
+        who = f" — {visible(me.name, one_line=True)}, {visible(me.company.name, one_line=True)}" if me else ""
+        return f"Tickets{who}"
+
+    @property
+    def table(self) -> TicketTable:
+        return self.query_one(TicketTable)
+
+    def on_mount(self) -> None:
+        self.table.reload(keep=None)
+        self._show_counts()
+        self.table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_from_mirror()
+
+    @on(MirrorChanged)
+    def refresh_from_mirror(self) -> None:
+        self.query_one("#title", Static).update(self._title())
+        self.table.reload()
+        self._show_counts()
+
+    def _show_counts(self) -> None:
+        self.query_one(PillBar).set_counts(self.services.mirror.pill_counts(self.table.query.scope))
+
+    def _change_query(self, **changes) -> None:
+        query = replace(self.table.query, **changes)
+        self.table.show(query, with_submitter=self.company_wide and query.scope is Scope.COMPANY)
+        pills = self.query_one(PillBar)
+        pills.active = query.pill
+        pills.set_scope(query.scope)
+
+    # --- actions ----------------------------------------------------------------------------
+
+    def action_pill(self, index: int) -> None:
+        self._change_query(pill=PILLS[index])
+
+    @on(PillBar.Chosen)
+    def _pill_clicked(self, event: PillBar.Chosen) -> None:
+        self._change_query(pill=event.pill)
+
+    def action_scope(self) -> None:
+        if not self.company_wide:
+            self.notify("You see only your own tickets, so there is no company view.", severity="warning")
+            return
+        scope = Scope.MINE if self.table.query.scope is Scope.COMPANY else Scope.COMPANY
+        self._change_query(scope=scope)
+        self._show_counts()
+
+    @on(PillBar.ScopeFlipped)
+    def _scope_clicked(self) -> None:
+        self.action_scope()
+
+    def action_sort(self) -> None:
+        order = SORT_ORDER if self.company_wide else SORT_ORDER[:-1]
+        current = self.table.query.sort
+        following = order[(order.index(current) + 1) % len(order)] if current in order else order[0]
+        self._change_query(sort=following, descending=following in (SortColumn.CREATED, SortColumn.UPDATED, SortColumn.PRIORITY))
+
+    def action_flip_sort(self) -> None:
+        self._change_query(descending=not self.table.query.descending)
+
+    @on(TicketTable.SortClicked)
+    def _header_clicked(self, event: TicketTable.SortClicked) -> None:
+        if event.sort is self.table.query.sort:
+            self.action_flip_sort()
+        else:
+            self._change_query(sort=event.sort)
+
+    def action_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.add_class("-shown")
+        search.focus()
+
+    @on(Input.Changed, "#search")
+    def _search_typed(self, event: Input.Changed) -> None:
+        self._change_query(search=event.value)
+
+    @on(Input.Submitted, "#search")
+    def _search_done(self) -> None:
+        self.table.focus()
+
+    def action_clear_search(self) -> None:
+        search = self.query_one("#search", Input)
+        if search.has_focus and search.value:
+            self.table.focus()
+            return
+        search.value = ""
+        search.remove_class("-shown")
+        self.table.focus()
+
+    @on(TicketTable.Opened)
+    def _open(self, event: TicketTable.Opened) -> None:
+        self.app.push_screen(DetailScreen(self.services, event.ticket_id))
+
+    def action_new_ticket(self) -> None:
+        self.app.push_screen(NewTicketScreen(self.services), callback=self._created)
+
+    def _created(self, ticket_id: int | None) -> None:
+        if ticket_id is not None:
+            self.app.push_screen(DetailScreen(self.services, ticket_id))
+

@@ -1,0 +1,68 @@
+"""Add a comment to a ticket: a text area, its problem shown as typed, ctrl+s sends."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Label, Static, TextArea
+
+from portal.schema import comment_problem
+from screens.common import Services
+from screens.drafts import DraftKeeper
+from screens.writes import write_then
+
+
+class CommentScreen(ModalScreen[int | None]):
+    """Dismissed with the new (pending) event id, or None when the user backs out."""
+
+    CSS_PATH = "forms.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "send", "Send comment", priority=True),
+        Binding("escape", "cancel", "Back (keeps the draft)"),
+    ]
+
+    def __init__(self, services: Services, ticket_id: int) -> None:
+        super().__init__()
+        self.services = services
+        self.ticket_id = ticket_id
+        self.draft = DraftKeeper(self, services.mirror, f"comment:{ticket_id}", self._fields)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(f"Comment on ticket {'(new)' if self.ticket_id < 0 else '#' + str(self.ticket_id)}", classes="dialog-title")
+            yield TextArea(self.draft.load().get("body", ""), id="body", soft_wrap=True, show_line_numbers=False)
+            yield Static("", id="body-problem", classes="problem")
+        yield Footer()
+
+    def _fields(self) -> dict[str, str]:
+        return {"body": self.query_one("#body", TextArea).text}
+
+    def on_mount(self) -> None:
+        self.query_one("#body", TextArea).focus()
+
+    @on(TextArea.Changed, "#body")
+    def _typed(self) -> None:
+        self.draft.changed()
+        self.query_one("#body-problem", Static).update("")
+
+    def action_send(self) -> None:
+        body = self._fields()["body"]
+        problem = comment_problem(body)
+        if problem:
+            self.query_one("#body-problem", Static).update(f"The comment {problem}.")
+            return
+        ticket_id = self.ticket_id
+        write_then(self, lambda: self.services.mirror.add_comment(ticket_id, body.strip()), self._sent)
+
+    def _sent(self, event_id: int) -> None:
+        self.draft.clear()
+        self.dismiss(event_id)
+
+    def action_cancel(self) -> None:
+        self.draft.save_now()
+        self.dismiss(None)

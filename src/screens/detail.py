@@ -1,0 +1,136 @@
+"""A ticket in full: its fields, description and timeline; comment, confirm, reopen, rate."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from cache.model import TicketView
+from portal.schema import CATEGORY_LABELS
+from screens.comment import CommentScreen
+from screens.common import MirrorChanged, Services
+from screens.rating import RatingScreen
+from screens.writes import write_then
+from widgets.badges import ATTENTION_STYLE, MARK_PENDING, PENDING_STYLE, priority_badge, status_badge
+from widgets.plain import plain_text
+from widgets.sync_line import SyncLine
+from widgets.timeline import Timeline, stars
+from widgets.when import date_and_time
+
+# Each action is offered only when the ticket allows it: the TicketView says which.
+ALLOWED_BY = {"confirm": "can_confirm", "reopen": "can_reopen", "rate": "can_rate"}
+
+
+class DetailScreen(Screen):
+    CSS_PATH = "detail.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back"),
+        Binding("c", "comment", "Comment"),
+        Binding("f", "confirm", "Confirm resolved"),
+        Binding("o", "reopen", "Reopen"),
+        Binding("t", "rate", "Rate"),
+    ]
+
+    def __init__(self, services: Services, ticket_id: int) -> None:
+        super().__init__()
+        self.services = services
+        self.ticket_id = ticket_id
+        self.view: TicketView | None = None
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="detail"):
+            yield Static(id="subject")
+            yield Static(id="fields")
+            yield Static("Description", classes="heading")
+            yield Static(id="description")
+            yield Static("Timeline (oldest first)", classes="heading")
+            yield Timeline(id="timeline")
+        yield SyncLine(id="sync-line")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_from_mirror()
+        self.query_one("#detail").focus()
+
+    @on(MirrorChanged)
+    def refresh_from_mirror(self) -> None:
+        mirror = self.services.mirror
+        self.ticket_id = mirror.resolve(self.ticket_id)
+        self.view = mirror.ticket(self.ticket_id)
+        if self.view is None:
+            self.query_one("#subject", Static).update(Text(f"Ticket {self.ticket_id} is not in your view any more.", style="bold"))
+            self.refresh_bindings()
+            return
+        if not self.view.row.pending:
+            mirror.mark_opened(self.ticket_id)
+        self._show(self.view)
+        self.refresh_bindings()
+
+    def _show(self, view: TicketView) -> None:
+        row = view.row
+        subject = plain_text(row.subject, "bold")
+        subject = Text.assemble(("new · " if row.pending else f"#{row.id} · ", "dim"), subject)
+        self.query_one("#subject", Static).update(subject)
+        self.query_one("#fields", Static).update(_fields(view))
+        self.query_one("#description", Static).update(plain_text(view.description))
+        self.query_one(Timeline).show(view.timeline)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ALLOWED_BY:
+            return self.view is not None and getattr(self.view, ALLOWED_BY[action])
+        if action == "comment":
+            return self.view is not None
+        return True
+
+    # --- actions ----------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def action_comment(self) -> None:
+        self.app.push_screen(CommentScreen(self.services, self.ticket_id), callback=self._after_write)
+
+    def action_confirm(self) -> None:
+        ticket_id = self.ticket_id
+        write_then(self, lambda: self.services.mirror.confirm(ticket_id), self._after_write)
+
+    def action_reopen(self) -> None:
+        ticket_id = self.ticket_id
+        write_then(self, lambda: self.services.mirror.reopen(ticket_id), self._after_write)
+
+    def action_rate(self) -> None:
+        current = self.view.rating if self.view else None
+        self.app.push_screen(RatingScreen(self.services, self.ticket_id, current), callback=self._after_write)
+
+    def _after_write(self, _result: object = None) -> None:
+        self.refresh_from_mirror()
+
+
+def _fields(view: TicketView) -> Table:
+    row = view.row
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="dim", no_wrap=True)
+    table.add_column()
+    table.add_column(style="dim", no_wrap=True)
+    table.add_column()
+    status = Text(MARK_PENDING, style=PENDING_STYLE) if row.pending else status_badge(row.status)
+    if row.needs_attention:
+        status = Text.assemble(("needs attention: ", ATTENTION_STYLE), plain_text(row.needs_attention))
+    table.add_row("Status", status, "Priority", priority_badge(row.priority))
+    table.add_row("Category", CATEGORY_LABELS[row.category], "PSA ticket", row.psa_ticket_id or Text("not yet synced to the PSA", style="dim"))
+    table.add_row("Assignee", plain_text(row.assignee) if row.assignee else Text("unassigned", style="dim"), "Submitted by", plain_text(row.submitted_by_name, one_line=True))
+    table.add_row("Created", date_and_time(row.created_at), "Updated", date_and_time(row.updated_at))
+    if view.rating:
+        rating = Text(f"{stars(view.rating)} {view.rating}/5")
+        if view.rating_comment:
+            rating.append(" — ").append_text(plain_text(view.rating_comment))
+        table.add_row("Rating", rating, "", "")
+    return table

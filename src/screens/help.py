@@ -1,0 +1,65 @@
+"""`?`: every key, grouped by where it works, read from the bindings themselves."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.keys import format_key
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from screens.board import BoardScreen
+from screens.comment import CommentScreen
+from screens.detail import DetailScreen
+from screens.new_ticket import NewTicketScreen
+from screens.rating import RatingScreen
+from widgets.ticket_table import TicketTable
+
+NAMED_KEYS = {"escape": "esc", "pageup": "pgup", "pagedown": "pgdn"}
+
+
+def key_names(keys: str) -> str:
+    return ", ".join(NAMED_KEYS.get(key, format_key(key)) for key in keys.split(","))
+
+
+def _bindings(bindings: Iterable[BindingType]) -> list[Binding]:
+    return [b for b in bindings if isinstance(b, Binding) and b.description]
+
+
+class HelpScreen(ModalScreen[None]):
+    CSS_PATH = "forms.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,question_mark", "dismiss", "Close help")]
+
+    def __init__(self, everywhere: Iterable[BindingType]) -> None:
+        super().__init__()
+        self.sections: list[tuple[str, list[Binding]]] = [
+            ("Everywhere", _bindings(everywhere)),
+            ("Board", _bindings(BoardScreen.BINDINGS)),
+            ("Ticket table", _bindings(TicketTable.BINDINGS)),
+            ("Ticket detail", _bindings(DetailScreen.BINDINGS)),
+            ("New ticket", _bindings(NewTicketScreen.BINDINGS)),
+            ("Comment", _bindings(CommentScreen.BINDINGS)),
+            ("Rating", _bindings(RatingScreen.BINDINGS)),
+        ]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog", id="help"):
+            yield Static(Text("Keys — the mouse works too: click pills, rows, column headings and buttons", style="bold"))
+            yield Static(self._table())
+
+    def _table(self) -> Table:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column()
+        for title, bindings in self.sections:
+            table.add_row("")
+            table.add_row(Text(title, style="bold underline"), "")
+            for binding in bindings:
+                table.add_row(key_names(binding.key), binding.description)
+        return table

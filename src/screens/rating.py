@@ -1,0 +1,80 @@
+"""Rate a resolved or closed ticket: 1–5 stars and an optional comment."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.screen import ModalScreen
+from textual.widgets import Button, Footer, Input, Label, Static
+
+from portal.schema import RATING_COMMENT_MAX_LENGTH
+from screens.common import Services
+from screens.writes import write_then
+from widgets.timeline import stars
+
+
+class RatingScreen(ModalScreen[bool]):
+    CSS_PATH = "forms.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *(Binding(str(n), f"score({n})", f"{n} star{'s' if n > 1 else ''}", show=False) for n in range(1, 6)),
+        Binding("ctrl+s", "send", "Send rating", priority=True),
+        Binding("escape", "cancel", "Back"),
+    ]
+
+    score: reactive[int | None] = reactive(None)
+
+    def __init__(self, services: Services, ticket_id: int, current: int | None) -> None:
+        super().__init__()
+        self.services = services
+        self.ticket_id = ticket_id
+        self._initial = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(f"Rate the service on ticket #{self.ticket_id}", classes="dialog-title")
+            yield Static("", id="stars")
+            with Horizontal(id="score-buttons"):
+                for n in range(1, 6):
+                    yield Button(f"{n} ★", id=f"score-{n}", compact=True)
+            yield Label("Comment (optional)")
+            yield Input(placeholder="What went well, what could be better", id="rating-comment", max_length=RATING_COMMENT_MAX_LENGTH)
+            yield Static("", id="score-problem", classes="problem")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.score = self._initial
+
+    def watch_score(self, score: int | None) -> None:
+        shown = f"{stars(score)}  {score}/5" if score else "Press 1–5 or click a score."
+        self.query_one("#stars", Static).update(shown)
+        self.query_one("#score-problem", Static).update("")
+
+    def action_score(self, score: int) -> None:
+        self.score = score
+
+    @on(Button.Pressed)
+    def _button(self, event: Button.Pressed) -> None:
+        self.score = int(str(event.button.id).removeprefix("score-"))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Digits typed into the comment are text, not a score.
+        if action == "score" and self.query_one("#rating-comment", Input).has_focus:
+            return False
+        return True
+
+    @on(Input.Submitted, "#rating-comment")
+    def action_send(self) -> None:
+        if self.score is None:
+            self.query_one("#score-problem", Static).update("Choose a score from 1 to 5 first.")
+            return
+        comment = self.query_one("#rating-comment", Input).value.strip() or None
+        score, ticket_id = self.score, self.ticket_id
+        write_then(self, lambda: self.services.mirror.rate(ticket_id, score, comment), lambda _: self.dismiss(True))
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)

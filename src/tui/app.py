@@ -1,0 +1,239 @@
+"""The app shell: the board first, sync in a worker on the portal's cadence, notifications,
+the status line, help, the command palette and the login screen for a logged-out start."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timezone
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.reactive import reactive
+from textual.timer import Timer
+
+from cache.model import SyncResult
+from portal.client import InsecurePortalURL, PortalClient, PortalError, PortalUnavailable, Unauthorized
+from screens.board import BoardScreen
+from screens.common import MirrorChanged, Services, SyncRequested
+from screens.help import HelpScreen
+from screens.login import LoginDetails, LoginRefused, LoginScreen
+from tui.commands import ActionsProvider
+from tui.config import Profile, check_portal_url, save_profile
+from tui.credentials import NoSecureStorage, TokenStore
+from tui.session import Session, open_session
+from widgets.plain import visible
+from widgets.sync_line import describe_sync
+
+STATUS_TICK_SECONDS = 15
+NOTIFICATIONS_AT_MOST = 5
+
+
+class Synced(Message):
+    def __init__(self, result: SyncResult) -> None:
+        self.result = result
+        super().__init__()
+
+
+class EngineNews(Message):
+    """Something the sync engine reported (started, offline…): the status line may change."""
+
+
+class TicketsApp(App):
+    CSS_PATH = "app.tcss"
+    TITLE = "msp-tickets"
+    COMMANDS = App.COMMANDS | {ActionsProvider}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "sync", "Sync now"),
+        Binding("question_mark", "help", "Help"),
+        Binding("ctrl+p", "command_palette", "Commands", show=False),
+        Binding("ctrl+q", "quit", "Quit"),
+    ]
+
+    sync_text: reactive[Text] = reactive(Text(""), always_update=True)
+
+    def __init__(
+        self,
+        session: Session | None,
+        *,
+        clock: Callable[[], float] = time.time,
+        sync_on_start: bool = True,
+        login: Callable[[LoginDetails], Awaitable[Session]] | None = None,
+        profile: Profile | None = None,
+        close_session_on_exit: bool = False,
+    ) -> None:
+        super().__init__()
+        self.session = session
+        self.clock = clock
+        self.sync_on_start = sync_on_start
+        self._login = login
+        self._profile = profile
+        self._close_session_on_exit = close_session_on_exit
+        self._sync_timer: Timer | None = None
+        self.syncing = False
+
+    # --- start and stop -----------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.set_interval(STATUS_TICK_SECONDS, self._show_sync_status)
+        if self.session is None:
+            self._ask_to_log_in()
+        else:
+            self._open_board(check_token=True)
+
+    async def on_unmount(self) -> None:
+        if self.session is not None and self._close_session_on_exit:
+            await self.session.aclose()
+
+    def _open_board(self, *, check_token: bool) -> None:
+        session = self.session
+        assert session is not None
+        session.engine.subscribe(lambda _event: self.post_message(EngineNews()))
+        self.services = Services(session.mirror, self.clock)
+        self.push_screen(BoardScreen(self.services))
+        self._show_sync_status()
+        if check_token and self._login is not None:
+            self._check_token()
+        elif self.sync_on_start:
+            self.sync_now()
+
+    @work(exclusive=True, group="check-token")
+    async def _check_token(self) -> None:
+        """A stored token the portal refuses means a login, not an error; an unreachable
+        portal means the cached board, offline."""
+        try:
+            await self.session.client.me()
+        except Unauthorized:
+            self.notify("The portal no longer accepts your saved login; please log in again.", severity="warning", markup=False)
+            self._ask_to_log_in()
+            return
+        except PortalError:
+            pass
+        if self.sync_on_start:
+            self.sync_now()
+
+    def _ask_to_log_in(self) -> None:
+        profile = self._profile
+        self.push_screen(LoginScreen(self._attempt_login, portal_url=(profile.portal_url or "") if profile else "", email=(profile.email or "") if profile else ""))
+
+    async def _attempt_login(self, details: LoginDetails) -> None:
+        if self._login is None:
+            raise LoginRefused("This app was started without a way to log in.")
+        session = await self._login(details)
+        # Runs in the login screen's worker, which ends with that screen: switch from the app.
+        self.call_later(self._logged_in, session)
+
+    async def _logged_in(self, session: Session) -> None:
+        if self.session is not None:
+            await self.session.aclose()
+        self.session = session
+        while len(self.screen_stack) > 1:
+            await self.pop_screen()
+        self._open_board(check_token=False)
+
+    # --- sync -----------------------------------------------------------------------------------
+
+    def action_sync(self) -> None:
+        if self.session is None:
+            return
+        if self.syncing:
+            self.notify("Already syncing.", timeout=2)
+            return
+        self.sync_now()
+
+    @on(SyncRequested)
+    def _sync_requested(self) -> None:
+        self._show_sync_status()
+        if not self.syncing:
+            self.sync_now()
+
+    @work(exclusive=True, group="sync")
+    async def sync_now(self) -> None:
+        if self._sync_timer is not None:
+            self._sync_timer.stop()
+        self.syncing = True
+        self._show_sync_status()
+        try:
+            result = await self.session.engine.sync_now()
+        finally:
+            self.syncing = False
+        self.post_message(Synced(result))
+
+    @on(Synced)
+    def _synced(self, message: Synced) -> None:
+        for screen in self.screen_stack:
+            screen.post_message(MirrorChanged())
+        self._announce(message.result)
+        self._show_sync_status()
+        self._sync_timer = self.set_timer(self.session.engine.seconds_until_next_sync(), self.sync_now)
+
+    @on(EngineNews)
+    def _show_sync_status(self) -> None:
+        if self.session is None:
+            return
+        now = datetime.fromtimestamp(self.clock(), tz=timezone.utc)
+        self.sync_text = describe_sync(self.session.mirror.sync_status(), now, syncing=self.syncing)
+
+    def _announce(self, result: SyncResult) -> None:
+        """Name the tickets others changed; say what the portal refused."""
+        changes = result.by_others
+        for change in changes[:NOTIFICATIONS_AT_MOST]:
+            ticket = f"#{change.ticket_id} {visible(change.subject, one_line=True)}"
+            self.notify(f"{ticket}: {visible(change.what, one_line=True)}", title="Updated by your MSP", markup=False, timeout=8)
+        if len(changes) > NOTIFICATIONS_AT_MOST:
+            self.notify(f"…and {len(changes) - NOTIFICATIONS_AT_MOST} more changes.", title="Updated by your MSP", markup=False)
+        for problem in result.needs_attention:
+            self.notify(visible(problem), title="Needs attention", severity="error", markup=False, timeout=15)
+
+    # --- help -------------------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.BINDINGS))
+
+
+# --- the entry point the `msp-tickets` command calls ----------------------------------------------
+
+
+def run_tui(profile: Profile, tokens: TokenStore) -> int:
+    """The TUI for `profile`: the board when logged in, else the login screen first."""
+    token = tokens.get(profile) if profile.complete else None
+    session = open_session(profile.name, profile.portal_url, profile.email, token) if token else None
+
+    async def login(details: LoginDetails) -> Session:
+        return await log_in(profile, tokens, details)
+
+    app = TicketsApp(session, login=login, profile=profile, close_session_on_exit=True)
+    app.run()
+    return app.return_code or 0
+
+
+async def log_in(profile: Profile, tokens: TokenStore, details: LoginDetails) -> Session:
+    """Exchange email and password for a token, store it, save the profile, open the session."""
+    try:
+        portal_url = check_portal_url(details.portal_url)
+    except ValueError as error:
+        raise LoginRefused(str(error), "portal_url") from None
+    try:
+        async with PortalClient(portal_url) as client:
+            answer = await client.login(details.email, details.password)
+    except InsecurePortalURL as error:
+        raise LoginRefused(error.message, "portal_url") from None
+    except Unauthorized as error:
+        raise LoginRefused(error.message or "The email or password is wrong.", "password") from None
+    except PortalUnavailable as error:
+        raise LoginRefused(f"Could not reach the portal at {portal_url}: {error.message}", "portal_url") from None
+    except PortalError as error:
+        raise LoginRefused(error.message) from None
+    signed_in = Profile(profile.name, portal_url, details.email)
+    try:
+        tokens.set(signed_in, answer.token, insecure_storage=details.insecure_storage)
+    except NoSecureStorage as error:
+        raise LoginRefused(str(error), offer_insecure_storage=True) from None
+    save_profile(signed_in)
+    return await asyncio.to_thread(open_session, signed_in.name, portal_url, details.email, answer.token)

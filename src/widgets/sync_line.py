@@ -1,0 +1,51 @@
+"""The status line: how fresh the board is, whether the portal is reachable, what waits to go."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual.widgets import Static
+
+from cache.model import SyncStatus
+from widgets.badges import ATTENTION_STYLE
+from widgets.when import ago, clock_time, within
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def describe_sync(status: SyncStatus, now: datetime, *, syncing: bool = False) -> Text:
+    text = Text(end="")
+    if status.offline_since is not None:
+        text.append(f"offline since {clock_time(status.offline_since)} — showing cached data", style=ATTENTION_STYLE)
+    elif status.last_synced_at is None:
+        text.append("not synced yet")
+    else:
+        text.append(f"synced {ago(status.last_synced_at, now)}")
+    if syncing:
+        text.append(" · syncing…")
+    elif status.next_sync_at is not None:
+        text.append(f" · next {within(status.next_sync_at, now)}")
+    if status.waiting_to_send:
+        text.append(" · " + _plural(status.waiting_to_send, "change", "changes") + " waiting to send")
+    if status.needs_attention:
+        text.append(" · ")
+        text.append(f"{status.needs_attention} need{'s' if status.needs_attention == 1 else ''} attention", style=ATTENTION_STYLE)
+    return text
+
+
+class SyncLine(Static):
+    """Shows the app's `sync_text` reactive (the app computes it once for every screen)."""
+
+    DEFAULT_CSS = """
+    SyncLine { height: 1; width: 1fr; padding: 0 1; background: $panel; color: $text-muted; }
+    """
+
+    def on_mount(self) -> None:
+        if hasattr(self.app, "sync_text"):
+            self.watch(self.app, "sync_text", self._show)
+
+    def _show(self, text: Text) -> None:
+        self.update(text)

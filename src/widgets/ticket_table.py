@@ -1,0 +1,312 @@
+"""The virtual ticket table: renders only the rows on screen, fetching pages from the mirror.
+
+Like Textualize/toolong's `LogLines`, it is a `ScrollView` on the Line API: its virtual height
+is the number of matching tickets (plus the header line), and `render_line` asks a small LRU of
+pages, filled from `TicketSource.page()` on demand. 100,000 tickets cost what 100 cost.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Callable, ClassVar, Protocol
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from cache.model import SortColumn, TicketQuery, TicketRow
+from portal.schema import CATEGORY_LABELS, Status
+from widgets.badges import (
+    ATTENTION_STYLE,
+    CHANGED_STYLE,
+    MARK_CHANGED,
+    MARK_WAITING,
+    PENDING_STYLE,
+    PRIORITY_STYLES,
+    STATUS_STYLES,
+    priority_label,
+    status_label,
+)
+from widgets.plain import visible
+from widgets.when import date_only
+
+PAGE_SIZE = 100
+PAGES_KEPT = 16
+
+
+class TicketSource(Protocol):
+    """What the table reads: `cache.mirror.Mirror` is one."""
+
+    def page(self, query: TicketQuery, offset: int, limit: int) -> list[TicketRow]: ...
+    def total(self, query: TicketQuery) -> int: ...
+    def position(self, query: TicketQuery, ticket_id: int) -> int | None: ...
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    sort: SortColumn | None
+    width: int  # 0: takes the room the others leave
+    cell: Callable[[TicketRow], tuple[str, Style]]
+
+
+def _marker(row: TicketRow) -> tuple[str, Style]:
+    if row.needs_attention:
+        return "✗", ATTENTION_STYLE
+    if row.status is Status.WAITING_ON_CLIENT:
+        return MARK_WAITING, STATUS_STYLES[row.status]
+    if row.changed:
+        return MARK_CHANGED, CHANGED_STYLE
+    return "", Style()
+
+
+def _ticket_id(row: TicketRow) -> tuple[str, Style]:
+    return ("new" if row.pending else f"#{row.id}"), (PENDING_STYLE if row.pending else Style())
+
+
+def _status(row: TicketRow) -> tuple[str, Style]:
+    if row.needs_attention:
+        return "needs attention", ATTENTION_STYLE
+    if row.pending:
+        return "pending", PENDING_STYLE
+    return status_label(row.status), STATUS_STYLES[row.status]
+
+
+MARKER = Column("", None, 1, _marker)
+ID = Column("ID", SortColumn.ID, 7, _ticket_id)
+SUBJECT = Column("Subject", SortColumn.SUBJECT, 0, lambda r: (visible(r.subject, one_line=True), Style()))
+CATEGORY = Column("Category", SortColumn.CATEGORY, 8, lambda r: (CATEGORY_LABELS[r.category], Style()))
+PRIORITY = Column("Priority", SortColumn.PRIORITY, 8, lambda r: (priority_label(r.priority), PRIORITY_STYLES[r.priority]))
+CREATED = Column("Created", SortColumn.CREATED, 10, lambda r: (date_only(r.created_at), Style()))
+STATUS = Column("Status", SortColumn.STATUS, 17, _status)
+SUBMITTED_BY = Column("Submitted by", SortColumn.SUBMITTED_BY, 14, lambda r: (visible(r.submitted_by_name, one_line=True), Style()))
+SUBJECT_MIN = 12
+GAP = 1
+
+
+def columns_for(width: int, with_submitter: bool) -> list[tuple[Column, int]]:
+    """The columns and their widths for a table `width` cells wide; the subject gets the rest."""
+    chosen = [MARKER, ID, SUBJECT, CATEGORY, PRIORITY, CREATED, STATUS]
+    if with_submitter:
+        chosen.append(SUBMITTED_BY)
+    fixed = sum(c.width for c in chosen) + GAP * (len(chosen) - 1)
+    subject = max(SUBJECT_MIN, width - fixed)
+    return [(c, c.width or subject) for c in chosen]
+
+
+class TicketTable(ScrollView, can_focus=True):
+    """Rows of tickets from a `TicketSource` for one `TicketQuery`, with a cursor."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open", "Open", show=True),
+        Binding("up,k", "cursor(-1)", "Up", show=False),
+        Binding("down,j", "cursor(1)", "Down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home", "first", "First", show=False),
+        Binding("end", "last", "Last", show=False),
+    ]
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "ticket-table--header",
+        "ticket-table--cursor",
+        "ticket-table--empty",
+    }
+    DEFAULT_CSS = """
+    TicketTable { overflow-x: hidden; scrollbar-size-vertical: 1; }
+    TicketTable > .ticket-table--header { text-style: bold; background: $panel; }
+    TicketTable > .ticket-table--cursor { background: $block-cursor-background; }
+    TicketTable:blur > .ticket-table--cursor { background: $block-cursor-blurred-background; }
+    TicketTable > .ticket-table--empty { color: $text-muted; text-style: italic; }
+    """
+
+    cursor = reactive(0, always_update=True, repaint=False)
+
+    class Highlighted(Message):
+        def __init__(self, row: TicketRow | None) -> None:
+            self.row = row
+            super().__init__()
+
+    class Opened(Message):
+        """The user chose a ticket (enter, or a click on the cursor row)."""
+
+        def __init__(self, ticket_id: int) -> None:
+            self.ticket_id = ticket_id
+            super().__init__()
+
+    class SortClicked(Message):
+        def __init__(self, sort: SortColumn) -> None:
+            self.sort = sort
+            super().__init__()
+
+    def __init__(self, source: TicketSource, query: TicketQuery = TicketQuery(), *, with_submitter: bool = False, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.source = source
+        self._query = query
+        self._with_submitter = with_submitter
+        self._pages: OrderedDict[int, list[TicketRow]] = OrderedDict()
+        self._total = 0
+        self.empty_message = "No tickets here."
+
+    # --- the data ---------------------------------------------------------------------------
+
+    @property
+    def query(self) -> TicketQuery:
+        return self._query
+
+    @property
+    def total(self) -> int:
+        return self._total
+
+    def show(self, query: TicketQuery, *, with_submitter: bool | None = None) -> None:
+        """Show another query's tickets, from the top."""
+        self._query = query
+        if with_submitter is not None:
+            self._with_submitter = with_submitter
+        self.reload(keep=None)
+
+    def reload(self, *, keep: int | None = -1) -> None:
+        """Re-read the source (after a sync). The cursor stays on ticket `keep` (default: the
+        one it is on) wherever that ticket has moved, else at the same index."""
+        keep_id = self.current_id() if keep == -1 else keep
+        self._pages.clear()
+        self._total = self.source.total(self._query)
+        self.virtual_size = Size(0, self._total + 1)
+        index = self.source.position(self._query, keep_id) if keep_id is not None else 0
+        self.move_cursor(index if index is not None else self.cursor)
+        self.refresh()
+
+    def row_at(self, index: int) -> TicketRow | None:
+        if not 0 <= index < self._total:
+            return None
+        number, within = divmod(index, PAGE_SIZE)
+        page = self._pages.get(number)
+        if page is None:
+            page = self.source.page(self._query, number * PAGE_SIZE, PAGE_SIZE)
+            self._pages[number] = page
+            if len(self._pages) > PAGES_KEPT:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(number)
+        return page[within] if within < len(page) else None
+
+    def current(self) -> TicketRow | None:
+        return self.row_at(self.cursor)
+
+    def current_id(self) -> int | None:
+        row = self.current()
+        return row.id if row else None
+
+    # --- the cursor -------------------------------------------------------------------------
+
+    @property
+    def rows_visible(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def move_cursor(self, index: int) -> None:
+        self.cursor = max(0, min(index, self._total - 1))
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        top = round(self.scroll_y)
+        if new < top:
+            self.scroll_to(y=new, animate=False, immediate=True)
+        elif new >= top + self.rows_visible:
+            self.scroll_to(y=new - self.rows_visible + 1, animate=False, immediate=True)
+        self.refresh()
+        self.post_message(self.Highlighted(self.current()))
+
+    def action_cursor(self, step: int) -> None:
+        self.move_cursor(self.cursor + step)
+
+    def action_page(self, direction: int) -> None:
+        self.move_cursor(self.cursor + direction * self.rows_visible)
+
+    def action_first(self) -> None:
+        self.move_cursor(0)
+
+    def action_last(self) -> None:
+        self.move_cursor(self._total - 1)
+
+    def action_open(self) -> None:
+        row = self.current()
+        if row is not None:
+            self.post_message(self.Opened(row.id))
+
+    def on_click(self, event: events.Click) -> None:
+        line = event.y
+        if line == 0:
+            self._click_header(event.x)
+            return
+        index = round(self.scroll_y) + line - 1
+        if not 0 <= index < self._total:
+            return
+        if index == self.cursor or event.chain >= 2:
+            self.move_cursor(index)
+            self.action_open()
+        else:
+            self.move_cursor(index)
+
+    def _click_header(self, x: int) -> None:
+        left = 0
+        for column, width in self._layout():
+            if left <= x < left + width + GAP and column.sort is not None:
+                self.post_message(self.SortClicked(column.sort))
+                return
+            left += width + GAP
+
+    # --- painting ---------------------------------------------------------------------------
+
+    def _layout(self) -> list[tuple[Column, int]]:
+        return columns_for(self.scrollable_content_region.width, self._with_submitter)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        if y == 0:
+            return self._header_strip(width)
+        index = round(self.scroll_y) + y - 1
+        row = self.row_at(index)
+        if row is None:
+            if y == 1 and self._total == 0:
+                style = self.get_component_rich_style("ticket-table--empty")
+                return Strip([Segment(set_cell_size(f" {self.empty_message}", width), style)], width)
+            return Strip.blank(width, self.rich_style)
+        extra = self.get_component_rich_style("ticket-table--cursor") if index == self.cursor else None
+        return self._row_strip(row, width, extra)
+
+    def _cells(self, texts: list[tuple[str, Style]], width: int, base: Style, extra: Style | None) -> Strip:
+        segments: list[Segment] = []
+        gap = Segment(" " * GAP, base + extra if extra else base)
+        for (column, cell_width), (text, style) in zip(self._layout(), texts):
+            if segments:
+                segments.append(gap)
+            cell_style = base + style + extra if extra else base + style
+            segments.append(Segment(_fit(text, cell_width), cell_style))
+        return Strip(segments).adjust_cell_length(width, base + extra if extra else base)
+
+    def _row_strip(self, row: TicketRow, width: int, extra: Style | None) -> Strip:
+        texts = [column.cell(row) for column, _ in self._layout()]
+        return self._cells(texts, width, self.rich_style, extra)
+
+    def _header_strip(self, width: int) -> Strip:
+        texts = []
+        for column, _ in self._layout():
+            arrow = ""
+            if column.sort is not None and column.sort is self._query.sort:
+                arrow = " ▼" if self._query.descending else " ▲"
+            texts.append((column.title + arrow, Style()))
+        base = self.rich_style + self.get_component_rich_style("ticket-table--header")
+        return self._cells(texts, width, base, None)
+
+
+def _fit(text: str, width: int) -> str:
+    """Pad or cut to exactly `width` cells, with an ellipsis where the text was cut."""
+    if cell_len(text) > width and width > 1:
+        text = set_cell_size(text, width - 1) + "…"
+    return set_cell_size(text, width)

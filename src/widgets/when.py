@@ -1,0 +1,46 @@
+"""Times as people read them: local dates, and "2 min ago" relative to an injected now."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+def local(moment: datetime) -> datetime:
+    return moment.astimezone()
+
+
+def date_only(moment: datetime) -> str:
+    return local(moment).strftime("%Y-%m-%d")
+
+
+def date_and_time(moment: datetime) -> str:
+    return local(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def clock_time(moment: datetime) -> str:
+    return local(moment).strftime("%H:%M")
+
+
+def duration(seconds: float) -> str:
+    """A rough, readable span: "just now", "40 s", "2 min", "3 h", "2 days"."""
+    seconds = max(0.0, seconds)
+    if seconds < 5:
+        return "just now"
+    if seconds < 60:
+        return f"{int(seconds)} s"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)} h"
+    days = int(seconds // 86400)
+    return f"{days} day" if days == 1 else f"{days} days"
+
+
+def ago(moment: datetime, now: datetime) -> str:
+    span = duration((now - moment).total_seconds())
+    return span if span == "just now" else f"{span} ago"
+
+
+def within(moment: datetime, now: datetime) -> str:
+    span = duration((moment - now).total_seconds())
+    return "now" if span == "just now" else f"in {span}"
