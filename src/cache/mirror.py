@@ -340,6 +340,12 @@ class Mirror:
                     item_id,
                 ),
             )
+            if ticket is not None:
+                # What was queued on the pending ticket now belongs to the portal's ticket.
+                conn.execute(
+                    "UPDATE outbox.outbox SET ticket_ref = ? WHERE ticket_ref = ?",
+                    (ticket.id, -item_id),
+                )
             touched = {ticket.id} if ticket else set()
             _reindex(conn, touched | {e.ticket_id for e in events})
 

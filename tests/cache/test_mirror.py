@@ -1,0 +1,276 @@
+"""The mirror's queries, outbox overlay and recovery, on a mirror filled from schema models."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from cache.mirror import InvalidInput, Mirror
+from cache.model import Pill, Scope, SortColumn, TicketQuery
+from cache.profile import profile_paths
+from cache.store import CACHE_SCHEMA_VERSION
+from portal.schema import AccessLevel, Status, TicketCreate, UserRef
+from tests.cache.factories import event, event_change, me, removed_change, ticket, ticket_change
+
+STATUSES = ["open", "in_progress", "waiting_on_client", "waiting_on_vendor", "resolved", "closed"]
+PRIORITIES = ["low", "medium", "high", "critical"]
+
+
+@pytest.fixture
+def paths(tmp_path):
+    return profile_paths("test", "http://127.0.0.1:9", "u1@alpha.example", {"HOME": str(tmp_path)})
+
+
+@pytest.fixture
+def mirror(paths):
+    m = Mirror.open(paths)
+    m.store_me(me(1))
+    yield m
+    m.close()
+
+
+def fill(mirror: Mirror, count: int = 24) -> None:
+    """Tickets 1..count: status and priority cycle; odd ids are mine (user 1)."""
+    changes = [
+        ticket_change(
+            i,
+            ticket(
+                i,
+                status=STATUSES[i % 6],
+                priority=PRIORITIES[i % 4],
+                submitted_by=UserRef(id=1 if i % 2 else 2, name="User 1" if i % 2 else "Bo"),
+            ),
+        )
+        for i in range(1, count + 1)
+    ]
+    mirror.apply_changes(changes, "cursor-1", has_more=False)
+
+
+def draft(subject="Printer on fire", description="It smokes") -> TicketCreate:
+    return TicketCreate(subject=subject, category="hardware", priority="high", description=description)
+
+
+def test_pill_counts_per_status_and_scope(mirror):
+    fill(mirror)
+    company = mirror.pill_counts(Scope.COMPANY)
+    assert company[Pill.ALL] == 24
+    assert {company[p] for p in Pill if p is not Pill.ALL} == {4}
+    mine = mirror.pill_counts(Scope.MINE)
+    assert mine[Pill.ALL] == 12
+    # odd ids are mine; status is STATUSES[i % 6]: in_progress, waiting_on_vendor, closed
+    assert (mine[Pill.IN_PROGRESS], mine[Pill.CLOSED]) == (4, 4)
+    assert (mine[Pill.OPEN], mine[Pill.RESOLVED], mine[Pill.WAITING_ON_YOU]) == (0, 0, 0)
+
+
+def test_page_filters_sorts_and_totals(mirror):
+    fill(mirror)
+    query = TicketQuery(pill=Pill.RESOLVED, sort=SortColumn.ID, descending=False)
+    rows = mirror.page(query, 0, 10)
+    assert [r.id for r in rows] == [4, 10, 16, 22]
+    assert all(r.status is Status.RESOLVED for r in rows)
+    assert mirror.total(query) == 4
+    assert [r.id for r in mirror.page(query, 1, 2)] == [10, 16]
+
+
+def test_priority_sorts_by_severity_and_status_by_workflow(mirror):
+    fill(mirror, 8)
+    by_priority = mirror.page(TicketQuery(sort=SortColumn.PRIORITY, descending=True), 0, 8)
+    assert [r.priority.value for r in by_priority[:2]] == ["critical", "critical"]
+    assert [r.id for r in by_priority[:2]] == [7, 3]  # ties by id, same direction
+    by_status = mirror.page(TicketQuery(sort=SortColumn.STATUS, descending=False), 0, 8)
+    ranks = [STATUSES.index(r.status.value) for r in by_status]
+    assert ranks == sorted(ranks)
+
+
+def test_search_uses_subject_description_and_comments(mirror):
+    fill(mirror, 5)
+    mirror.apply_changes(
+        [
+            ticket_change(10, ticket(2, subject="VPN drops every hour")),
+            ticket_change(11, ticket(3, description="The printer on floor 2 jams")),
+            event_change(12, event(100, 4, body="Replaced the router's fan")),
+        ],
+        "cursor-2",
+        has_more=False,
+    )
+    ids = lambda text: sorted(r.id for r in mirror.page(TicketQuery(search=text), 0, 50))
+    assert ids("vpn") == [2]
+    assert ids("PRINT") == [3]  # prefix, case-insensitive
+    assert ids("router fan") == [4]  # words from a comment
+    assert ids("printer vpn") == []  # every word must match
+    assert mirror.total(TicketQuery(search="ticket")) == 5
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['"', "*", "NEAR(", "AND", "OR NOT", '"unterminated', "a:b", "-x", "\x1b[31mred\x1b[0m",
+     "😀", "طابعة", "(", "^", "col:umn", "\x00"],
+)
+def test_hostile_search_text_is_never_an_fts_error(mirror, text):
+    fill(mirror, 3)
+    mirror.page(TicketQuery(search=text), 0, 10)  # must not raise
+    assert mirror.total(TicketQuery(search=text)) >= 0
+
+
+def test_hostile_words_are_searched_as_text(mirror):
+    mirror.apply_changes(
+        [
+            ticket_change(1, ticket(1, subject="NEAR the AND gate")),
+            ticket_change(2, ticket(2, subject="طابعة لا تعمل")),
+            ticket_change(3, ticket(3, subject="red alert")),
+        ],
+        "c",
+        has_more=False,
+    )
+    ids = lambda text: [r.id for r in mirror.page(TicketQuery(search=text), 0, 10)]
+    assert ids("NEAR(") == [1]
+    assert ids("AND") == [1]
+    assert ids("طابعة") == [2]
+    assert ids("\x1b[31mred\x1b[0m") == [3]  # a pasted escape sequence is not part of the word
+    assert ids("😀") == []  # nothing FTS can index: matches no ticket, not every ticket
+
+
+def test_offline_ticket_shows_pending_then_becomes_the_portals(mirror):
+    fill(mirror, 3)
+    pending_id = mirror.submit_ticket(draft())
+    assert pending_id < 0
+    top = mirror.page(TicketQuery(), 0, 1)[0]
+    assert (top.id, top.subject, top.pending, top.status) == (pending_id, "Printer on fire", True, Status.OPEN)
+    assert mirror.pill_counts(Scope.COMPANY)[Pill.OPEN] == 1  # none of 1..3 is open
+    assert mirror.total(TicketQuery(search="printer")) == 1
+    comment_id = mirror.add_comment(pending_id, "Smoke is grey")
+    view = mirror.ticket(pending_id)
+    assert view.description == "It smokes" and view.row.pending
+    assert [(i.id, i.body, i.pending) for i in view.timeline] == [(comment_id, "Smoke is grey", True)]
+    assert mirror.sync_status().waiting_to_send == 2
+
+    item = mirror.pending_items()[0]
+    mirror.acknowledge(item.id, ticket=ticket(50, subject="Printer on fire", description="It smokes"))
+    assert mirror.resolve(pending_id) == 50
+    assert mirror.ticket(pending_id).row.id == 50 and not mirror.ticket(pending_id).row.pending
+    assert [r.id for r in mirror.page(TicketQuery(sort=SortColumn.ID), 0, 1)] == [50]
+    # the comment queued on the pending id now shows on the portal's ticket
+    assert [i.body for i in mirror.ticket(50).timeline] == ["Smoke is grey"]
+
+
+def test_pending_confirm_and_rating_show_expected_state(mirror):
+    mirror.apply_changes([ticket_change(1, ticket(1, status="resolved"))], "c", has_more=False)
+    assert mirror.ticket(1).can_confirm
+    mirror.confirm(1)
+    mirror.rate(1, 4, "quick fix")
+    view = mirror.ticket(1)
+    assert view.row.status is Status.CLOSED and view.row.pending
+    assert (view.rating, view.rating_comment) == (4, "quick fix")
+    assert [i.to_status for i in view.timeline if i.kind.value == "status_change"] == [Status.CLOSED]
+
+
+def test_permissions_follow_submitter_and_access_level(mirror):
+    mirror.apply_changes(
+        [
+            ticket_change(1, ticket(1, status="resolved")),
+            ticket_change(2, ticket(2, status="resolved", submitted_by=UserRef(id=2, name="Bo"))),
+            ticket_change(3, ticket(3, status="closed", submitted_by=UserRef(id=2, name="Bo"))),
+        ],
+        "c",
+        has_more=False,
+    )
+    assert mirror.ticket(1).can_confirm and mirror.ticket(1).can_rate
+    assert not mirror.ticket(2).can_confirm and not mirror.ticket(2).can_reopen
+    mirror.store_me(me(1, AccessLevel.COMPANY_ADMIN))
+    assert mirror.ticket(2).can_reopen and mirror.ticket(3).can_rate and not mirror.ticket(3).can_confirm
+
+
+def test_bad_input_names_the_field_and_queues_nothing(mirror):
+    fill(mirror, 1)
+    with pytest.raises(InvalidInput) as caught:
+        mirror.add_comment(1, "   ")
+    assert caught.value.field == "body" and "comment" in str(caught.value)
+    with pytest.raises(InvalidInput) as caught:
+        mirror.rate(1, 6, None)
+    assert caught.value.field == "score" and "1 to 5" in str(caught.value)
+    assert mirror.sync_status().waiting_to_send == 0
+
+
+def test_changed_since_last_opened(mirror):
+    fill(mirror, 2)  # the first full sync: nothing is "changed"
+    assert not any(r.changed for r in mirror.page(TicketQuery(), 0, 5))
+    mirror.apply_changes([event_change(5, event(9, 1, author_role="msp"))], "c2", has_more=False)
+    mirror.apply_changes([event_change(6, event(10, 2, author_role="client", author_name="User 1"))], "c3", has_more=False)
+    changed = {r.id: r.changed for r in mirror.page(TicketQuery(), 0, 5)}
+    assert changed == {1: True, 2: False}
+    mirror.mark_opened(1)
+    assert not mirror.page(TicketQuery(sort=SortColumn.ID, descending=False), 0, 1)[0].changed
+
+
+def test_removed_ticket_leaves_list_and_search(mirror):
+    fill(mirror, 3)
+    mirror.apply_changes([removed_change(9, 2)], "c2", has_more=False)
+    assert sorted(r.id for r in mirror.page(TicketQuery(), 0, 9)) == [1, 3]
+    assert mirror.total(TicketQuery(search="ticket 2")) == 0
+    assert mirror.ticket(2) is None
+
+
+def test_position_of_a_ticket_in_a_sorted_list(mirror):
+    fill(mirror, 10)
+    query = TicketQuery(sort=SortColumn.ID, descending=True)
+    assert mirror.position(query, 10) == 0
+    assert mirror.position(query, 7) == 3
+    assert mirror.position(query, 999) is None
+
+
+def test_drafts_survive_reopening(paths, mirror):
+    mirror.save_draft("new-ticket", {"subject": "half typed"})
+    mirror.close()
+    again = Mirror.open(paths)
+    assert again.load_draft("new-ticket") == {"subject": "half typed"}
+    again.clear_draft("new-ticket")
+    assert again.load_draft("new-ticket") is None
+    again.close()
+
+
+def _corrupt(path):
+    with open(path, "r+b") as f:
+        f.seek(0)
+        f.write(b"\xde\xad\xbe\xef" * 64)
+
+
+def _newer(path):
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {CACHE_SCHEMA_VERSION + 5}")
+    conn.close()
+
+
+@pytest.mark.parametrize("damage", [_corrupt, _newer], ids=["corrupt", "newer-version"])
+def test_bad_cache_is_moved_aside_and_outbox_kept(paths, mirror, damage):
+    fill(mirror, 3)
+    pending_id = mirror.submit_ticket(draft())
+    mirror.close()
+    damage(paths.cache_db)
+    reopened = Mirror.open(paths)
+    try:
+        assert reopened.moved_aside is not None and reopened.moved_aside.exists()
+        assert reopened.cursor() is None and reopened.total(TicketQuery()) == 1
+        assert reopened.ticket(pending_id).row.subject == "Printer on fire"
+        assert reopened.sync_status().waiting_to_send == 1
+    finally:
+        reopened.close()
+
+
+def test_wipe_keeps_the_outbox(mirror):
+    fill(mirror, 3)
+    mirror.submit_ticket(draft())
+    mirror.wipe()
+    assert mirror.cursor() is None
+    assert [r.pending for r in mirror.page(TicketQuery(), 0, 9)] == [True]
+
+
+def test_each_thread_gets_its_own_connection(mirror):
+    import threading
+
+    fill(mirror, 3)
+    seen = []
+    thread = threading.Thread(target=lambda: seen.append(mirror.total(TicketQuery())))
+    thread.start()
+    thread.join()
+    assert seen == [3]
