@@ -112,11 +112,13 @@ class SyncEngine:
         *,
         clock: Callable[[], float] = time.time,
         lock_wait: float = LOCK_WAIT_SECONDS,
+        page_size: int = CHANGES_PAGE_SIZE,
     ) -> None:
         self.mirror = mirror
         self.client = client
         self.clock = clock
         self.lock_wait = lock_wait
+        self.page_size = page_size
         self._listeners: list[Callable[[SyncEvent], None]] = []
         self._jitter = random.uniform(*JITTER_SECONDS)
         self._lock = FileLock(str(mirror.paths.lock_file))
@@ -163,11 +165,7 @@ class SyncEngine:
 
     async def _sync_locked(self) -> SyncResult:
         me = await self.client.me()
-        previous = await asyncio.to_thread(self.mirror.me)
         await asyncio.to_thread(self.mirror.store_me, me)
-        if previous is not None and previous.access_level != me.access_level:
-            # What we may see changed: start over rather than trust the old view.
-            await asyncio.to_thread(self.mirror.wipe)
         info = await self.client.sync_info()
         await asyncio.to_thread(
             self.mirror.update_sync_state, next_psa_sync_at=utc_text(info.next_psa_sync_at)
@@ -201,7 +199,7 @@ class SyncEngine:
             cursor = await asyncio.to_thread(self.mirror.cursor)
             notify = await asyncio.to_thread(self.mirror.full_sync_complete)
             try:
-                page = await self.client.changes(cursor, limit=CHANGES_PAGE_SIZE)
+                page = await self.client.changes(cursor, limit=self.page_size)
             except CursorExpired:
                 if restarted:
                     raise
