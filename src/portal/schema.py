@@ -84,6 +84,9 @@ class ErrorCode(StrEnum):
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
     CURSOR_EXPIRED = "CURSOR_EXPIRED"
     RATE_LIMIT_EXCEEDED = "RATE_LIMIT_EXCEEDED"
+    # Added with the reference portal: no API path has that method; the portal's own fault.
+    METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
+    INTERNAL_ERROR = "INTERNAL_ERROR"
 
 
 # The seed's words, shown to people: labels, and what each status and priority means.

@@ -1,0 +1,63 @@
+"""The change feed: what changed for this user since their cursor, in the database's seq order.
+
+Feed rows carry no payload: each page serves the ticket or event as it is now, filtered by what
+the user may see now. A cursor holds the last seq served and the user's access epoch; a cursor
+from before an access change, or older than the retained floor, has expired (410).
+"""
+
+from __future__ import annotations
+
+from portal.schema import Change, ChangeKind, ChangePage
+from portal.server import cursors, storage
+from portal.server.errors import cursor_expired
+from portal.server.storage import Storage, User
+
+CHANGES_LIMIT_DEFAULT = 500
+CHANGES_LIMIT_MAX = 1000
+FEED_FLOOR_KEY = "feed_floor"
+
+
+class Feed:
+    def __init__(self, db: Storage) -> None:
+        self._db = db
+
+    def page(self, user: User, cursor: str | None, limit: int | None) -> ChangePage:
+        limit = limit or CHANGES_LIMIT_DEFAULT
+        after = 0
+        with self._db.read() as db:
+            if cursor is not None:
+                after = _position(db, user, cursor)
+            rows = storage.changes_for(db, user, after, limit + 1)
+            page, more = rows[:limit], len(rows) > limit
+            tickets = storage.tickets_by_id(
+                db, [row.ticket_id for row in page if row.kind is ChangeKind.TICKET]
+            )
+            events = storage.events_by_id(
+                db, [row.event_id for row in page if row.kind is ChangeKind.EVENT]
+            )
+            # Every row up to the snapshot's last seq was considered, so the next sync starts
+            # past it even when none of those rows were this user's.
+            end = page[-1].seq if more else max(after, storage.last_seq(db))
+        changes = [
+            Change(
+                seq=row.seq,
+                kind=row.kind,
+                ticket_id=row.ticket_id,
+                ticket=tickets.get(row.ticket_id) if row.kind is ChangeKind.TICKET else None,
+                event=events.get(row.event_id) if row.kind is ChangeKind.EVENT else None,
+            )
+            for row in page
+        ]
+        return ChangePage(
+            changes=changes,
+            next_cursor=cursors.encode({"seq": end, "epoch": user.access_epoch}),
+            has_more=more,
+        )
+
+
+def _position(db, user: User, cursor: str) -> int:
+    fields = cursors.decode(cursor, {"seq": int, "epoch": int})
+    floor = int(storage.get_state(db, FEED_FLOOR_KEY) or 0)
+    if fields["epoch"] != user.access_epoch or fields["seq"] < floor:
+        raise cursor_expired()
+    return fields["seq"]

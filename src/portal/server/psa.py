@@ -1,0 +1,195 @@
+"""The PSA sync: push new tickets to the PSA, pull its technicians' work back.
+
+`run_cycle` is one sync against the database; the server runs it every `--psa-interval` seconds
+and `msp-portal psa-sync-now` runs it from another process. Every change it brings back is an
+ordinary write: a timeline event, a feed row, a bumped `updated_at`. The cycle number and the
+last sync time live in the database, not in a process.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from portal.schema import PSA_PRIORITY, AuthorRole, EventKind, Priority, Status
+from portal.server import storage
+from portal.server.storage import Storage
+
+LAST_SYNC_KEY = "last_psa_sync_at"
+CYCLE_KEY = "psa_cycle"
+
+
+@dataclass(frozen=True)
+class PsaTicket:
+    """What the PSA is told about a portal ticket."""
+
+    id: int
+    company_prefix: str
+    psa_ticket_id: str | None
+    subject: str
+    priority: Priority
+    status: Status
+    assignee: str | None
+
+
+@dataclass(frozen=True)
+class PsaUpdate:
+    """A technician's work on one ticket, applied as: assignment, status change, comment."""
+
+    ticket_id: int
+    technician: str
+    assign: bool = False
+    status: Status | None = None
+    comment: str | None = None
+
+
+class PsaAdapter(Protocol):
+    def push(self, ticket: PsaTicket) -> str:
+        """Create the PSA ticket; its PSA id."""
+
+    def pull(self, tickets: Sequence[PsaTicket], cycle: int) -> list[PsaUpdate]:
+        """What technicians did to these tickets since the last cycle."""
+
+
+def psa_order(ticket: PsaTicket) -> tuple[str, int]:
+    # P1 (critical) first; among equals, the oldest ticket.
+    return PSA_PRIORITY[ticket.priority], ticket.id
+
+
+TECHNICIANS = ("Ana Ruiz", "Ben Okafor", "Chloe Martin", "Dev Patel", "Elena Novak", "Farid Haddad")
+
+_PROGRESS = (
+    "Quick update: I've reproduced the problem and I'm working through the fix.",
+    "I've checked the logs and narrowed it down; more soon.",
+    "Still on this. I've applied a first change and I'm watching whether it holds.",
+)
+_QUESTIONS = (
+    "Could you tell us which device this happens on, and send the exact error message?",
+    "Can you confirm whether this affects other people in your team too?",
+    "When is a good time for a remote session? We need about 20 minutes at the machine.",
+)
+_VENDOR = (
+    "We've opened a case with the vendor and are waiting for their reply.",
+    "This needs a replacement part; it's on order with the vendor.",
+)
+_VENDOR_BACK = "The vendor came back to us, so I'm continuing with the fix."
+_RESOLVED = (
+    "Fixed: the cause was a stale configuration, which I've corrected. Please check on your side.",
+    "Done: I've applied the fix and tested it. Let us know if anything still looks wrong.",
+)
+_REMINDER = "A gentle reminder: we're waiting on your reply before we can continue."
+_CLOSING = "No further issues reported, so we're closing this ticket. Thanks!"
+
+
+class SimulatedPsa:
+    """Technicians, seeded and deterministic: the same seed, ticket and cycle give the same
+    work, whichever process runs the cycle."""
+
+    def __init__(self, seed: int = 1) -> None:
+        self._seed = seed
+
+    def push(self, ticket: PsaTicket) -> str:
+        return f"{ticket.company_prefix}-{1000 + ticket.id}"
+
+    def pull(self, tickets: Sequence[PsaTicket], cycle: int) -> list[PsaUpdate]:
+        updates = (self._work(ticket, cycle) for ticket in sorted(tickets, key=psa_order))
+        return [update for update in updates if update is not None]
+
+    def _work(self, ticket: PsaTicket, cycle: int) -> PsaUpdate | None:
+        rng = random.Random(f"{self._seed}:{ticket.id}:{cycle}")
+        roll = rng.random()
+        tech = ticket.assignee or rng.choice(TECHNICIANS)
+        update = lambda **what: PsaUpdate(ticket.id, tech, **what)  # noqa: E731
+        match ticket.status:
+            case Status.OPEN:
+                first_name = tech.split()[0]
+                return update(
+                    assign=ticket.assignee is None,
+                    status=Status.IN_PROGRESS,
+                    comment=f"Hi, this is {first_name}. I've picked up {ticket.psa_ticket_id} "
+                    "and I'm looking into it now.",
+                )
+            case Status.IN_PROGRESS if roll < 0.2:
+                return update(comment=rng.choice(_PROGRESS))
+            case Status.IN_PROGRESS if roll < 0.4:
+                return update(status=Status.WAITING_ON_CLIENT, comment=rng.choice(_QUESTIONS))
+            case Status.IN_PROGRESS if roll < 0.5:
+                return update(status=Status.WAITING_ON_VENDOR, comment=rng.choice(_VENDOR))
+            case Status.IN_PROGRESS if roll < 0.75:
+                return update(status=Status.RESOLVED, comment=rng.choice(_RESOLVED))
+            case Status.WAITING_ON_VENDOR if roll < 0.5:
+                return update(status=Status.IN_PROGRESS, comment=_VENDOR_BACK)
+            case Status.WAITING_ON_CLIENT if roll < 0.3:
+                return update(comment=_REMINDER)
+            case Status.RESOLVED if roll < 0.4:
+                return update(status=Status.CLOSED, comment=_CLOSING)
+        return None
+
+
+@dataclass(frozen=True)
+class CycleReport:
+    cycle: int
+    pushed: int
+    updated: int
+
+
+def run_cycle(db: Storage, adapter: PsaAdapter, clock: Callable[[], float]) -> CycleReport:
+    """One PSA sync, in one transaction: new tickets get their PSA id (critical first), then
+    the technicians' work comes back."""
+    with db.write() as conn:
+        now = storage.iso_from_epoch(clock())
+        cycle = int(storage.get_state(conn, CYCLE_KEY) or 0) + 1
+        new = sorted(map(_psa_ticket, storage.tickets_without_psa_id(conn)), key=psa_order)
+        for ticket in new:
+            storage.update_ticket(conn, ticket.id, now, psa_ticket_id=adapter.push(ticket))
+        updates = adapter.pull([_psa_ticket(row) for row in storage.tickets_in_psa(conn)], cycle)
+        for update in updates:
+            _apply(conn, update, now)
+        storage.set_state(conn, CYCLE_KEY, str(cycle))
+        storage.set_state(conn, LAST_SYNC_KEY, now)
+    return CycleReport(cycle=cycle, pushed=len(new), updated=len(updates))
+
+
+def last_sync_at(db: Storage) -> datetime | None:
+    with db.read() as conn:
+        value = storage.get_state(conn, LAST_SYNC_KEY)
+    return None if value is None else datetime.fromisoformat(value)
+
+
+def _psa_ticket(row: dict) -> PsaTicket:
+    return PsaTicket(
+        id=row["id"],
+        company_prefix=row["psa_prefix"],
+        psa_ticket_id=row["psa_ticket_id"],
+        subject=row["subject"],
+        priority=Priority(row["priority"]),
+        status=Status(row["status"]),
+        assignee=row["assignee"],
+    )
+
+
+def _apply(conn, update: PsaUpdate, now: str) -> None:
+    msp = {"author_role": AuthorRole.MSP.value, "author_name": update.technician, "now": now}
+    if update.assign:
+        storage.insert_event(
+            conn, update.ticket_id, kind=EventKind.ASSIGNMENT.value, assignee=update.technician, **msp
+        )
+        storage.update_ticket(conn, update.ticket_id, now, assignee=update.technician)
+    if update.status is not None:
+        old = storage.ticket_by_id(conn, update.ticket_id)["status"]
+        storage.insert_event(
+            conn,
+            update.ticket_id,
+            kind=EventKind.STATUS_CHANGE.value,
+            from_status=old,
+            to_status=update.status.value,
+            **msp,
+        )
+        storage.update_ticket(conn, update.ticket_id, now, status=update.status.value)
+    if update.comment is not None:
+        storage.insert_event(
+            conn, update.ticket_id, kind=EventKind.COMMENT.value, body=update.comment, **msp
+        )

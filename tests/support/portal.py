@@ -1,0 +1,175 @@
+"""The reference portal, run for real: a uvicorn subprocess on 127.0.0.1 over a temp database.
+
+Every end-to-end test talks HTTP to one of these. `make_world` sets up the two companies and
+six users that the isolation tests need, through the `msp-portal` CLI as an operator would.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from portal.schema import API_PREFIX
+
+_LISTENING = re.compile(r"listening on (http://127\.0\.0\.1:(\d+))")
+_START_TIMEOUT_SECONDS = 30.0
+
+
+@dataclass
+class Account:
+    email: str
+    password: str
+    name: str
+    company: str
+    access_level: str
+
+
+class RunningPortal:
+    def __init__(
+        self, db: Path, log: Path, *, psa_interval: float, rate_limit: int, port: int = 0
+    ) -> None:
+        self.db = db
+        self.log = log
+        self.url = ""
+        self._port = port
+        self._psa_interval = psa_interval
+        self._rate_limit = rate_limit
+        self._process: subprocess.Popen | None = None
+
+    @property
+    def api(self) -> str:
+        return self.url + API_PREFIX
+
+    def cli(self, *args: str, input: str | None = None) -> subprocess.CompletedProcess:
+        """`msp-portal --db DB ARGS...`; raises CalledProcessError (with stderr) on failure."""
+        return subprocess.run(
+            [sys.executable, "-m", "portal.server.cli", "--db", str(self.db), *args],
+            input=input,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+
+    def psa_sync_now(self) -> None:
+        self.cli("psa-sync-now")
+
+    def start(self) -> None:
+        """Start (or restart) the server, on the same port as before if it had one."""
+        if self._process is not None and self._process.poll() is None:
+            return
+        offset = self.log.stat().st_size if self.log.exists() else 0
+        with self.log.open("ab") as log:
+            self._process = subprocess.Popen(
+                [
+                    sys.executable, "-m", "portal.server.cli", "--db", str(self.db), "serve",
+                    "--host", "127.0.0.1", "--port", str(self._port),
+                    "--psa-interval", str(self._psa_interval),
+                    "--rate-limit", str(self._rate_limit), "--log-level", "warning",
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            )
+        self.url = self._wait_until_listening(offset)
+        self._port = int(self.url.rsplit(":", 1)[1])
+
+    def _wait_until_listening(self, offset: int) -> str:
+        deadline = time.monotonic() + _START_TIMEOUT_SECONDS
+        while time.monotonic() < deadline:
+            found = _LISTENING.search(self.log.read_bytes()[offset:].decode(errors="replace"))
+            if found:
+                return found.group(1)
+            if self._process.poll() is not None:
+                raise RuntimeError(f"the portal exited at start:\n{self.log.read_text()}")
+            time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"the portal did not start in time:\n{self.log.read_text()}")
+
+    def stop(self) -> None:
+        """Terminate the server: the portal goes down (the database stays)."""
+        if self._process is None:
+            return
+        if self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+        self._process = None
+
+
+def start_portal(
+    tmp_path: Path,
+    *,
+    psa_interval: float = 3600,
+    rate_limit: int = 100_000,
+    seed_demo: bool = False,
+) -> RunningPortal:
+    folder = tmp_path / "portal"
+    folder.mkdir(parents=True, exist_ok=True)
+    portal = RunningPortal(
+        folder / "portal.db", folder / "server.log", psa_interval=psa_interval, rate_limit=rate_limit
+    )
+    if seed_demo:
+        portal.cli("seed-demo")
+    portal.start()
+    return portal
+
+
+@dataclass
+class World:
+    portal: RunningPortal
+    accounts: dict[str, Account]
+
+
+WORLD_PASSWORD = "correct horse battery"
+_COMPANIES = {"a": "Alpha Ltd", "b": "Beta Ltd"}
+_LEVELS = {"own": "own", "company": "company", "admin": "company_admin"}
+
+
+def make_world(portal: RunningPortal) -> World:
+    """Alpha Ltd and Beta Ltd, each with an own, a company and a company_admin user:
+    keys a_own, a_company, a_admin, b_own, b_company, b_admin."""
+    accounts = {
+        f"{letter}_{role}": Account(
+            email=f"{role}@{letter}.example",
+            password=WORLD_PASSWORD,
+            name=f"{company.split()[0]} {role.capitalize()}",
+            company=company,
+            access_level=level,
+        )
+        for letter, company in _COMPANIES.items()
+        for role, level in _LEVELS.items()
+    }
+    # Concurrent CLI runs, as several operators would: the database serialises the writes.
+    with ThreadPoolExecutor(max_workers=len(accounts)) as pool:
+        list(pool.map(lambda company: portal.cli("add-company", company), _COMPANIES.values()))
+        list(pool.map(lambda account: _add_user(portal, account), accounts.values()))
+    return World(portal, accounts)
+
+
+def _add_user(portal: RunningPortal, account: Account) -> None:
+    portal.cli(
+        "add-user", "--company", account.company, "--email", account.email, "--name",
+        account.name, "--access-level", account.access_level, "--password-stdin",
+        input=account.password + "\n",
+    )
+
+
+def token_for(portal: RunningPortal, account: Account) -> str:
+    response = httpx.post(
+        f"{portal.api}/auth/token",
+        json={"email": account.email, "password": account.password},
+        timeout=30,
+    )
+    response.raise_for_status()
+    return response.json()["token"]
