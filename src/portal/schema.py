@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 API_PREFIX = "/api/v1"
 
@@ -179,25 +179,52 @@ def _first_problem(value: str, *checks) -> str | None:
     return None
 
 
+def _published_text_rule(trimmed_max: int | None) -> Any:
+    """The same rules as the validators, as JSON Schema for /openapi.json (documentation only:
+    the validators decide). Not only white space, no NUL, at most `trimmed_max` once trimmed."""
+    middle = "[^\\x00]*" if trimmed_max is None else f"[^\\x00]{{0,{trimmed_max - 2}}}"
+    return Field(
+        json_schema_extra={"pattern": f"^\\s*[^\\s\\x00](?:{middle}[^\\s\\x00])?\\s*$"}
+    )
+
+
 Subject = Annotated[
-    str, AfterValidator(_no_nul), AfterValidator(_required_text), AfterValidator(_subject_length)
+    str,
+    AfterValidator(_no_nul),
+    AfterValidator(_required_text),
+    AfterValidator(_subject_length),
+    _published_text_rule(SUBJECT_MAX_LENGTH),
 ]
 Description = Annotated[
     str,
     AfterValidator(_no_nul),
     AfterValidator(_required_text),
     AfterValidator(_max_length(DESCRIPTION_MAX_LENGTH)),
+    _published_text_rule(None),
 ]
 CommentBody = Annotated[
     str,
     AfterValidator(_no_nul),
     AfterValidator(_required_text),
     AfterValidator(_max_length(COMMENT_MAX_LENGTH)),
+    _published_text_rule(None),
 ]
 RatingComment = Annotated[
-    str, AfterValidator(_no_nul), AfterValidator(_max_length(RATING_COMMENT_MAX_LENGTH))
+    str,
+    AfterValidator(_no_nul),
+    AfterValidator(_max_length(RATING_COMMENT_MAX_LENGTH)),
+    Field(json_schema_extra={"pattern": "^[^\\x00]*$"}),
 ]
-Score = Annotated[int, Field(ge=1, le=5, strict=True)]
+
+
+def _whole_number(value: Any) -> Any:
+    # JSON does not tell 3 from 3.0; both are the integer 3. Strings and booleans stay refused.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+Score = Annotated[int, Field(ge=1, le=5, strict=True), BeforeValidator(_whole_number)]
 
 
 class _Request(BaseModel):

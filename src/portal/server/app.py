@@ -24,6 +24,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from portal.schema import (
     API_PREFIX,
@@ -55,7 +56,12 @@ from portal.server.errors import ApiError
 from portal.server.feed import CHANGES_LIMIT_MAX, Feed
 from portal.server.ratelimit import RateLimiter
 from portal.server.storage import Storage, TicketFilter, User
-from portal.server.tickets import Created, Tickets, check_idempotency_key
+from portal.server.tickets import (
+    IDEMPOTENCY_KEY_PATTERN,
+    Created,
+    Tickets,
+    check_idempotency_key,
+)
 
 log = logging.getLogger("portal.server")
 
@@ -172,6 +178,7 @@ IdempotencyKey = Annotated[
     Header(
         alias="Idempotency-Key",
         description="A fresh key per new request (e.g. a UUID); reuse it only to retry.",
+        json_schema_extra={"pattern": IDEMPOTENCY_KEY_PATTERN},
     ),
 ]
 
@@ -393,22 +400,32 @@ def _from_http_exception(request: Request, error: StarletteHTTPException) -> Api
             headers=headers,
         )
     if error.status_code == 405:
+        allowed = _allowed_methods(request)
         return ApiError(
             405,
             ErrorCode.METHOD_NOT_ALLOWED,
-            f"{request.method} is not allowed on {request.url.path}; "
-            f"use {headers.get('Allow', headers.get('allow', 'another method'))}.",
-            headers=headers,
+            f"{request.method} is not allowed on {request.url.path}; use {allowed}.",
+            headers={"Allow": allowed},
         )
     if error.status_code == 413:
         return _too_large()
     return ApiError(
-        error.status_code if 400 <= error.status_code < 500 else 422,
+        422,
         ErrorCode.VALIDATION_ERROR,
         f"The request could not be read ({error.detail}); send a JSON object.",
         {"body": str(error.detail)},
         headers,
     )
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route serves on this path (Starlette names only the first route's)."""
+    probe = {**request.scope, "method": "\x00"}
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if route.matches(probe)[0] is not Match.NONE:
+            methods |= getattr(route, "methods", None) or set()
+    return ", ".join(sorted(methods))
 
 
 def _too_large() -> ApiError:

@@ -40,6 +40,7 @@ from portal.server.errors import (
 )
 from portal.server.storage import Storage, StoredResponse, TicketFilter, User
 
+IDEMPOTENCY_KEY_PATTERN = "^[\\x21-\\x7e]{1,255}$"  # visible ASCII, as JSON Schema says it
 _IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")
 
 
