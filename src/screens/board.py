@@ -8,6 +8,7 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
@@ -16,7 +17,7 @@ from portal.schema import AccessLevel
 from screens.common import MirrorChanged, Services
 from screens.detail import DetailScreen
 from screens.new_ticket import NewTicketScreen
-from widgets.pills import PILLS, PillBar
+from widgets.pills import PILLS, PillBar, ScopeToggle
 from widgets.plain import visible
 from widgets.sync_line import SyncLine
 from widgets.ticket_table import TicketTable
@@ -55,10 +56,12 @@ class BoardScreen(Screen):
         return me is not None and me.access_level is not AccessLevel.OWN
 
     def compose(self) -> ComposeResult:
-        yield Static(self._title(), id="title")
-        yield PillBar(with_scope=self.company_wide, id="pills")
+        with Horizontal(id="top"):
+            yield Static(self._title(), id="title")
+            yield ScopeToggle()
+        yield PillBar(id="pills")
         yield Input(placeholder="Search subject, description and comments — enter or esc to go back to the table", id="search")
-        yield TicketTable(self.services.mirror, with_submitter=self.company_wide, id="tickets")
+        yield TicketTable(self.services.mirror, id="tickets")
         yield SyncLine(id="sync-line")
         yield Footer()
 
@@ -72,8 +75,7 @@ class BoardScreen(Screen):
         return self.query_one(TicketTable)
 
     def on_mount(self) -> None:
-        self.table.reload(keep=None)
-        self._show_counts()
+        self.refresh_from_mirror()
         self.table.focus()
 
     def on_screen_resume(self) -> None:
@@ -81,8 +83,12 @@ class BoardScreen(Screen):
 
     @on(MirrorChanged)
     def refresh_from_mirror(self) -> None:
+        """After a sync: who I am may be known only now, and the tickets have moved."""
         self.query_one("#title", Static).update(self._title())
-        self.table.reload()
+        company_wide = self.company_wide
+        self.query_one(ScopeToggle).display = company_wide
+        scope = self.table.query.scope if company_wide else Scope.COMPANY
+        self.table.show(replace(self.table.query, scope=scope), with_submitter=company_wide and scope is Scope.COMPANY, keep=-1)
         self._show_counts()
 
     def _show_counts(self) -> None:
@@ -91,9 +97,9 @@ class BoardScreen(Screen):
     def _change_query(self, **changes) -> None:
         query = replace(self.table.query, **changes)
         self.table.show(query, with_submitter=self.company_wide and query.scope is Scope.COMPANY)
-        pills = self.query_one(PillBar)
-        pills.active = query.pill
-        pills.set_scope(query.scope)
+        self.query_one(PillBar).active = query.pill
+        for toggle in self.query(ScopeToggle):
+            toggle.scope = query.scope
 
     # --- actions ----------------------------------------------------------------------------
 
@@ -112,7 +118,7 @@ class BoardScreen(Screen):
         self._change_query(scope=scope)
         self._show_counts()
 
-    @on(PillBar.ScopeFlipped)
+    @on(ScopeToggle.Flipped)
     def _scope_clicked(self) -> None:
         self.action_scope()
 

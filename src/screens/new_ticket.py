@@ -33,7 +33,8 @@ from screens.writes import write_then
 
 DRAFT_NAME = "new-ticket"
 CATEGORY_CHOICES = [(CATEGORY_LABELS[c], c.value) for c in Category]
-PRIORITY_CHOICES = [(f"{PRIORITY_LABELS[p]} — {PRIORITY_USE_WHEN[p]}", p.value) for p in Priority]
+PRIORITY_CHOICES = [(PRIORITY_LABELS[p], p.value) for p in Priority]
+CRITICAL_WARNING = " Mark tickets as Critical only for genuine emergencies."
 
 
 def _valid(saved: str | None, choices: type[Category] | type[Priority], default: Category | Priority) -> str:
@@ -70,7 +71,9 @@ class NewTicketScreen(Screen[int | None]):
                 with Vertical():
                     yield Label("Priority", classes="label")
                     yield Select(PRIORITY_CHOICES, value=_valid(saved.get("priority"), Priority, Priority.MEDIUM), allow_blank=False, id="priority")
-            yield Label("Description — error messages verbatim, steps to reproduce, affected devices and users", classes="label")
+                    yield Static("", id="priority-hint", classes="hint")
+            yield Label("Description", classes="label")
+            yield Static("Error messages verbatim, steps to reproduce, the devices and users affected.", classes="hint")
             yield TextArea(saved.get("description", ""), id="description", soft_wrap=True)
             yield Static("", id="description-problem", classes="problem")
             with Horizontal(id="buttons"):
@@ -106,6 +109,9 @@ class NewTicketScreen(Screen[int | None]):
             shown = problem and (all_fields or name in self._touched)
             self.query_one(f"#{name}-problem", Static).update(f"The {name} {problem}." if shown else "")
             self.query_one(f"#{name}").set_class(bool(shown), "-invalid")
+        priority = Priority(self._fields()["priority"])
+        hint = PRIORITY_USE_WHEN[priority] + (CRITICAL_WARNING if priority is Priority.CRITICAL else "")
+        self.query_one("#priority-hint", Static).update(hint)
         length = len(self.query_one("#subject", Input).value)
         count = self.query_one("#subject-count", Static)
         count.update(f"{length}/{SUBJECT_MAX_LENGTH}")

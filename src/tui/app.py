@@ -166,6 +166,10 @@ class TicketsApp(App):
 
     @on(Synced)
     def _synced(self, message: Synced) -> None:
+        if message.result.auth_failed and self._login is not None:
+            self.notify("The portal no longer accepts your saved login; please log in again.", severity="warning", markup=False)
+            self._ask_to_log_in()
+            return
         for screen in self.screen_stack:
             screen.post_message(MirrorChanged())
         self._announce(message.result)

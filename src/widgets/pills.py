@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.message import Message
@@ -35,7 +36,7 @@ class PillButton(Static):
     PillButton.-active.-urgent { text-style: bold reverse; background: $primary; }
     """
 
-    count: reactive[int | None] = reactive(None)
+    count: reactive[int | None] = reactive(None, layout=True)
 
     def __init__(self, pill: Pill) -> None:
         super().__init__(id=f"pill-{pill.value}")
@@ -60,11 +61,11 @@ class ScopeToggle(Static):
     """Mine / Company, for users who see the company's tickets; click or `m` flips it."""
 
     DEFAULT_CSS = """
-    ScopeToggle { width: auto; height: 1; padding: 0 1; background: $boost; dock: right; }
+    ScopeToggle { width: auto; height: 1; padding: 0 1; background: $boost; }
     ScopeToggle:hover { background: $primary 40%; }
     """
 
-    scope = reactive(Scope.COMPANY)
+    scope = reactive(Scope.COMPANY, layout=True)
 
     def render(self) -> Text:
         text = Text("m ", style="dim")
@@ -73,34 +74,36 @@ class ScopeToggle(Static):
             text.append(f"[{scope.value.capitalize()}]" if chosen else f" {scope.value.capitalize()} ", style="bold" if chosen else "dim")
         return text
 
+    class Flipped(Message):
+        pass
+
     def on_click(self) -> None:
-        self.post_message(PillBar.ScopeFlipped())
+        self.post_message(self.Flipped())
 
 
 class PillBar(Horizontal):
+    """One row of pills; on a terminal too narrow for that, two rows of three."""
+
     DEFAULT_CSS = """
     PillBar { height: 1; width: 1fr; }
+    PillBar.-narrow { layout: grid; grid-size: 3 2; grid-columns: auto auto auto; grid-gutter: 0 1; height: 2; }
+    PillBar.-narrow PillButton { margin: 0; }
     """
+    ONE_ROW_WIDTH = 100
 
     class Chosen(Message):
         def __init__(self, pill: Pill) -> None:
             self.pill = pill
             super().__init__()
 
-    class ScopeFlipped(Message):
-        pass
-
     active = reactive(Pill.ALL)
-
-    def __init__(self, *, with_scope: bool, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.with_scope = with_scope
 
     def compose(self) -> ComposeResult:
         for pill in PILLS:
             yield PillButton(pill)
-        if self.with_scope:
-            yield ScopeToggle()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.width < self.ONE_ROW_WIDTH, "-narrow")
 
     def watch_active(self, active: Pill) -> None:
         for button in self.query(PillButton):
@@ -109,7 +112,3 @@ class PillBar(Horizontal):
     def set_counts(self, counts: dict[Pill, int]) -> None:
         for button in self.query(PillButton):
             button.count = counts.get(button.pill, 0)
-
-    def set_scope(self, scope: Scope) -> None:
-        for toggle in self.query(ScopeToggle):
-            toggle.scope = scope

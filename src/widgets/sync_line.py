@@ -9,6 +9,7 @@ from textual.widgets import Static
 
 from cache.model import SyncStatus
 from widgets.badges import ATTENTION_STYLE
+from widgets.plain import visible
 from widgets.when import ago, clock_time, within
 
 
@@ -24,6 +25,9 @@ def describe_sync(status: SyncStatus, now: datetime, *, syncing: bool = False) -
         text.append("not synced yet")
     else:
         text.append(f"synced {ago(status.last_synced_at, now)}")
+    if status.last_error and status.offline_since is None:
+        text.append(" · last sync failed: ", style=ATTENTION_STYLE)
+        text.append(visible(status.last_error, one_line=True))
     if syncing:
         text.append(" · syncing…")
     elif status.next_sync_at is not None:

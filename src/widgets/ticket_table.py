@@ -83,23 +83,33 @@ def _status(row: TicketRow) -> tuple[str, Style]:
 MARKER = Column("", None, 1, _marker)
 ID = Column("ID", SortColumn.ID, 7, _ticket_id)
 SUBJECT = Column("Subject", SortColumn.SUBJECT, 0, lambda r: (visible(r.subject, one_line=True), Style()))
-CATEGORY = Column("Category", SortColumn.CATEGORY, 8, lambda r: (CATEGORY_LABELS[r.category], Style()))
-PRIORITY = Column("Priority", SortColumn.PRIORITY, 8, lambda r: (priority_label(r.priority), PRIORITY_STYLES[r.priority]))
+CATEGORY = Column("Category", SortColumn.CATEGORY, 9, lambda r: (CATEGORY_LABELS[r.category], Style()))
+PRIORITY = Column("Priority", SortColumn.PRIORITY, 9, lambda r: (priority_label(r.priority), PRIORITY_STYLES[r.priority]))
 CREATED = Column("Created", SortColumn.CREATED, 10, lambda r: (date_only(r.created_at), Style()))
 STATUS = Column("Status", SortColumn.STATUS, 17, _status)
 SUBMITTED_BY = Column("Submitted by", SortColumn.SUBMITTED_BY, 14, lambda r: (visible(r.submitted_by_name, one_line=True), Style()))
-SUBJECT_MIN = 12
+SUBJECT_COMFORTABLE = 20
 GAP = 1
 
 
 def columns_for(width: int, with_submitter: bool) -> list[tuple[Column, int]]:
-    """The columns and their widths for a table `width` cells wide; the subject gets the rest."""
+    """The columns and their widths for a table `width` cells wide; the subject gets the rest.
+    On a narrow terminal the category goes first, then the submitter's name is cut shorter,
+    so the subject keeps a readable width."""
     chosen = [MARKER, ID, SUBJECT, CATEGORY, PRIORITY, CREATED, STATUS]
     if with_submitter:
         chosen.append(SUBMITTED_BY)
-    fixed = sum(c.width for c in chosen) + GAP * (len(chosen) - 1)
-    subject = max(SUBJECT_MIN, width - fixed)
-    return [(c, c.width or subject) for c in chosen]
+    widths = {c.title: c.width for c in chosen}
+
+    def room() -> int:
+        return width - sum(widths[c.title] for c in chosen) - GAP * (len(chosen) - 1)
+
+    if room() < SUBJECT_COMFORTABLE:
+        chosen.remove(CATEGORY)
+    if with_submitter and room() < SUBJECT_COMFORTABLE:
+        widths[SUBMITTED_BY.title] = 10
+    subject = max(SUBJECT_COMFORTABLE // 2, room())
+    return [(c, widths[c.title] or subject) for c in chosen]
 
 
 class TicketTable(ScrollView, can_focus=True):
@@ -165,12 +175,12 @@ class TicketTable(ScrollView, can_focus=True):
     def total(self) -> int:
         return self._total
 
-    def show(self, query: TicketQuery, *, with_submitter: bool | None = None) -> None:
-        """Show another query's tickets, from the top."""
+    def show(self, query: TicketQuery, *, with_submitter: bool | None = None, keep: int | None = None) -> None:
+        """Show another query's tickets, from the top (or, keep=-1, on the same ticket)."""
         self._query = query
         if with_submitter is not None:
             self._with_submitter = with_submitter
-        self.reload(keep=None)
+        self.reload(keep=keep)
 
     def reload(self, *, keep: int | None = -1) -> None:
         """Re-read the source (after a sync). The cursor stays on ticket `keep` (default: the
@@ -299,7 +309,7 @@ class TicketTable(ScrollView, can_focus=True):
         for column, _ in self._layout():
             arrow = ""
             if column.sort is not None and column.sort is self._query.sort:
-                arrow = " ▼" if self._query.descending else " ▲"
+                arrow = "▼" if self._query.descending else "▲"
             texts.append((column.title + arrow, Style()))
         base = self.rich_style + self.get_component_rich_style("ticket-table--header")
         return self._cells(texts, width, base, None)

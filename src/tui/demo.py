@@ -1,0 +1,80 @@
+"""`msp-tickets --demo`: the reference portal with demo data on a loopback port, a fast PSA
+cadence so tickets move while you watch, and the TUI logged in as the first demo company's
+admin. Everything lives in a temporary folder and the portal stops on exit, even on a crash."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from portal.client import PortalClient
+
+DEMO_EMAIL = "admin@acme.example"
+DEMO_PASSWORD = "demo-password"
+DEMO_PSA_INTERVAL_SECONDS = 15
+START_TIMEOUT_SECONDS = 30
+
+
+def _portal_command(db: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "portal.server.cli", "--db", str(db), *args]
+
+
+@contextmanager
+def demo_portal(folder: Path) -> Iterator[str]:
+    """A seeded reference portal serving on 127.0.0.1; yields its URL, stops it at the end."""
+    db = folder / "portal.db"
+    subprocess.run(_portal_command(db, "seed-demo"), check=True, capture_output=True)
+    log = open(folder / "portal.log", "w")
+    server = subprocess.Popen(
+        _portal_command(db, "serve", "--host", "127.0.0.1", "--port", "0", "--psa-interval", str(DEMO_PSA_INTERVAL_SECONDS)),
+        stdout=subprocess.PIPE,
+        stderr=log,
+        text=True,
+    )
+    try:
+        yield _wait_until_listening(server)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+def _wait_until_listening(server: subprocess.Popen) -> str:
+    assert server.stdout is not None
+    for line in server.stdout:
+        if line.startswith("listening on "):
+            return line.removeprefix("listening on ").strip()
+    raise RuntimeError(f"the demo portal stopped before it was ready (exit code {server.wait()})")
+
+
+async def _run_app(url: str, folder: Path) -> int:
+    from tui.app import TicketsApp  # textual loads only once the portal is up
+    from tui.session import open_session
+
+    async with PortalClient(url) as client:
+        token = (await client.login(DEMO_EMAIL, DEMO_PASSWORD)).token
+    env = {**os.environ, "XDG_CACHE_HOME": str(folder / "cache"), "XDG_DATA_HOME": str(folder / "data")}
+    session = open_session("demo", url, DEMO_EMAIL, token, env)
+    app = TicketsApp(session, close_session_on_exit=True)
+    await app.run_async()
+    return app.return_code or 0
+
+
+def run_demo() -> int:
+    with tempfile.TemporaryDirectory(prefix="msp-tickets-demo-") as name:
+        folder = Path(name)
+        with demo_portal(folder) as url:
+            return asyncio.run(_run_app(url, folder))
+
+
+if __name__ == "__main__":
+    sys.exit(run_demo())

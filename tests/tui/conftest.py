@@ -1,0 +1,98 @@
+"""The TUI against the real reference portal: one seeded portal per test module, and an app
+built from real parts (Mirror, PortalClient over HTTP, SyncEngine) for each test."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from cache.mirror import Mirror
+from cache.profile import profile_paths
+from cache.sync import SyncEngine
+from portal.client import PortalClient, RetryPolicy
+from tests.support.portal import Account, RunningPortal, start_portal, token_for
+from textual.pilot import Pilot
+from tui.app import TicketsApp
+from tui.demo import DEMO_EMAIL, DEMO_PASSWORD
+from tui.session import Session
+
+DEMO_ADMIN = Account(DEMO_EMAIL, DEMO_PASSWORD, "Acme admin", "Acme Corp", "company_admin")
+
+
+@pytest.fixture(scope="module")
+def demo_portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPortal]:
+    """Seeded with the demo companies; shared by a module's tests, so each test derives what it
+    expects from the portal itself rather than from fixed numbers."""
+    running = start_portal(tmp_path_factory.mktemp("tui-portal"), seed_demo=True)
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@dataclass
+class Running:
+    app: TicketsApp
+    pilot: Pilot
+    portal: RunningPortal
+    token: str
+
+    def api(self, method: str, path: str, *, headers: dict[str, str] | None = None, **kwargs) -> httpx.Response:
+        """The portal's own answer, as the same user, to compare the screen against."""
+        headers = {"Authorization": f"Bearer {self.token}", **(headers or {})}
+        response = httpx.request(method, f"{self.portal.api}{path}", headers=headers, timeout=30, **kwargs)
+        response.raise_for_status()
+        return response
+
+    async def until(self, condition: Callable[[], object], *, timeout: float = 15, what: str = "condition") -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out waiting for {what}")
+            await self.pilot.pause(0.05)
+
+    async def synced(self) -> None:
+        """Wait for the running sync (if any) and the UI's handling of it."""
+        await self.until(lambda: not self.app.syncing, what="the sync to finish")
+        await self.app.workers.wait_for_complete()
+        await self.pilot.pause()
+
+    async def sync(self) -> None:
+        await self.synced()
+        await self.pilot.press("r")
+        await self.pilot.pause()
+        await self.synced()
+
+
+def client_for(portal: RunningPortal, token: str) -> PortalClient:
+    # One attempt per request: an unreachable portal is seen at once, not after backoff.
+    return PortalClient(portal.url, token, retry=RetryPolicy(max_attempts=1))
+
+
+@asynccontextmanager
+async def running_tui(portal: RunningPortal, folder: Path, account: Account = DEMO_ADMIN, *, size: tuple[int, int] = (120, 40)) -> AsyncIterator[Running]:
+    token = await asyncio.to_thread(token_for, portal, account)
+    env = {"XDG_CACHE_HOME": str(folder / "cache"), "XDG_DATA_HOME": str(folder / "data")}
+    mirror = Mirror.open(profile_paths("test", portal.url, account.email, env))
+    client = client_for(portal, token)
+    app = TicketsApp(Session(mirror, client, SyncEngine(mirror, client)))
+    try:
+        async with app.run_test(size=size) as pilot:
+            running = Running(app, pilot, portal, token)
+            await running.synced()
+            yield running
+    finally:
+        await client.aclose()
+        mirror.close()
+
+
+def screen_text(app: TicketsApp) -> str:
+    """What the terminal shows, as plain text."""
+    return "\n".join(strip.text.rstrip() for strip in app.screen._compositor.render_strips())

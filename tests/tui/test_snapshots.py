@@ -1,0 +1,72 @@
+"""SVG snapshots of the board, the detail, the form with its errors and help, at 120×40 and
+80×24, from a mirror filled with fixed data and a fixed clock, so they are the same every run."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from cache.sync import SyncEngine
+from portal.client import PortalClient
+from tests.tui.fixed_world import FIXED_NOW, small_board
+from textual.pilot import Pilot
+from tui.app import TicketsApp
+from tui.session import Session
+
+SIZES = [pytest.param((120, 40), id="120x40"), pytest.param((80, 24), id="80x24")]
+
+
+@pytest.fixture(autouse=True)
+def utc_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.fixture
+def fixed_app(tmp_path: Path) -> Iterator[TicketsApp]:
+    mirror = small_board(tmp_path)
+    # Never used: nothing syncs. The portal address is a closed loopback port.
+    client = PortalClient("http://127.0.0.1:9")
+    app = TicketsApp(Session(mirror, client, SyncEngine(mirror, client)), clock=FIXED_NOW.timestamp, sync_on_start=False)
+    app.CURSOR_BLINK = False
+    yield app
+    asyncio.run(client.aclose())
+    mirror.close()
+
+
+async def _settle(pilot: Pilot) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_board(snap_compare, fixed_app: TicketsApp, size: tuple[int, int]) -> None:
+    assert snap_compare(fixed_app, terminal_size=size, run_before=_settle)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_detail(snap_compare, fixed_app: TicketsApp, size: tuple[int, int]) -> None:
+    assert snap_compare(fixed_app, press=["down", "enter"], terminal_size=size, run_before=_settle)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_new_ticket_form_with_errors(snap_compare, fixed_app: TicketsApp, size: tuple[int, int]) -> None:
+    async def type_a_bad_subject_and_submit(pilot: Pilot) -> None:
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press("space", "space", "ctrl+s")
+        await _settle(pilot)
+
+    assert snap_compare(fixed_app, terminal_size=size, run_before=type_a_bad_subject_and_submit)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_help(snap_compare, fixed_app: TicketsApp, size: tuple[int, int]) -> None:
+    assert snap_compare(fixed_app, press=["question_mark"], terminal_size=size, run_before=_settle)
