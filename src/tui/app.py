@@ -23,7 +23,7 @@ from screens.board import BoardScreen
 from screens.common import MirrorChanged, Services, SyncRequested
 from screens.help import HelpScreen
 from screens.login import LoginDetails, LoginRefused, LoginScreen
-from tui.commands import ActionsProvider
+from tui.palette import ActionsProvider
 from tui.config import Profile, check_portal_url, save_profile
 from tui.credentials import NoSecureStorage, TokenStore
 from tui.session import Session, open_session
