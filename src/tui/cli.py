@@ -1,36 +1,153 @@
-"""The `msp-tickets` command. Until the TUI lands, `--demo` serves the demo portal."""
+"""The `msp-tickets` command: the board with no sub-command, and every action for scripts.
+
+Data goes to stdout, messages to stderr. Exit codes are part of the interface (design §7).
+"""
 
 from __future__ import annotations
 
 import argparse
-import subprocess
+import logging
 import sys
-import tempfile
-from pathlib import Path
+from importlib.metadata import PackageNotFoundError, version
+
+from portal.schema import Category, Priority, Status
+from tui import actions
+from tui.exit_codes import USAGE
+
+EXAMPLES = {
+    "login": "msp-tickets login --portal https://portal.example.com --email ann@example.com",
+    "logout": "msp-tickets logout",
+    "sync": "msp-tickets sync",
+    "list": "msp-tickets list --status waiting_on_client --json | jq '.tickets[].id'",
+    "show": "msp-tickets show 1042",
+    "new": "echo 'Outlook asks for the password every hour' | msp-tickets new "
+    "--subject 'Outlook password prompts' --category email --priority medium",
+    "comment": "msp-tickets comment 1042 'Rebooted, still failing'",
+    "confirm": "msp-tickets confirm 1042",
+    "reopen": "msp-tickets reopen 1042",
+    "rate": "msp-tickets rate 1042 5 --comment 'Quick and friendly'",
+    "status": "msp-tickets status --json",
+}
 
 
-def _portal(db: Path, *args: str) -> list[str]:
-    return [sys.executable, "-m", "portal.server.cli", "--db", str(db), *args]
+def _version() -> str:
+    try:
+        return version("msp-tickets")
+    except PackageNotFoundError:
+        return "unknown"
 
 
-def run_demo_portal() -> int:
-    with tempfile.TemporaryDirectory(prefix="msp-demo-") as folder:
-        db = Path(folder) / "portal.db"
-        subprocess.run(_portal(db, "seed-demo"), check=True)
-        try:
-            return subprocess.call(_portal(db, "serve", "--port", "0", "--psa-interval", "20"))
-        except KeyboardInterrupt:
-            return 0
+def _common_options() -> argparse.ArgumentParser:
+    # Accepted before or after the sub-command; SUPPRESS keeps the later one from resetting it.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--profile", default=argparse.SUPPRESS, help="which profile of config.toml (env MSP_TICKETS_PROFILE)")
+    common.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS, help="log more to stderr")
+    return common
+
+
+def _command(subparsers, name: str, help_text: str) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        name,
+        parents=[_common_options()],
+        help=help_text,
+        description=help_text,
+        epilog=f"example:\n  {EXAMPLES[name]}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.set_defaults(handler=getattr(actions, f"cmd_{name}"))
+    return parser
+
+
+def _ticket_id(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("ticket_id", type=int, metavar="ID", help="the ticket's number")
+
+
+def _json(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="msp-tickets",
+        description="Your MSP's support tickets, in the terminal. With no command: the board.",
+        epilog="example:\n  msp-tickets --demo        # try it against a built-in demo portal",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"msp-tickets {_version()}")
+    parser.add_argument("--profile", default=None, help="which profile of config.toml (env MSP_TICKETS_PROFILE)")
+    parser.add_argument("--demo", action="store_true", help="open the board on a built-in demo portal")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="log more to stderr")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    login = _command(sub, "login", "log in to the portal and store the token")
+    login.add_argument("--portal", help="the portal's address, e.g. https://portal.example.com")
+    login.add_argument("--email")
+    login.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    login.add_argument(
+        "--insecure-storage",
+        action="store_true",
+        help="if no system keyring exists, keep the token in a 0600 file",
+    )
+    _command(sub, "logout", "revoke the token on the portal and forget it")
+    _json(_command(sub, "sync", "sync now: pull changes, push what waits to be sent"))
+
+    listing = _command(sub, "list", "list tickets from the mirror (after a sync)")
+    listing.add_argument("--status", choices=[s.value for s in Status])
+    listing.add_argument("--priority", choices=[p.value for p in Priority])
+    listing.add_argument("--category", choices=[c.value for c in Category])
+    listing.add_argument("--search", metavar="TEXT", help="words in subject, description, comments")
+    listing.add_argument("--no-sync", action="store_true", help="don't contact the portal")
+    _json(listing)
+
+    show = _command(sub, "show", "a ticket with its timeline")
+    _ticket_id(show)
+    show.add_argument("--no-sync", action="store_true", help="don't contact the portal")
+    _json(show)
+
+    new = _command(sub, "new", "submit a ticket (description from the flag or stdin)")
+    new.add_argument("--subject", required=True)
+    new.add_argument("--category", required=True, choices=[c.value for c in Category])
+    new.add_argument("--priority", required=True, choices=[p.value for p in Priority])
+    new.add_argument("--description", help="if absent, read from stdin")
+    _json(new)
+
+    comment = _command(sub, "comment", "add a comment (text from the argument or stdin)")
+    _ticket_id(comment)
+    comment.add_argument("text", nargs="?", help="if absent, read from stdin")
+    _json(comment)
+
+    for name, text in (("confirm", "confirm a resolved ticket (closes it)"),
+                       ("reopen", "reopen a resolved ticket")):
+        action = _command(sub, name, text)
+        _ticket_id(action)
+        _json(action)
+
+    rate = _command(sub, "rate", "rate the service on a resolved or closed ticket (1-5)")
+    _ticket_id(rate)
+    rate.add_argument("score", type=int, choices=range(1, 6), metavar="SCORE", help="1 to 5")
+    rate.add_argument("--comment", help="an optional comment")
+    _json(rate)
+
+    _json(_command(sub, "status", "profile, last and next sync, what waits to be sent"))
+    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="msp-tickets")
-    parser.add_argument("--demo", action="store_true", help="run against the embedded demo portal")
-    args = parser.parse_args(argv)
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return USAGE if exit_.code not in (0, None) else 0
+    logging.basicConfig(
+        level=(logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)],
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
     if args.demo:
-        return run_demo_portal()
-    parser.error("the TUI is not built yet; try --demo")
-    return 2
+        return actions.run_demo()
+    if args.command is None:
+        return actions.run_board(args)
+    return args.handler(args)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,444 @@
+"""What each `msp-tickets` sub-command does. Writes go through the mirror's outbox, exactly as
+in the TUI, so a write made while the portal is away is queued and sent once, later."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from cache.mirror import InvalidInput
+from cache.model import Scope, SortColumn, SyncResult, TicketQuery
+from portal.client import (
+    InsecurePortalURL,
+    PortalClient,
+    PortalError,
+    PortalUnavailable,
+    Unauthorized,
+)
+from portal.schema import AccessLevel, Status, TicketCreate
+from tui import exit_codes, output
+from tui.config import ConfigError, Profile, check_portal_url, load_profile, save_profile
+from tui.credentials import CredentialError, NoSecureStorage, TokenStore
+from tui.session import Session, open_session
+
+LIST_LIMIT = 10_000
+
+
+class CommandFailed(Exception):
+    """Ends a command: `message` to stderr, `code` as the exit status."""
+
+    def __init__(self, message: str, code: int = exit_codes.ERROR):
+        super().__init__(message)
+        self.code = code
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _guarded(command: Callable[[Any], int]) -> Callable[[Any], int]:
+    def run(args: Any) -> int:
+        try:
+            return command(args)
+        except CommandFailed as failure:
+            _say(str(failure))
+            return failure.code
+        except (ConfigError, CredentialError) as error:
+            _say(str(error))
+            return exit_codes.ERROR
+        except KeyboardInterrupt:
+            return 130
+
+    run.__name__ = command.__name__
+    return run
+
+
+# --- sessions -----------------------------------------------------------------------------------
+
+
+def _logged_in(args: Any) -> tuple[Profile, str]:
+    profile = load_profile(args.profile)
+    token = TokenStore().get(profile) if profile.complete else None
+    if not token:
+        raise CommandFailed(
+            f"Not logged in (profile {profile.name!r}). Run `msp-tickets login` first.",
+            exit_codes.NOT_LOGGED_IN,
+        )
+    return profile, token
+
+
+def _in_session(args: Any, work: Callable[[Session], Awaitable[int]]) -> int:
+    profile, token = _logged_in(args)
+
+    async def main() -> int:
+        session = open_session(profile.name, profile.portal_url, profile.email, token)
+        try:
+            return await work(session)
+        finally:
+            await session.aclose()
+
+    return asyncio.run(main())
+
+
+@dataclass(frozen=True)
+class SyncOutcome:
+    result: SyncResult
+
+    @property
+    def reached_portal(self) -> bool:
+        return self.result.error is None and not self.result.skipped
+
+
+async def _sync(session: Session, *, strict: bool) -> SyncOutcome:
+    """One sync. A refused token always ends the command; an unreachable portal only if strict."""
+    result = await session.engine.sync_now()
+    if result.auth_failed:
+        raise CommandFailed(
+            f"The portal refused the stored token ({result.error}). Run `msp-tickets login` again.",
+            exit_codes.NOT_LOGGED_IN,
+        )
+    if result.error and strict:
+        raise CommandFailed(f"Could not sync: {result.error}", exit_codes.UNREACHABLE)
+    if result.error:
+        _say(f"warning: could not reach the portal ({result.error}); showing the local copy.")
+    if result.skipped:
+        _say("warning: another msp-tickets is syncing this profile; showing the local copy.")
+    return SyncOutcome(result)
+
+
+def _print(document: Any, text: str, as_json: bool) -> None:
+    print(output.to_json(document) if as_json else text)
+
+
+def _parse_ref(raw: int) -> int:
+    return raw
+
+
+# --- login / logout -------------------------------------------------------------------------------
+
+
+def _ask(prompt: str, given: str | None) -> str:
+    if given:
+        return given
+    if not sys.stdin.isatty():
+        raise CommandFailed(f"{prompt.rstrip(': ')} is needed; give it as a flag.", exit_codes.USAGE)
+    return input(prompt).strip()
+
+
+@_guarded
+def cmd_login(args: Any) -> int:
+    profile = load_profile(args.profile)
+    try:
+        portal_url = check_portal_url(_ask("Portal address: ", args.portal or profile.portal_url))
+    except ValueError as error:
+        raise CommandFailed(str(error), exit_codes.USAGE) from None
+    email = _ask("Email: ", args.email or profile.email)
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif sys.stdin.isatty():
+        password = getpass.getpass("Password: ")
+    else:
+        raise CommandFailed("No terminal to ask for the password: use --password-stdin.", exit_codes.USAGE)
+    signed_in = Profile(profile.name, portal_url, email)
+    return asyncio.run(_login(signed_in, password, args.insecure_storage))
+
+
+async def _login(profile: Profile, password: str, insecure_storage: bool) -> int:
+    try:
+        async with PortalClient(profile.portal_url) as client:
+            answer = await client.login(profile.email, password)
+            try:
+                where = TokenStore().set(profile, answer.token, insecure_storage=insecure_storage)
+            except NoSecureStorage as error:
+                await client.logout()  # a token nobody keeps must not stay valid
+                raise CommandFailed(str(error)) from None
+    except Unauthorized as error:
+        raise CommandFailed(error.message, exit_codes.NOT_LOGGED_IN) from None
+    except InsecurePortalURL as error:
+        raise CommandFailed(error.message, exit_codes.USAGE) from None
+    except PortalUnavailable as error:
+        raise CommandFailed(f"Could not reach {profile.portal_url}: {error.message}", exit_codes.UNREACHABLE) from None
+    except PortalError as error:
+        raise CommandFailed(error.message) from None
+    save_profile(profile)
+    user = answer.user
+    _say(
+        f"Logged in to {profile.portal_url} as {user.name} ({user.company.name}, "
+        f"{user.access_level.value}). Token kept in {where}."
+    )
+    return exit_codes.OK
+
+
+@_guarded
+def cmd_logout(args: Any) -> int:
+    profile = load_profile(args.profile)
+    tokens = TokenStore()
+    token = tokens.get(profile) if profile.complete else None
+    if token:
+        asyncio.run(_revoke(profile, token))
+    tokens.delete(profile)
+    _say(f"Logged out (profile {profile.name!r}).")
+    return exit_codes.OK
+
+
+async def _revoke(profile: Profile, token: str) -> None:
+    try:
+        async with PortalClient(profile.portal_url, token) as client:
+            await client.logout()
+    except Unauthorized:
+        pass  # already revoked or expired: nothing to undo
+    except PortalError as error:
+        _say(f"warning: could not revoke the token on the portal ({error.message}); forgetting it here.")
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+@_guarded
+def cmd_sync(args: Any) -> int:
+    async def work(session: Session) -> int:
+        outcome = await _sync(session, strict=True)
+        result = outcome.result
+        changes = [
+            {"ticket_id": change.ticket_id, "subject": change.subject, "what": change.what}
+            for change in result.new_tickets + result.by_others
+        ]
+        document = {
+            "pulled": result.pulled,
+            "pushed": result.pushed,
+            "changes": changes,
+            "needs_attention": list(result.needs_attention),
+        }
+        lines = [f"Synced: {result.pulled} changes pulled, {result.pushed} sent."]
+        lines += [f"  #{c['ticket_id']} {output.one_line(c['subject'])}: {c['what']}" for c in changes]
+        lines += [f"  needs attention: {output.one_line(m)}" for m in result.needs_attention]
+        _print(document, "\n".join(lines), args.json)
+        return exit_codes.OK
+
+    return _in_session(args, work)
+
+
+@_guarded
+def cmd_list(args: Any) -> int:
+    async def work(session: Session) -> int:
+        stale = False
+        if not args.no_sync:
+            stale = not (await _sync(session, strict=False)).reached_portal
+        mirror = session.mirror
+        query = TicketQuery(search=args.search or "", sort=SortColumn.CREATED, descending=True)
+        rows = await asyncio.to_thread(mirror.page, query, 0, LIST_LIMIT)
+        rows = [
+            row
+            for row in rows
+            if (not args.status or row.status.value == args.status)
+            and (not args.priority or row.priority.value == args.priority)
+            and (not args.category or row.category.value == args.category)
+        ]
+        me = mirror.me()
+        company_wide = bool(me and me.access_level is not AccessLevel.OWN)
+        document = {"tickets": [output.row_document(row) for row in rows], "stale": stale}
+        text = output.rows_table(rows, with_submitter=company_wide) if rows else "No tickets."
+        _print(document, text, args.json)
+        return exit_codes.OK
+
+    return _in_session(args, work)
+
+
+async def _view_or_fail(session: Session, ticket_id: int, *, sync_first: bool):
+    if sync_first or session.mirror.ticket(ticket_id) is None:
+        await _sync(session, strict=False)
+    view = await asyncio.to_thread(session.mirror.ticket, session.mirror.resolve(ticket_id))
+    if view is None:
+        raise CommandFailed(f"No ticket {ticket_id} is visible to you.", exit_codes.NOT_FOUND)
+    return view
+
+
+@_guarded
+def cmd_show(args: Any) -> int:
+    async def work(session: Session) -> int:
+        view = await _view_or_fail(session, args.ticket_id, sync_first=not args.no_sync)
+        _print(output.view_document(view), output.view_text(view), args.json)
+        return exit_codes.OK
+
+    return _in_session(args, work)
+
+
+@_guarded
+def cmd_status(args: Any) -> int:
+    profile = load_profile(args.profile)
+    token = TokenStore().get(profile) if profile.complete else None
+    document: dict[str, Any] = {
+        "profile": profile.name,
+        "portal": profile.portal_url,
+        "email": profile.email,
+        "logged_in": bool(token),
+    }
+    if token:
+        session = open_session(profile.name, profile.portal_url, profile.email, token)
+        try:
+            document.update(output.status_document(session.mirror.sync_status()))
+        finally:
+            asyncio.run(session.aclose())
+    _print(document, _status_text(document), args.json)
+    return exit_codes.OK
+
+
+def _status_text(document: dict[str, Any]) -> str:
+    if not document["logged_in"]:
+        return f"Profile {document['profile']}: not logged in. Run `msp-tickets login`."
+    when = lambda moment: moment.astimezone().strftime("%Y-%m-%d %H:%M") if moment else "never"  # noqa: E731
+    lines = [
+        f"Profile {document['profile']}: {document['email']} on {document['portal']}",
+        f"Last sync: {when(document['last_synced_at'])}   next: {when(document['next_sync_at'])}",
+    ]
+    if document["offline_since"]:
+        lines.append(f"Offline since {when(document['offline_since'])}: showing cached data.")
+    lines.append(f"Waiting to send: {document['waiting_to_send']}   needs attention: {document['needs_attention']}")
+    if document["last_error"]:
+        lines.append(f"Last error: {output.one_line(document['last_error'])}")
+    return "\n".join(lines)
+
+
+# --- writing --------------------------------------------------------------------------------------
+
+
+def _read_stdin(what: str) -> str:
+    if sys.stdin.isatty():
+        _say(f"Type the {what}, then Ctrl-D:")
+    data = sys.stdin.buffer.read()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise CommandFailed(
+            f"The {what} on stdin is not valid UTF-8 (byte {error.start}); nothing was sent.",
+            exit_codes.USAGE,
+        ) from None
+
+
+def _field_problems(error: ValidationError) -> str:
+    return "\n".join(
+        f"{'.'.join(str(part) for part in problem['loc'])}: {problem['msg'].removeprefix('Value error, ')}"
+        for problem in error.errors()
+    )
+
+
+async def _send(session: Session, ticket_id: int, as_json: bool) -> int:
+    """Push what was queued; print the ticket; exit 4 if it stays queued, 1 if refused."""
+    outcome = await _sync(session, strict=False)
+    view = await asyncio.to_thread(session.mirror.ticket, session.mirror.resolve(ticket_id))
+    document = {"ticket": output.view_document(view) if view else None, "queued": False}
+    if outcome.result.needs_attention:
+        _say("The portal refused it: " + " ".join(outcome.result.needs_attention))
+        return exit_codes.ERROR
+    if not outcome.reached_portal:
+        document["queued"] = True
+        _print(document, "Queued: it will be sent at the next sync.", as_json)
+        return exit_codes.UNREACHABLE
+    _print(document, output.view_text(view) if view else "Sent.", as_json)
+    return exit_codes.OK
+
+
+@_guarded
+def cmd_new(args: Any) -> int:
+    description = args.description if args.description is not None else _read_stdin("description")
+    try:
+        draft = TicketCreate(
+            subject=args.subject, category=args.category, priority=args.priority, description=description
+        )
+    except ValidationError as error:
+        raise CommandFailed("Nothing was sent:\n" + _field_problems(error), exit_codes.USAGE) from None
+
+    async def work(session: Session) -> int:
+        pending_id = await asyncio.to_thread(session.mirror.submit_ticket, draft)
+        return await _send(session, pending_id, args.json)
+
+    return _in_session(args, work)
+
+
+def _acting_on(args: Any, act: Callable[[Session, Any], None], allowed: Callable[[Any], str | None]) -> int:
+    async def work(session: Session) -> int:
+        view = await _view_or_fail(session, args.ticket_id, sync_first=False)
+        refusal = allowed(view)
+        if refusal:
+            raise CommandFailed(refusal)
+        try:
+            await asyncio.to_thread(act, session, view)
+        except InvalidInput as error:
+            raise CommandFailed(str(error), exit_codes.USAGE) from None
+        return await _send(session, view.row.id, args.json)
+
+    return _in_session(args, work)
+
+
+def _status_refusal(action: str, needs: set[Status], may: str):
+    def check(view) -> str | None:
+        if view.row.status not in needs:
+            words = " or ".join(sorted(s.value for s in needs))
+            return f"Ticket {args_ref(view)} is {view.row.status.value}; only a {words} ticket can be {action}."
+        if not getattr(view, may):
+            return f"Only the person who submitted ticket {args_ref(view)} or a company admin may do that."
+        return None
+
+    return check
+
+
+def args_ref(view) -> str:
+    return output.ticket_ref(view.row.id)
+
+
+@_guarded
+def cmd_comment(args: Any) -> int:
+    text = args.text if args.text is not None else _read_stdin("comment")
+    return _acting_on(args, lambda s, v: s.mirror.add_comment(v.row.id, text), lambda v: None)
+
+
+@_guarded
+def cmd_confirm(args: Any) -> int:
+    return _acting_on(
+        args,
+        lambda s, v: s.mirror.confirm(v.row.id),
+        _status_refusal("confirmed", {Status.RESOLVED}, "can_confirm"),
+    )
+
+
+@_guarded
+def cmd_reopen(args: Any) -> int:
+    return _acting_on(
+        args,
+        lambda s, v: s.mirror.reopen(v.row.id),
+        _status_refusal("reopened", {Status.RESOLVED}, "can_reopen"),
+    )
+
+
+@_guarded
+def cmd_rate(args: Any) -> int:
+    return _acting_on(
+        args,
+        lambda s, v: s.mirror.rate(v.row.id, args.score, args.comment),
+        _status_refusal("rated", {Status.RESOLVED, Status.CLOSED}, "can_rate"),
+    )
+
+
+# --- the board ------------------------------------------------------------------------------------
+
+
+def run_board(args: Any) -> int:
+    from tui.app import run_tui  # textual loads only for the board
+
+    try:
+        return run_tui(load_profile(args.profile), TokenStore())
+    except (ConfigError, CredentialError) as error:
+        _say(str(error))
+        return exit_codes.ERROR
+
+
+def run_demo() -> int:
+    from tui.demo import run_demo as demo
+
+    return demo()

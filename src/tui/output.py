@@ -1,0 +1,164 @@
+"""What the CLI prints: readable text for people, one stable JSON document per command for scripts.
+
+Ticket text is the portal's data, so control characters are escaped before it reaches a terminal.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from cache.model import SyncStatus, TicketRow, TicketView, TimelineItem
+from portal.schema import CATEGORY_LABELS, PRIORITY_LABELS, STATUS_LABELS, EventKind
+
+# C0 controls, DEL and C1 controls: a terminal would act on them instead of showing them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_C1_AND_DEL = re.compile(r"[\x7f-\x9f]")
+
+
+def visible(text: str | None) -> str:
+    """Text safe to print: control characters shown as escapes, line breaks and tabs kept."""
+    if not text:
+        return ""
+    return _CONTROL.sub(lambda match: repr(match.group())[1:-1], text)
+
+
+def one_line(text: str | None) -> str:
+    return visible((text or "").replace("\r", " ").replace("\n", " ").replace("\t", " "))
+
+
+def to_json(document: Any) -> str:
+    """JSON with non-ASCII text readable, but DEL and C1 controls escaped (json leaves them raw)."""
+    text = json.dumps(document, ensure_ascii=False, indent=2, default=_json_default)
+    return _C1_AND_DEL.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"cannot encode {type(value).__name__}")
+
+
+def ticket_ref(ticket_id: int) -> str:
+    """How a ticket is named to a person: its number, or `pN` while only the outbox has it."""
+    return str(ticket_id) if ticket_id > 0 else f"p{-ticket_id}"
+
+
+def row_document(row: TicketRow) -> dict[str, Any]:
+    return {
+        "id": row.id if row.id > 0 else None,
+        "ref": ticket_ref(row.id),
+        "subject": row.subject,
+        "category": row.category.value,
+        "priority": row.priority.value,
+        "status": row.status.value,
+        "created_at": row.created_at,
+        "updated_at": row.updated_at,
+        "submitted_by": {"id": row.submitted_by_id, "name": row.submitted_by_name},
+        "assignee": row.assignee,
+        "psa_ticket_id": row.psa_ticket_id,
+        "pending": row.pending,
+        "changed": row.changed,
+        "needs_attention": row.needs_attention,
+    }
+
+
+def event_document(item: TimelineItem) -> dict[str, Any]:
+    document = asdict(item)
+    document.update(
+        id=item.id if item.id > 0 else None,
+        kind=item.kind.value,
+        author_role=item.author_role.value,
+        from_status=item.from_status.value if item.from_status else None,
+        to_status=item.to_status.value if item.to_status else None,
+    )
+    return document
+
+
+def view_document(view: TicketView) -> dict[str, Any]:
+    return {
+        **row_document(view.row),
+        "description": view.description,
+        "rating": view.rating,
+        "rating_comment": view.rating_comment,
+        "timeline": [event_document(item) for item in view.timeline],
+        "can_confirm": view.can_confirm,
+        "can_reopen": view.can_reopen,
+        "can_rate": view.can_rate,
+    }
+
+
+def status_document(status: SyncStatus) -> dict[str, Any]:
+    return asdict(status)
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M") if moment else "never"
+
+
+def rows_table(rows: list[TicketRow], *, with_submitter: bool) -> str:
+    header = ["ID", "STATUS", "PRIORITY", "CATEGORY", "CREATED", "SUBJECT"]
+    if with_submitter:
+        header.insert(5, "BY")
+    lines = [header]
+    for row in rows:
+        marks = ("*" if row.changed else "") + (" (pending)" if row.pending else "")
+        cells = [
+            ticket_ref(row.id),
+            STATUS_LABELS[row.status],
+            PRIORITY_LABELS[row.priority],
+            CATEGORY_LABELS[row.category],
+            _when(row.created_at),
+            one_line(row.subject) + marks,
+        ]
+        if with_submitter:
+            cells.insert(5, one_line(row.submitted_by_name))
+        lines.append(cells)
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header) - 1)]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(line, widths)) + "  " + line[-1]
+        for line in lines
+    )
+
+
+def _event_line(item: TimelineItem) -> str:
+    when = _when(item.created_at)
+    who = f"{one_line(item.author_name)} ({item.author_role.value})"
+    pending = " [pending]" if item.pending else ""
+    if item.kind is EventKind.COMMENT:
+        body = visible(item.body).replace("\n", "\n    ")
+        return f"{when}  {who} commented{pending}:\n    {body}"
+    if item.kind is EventKind.STATUS_CHANGE:
+        before = STATUS_LABELS[item.from_status] if item.from_status else "?"
+        after = STATUS_LABELS[item.to_status] if item.to_status else "?"
+        return f"{when}  {who} changed the status: {before} → {after}{pending}"
+    if item.kind is EventKind.ASSIGNMENT:
+        return f"{when}  {who} assigned it to {one_line(item.assignee) or 'nobody'}{pending}"
+    comment = f": {one_line(item.body)}" if item.body else ""
+    return f"{when}  {who} rated it {item.score}/5{comment}{pending}"
+
+
+def view_text(view: TicketView) -> str:
+    row = view.row
+    fields = [
+        ("Ticket", ticket_ref(row.id) + ("  (pending: not yet sent to the portal)" if row.pending else "")),
+        ("Subject", one_line(row.subject)),
+        ("Status", STATUS_LABELS[row.status]),
+        ("Priority", PRIORITY_LABELS[row.priority]),
+        ("Category", CATEGORY_LABELS[row.category]),
+        ("Submitted", f"{_when(row.created_at)} by {one_line(row.submitted_by_name)}"),
+        ("Assignee", one_line(row.assignee) or "not assigned yet"),
+        ("PSA ticket", row.psa_ticket_id or "not synced to the PSA yet"),
+    ]
+    if view.rating:
+        fields.append(("Rating", f"{view.rating}/5 {one_line(view.rating_comment)}".rstrip()))
+    if row.needs_attention:
+        fields.append(("Needs attention", one_line(row.needs_attention)))
+    width = max(len(name) for name, _ in fields)
+    lines = [f"{name.ljust(width)}  {value}" for name, value in fields]
+    lines += ["", visible(view.description), "", "Timeline:"]
+    lines += [_event_line(item) for item in view.timeline] or ["  (nothing yet)"]
+    return "\n".join(lines)
