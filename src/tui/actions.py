@@ -116,10 +116,6 @@ def _print(document: Any, text: str, as_json: bool) -> None:
     print(output.to_json(document) if as_json else text)
 
 
-def _parse_ref(raw: int) -> int:
-    return raw
-
-
 # --- login / logout -------------------------------------------------------------------------------
 
 
@@ -255,7 +251,9 @@ async def _view_or_fail(session: Session, ticket_id: int, *, sync_first: bool):
         await _sync(session, strict=False)
     view = await asyncio.to_thread(session.mirror.ticket, session.mirror.resolve(ticket_id))
     if view is None:
-        raise CommandFailed(f"No ticket {ticket_id} is visible to you.", exit_codes.NOT_FOUND)
+        raise CommandFailed(
+            f"No ticket {output.ticket_ref(ticket_id)} is visible to you.", exit_codes.NOT_FOUND
+        )
     return view
 
 

@@ -58,8 +58,20 @@ def _command(subparsers, name: str, help_text: str) -> argparse.ArgumentParser:
     return parser
 
 
+def ticket_ref(text: str) -> int:
+    """A ticket's number, or `pN` for one still waiting in the outbox (shown as such by `list`)."""
+    pending = text.lower().startswith("p")
+    try:
+        number = int(text[1:] if pending else text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a ticket number") from None
+    if number <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a ticket number")
+    return -number if pending else number
+
+
 def _ticket_id(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("ticket_id", type=int, metavar="ID", help="the ticket's number")
+    parser.add_argument("ticket_id", type=ticket_ref, metavar="ID", help="the ticket's number (or pN while pending)")
 
 
 def _json(parser: argparse.ArgumentParser) -> None:
