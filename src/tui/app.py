@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.timer import Timer
 
-from cache.model import SyncResult
+from cache.model import SyncResult, TicketChange
 from portal.client import InsecurePortalURL, PortalClient, PortalError, PortalUnavailable, Unauthorized
 from screens.board import BoardScreen
 from screens.common import MirrorChanged, Services, SyncRequested
@@ -184,13 +184,19 @@ class TicketsApp(App):
         self.sync_text = describe_sync(self.session.mirror.sync_status(), now, syncing=self.syncing)
 
     def _announce(self, result: SyncResult) -> None:
-        """Name the tickets others changed; say what the portal refused."""
-        changes = result.by_others
-        for change in changes[:NOTIFICATIONS_AT_MOST]:
-            ticket = f"#{change.ticket_id} {visible(change.subject, one_line=True)}"
-            self.notify(f"{ticket}: {visible(change.what, one_line=True)}", title="Updated by your MSP", markup=False, timeout=8)
-        if len(changes) > NOTIFICATIONS_AT_MOST:
-            self.notify(f"…and {len(changes) - NOTIFICATIONS_AT_MOST} more changes.", title="Updated by your MSP", markup=False)
+        """One notification per ticket others changed, naming it; then what the portal refused."""
+        by_ticket: dict[int, list[TicketChange]] = {}
+        for change in result.by_others:
+            by_ticket.setdefault(change.ticket_id, []).append(change)
+        # The user's own tickets first: those are the replies they are waiting for.
+        me = self.session.mirror.me()
+        mine = {t for t in by_ticket if me and (view := self.session.mirror.ticket(t)) and view.row.submitted_by_id == me.id}
+        ordered = sorted(by_ticket.items(), key=lambda item: item[0] not in mine)
+        for ticket_id, changes in ordered[:NOTIFICATIONS_AT_MOST]:
+            what = ", ".join(dict.fromkeys(visible(c.what, one_line=True) for c in changes))
+            self.notify(f"#{ticket_id} {visible(changes[0].subject, one_line=True)}: {what}", title="Updated by your MSP", markup=False, timeout=8)
+        if len(by_ticket) > NOTIFICATIONS_AT_MOST:
+            self.notify(f"…and {len(by_ticket) - NOTIFICATIONS_AT_MOST} more tickets changed.", title="Updated by your MSP", markup=False)
         for problem in result.needs_attention:
             self.notify(visible(problem), title="Needs attention", severity="error", markup=False, timeout=15)
 
