@@ -135,7 +135,8 @@ class Mirror:
         return Me.model_validate_json(row["me"]) if row and row["me"] else None
 
     def pill_counts(self, scope: Scope) -> dict[Pill, int]:
-        row = self._conn.execute(queries.PILL_COUNTS, self._scope_params(scope)).fetchone()
+        params = self._scope_params(scope)
+        row = self._conn.execute(queries.pill_counts(params["mine_only"]), params).fetchone()
         return {pill: row[pill.value] or 0 for pill in Pill}
 
     def page(self, query: TicketQuery, offset: int, limit: int) -> list[TicketRow]:
@@ -279,22 +280,26 @@ class Mirror:
         new_tickets: dict[int, Ticket] = {}
         new_events: list[TimelineEvent] = []
         removed: set[int] = set()
-        touched: set[int] = set()
+        reindex: set[int] = set()
         with write_transaction(self._conn) as conn:
             for change in changes:
                 if change.kind is ChangeKind.TICKET and change.ticket is not None:
-                    if _upsert_ticket(conn, change.ticket):
+                    written = _upsert_ticket(conn, change.ticket)
+                    if written.new:
                         new_tickets[change.ticket.id] = change.ticket
                     removed.discard(change.ticket_id)
                 elif change.kind is ChangeKind.EVENT and change.event is not None:
-                    if _upsert_event(conn, change.event):
+                    written = _upsert_event(conn, change.event)
+                    if written.new:
                         new_events.append(change.event)
                 elif change.kind is ChangeKind.REMOVED:
                     _remove_ticket(conn, change.ticket_id)
                     removed.add(change.ticket_id)
                     new_tickets.pop(change.ticket_id, None)
-                touched.add(change.ticket_id)
-            _reindex(conn, touched - removed)
+                    continue
+                if written.text_changed:
+                    reindex.add(change.ticket_id)
+            _reindex(conn, reindex - removed)
             finished_full = not has_more and not _flag(conn, "full_sync_complete")
             if finished_full:
                 # What was there at the first sync is not "changed since you last opened it".
@@ -326,10 +331,12 @@ class Mirror:
         """The portal has the item: mark it done and mirror what it answered, at once."""
         events = list(events)
         with write_transaction(self._conn) as conn:
-            if ticket is not None:
-                _upsert_ticket(conn, ticket)
+            reindex = set()
+            if ticket is not None and _upsert_ticket(conn, ticket).text_changed:
+                reindex.add(ticket.id)
             for event in events:
-                _upsert_event(conn, event)
+                if _upsert_event(conn, event).text_changed:
+                    reindex.add(event.ticket_id)
             conn.execute(
                 "UPDATE outbox.outbox SET state = 'done', done_at = ?, server_ticket_id = ?, "
                 "server_event_id = ? WHERE id = ?",
@@ -346,8 +353,7 @@ class Mirror:
                     "UPDATE outbox.outbox SET ticket_ref = ? WHERE ticket_ref = ?",
                     (ticket.id, -item_id),
                 )
-            touched = {ticket.id} if ticket else set()
-            _reindex(conn, touched | {e.ticket_id for e in events})
+            _reindex(conn, reindex)
 
     def mark_needs_attention(self, item_id: int, message: str) -> None:
         with write_transaction(self._conn) as conn:
@@ -455,11 +461,20 @@ def _status_or_none(value: str | None) -> Status | None:
     return Status(value) if value else None
 
 
-def _upsert_ticket(conn: sqlite3.Connection, ticket: Ticket) -> bool:
-    """Insert or update; True when the ticket is new to the mirror."""
-    existed = conn.execute("SELECT 1 FROM tickets WHERE id = ?", (ticket.id,)).fetchone()
+@dataclass(frozen=True)
+class _Written:
+    new: bool  # not in the mirror before
+    text_changed: bool  # what search indexes changed: the ticket's FTS row must be rebuilt
+
+
+def _upsert_ticket(conn: sqlite3.Connection, ticket: Ticket) -> _Written:
+    before = conn.execute(
+        "SELECT subject, description FROM tickets WHERE id = ?", (ticket.id,)
+    ).fetchone()
     conn.execute(queries.UPSERT_TICKET, _ticket_params(ticket))
-    return existed is None
+    if before is None:
+        return _Written(new=True, text_changed=True)
+    return _Written(new=False, text_changed=tuple(before) != (ticket.subject, ticket.description))
 
 
 def _ticket_params(ticket: Ticket) -> dict[str, Any]:
@@ -483,13 +498,16 @@ def _ticket_params(ticket: Ticket) -> dict[str, Any]:
     }
 
 
-def _upsert_event(conn: sqlite3.Connection, event: TimelineEvent) -> bool:
-    existed = conn.execute("SELECT 1 FROM events WHERE id = ?", (event.id,)).fetchone()
+def _upsert_event(conn: sqlite3.Connection, event: TimelineEvent) -> _Written:
+    before = conn.execute("SELECT body FROM events WHERE id = ?", (event.id,)).fetchone()
     params = _event_params(event)
     conn.execute(queries.UPSERT_EVENT, params)
-    if event.author_role.value == "msp":
+    if event.author_role is AuthorRole.MSP:
         conn.execute(queries.NOTE_MSP_CHANGE, params)
-    return existed is None
+    is_comment = event.kind is EventKind.COMMENT
+    if before is None:
+        return _Written(new=True, text_changed=is_comment)
+    return _Written(new=False, text_changed=is_comment and before[0] != event.body)
 
 
 def _event_params(event: TimelineEvent) -> dict[str, Any]:

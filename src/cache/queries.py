@@ -81,16 +81,25 @@ SYNC_STATUS = """
 
 _PENDING_TICKETS = "outbox.outbox o WHERE o.kind = 'ticket' AND o.state != 'done'"
 
-PILL_COUNTS = f"""
-    SELECT count(*) + (SELECT count(*) FROM {_PENDING_TICKETS}) AS "all",
-        COALESCE(SUM(t.status = 'open'), 0) + (SELECT count(*) FROM {_PENDING_TICKETS}) AS open,
-        COALESCE(SUM(t.status = 'in_progress'), 0) AS in_progress,
-        COALESCE(SUM(t.status = 'waiting_on_client'), 0) AS waiting_on_client,
-        COALESCE(SUM(t.status = 'resolved'), 0) AS resolved,
-        COALESCE(SUM(t.status = 'closed'), 0) AS closed
-    FROM tickets t
-    WHERE NOT :mine_only OR t.submitted_by_id = :me
-"""
+
+
+def pill_counts(mine_only: bool) -> str:
+    """Counts per pill in one statement: one index range per status (the (status, submitter)
+    index covers both scopes), All as their sum; pending tickets count as open."""
+    scope = " AND t.submitted_by_id = :me" if mine_only else ""
+    per_status = ",\n".join(
+        f"(SELECT count(*) FROM tickets t WHERE t.status = '{s.value}'{scope}) AS {s.value}"
+        for s in Status
+    )
+    every_status = " + ".join(s.value for s in Status)
+    return f"""
+        WITH counted AS (SELECT {per_status}),
+             pending AS (SELECT count(*) AS n FROM {_PENDING_TICKETS})
+        SELECT {every_status} + pending.n AS "all", open + pending.n AS open, in_progress,
+            waiting_on_client, resolved, closed
+        FROM counted, pending
+    """
+
 
 # --- lists ----------------------------------------------------------------------------------------
 
