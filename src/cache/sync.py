@@ -121,7 +121,10 @@ class SyncEngine:
         self.page_size = page_size
         self._listeners: list[Callable[[SyncEvent], None]] = []
         self._jitter = random.uniform(*JITTER_SECONDS)
+        # The file lock keeps other processes out; it is reentrant, so it cannot keep out a
+        # second sync in this one: the asyncio lock does (made on first use, on the loop).
         self._lock = FileLock(str(mirror.paths.lock_file))
+        self._in_flight: asyncio.Lock | None = None
 
     def subscribe(self, listener: Callable[[SyncEvent], None]) -> None:
         self._listeners.append(listener)
@@ -136,6 +139,16 @@ class SyncEngine:
     # --- one sync -------------------------------------------------------------------------------
 
     async def sync_now(self) -> SyncResult:
+        if self._in_flight is None:
+            self._in_flight = asyncio.Lock()
+        if self._in_flight.locked():
+            # This engine is syncing already (a timer and a keypress): that sync answers both.
+            async with self._in_flight:
+                return SyncResult(skipped=True)
+        async with self._in_flight:
+            return await self._sync_once()
+
+    async def _sync_once(self) -> SyncResult:
         self._emit(SyncStarted())
         if not await self._acquire_lock():
             result = SyncResult(skipped=True)
@@ -297,7 +310,9 @@ class SyncEngine:
 
     async def _record_failure(self, error: PortalError) -> SyncResult:
         state = await asyncio.to_thread(self.mirror.sync_state)
-        failures = state["consecutive_failures"] + 1
+        refused = isinstance(error, Unauthorized)
+        # A refused token is not the portal being away: it never makes us "offline".
+        failures = state["consecutive_failures"] + (0 if refused else 1)
         went_offline = (
             failures >= FAILURES_BEFORE_OFFLINE and state["offline_since"] is None
         )
@@ -313,7 +328,7 @@ class SyncEngine:
         self._emit(SyncFailed(error.message))
         if went_offline:
             self._emit(WentOffline(datetime.fromisoformat(offline_since)))
-        return SyncResult(error=error.message, auth_failed=isinstance(error, Unauthorized))
+        return SyncResult(error=error.message, auth_failed=refused)
 
     def _now_text(self, plus: float = 0.0) -> str:
         return utc_text(datetime.fromtimestamp(self.clock() + plus, timezone.utc))
