@@ -4,9 +4,10 @@ the status line, help, the command palette and the login screen for a logged-out
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timezone
 from typing import ClassVar
 
@@ -229,14 +230,14 @@ def run_tui(profile: Profile, tokens: TokenStore) -> int:
     session = open_session(profile.name, profile.portal_url, profile.email, token) if token else None
 
     async def login(details: LoginDetails) -> Session:
-        return await log_in(profile, tokens, details)
+        return await log_in(profile, tokens, details, os.environ)
 
     app = TicketsApp(session, login=login, profile=profile, close_session_on_exit=True)
     app.run()
     return app.return_code or 0
 
 
-async def log_in(profile: Profile, tokens: TokenStore, details: LoginDetails) -> Session:
+async def log_in(profile: Profile, tokens: TokenStore, details: LoginDetails, env: Mapping[str, str]) -> Session:
     """Exchange email and password for a token, store it, save the profile, open the session."""
     try:
         portal_url = check_portal_url(details.portal_url)
@@ -258,5 +259,5 @@ async def log_in(profile: Profile, tokens: TokenStore, details: LoginDetails) ->
         tokens.set(signed_in, answer.token, insecure_storage=details.insecure_storage)
     except NoSecureStorage as error:
         raise LoginRefused(str(error), offer_insecure_storage=True) from None
-    save_profile(signed_in)
-    return await asyncio.to_thread(open_session, signed_in.name, portal_url, details.email, answer.token)
+    save_profile(signed_in, env)
+    return await asyncio.to_thread(open_session, signed_in.name, portal_url, details.email, answer.token, env)
