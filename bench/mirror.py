@@ -16,7 +16,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from cache.mirror import Mirror, utc_text
+from cache.apply import utc_text
+from cache.mirror import Mirror
 from cache.model import Pill, Scope, SortColumn, TicketQuery
 from cache.profile import profile_paths
 from cache.queries import TICKET_WITH_TIMELINE
@@ -96,7 +97,7 @@ def run(home: Path, tickets: int, events: int) -> None:
         "-",
     ))
     rows.append((
-        f"  ... as a TicketView",
+        "  ... as a TicketView",
         ms(lambda: mirror.ticket(1)),
         float("nan"),
         "(Python objects included)",

@@ -14,10 +14,20 @@ import threading
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from cache import queries
+from cache.apply import (
+    from_utc_text,
+    now_text,
+    reindex as reindex_text,
+    remove_ticket,
+    upsert_event,
+    upsert_ticket,
+    utc_text,
+)
 from cache.model import (
     Pill,
     Scope,
@@ -29,7 +39,7 @@ from cache.model import (
 )
 from cache.profile import ProfilePaths
 from cache.search import fts_query, search_words
-from cache.store import connect, prepare_files, read_transaction, write_transaction
+from cache.store import connect, prepare_files, write_transaction
 from portal.schema import (
     RATEABLE_STATUSES,
     AccessLevel,
@@ -77,23 +87,8 @@ class AppliedPage:
     removed: frozenset[int]
 
 
-def utc_text(moment: datetime) -> str:
-    """Fixed-width UTC ISO 8601: compares and sorts correctly as text."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
-
-
-def from_utc_text(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
-def now_text() -> str:
-    return utc_text(datetime.now(timezone.utc))
-
-
 class Mirror:
-    def __init__(self, paths: ProfilePaths, moved_aside: Any = None) -> None:
+    def __init__(self, paths: ProfilePaths, moved_aside: Path | None = None) -> None:
         self.paths = paths
         self.moved_aside = moved_aside  # where a bad cache went when this mirror opened
         self._local = threading.local()
@@ -110,10 +105,7 @@ class Mirror:
     def close(self) -> None:
         with self._connections_lock:
             for conn in self._connections:
-                try:
-                    conn.close()
-                except sqlite3.ProgrammingError:
-                    pass  # made in another thread; it closes when that thread's refs go
+                conn.close()  # each thread's connection: made shareable for exactly this
             self._connections.clear()
         self._local = threading.local()
 
@@ -207,7 +199,7 @@ class Mirror:
         self._queue("reopen", self.resolve(ticket_id), {})
 
     def rate(self, ticket_id: int, score: int, comment: str | None) -> None:
-        if not isinstance(score, int) or not 1 <= score <= 5:
+        if type(score) is not int or not 1 <= score <= 5:
             raise InvalidInput("score", f"The rating score must be a whole number from 1 to 5, not {score!r}.")
         try:
             rating = RatingPut(score=score, rating_comment=comment or None)
@@ -283,23 +275,24 @@ class Mirror:
         reindex: set[int] = set()
         with write_transaction(self._conn) as conn:
             for change in changes:
+                written = None
                 if change.kind is ChangeKind.TICKET and change.ticket is not None:
-                    written = _upsert_ticket(conn, change.ticket)
+                    written = upsert_ticket(conn, change.ticket)
                     if written.new:
                         new_tickets[change.ticket.id] = change.ticket
                     removed.discard(change.ticket_id)
                 elif change.kind is ChangeKind.EVENT and change.event is not None:
-                    written = _upsert_event(conn, change.event)
+                    written = upsert_event(conn, change.event)
                     if written.new:
                         new_events.append(change.event)
                 elif change.kind is ChangeKind.REMOVED:
-                    _remove_ticket(conn, change.ticket_id)
+                    remove_ticket(conn, change.ticket_id)
                     removed.add(change.ticket_id)
                     new_tickets.pop(change.ticket_id, None)
                     continue
-                if written.text_changed:
+                if written is not None and written.text_changed:
                     reindex.add(change.ticket_id)
-            _reindex(conn, reindex - removed)
+            reindex_text(conn, reindex - removed)
             finished_full = not has_more and not _flag(conn, "full_sync_complete")
             if finished_full:
                 # What was there at the first sync is not "changed since you last opened it".
@@ -332,10 +325,10 @@ class Mirror:
         events = list(events)
         with write_transaction(self._conn) as conn:
             reindex = set()
-            if ticket is not None and _upsert_ticket(conn, ticket).text_changed:
+            if ticket is not None and upsert_ticket(conn, ticket).text_changed:
                 reindex.add(ticket.id)
             for event in events:
-                if _upsert_event(conn, event).text_changed:
+                if upsert_event(conn, event).text_changed:
                     reindex.add(event.ticket_id)
             conn.execute(
                 "UPDATE outbox.outbox SET state = 'done', done_at = ?, server_ticket_id = ?, "
@@ -353,7 +346,7 @@ class Mirror:
                     "UPDATE outbox.outbox SET ticket_ref = ? WHERE ticket_ref = ?",
                     (ticket.id, -item_id),
                 )
-            _reindex(conn, reindex)
+            reindex_text(conn, reindex)
 
     def mark_needs_attention(self, item_id: int, message: str) -> None:
         with write_transaction(self._conn) as conn:
@@ -459,84 +452,6 @@ def _timeline_item(row: sqlite3.Row) -> TimelineItem:
 
 def _status_or_none(value: str | None) -> Status | None:
     return Status(value) if value else None
-
-
-@dataclass(frozen=True)
-class _Written:
-    new: bool  # not in the mirror before
-    text_changed: bool  # what search indexes changed: the ticket's FTS row must be rebuilt
-
-
-def _upsert_ticket(conn: sqlite3.Connection, ticket: Ticket) -> _Written:
-    before = conn.execute(
-        "SELECT subject, description FROM tickets WHERE id = ?", (ticket.id,)
-    ).fetchone()
-    conn.execute(queries.UPSERT_TICKET, _ticket_params(ticket))
-    if before is None:
-        return _Written(new=True, text_changed=True)
-    return _Written(new=False, text_changed=tuple(before) != (ticket.subject, ticket.description))
-
-
-def _ticket_params(ticket: Ticket) -> dict[str, Any]:
-    return {
-        "id": ticket.id,
-        "subject": ticket.subject,
-        "category": ticket.category.value,
-        "priority": ticket.priority.value,
-        "description": ticket.description,
-        "status": ticket.status.value,
-        "created_at": utc_text(ticket.created_at),
-        "updated_at": utc_text(ticket.updated_at),
-        "submitted_by_id": ticket.submitted_by.id,
-        "submitted_by_name": ticket.submitted_by.name,
-        "company_id": ticket.company_id,
-        "assignee": ticket.assignee,
-        "psa_ticket_id": ticket.psa_ticket_id,
-        "rating": ticket.rating,
-        "rating_comment": ticket.rating_comment,
-        "client_ref": ticket.client_ref,
-    }
-
-
-def _upsert_event(conn: sqlite3.Connection, event: TimelineEvent) -> _Written:
-    before = conn.execute("SELECT body FROM events WHERE id = ?", (event.id,)).fetchone()
-    params = _event_params(event)
-    conn.execute(queries.UPSERT_EVENT, params)
-    if event.author_role is AuthorRole.MSP:
-        conn.execute(queries.NOTE_MSP_CHANGE, params)
-    is_comment = event.kind is EventKind.COMMENT
-    if before is None:
-        return _Written(new=True, text_changed=is_comment)
-    return _Written(new=False, text_changed=is_comment and before[0] != event.body)
-
-
-def _event_params(event: TimelineEvent) -> dict[str, Any]:
-    return {
-        "id": event.id,
-        "ticket_id": event.ticket_id,
-        "kind": event.kind.value,
-        "author_role": event.author_role.value,
-        "author_name": event.author_name,
-        "body": event.body,
-        "from_status": event.from_status.value if event.from_status else None,
-        "to_status": event.to_status.value if event.to_status else None,
-        "assignee": event.assignee,
-        "score": event.score,
-        "created_at": utc_text(event.created_at),
-    }
-
-
-def _remove_ticket(conn: sqlite3.Connection, ticket_id: int) -> None:
-    for statement in queries.REMOVE_TICKET:
-        conn.execute(statement, (ticket_id,))
-
-
-def _reindex(conn: sqlite3.Connection, ticket_ids: set[int]) -> None:
-    if not ticket_ids:
-        return
-    ids = json.dumps(sorted(ticket_ids))
-    conn.execute("DELETE FROM fts WHERE rowid IN (SELECT value FROM json_each(?))", (ids,))
-    conn.execute(queries.INDEX_TICKETS, (ids,))
 
 
 def _flag(conn: sqlite3.Connection, column: str) -> bool:

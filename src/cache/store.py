@@ -137,7 +137,10 @@ class OutboxUnusable(RuntimeError):
 
 def connect(cache_db: Path, outbox_db: Path) -> sqlite3.Connection:
     """A connection to the cache with the outbox attached as schema `outbox`."""
-    conn = sqlite3.connect(cache_db, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    # Used by one thread only, but closed by whichever thread closes the mirror.
+    conn = sqlite3.connect(
+        cache_db, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+    )
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
@@ -158,16 +161,6 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
-
-
-@contextmanager
-def read_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """A consistent snapshot across statements (the cache and the outbox)."""
-    conn.execute("BEGIN")
-    try:
-        yield conn
-    finally:
-        conn.execute("COMMIT")
 
 
 def prepare_files(cache_db: Path, outbox_db: Path) -> Path | None:

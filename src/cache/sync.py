@@ -18,7 +18,8 @@ from datetime import datetime, timezone
 
 from filelock import FileLock, Timeout
 
-from cache.mirror import AppliedPage, Mirror, OutboxItem, utc_text
+from cache.apply import utc_text
+from cache.mirror import AppliedPage, Mirror, OutboxItem
 from cache.model import SyncResult, TicketChange
 from portal.client import (
     Conflict,

@@ -13,9 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from cache.mirror import Mirror
 from cache.model import TicketQuery
-from cache.profile import profile_paths
 from portal.client import PortalClient
 from tests.cache.conftest import FAST_RETRY, api_view, draft, mirror_view
 from tests.cache.faults import Fault, FaultyTransport, path_is
@@ -228,8 +226,6 @@ async def test_corrupt_cache_is_rebuilt_by_a_full_sync_and_the_outbox_kept(world
 
 SYNC_IN_A_PROCESS = """
 import asyncio, json, sys
-from cache.mirror import Mirror
-from cache.profile import profile_paths
 from cache.sync import SyncEngine
 from portal.client import PortalClient
 from tests.cache.faults import Fault, FaultyTransport

@@ -1,0 +1,110 @@
+"""Portal data written into the cache, inside the caller's transaction.
+
+Each upsert reports whether the row is new to the mirror (for notifications) and whether the
+text search indexes changed (so a ticket's FTS row is rebuilt only when it must be).
+Times are stored as fixed-width UTC ISO 8601 text, so they compare and sort correctly as text.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from cache import queries
+from portal.schema import AuthorRole, EventKind, Ticket, TimelineEvent
+
+
+def utc_text(moment: datetime) -> str:
+    """Fixed-width UTC ISO 8601: compares and sorts correctly as text."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def from_utc_text(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def now_text() -> str:
+    return utc_text(datetime.now(timezone.utc))
+
+
+@dataclass(frozen=True)
+class Written:
+    new: bool  # not in the mirror before
+    text_changed: bool  # what search indexes changed: the ticket's FTS row must be rebuilt
+
+
+def upsert_ticket(conn: sqlite3.Connection, ticket: Ticket) -> Written:
+    before = conn.execute(
+        "SELECT subject, description FROM tickets WHERE id = ?", (ticket.id,)
+    ).fetchone()
+    conn.execute(queries.UPSERT_TICKET, _ticket_params(ticket))
+    if before is None:
+        return Written(new=True, text_changed=True)
+    return Written(new=False, text_changed=tuple(before) != (ticket.subject, ticket.description))
+
+
+def _ticket_params(ticket: Ticket) -> dict[str, Any]:
+    return {
+        "id": ticket.id,
+        "subject": ticket.subject,
+        "category": ticket.category.value,
+        "priority": ticket.priority.value,
+        "description": ticket.description,
+        "status": ticket.status.value,
+        "created_at": utc_text(ticket.created_at),
+        "updated_at": utc_text(ticket.updated_at),
+        "submitted_by_id": ticket.submitted_by.id,
+        "submitted_by_name": ticket.submitted_by.name,
+        "company_id": ticket.company_id,
+        "assignee": ticket.assignee,
+        "psa_ticket_id": ticket.psa_ticket_id,
+        "rating": ticket.rating,
+        "rating_comment": ticket.rating_comment,
+        "client_ref": ticket.client_ref,
+    }
+
+
+def upsert_event(conn: sqlite3.Connection, event: TimelineEvent) -> Written:
+    before = conn.execute("SELECT body FROM events WHERE id = ?", (event.id,)).fetchone()
+    params = _event_params(event)
+    conn.execute(queries.UPSERT_EVENT, params)
+    if event.author_role is AuthorRole.MSP:
+        conn.execute(queries.NOTE_MSP_CHANGE, params)
+    is_comment = event.kind is EventKind.COMMENT
+    if before is None:
+        return Written(new=True, text_changed=is_comment)
+    return Written(new=False, text_changed=is_comment and before[0] != event.body)
+
+
+def _event_params(event: TimelineEvent) -> dict[str, Any]:
+    return {
+        "id": event.id,
+        "ticket_id": event.ticket_id,
+        "kind": event.kind.value,
+        "author_role": event.author_role.value,
+        "author_name": event.author_name,
+        "body": event.body,
+        "from_status": event.from_status.value if event.from_status else None,
+        "to_status": event.to_status.value if event.to_status else None,
+        "assignee": event.assignee,
+        "score": event.score,
+        "created_at": utc_text(event.created_at),
+    }
+
+
+def remove_ticket(conn: sqlite3.Connection, ticket_id: int) -> None:
+    for statement in queries.REMOVE_TICKET:
+        conn.execute(statement, (ticket_id,))
+
+
+def reindex(conn: sqlite3.Connection, ticket_ids: set[int]) -> None:
+    if not ticket_ids:
+        return
+    ids = json.dumps(sorted(ticket_ids))
+    conn.execute("DELETE FROM fts WHERE rowid IN (SELECT value FROM json_each(?))", (ids,))
+    conn.execute(queries.INDEX_TICKETS, (ids,))
