@@ -91,6 +91,7 @@ def test_bad_comments_and_ratings_are_refused(own: Api):
         (own.http.put(f"/tickets/{ticket_id}/rating", json={"score": 4, "stars": 4}), "stars"),
         (own.http.get("/tickets", params={"status": "pending"}), "status"),
         (own.http.get("/tickets", params={"limit": 0}), "limit"),
+        (own.http.get("/tickets", params={"stauts": "open"}), "stauts"),
         (own.http.get("/tickets", params={"cursor": "bm90IGEgY3Vyc29y"}), "cursor"),
         (own.http.get("/changes", params={"cursor": "%%%"}), "cursor"),
         (own.http.post("/tickets", json=GOOD, headers={"Idempotency-Key": "has space"}),

@@ -10,6 +10,7 @@ import contextlib
 import hashlib
 import logging
 import math
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -183,8 +184,30 @@ IdempotencyKey = Annotated[
 ]
 
 
+def _known_query_only(request: Request) -> None:
+    """Unknown query parameters are refused, like unknown body fields: a misspelt filter
+    (`?stauts=open`) must not silently list everything."""
+    known = _query_names(request.scope["route"].dependant)
+    unknown = [name for name in request.query_params if name not in known]
+    if unknown:
+        details = {name or "(no name)": "unknown query parameter" for name in unknown}
+        raise ApiError(
+            422,
+            ErrorCode.VALIDATION_ERROR,
+            f"Some fields need fixing: {', '.join(details)}.",
+            details,
+        )
+
+
+def _query_names(dependant) -> set[str]:
+    names = {param.alias for param in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
+
+
 def _routes(portal: Portal) -> APIRouter:
-    router = APIRouter()
+    router = APIRouter(dependencies=[Depends(_known_query_only)])
     bearer = HTTPBearer(auto_error=False)
 
     def caller(
@@ -372,6 +395,19 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
         return _error_response(_from_http_exception(request, error))
+
+    @app.exception_handler(sqlite3.OperationalError)
+    async def busy(_request: Request, error: sqlite3.OperationalError) -> JSONResponse:
+        # Typically "database is locked" past busy_timeout: a long PSA cycle or a bulk load.
+        log.warning("database busy: %s", error)
+        return _error_response(
+            ApiError(
+                503,
+                ErrorCode.INTERNAL_ERROR,
+                "The portal is busy; try again in a few seconds.",
+                headers={"Retry-After": "5"},
+            )
+        )
 
     @app.exception_handler(Exception)
     async def unexpected(_request: Request, error: Exception) -> JSONResponse:

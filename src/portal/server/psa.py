@@ -8,6 +8,7 @@ last sync time live in the database, not in a process.
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -59,6 +60,9 @@ def psa_order(ticket: PsaTicket) -> tuple[str, int]:
     return PSA_PRIORITY[ticket.priority], ticket.id
 
 
+# Tickets the technicians touch per cycle: a real team's pace, and a bound on how long one
+# cycle's transaction holds the database when a benchmark seeds 100 000 tickets.
+TEAM_CAPACITY = 200
 TECHNICIANS = ("Ana Ruiz", "Ben Okafor", "Chloe Martin", "Dev Patel", "Elena Novak", "Farid Haddad")
 
 _PROGRESS = (
@@ -88,15 +92,18 @@ class SimulatedPsa:
     """Technicians, seeded and deterministic: the same seed, ticket and cycle give the same
     work, whichever process runs the cycle."""
 
-    def __init__(self, seed: int = 1) -> None:
+    def __init__(self, seed: int = 1, *, capacity: int = TEAM_CAPACITY) -> None:
         self._seed = seed
+        self._capacity = capacity
 
     def push(self, ticket: PsaTicket) -> str:
         return f"{ticket.company_prefix}-{1000 + ticket.id}"
 
     def pull(self, tickets: Sequence[PsaTicket], cycle: int) -> list[PsaUpdate]:
+        """The team's work this cycle: the most urgent tickets first, as many as it can do."""
         updates = (self._work(ticket, cycle) for ticket in sorted(tickets, key=psa_order))
-        return [update for update in updates if update is not None]
+        done = (update for update in updates if update is not None)
+        return list(itertools.islice(done, self._capacity))
 
     def _work(self, ticket: PsaTicket, cycle: int) -> PsaUpdate | None:
         rng = random.Random(f"{self._seed}:{ticket.id}:{cycle}")
