@@ -136,9 +136,15 @@ def naive_timeline_app(mirror: Mirror):
     """The timeline baseline: one Static widget per event, in a scrolling container."""
     from textual.app import App, ComposeResult
     from textual.containers import VerticalScroll
+    from rich.text import Text
     from textual.widgets import Static
 
-    from widgets.timeline import event_text
+    from widgets.document import Para
+    from widgets.timeline import event_blocks
+
+    def as_text(blocks) -> Text:
+        lines = [Text(" " * b.indent + b.text, b.style) if isinstance(b, Para) else Text.assemble(*b.parts) for b in blocks]
+        return Text("\n").join(lines)
 
     class NaiveTimeline(App):
         def compose(self) -> ComposeResult:
@@ -146,7 +152,7 @@ def naive_timeline_app(mirror: Mirror):
 
         async def show_ticket(self, ticket_id: int) -> None:
             view = mirror.ticket(ticket_id)
-            await self.query_one("#timeline").mount_all(Static(event_text(item)) for item in view.timeline)
+            await self.query_one("#timeline").mount_all(Static(as_text(event_blocks(item))) for item in view.timeline)
 
     return NaiveTimeline()
 

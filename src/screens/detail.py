@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.padding import Padding
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer
 
 from cache.model import TicketView
 from portal.schema import CATEGORY_LABELS
@@ -20,10 +21,14 @@ from screens.common import MirrorChanged, Services
 from screens.rating import RatingScreen
 from screens.writes import write_then
 from widgets.badges import ATTENTION_STYLE, MARK_PENDING, PENDING_STYLE, priority_badge, status_badge
-from widgets.plain import plain_text
+from widgets.document import DocumentView, Para, Spans
+from widgets.plain import plain_text, visible
 from widgets.sync_line import SyncLine
-from widgets.timeline import Timeline, stars
+from widgets.timeline import stars, timeline_blocks
 from widgets.when import date_and_time
+
+BLANK = Para("")
+HEADING = Style(bold=True, underline=True)
 
 # Each action is offered only when the ticket allows it: the TicketView says which.
 ALLOWED_BY = {"confirm": "can_confirm", "reopen": "can_reopen", "rate": "can_rate"}
@@ -46,19 +51,13 @@ class DetailScreen(Screen):
         self.view: TicketView | None = None
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="detail"):
-            yield Static(id="subject")
-            yield Static(id="fields")
-            yield Static("Description", classes="heading")
-            yield Static(id="description")
-            yield Static("Timeline (oldest first)", classes="heading")
-            yield Timeline(id="timeline")
+        yield DocumentView(id="detail")
         yield SyncLine(id="sync-line")
         yield Footer()
 
     def on_mount(self) -> None:
         self.refresh_from_mirror()
-        self.query_one("#detail").focus()
+        self.query_one(DocumentView).focus()
 
     @on(MirrorChanged)
     def refresh_from_mirror(self) -> None:
@@ -66,7 +65,8 @@ class DetailScreen(Screen):
         self.ticket_id = mirror.resolve(self.ticket_id)
         self.view = mirror.ticket(self.ticket_id)
         if self.view is None:
-            self.query_one("#subject", Static).update(Text(f"Ticket {self.ticket_id} is not in your view any more.", style="bold"))
+            gone = f"Ticket {self.ticket_id} is not in your view any more: it was removed or moved out of your access."
+            self.query_one(DocumentView).show([Para(gone, Style(bold=True), 1)])
             self.refresh_bindings()
             return
         if not self.view.row.pending:
@@ -76,12 +76,20 @@ class DetailScreen(Screen):
 
     def _show(self, view: TicketView) -> None:
         row = view.row
-        subject = plain_text(row.subject, "bold")
-        subject = Text.assemble(("new · " if row.pending else f"#{row.id} · ", "dim"), subject)
-        self.query_one("#subject", Static).update(subject)
-        self.query_one("#fields", Static).update(_fields(view))
-        self.query_one("#description", Static).update(plain_text(view.description))
-        self.query_one(Timeline).show(view.timeline)
+        number = "new · " if row.pending else f"#{row.id} · "
+        self.query_one(DocumentView).show([
+            BLANK,
+            Para(number + visible(row.subject), Style(bold=True), 1),
+            BLANK,
+            Padding(_fields(view), (0, 1)),
+            BLANK,
+            Spans(((" Description", HEADING),)),
+            Para(visible(view.description), Style(), 2),
+            BLANK,
+            Spans(((" Timeline (oldest first)", HEADING),)),
+            *timeline_blocks(view.timeline),
+            BLANK,
+        ])
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ALLOWED_BY:

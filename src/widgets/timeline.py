@@ -1,14 +1,14 @@
-"""A ticket's timeline, oldest first: each kind of event in its own colour and with its label."""
+"""A ticket's timeline, oldest first: each kind of event in its own colour and with its label,
+as blocks for a `DocumentView`."""
 
 from __future__ import annotations
 
 from rich.style import Style
-from rich.text import Text
-from textual.widgets import Static
 
 from cache.model import TimelineItem
 from portal.schema import AuthorRole, EventKind
 from widgets.badges import ATTENTION_STYLE, MARK_PENDING, PENDING_STYLE, status_label
+from widgets.document import Block, Para, Spans
 from widgets.plain import visible
 from widgets.when import date_and_time
 
@@ -19,6 +19,8 @@ KIND_STYLES: dict[str, Style] = {
     "assignment": Style(color="magenta", bold=True),
     "rating": Style(color="bright_yellow", bold=True),
 }
+DIM = Style(dim=True)
+BODY_INDENT = 3
 
 
 def event_label(item: TimelineItem) -> str:
@@ -38,46 +40,41 @@ def event_summary(item: TimelineItem) -> str:
         after = status_label(item.to_status) if item.to_status else "—"
         return f"{before} → {after}"
     if item.kind is EventKind.ASSIGNMENT:
-        return f"assigned to {item.assignee}" if item.assignee else "unassigned"
+        return f"assigned to {visible(item.assignee, one_line=True)}" if item.assignee else "unassigned"
     if item.kind is EventKind.RATING and item.score:
         return f"{stars(item.score)} {item.score}/5"
     return ""
 
 
-def event_text(item: TimelineItem) -> Text:
+def event_blocks(item: TimelineItem) -> list[Block]:
     label = event_label(item)
-    text = Text("▌ ", style=KIND_STYLES[label], end="")
-    text.append(label, style=KIND_STYLES[label])
-    text.append(" · ", style="dim")
-    text.append(visible(item.author_name, one_line=True))
-    text.append(" · ", style="dim")
-    text.append(date_and_time(item.created_at), style="dim")
+    header: list[tuple[str, Style]] = [
+        (" ▌ ", KIND_STYLES[label]),
+        (label, KIND_STYLES[label]),
+        (" · ", DIM),
+        (visible(item.author_name, one_line=True), Style()),
+        (" · ", DIM),
+        (date_and_time(item.created_at), DIM),
+    ]
     if item.pending:
-        text.append(f" · {MARK_PENDING}", style=PENDING_STYLE)
+        header.append((f" · {MARK_PENDING}", PENDING_STYLE))
+    blocks: list[Block] = [Spans(tuple(header))]
     if item.needs_attention:
-        text.append(f"\n  needs attention: {visible(item.needs_attention)}", style=ATTENTION_STYLE)
+        blocks.append(Para(f"needs attention: {visible(item.needs_attention)}", ATTENTION_STYLE, BODY_INDENT))
     summary = event_summary(item)
     if summary:
-        text.append("\n  " + summary)
+        blocks.append(Para(summary, Style(), BODY_INDENT))
     if item.body:
-        text.append("\n")
-        body = visible(item.body)
-        text.append("\n".join("  " + line for line in body.split("\n")))
-    return text
+        blocks.append(Para(visible(item.body), Style(), BODY_INDENT))
+    return blocks
 
 
-def timeline_text(items: tuple[TimelineItem, ...]) -> Text:
+def timeline_blocks(items: tuple[TimelineItem, ...]) -> list[Block]:
     if not items:
-        return Text("Nothing has happened on this ticket yet.", style="dim italic")
-    return Text("\n\n", end="").join(event_text(item) for item in items)
-
-
-class Timeline(Static):
-    """The timeline as one block of text; the detail screen scrolls it."""
-
-    DEFAULT_CSS = """
-    Timeline { height: auto; padding: 0 1; }
-    """
-
-    def show(self, items: tuple[TimelineItem, ...]) -> None:
-        self.update(timeline_text(items))
+        return [Para("Nothing has happened on this ticket yet.", Style(dim=True, italic=True))]
+    blocks: list[Block] = []
+    for item in items:
+        if blocks:
+            blocks.append(Para(""))
+        blocks += event_blocks(item)
+    return blocks

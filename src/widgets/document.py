@@ -1,0 +1,103 @@
+"""A long read-only document on the Line API: only the lines on screen are painted.
+
+A ticket's detail can carry a thousand timeline events; one `Static` holding all of them costs
+seconds to lay out. Here the document is a list of blocks, wrapped to the width once (plain
+`textwrap`, fast) into `Strip`s, and `render_line` just indexes them.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass, field
+
+from rich.console import RenderableType
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+
+@dataclass(frozen=True)
+class Para:
+    """Plain text (already made visible), wrapped to the width, each line indented and styled."""
+
+    text: str
+    style: Style = field(default_factory=Style)
+    indent: int = 0
+
+
+@dataclass(frozen=True)
+class Spans:
+    """One line of styled pieces, cut (not wrapped) at the width."""
+
+    parts: tuple[tuple[str, Style], ...]
+
+
+Block = Para | Spans | RenderableType
+
+
+def wrap(text: str, width: int) -> list[str]:
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        lines += textwrap.wrap(paragraph, width, replace_whitespace=False, drop_whitespace=True, break_on_hyphens=False) or [""]
+    return lines
+
+
+class DocumentView(ScrollView, can_focus=True):
+    DEFAULT_CSS = """
+    DocumentView { overflow-x: hidden; scrollbar-size-vertical: 1; }
+    """
+
+    def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._blocks: list[Block] = []
+        self._lines: list[Strip] = []
+        self._laid_out_for = -1
+
+    def show(self, blocks: list[Block]) -> None:
+        self._blocks = blocks
+        self._lay_out(self.scrollable_content_region.width)
+
+    def on_resize(self, event: events.Resize) -> None:
+        width = self.scrollable_content_region.width
+        if width != self._laid_out_for:
+            self._lay_out(width)
+
+    @property
+    def text(self) -> str:
+        """The whole document as plain text (what a screen reader or a test reads)."""
+        return "\n".join(strip.text.rstrip() for strip in self._lines)
+
+    def _lay_out(self, width: int) -> None:
+        if width <= 0:
+            return
+        self._laid_out_for = width
+        base = self.rich_style
+        lines: list[Strip] = []
+        for block in self._blocks:
+            lines += self._block_lines(block, width, base)
+        self._lines = lines
+        self.virtual_size = Size(width, len(lines))
+        self.refresh()
+
+    def _block_lines(self, block: Block, width: int, base: Style) -> list[Strip]:
+        if isinstance(block, Para):
+            pad = Segment(" " * block.indent, base)
+            style = base + block.style
+            return [
+                Strip([pad, Segment(line, style)]).adjust_cell_length(width, base)
+                for line in wrap(block.text, max(1, width - block.indent))
+            ]
+        if isinstance(block, Spans):
+            return [Strip([Segment(text, base + style) for text, style in block.parts]).crop_extend(0, width, base)]
+        options = self.app.console.options.update_width(width)
+        return [Strip(line).adjust_cell_length(width, base) for line in self.app.console.render_lines(block, options, style=base)]
+
+    def render_line(self, y: int) -> Strip:
+        index = round(self.scroll_y) + y
+        width = self.scrollable_content_region.width
+        if 0 <= index < len(self._lines):
+            return self._lines[index]
+        return Strip.blank(width, self.rich_style)
