@@ -171,6 +171,8 @@ def prepare_files(cache_db: Path, outbox_db: Path) -> Path | None:
     moved = None
     try:
         _prepare_cache(cache_db)
+    except sqlite3.OperationalError:
+        raise  # busy, locked, out of disk: trouble, but not a bad cache file
     except (sqlite3.DatabaseError, _NewerSchema):
         moved = move_aside(cache_db)
         _prepare_cache(cache_db)

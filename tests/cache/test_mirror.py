@@ -274,3 +274,20 @@ def test_each_thread_gets_its_own_connection(mirror):
     thread.start()
     thread.join()
     assert seen == [3]
+
+
+def test_a_busy_cache_is_not_mistaken_for_a_corrupt_one(paths, monkeypatch):
+    import cache.store
+
+    monkeypatch.setattr(cache.store, "BUSY_TIMEOUT_MS", 100)
+    paths.cache_db.parent.mkdir(parents=True)
+    holder = sqlite3.connect(paths.cache_db, isolation_level=None)
+    holder.execute("CREATE TABLE someone_elses_write (x)")
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(sqlite3.OperationalError):
+            Mirror.open(paths)
+        assert not list(paths.cache_db.parent.glob("*.corrupt-*"))
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
