@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cache.mirror import InvalidInput, Mirror
 from cache.model import Pill, Scope, SortColumn, TicketQuery
@@ -291,3 +293,12 @@ def test_a_busy_cache_is_not_mistaken_for_a_corrupt_one(paths, monkeypatch):
     finally:
         holder.execute("ROLLBACK")
         holder.close()
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(max_size=40))
+def test_any_typed_text_is_a_valid_search(mirror, text):
+    if mirror.total(TicketQuery()) == 0:
+        fill(mirror, 3)
+    rows = mirror.page(TicketQuery(search=text), 0, 10)
+    assert mirror.total(TicketQuery(search=text)) == len(rows)
