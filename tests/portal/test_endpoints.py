@@ -95,6 +95,9 @@ def test_etag_gives_304_until_something_changes(own: Api):
         tag = first.headers["ETag"]
         again = own.http.get(path, headers={"If-None-Match": tag})
         assert again.status_code == 304 and again.content == b""
+        assert again.headers["ETag"] == tag
+        weak = own.http.get(path, headers={"If-None-Match": f'"other", W/{tag}'})
+        assert weak.status_code == 304
         own.comment(ticket.id, f"changes {path}")
         changed = own.http.get(path, headers={"If-None-Match": tag})
         assert changed.status_code == 200 and changed.headers["ETag"] != tag

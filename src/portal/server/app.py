@@ -365,7 +365,9 @@ def _etagged(request: Request, user: User, model: BaseModel) -> Response:
     body = model.model_dump_json().encode()
     tag = '"' + hashlib.sha256(f"{user.id}:".encode() + body).hexdigest() + '"'
     wanted = request.headers.get("if-none-match", "")
-    if tag in {candidate.strip() for candidate in wanted.split(",")} or wanted.strip() == "*":
+    # If-None-Match compares weakly (RFC 9110 §13.1.2): W/"x" matches "x".
+    candidates = {candidate.strip().removeprefix("W/") for candidate in wanted.split(",")}
+    if tag in candidates or "*" in candidates:
         return Response(status_code=304, headers={"ETag": tag})
     return Response(body, media_type="application/json", headers={"ETag": tag})
 

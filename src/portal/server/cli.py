@@ -96,6 +96,8 @@ def _serve(args) -> int:
             "serving it to a network needs --allow-remote (and TLS in front of it).",
             2,
         )
+    if args.psa_interval <= 0 or args.rate_limit < 1:
+        raise CliError("--psa-interval must be above 0 seconds and --rate-limit at least 1.", 2)
     # Imported here so the management commands start quickly.
     from portal.server.app import Settings
     from portal.server.serve import serve
