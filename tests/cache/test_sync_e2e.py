@@ -225,7 +225,7 @@ async def test_corrupt_cache_is_rebuilt_by_a_full_sync_and_the_outbox_kept(world
 # 8 ------------------------------------------------------------------------------------------------
 
 SYNC_IN_A_PROCESS = """
-import asyncio, json, sys
+import asyncio, json, sys, time
 from cache.mirror import Mirror
 from cache.profile import profile_paths
 from cache.sync import SyncEngine
@@ -237,8 +237,18 @@ async def main(url, email, token, home):
     transport.inject(lambda request: True, *[Fault("delay", seconds=0.3)] * 50)
     mirror = Mirror.open(profile_paths("test", url, email, {"HOME": home}))
     async with PortalClient(url, token, transport=transport) as client:
-        result = await SyncEngine(mirror, client, page_size=2).sync_now()
-    print(json.dumps({"skipped": result.skipped, "error": result.error}))
+        engine = SyncEngine(mirror, client, page_size=2)
+        held = []  # when this process worked under the profile's lock (observed, not changed)
+        locked_part = engine._sync_locked
+        async def observed():
+            start = time.time()
+            try:
+                return await locked_part()
+            finally:
+                held.append((start, time.time()))
+        engine._sync_locked = observed
+        result = await engine.sync_now()
+    print(json.dumps({"skipped": result.skipped, "error": result.error, "held": held}))
 
 asyncio.run(main(*sys.argv[1:]))
 """
@@ -267,6 +277,9 @@ async def test_two_processes_syncing_one_profile(world, sides, tmp_path):
     results = [json.loads(out) for out, _ in outcomes]
     assert all(r["error"] is None for r in results)
     assert any(not r["skipped"] for r in results)
+    # Whoever synced did so alone: the times under the lock never overlap.
+    spans = sorted(span for r in results for span in r["held"])
+    assert all(earlier[1] <= later[0] for earlier, later in zip(spans, spans[1:]))
     side = await sides(portal, account, home=Path(home))
     assert mirror_view(side.mirror) == await api_view(side.client)
     assert len(mirror_view(side.mirror)) == 4
