@@ -356,6 +356,14 @@ class Mirror:
                 (message, item_id),
             )
 
+    def refusal_of(self, item_id: int) -> str | None:
+        """The portal's sentence if it refused this outbox item, else None."""
+        row = self._conn.execute(
+            "SELECT attention_message FROM outbox.outbox WHERE id = ? AND state = 'needs_attention'",
+            (item_id,),
+        ).fetchone()
+        return row[0] if row else None
+
     def attention_messages(self) -> list[str]:
         return [
             row[0]

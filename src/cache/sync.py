@@ -240,7 +240,12 @@ class SyncEngine:
             if item.kind != "ticket":
                 ticket_id = await asyncio.to_thread(self.mirror.resolve, item.ticket_ref)
                 if ticket_id < 0:
-                    continue  # waits for its ticket's portal id
+                    refusal = await asyncio.to_thread(self.mirror.refusal_of, -ticket_id)
+                    if refusal is not None:
+                        message = f"Not sent, because the portal refused its ticket: {refusal}"
+                        await asyncio.to_thread(self.mirror.mark_needs_attention, item.id, message)
+                        attention.append(message)
+                    continue  # otherwise it waits for its ticket's portal id
             try:
                 await self._send(item, ticket_id)
                 pushed += 1

@@ -1,5 +1,4 @@
-"""Helpers for the mirror's end-to-end tests: a client, a mirror and an engine per account,
-and both sides of the comparison "the mirror holds exactly what the portal shows"."""
+"""Fixtures for the mirror's end-to-end tests: a client, a mirror and an engine per account."""
 
 from __future__ import annotations
 
@@ -9,15 +8,12 @@ from pathlib import Path
 import pytest
 
 from cache.mirror import Mirror
-from cache.model import TicketQuery
 from cache.profile import profile_paths
 from cache.sync import SyncEngine
-from portal.client import PortalClient, RetryPolicy
-from portal.schema import TicketCreate
+from portal.client import PortalClient
+from tests.cache.helpers import FAST_RETRY
 from tests.support.portal import Account, RunningPortal
 
-# Retries still happen, just without the production waits.
-FAST_RETRY = RetryPolicy(max_attempts=3, base_delay=0.05, max_delay=0.2, max_total=5)
 
 
 @dataclass
@@ -48,66 +44,3 @@ async def sides(tmp_path: Path):
     for side in opened:
         side.mirror.close()
         await side.client.aclose()
-
-
-def draft(subject: str, description: str = "Steps: switch it on. Nothing happens.") -> TicketCreate:
-    return TicketCreate(subject=subject, category="hardware", priority="high", description=description)
-
-
-async def api_view(client: PortalClient) -> dict[int, dict]:
-    """Every ticket the portal shows this user, with its timeline, in comparable form."""
-    tickets, cursor = [], None
-    while True:
-        page = await client.list_tickets(limit=100, cursor=cursor)
-        tickets += page.items
-        cursor = page.next_cursor
-        if cursor is None:
-            break
-    view = {}
-    for ticket in tickets:
-        detail = await client.ticket(ticket.id)
-        view[ticket.id] = {
-            "subject": detail.subject,
-            "category": detail.category.value,
-            "priority": detail.priority.value,
-            "status": detail.status.value,
-            "description": detail.description,
-            "created_at": detail.created_at,
-            "updated_at": detail.updated_at,
-            "submitted_by": (detail.submitted_by.id, detail.submitted_by.name),
-            "assignee": detail.assignee,
-            "psa_ticket_id": detail.psa_ticket_id,
-            "rating": (detail.rating, detail.rating_comment),
-            "timeline": [
-                (e.id, e.kind.value, e.author_role.value, e.author_name, e.body,
-                 e.from_status, e.to_status, e.assignee, e.score, e.created_at)
-                for e in detail.timeline
-            ],
-        }
-    return view
-
-
-def mirror_view(mirror: Mirror) -> dict[int, dict]:
-    rows = mirror.page(TicketQuery(), 0, 100_000)
-    view = {}
-    for row in rows:
-        detail = mirror.ticket(row.id)
-        view[row.id] = {
-            "subject": row.subject,
-            "category": row.category.value,
-            "priority": row.priority.value,
-            "status": row.status.value,
-            "description": detail.description,
-            "created_at": row.created_at,
-            "updated_at": row.updated_at,
-            "submitted_by": (row.submitted_by_id, row.submitted_by_name),
-            "assignee": row.assignee,
-            "psa_ticket_id": row.psa_ticket_id,
-            "rating": (detail.rating, detail.rating_comment),
-            "timeline": [
-                (e.id, e.kind.value, e.author_role.value, e.author_name, e.body,
-                 e.from_status, e.to_status, e.assignee, e.score, e.created_at)
-                for e in detail.timeline
-            ],
-        }
-    return view

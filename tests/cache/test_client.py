@@ -19,7 +19,7 @@ from portal.client import (
     ValidationFailed,
     parse_retry_after,
 )
-from tests.cache.conftest import FAST_RETRY, draft
+from tests.cache.helpers import FAST_RETRY, draft
 from tests.cache.faults import Fault, FaultyTransport, path_is
 from tests.support.portal import token_for
 

@@ -14,25 +14,11 @@ import httpx
 import pytest
 
 from cache.model import TicketQuery
-from portal.client import PortalClient
-from tests.cache.conftest import FAST_RETRY, api_view, draft, mirror_view
+from tests.cache.helpers import FAST_RETRY, api_view, create_tickets, draft, mirror_view, tickets_titled
 from tests.cache.faults import Fault, FaultyTransport, path_is
 from tests.support.portal import token_for
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-async def create_tickets(portal, account, count: int, prefix: str = "Ticket") -> list[int]:
-    async with PortalClient(portal.url, token_for(portal, account)) as client:
-        return [
-            (await client.create_ticket(draft(f"{prefix} {n}"), f"{prefix}-{account.email}-{n}")).id
-            for n in range(count)
-        ]
-
-
-async def tickets_titled(client: PortalClient, subject: str):
-    page = await client.list_tickets(q=subject, limit=100)
-    return [t for t in page.items if t.subject == subject]
 
 
 # 1 ------------------------------------------------------------------------------------------------

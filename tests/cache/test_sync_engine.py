@@ -3,11 +3,11 @@ state transitions whose answer was lost, the offline state and the cadence."""
 
 from __future__ import annotations
 
+from cache.sync import MIN_INTERVAL, SyncFailed, SyncFinished, SyncStarted, WentOffline
 from portal.client import PortalClient
 from portal.schema import EventKind, Status
-from cache.sync import SyncFailed, SyncFinished, SyncStarted, WentOffline, MIN_INTERVAL
-from tests.cache.conftest import draft
 from tests.cache.faults import Fault, FaultyTransport, path_is
+from tests.cache.helpers import draft, tickets_titled
 from tests.support.portal import token_for
 
 
@@ -114,3 +114,24 @@ async def test_refused_token_is_reported_not_offline(world, sides):
     results = [await side.engine.sync_now() for _ in range(4)]
     assert all(r.auth_failed and r.error for r in results)
     assert side.mirror.sync_status().offline_since is None
+
+
+async def test_items_on_a_refused_ticket_need_attention_too(world, sides):
+    portal, account = world.portal, world.accounts["a_own"]
+    side = await sides(portal, account)
+    await side.client.create_ticket(draft("Taken key"), "key-already-used")
+    pending_id = side.mirror.submit_ticket(draft("Another ticket"))
+    side.mirror.add_comment(pending_id, "More detail")
+    # The queued ticket carries a key the portal already saw with another payload: refused.
+    conn = side.mirror._conn
+    conn.execute("UPDATE outbox.outbox SET idempotency_key = 'key-already-used' WHERE id = ?", (-pending_id,))
+
+    result = await side.engine.sync_now()
+
+    assert result.error is None and len(result.needs_attention) == 2
+    assert "Not sent, because the portal refused its ticket" in result.needs_attention[1]
+    status = side.mirror.sync_status()
+    assert (status.waiting_to_send, status.needs_attention) == (0, 2)
+    view = side.mirror.ticket(pending_id)
+    assert view.row.pending and view.row.needs_attention == result.needs_attention[0]
+    assert await tickets_titled(side.client, "Another ticket") == []
