@@ -21,7 +21,7 @@ from screens.common import MirrorChanged, Services
 from screens.rating import RatingScreen
 from screens.writes import write_then
 from widgets.badges import ATTENTION_STYLE, MARK_PENDING, PENDING_STYLE, priority_badge, status_badge
-from widgets.document import DocumentView, Para, Spans
+from widgets.document import PLAIN, DocumentView, Para, Spans
 from widgets.plain import plain_text, visible
 from widgets.sync_line import SyncLine
 from widgets.timeline import stars, timeline_blocks
@@ -84,7 +84,7 @@ class DetailScreen(Screen):
             Padding(_fields(view), (0, 1)),
             BLANK,
             Spans(((" Description", HEADING),)),
-            Para(visible(view.description), Style(), 2),
+            Para(visible(view.description), PLAIN, 2),
             BLANK,
             Spans(((" Timeline (oldest first)", HEADING),)),
             *timeline_blocks(view.timeline),

@@ -8,7 +8,7 @@ seconds to lay out. Here the document is a list of blocks, wrapped to the width 
 from __future__ import annotations
 
 import textwrap
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from rich.console import RenderableType
 from rich.segment import Segment
@@ -19,12 +19,15 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 
+PLAIN = Style.null()
+
+
 @dataclass(frozen=True)
 class Para:
     """Plain text (already made visible), wrapped to the width, each line indented and styled."""
 
     text: str
-    style: Style = field(default_factory=Style)
+    style: Style = PLAIN
     indent: int = 0
 
 
@@ -53,7 +56,8 @@ class DocumentView(ScrollView, can_focus=True):
     def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._blocks: list[Block] = []
-        self._lines: list[Strip] = []
+        self._lines: list[list[Segment]] = []
+        self._strips: dict[int, Strip] = {}
         self._laid_out_for = -1
 
     def show(self, blocks: list[Block]) -> None:
@@ -68,36 +72,40 @@ class DocumentView(ScrollView, can_focus=True):
     @property
     def text(self) -> str:
         """The whole document as plain text (what a screen reader or a test reads)."""
-        return "\n".join(strip.text.rstrip() for strip in self._lines)
+        return "\n".join("".join(segment.text for segment in line).rstrip() for line in self._lines)
 
     def _lay_out(self, width: int) -> None:
+        """Wrap every block to `width` as lists of segments; a `Strip` is made only for the
+        lines painted (see render_line), which is what keeps a 1,000-event ticket fast."""
         if width <= 0:
             return
         self._laid_out_for = width
+        self._strips.clear()
         base = self.rich_style
-        lines: list[Strip] = []
+        lines: list[list[Segment]] = []
         for block in self._blocks:
             lines += self._block_lines(block, width, base)
         self._lines = lines
         self.virtual_size = Size(width, len(lines))
         self.refresh()
 
-    def _block_lines(self, block: Block, width: int, base: Style) -> list[Strip]:
+    def _block_lines(self, block: Block, width: int, base: Style) -> list[list[Segment]]:
         if isinstance(block, Para):
             pad = Segment(" " * block.indent, base)
             style = base + block.style
-            return [
-                Strip([pad, Segment(line, style)]).adjust_cell_length(width, base)
-                for line in wrap(block.text, max(1, width - block.indent))
-            ]
+            return [[pad, Segment(line, style)] for line in wrap(block.text, max(1, width - block.indent))]
         if isinstance(block, Spans):
-            return [Strip([Segment(text, base + style) for text, style in block.parts]).crop_extend(0, width, base)]
+            return [[Segment(text, base + style) for text, style in block.parts]]
         options = self.app.console.options.update_width(width)
-        return [Strip(line).adjust_cell_length(width, base) for line in self.app.console.render_lines(block, options, style=base)]
+        return self.app.console.render_lines(block, options, style=base)
 
     def render_line(self, y: int) -> Strip:
         index = round(self.scroll_y) + y
         width = self.scrollable_content_region.width
-        if 0 <= index < len(self._lines):
-            return self._lines[index]
-        return Strip.blank(width, self.rich_style)
+        if not 0 <= index < len(self._lines):
+            return Strip.blank(width, self.rich_style)
+        strip = self._strips.get(index)
+        if strip is None:
+            strip = Strip(self._lines[index]).crop_extend(0, width, self.rich_style)
+            self._strips[index] = strip
+        return strip

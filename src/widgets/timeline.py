@@ -8,7 +8,7 @@ from rich.style import Style
 from cache.model import TimelineItem
 from portal.schema import AuthorRole, EventKind
 from widgets.badges import ATTENTION_STYLE, MARK_PENDING, PENDING_STYLE, status_label
-from widgets.document import Block, Para, Spans
+from widgets.document import PLAIN, Block, Para, Spans
 from widgets.plain import visible
 from widgets.when import date_and_time
 
@@ -20,6 +20,7 @@ KIND_STYLES: dict[str, Style] = {
     "rating": Style(color="bright_yellow", bold=True),
 }
 DIM = Style(dim=True)
+EMPTY_STYLE = Style(dim=True, italic=True)
 BODY_INDENT = 3
 
 
@@ -52,7 +53,7 @@ def event_blocks(item: TimelineItem) -> list[Block]:
         (" ▌ ", KIND_STYLES[label]),
         (label, KIND_STYLES[label]),
         (" · ", DIM),
-        (visible(item.author_name, one_line=True), Style()),
+        (visible(item.author_name, one_line=True), PLAIN),
         (" · ", DIM),
         (date_and_time(item.created_at), DIM),
     ]
@@ -63,15 +64,15 @@ def event_blocks(item: TimelineItem) -> list[Block]:
         blocks.append(Para(f"needs attention: {visible(item.needs_attention)}", ATTENTION_STYLE, BODY_INDENT))
     summary = event_summary(item)
     if summary:
-        blocks.append(Para(summary, Style(), BODY_INDENT))
+        blocks.append(Para(summary, PLAIN, BODY_INDENT))
     if item.body:
-        blocks.append(Para(visible(item.body), Style(), BODY_INDENT))
+        blocks.append(Para(visible(item.body), PLAIN, BODY_INDENT))
     return blocks
 
 
 def timeline_blocks(items: tuple[TimelineItem, ...]) -> list[Block]:
     if not items:
-        return [Para("Nothing has happened on this ticket yet.", Style(dim=True, italic=True))]
+        return [Para("Nothing has happened on this ticket yet.", EMPTY_STYLE, BODY_INDENT)]
     blocks: list[Block] = []
     for item in items:
         if blocks:
