@@ -171,8 +171,9 @@ def api_base_url(portal_url: str) -> httpx.URL:
     """The API base for a portal URL; refuses `http://` except to loopback."""
     url = httpx.URL(portal_url)
     if url.scheme not in {"http", "https"} or not url.host:
+        # Not echoed: a URL can carry a password (user:secret@host).
         raise InsecurePortalURL(
-            f"The portal URL {portal_url!r} is not an http(s) address; use https://host/."
+            "The portal address must start with https:// (for example https://portal.example.com)."
         )
     if url.scheme == "http" and not is_loopback(url.host):
         raise InsecurePortalURL(
@@ -199,7 +200,6 @@ class PortalClient:
         retry: RetryPolicy | None = None,
     ) -> None:
         self._base = api_base_url(base_url)
-        self.portal_url = base_url
         self.retry = retry or RetryPolicy()
         self._rng = random.Random()
         self._http = httpx.AsyncClient(
