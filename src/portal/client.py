@@ -245,7 +245,7 @@ class PortalClient:
     # --- API ------------------------------------------------------------------------------------
 
     async def login(self, email: str, password: str) -> TokenResponse:
-        body = TokenRequest(email=email, password=password).model_dump()
+        body = _request_body(TokenRequest, email=email, password=password)
         # Not retried: repeated failed logins lock the account, so one attempt per keypress.
         result = await self._call("POST", "auth/token", TokenResponse, json=body)
         self.token = result.token
@@ -296,7 +296,7 @@ class PortalClient:
             "POST",
             f"tickets/{int(ticket_id)}/comments",
             TimelineEvent,
-            json=CommentCreate(body=body).model_dump(),
+            json=_request_body(CommentCreate, body=body),
             idempotency_key=idempotency_key,
         )
 
@@ -312,7 +312,7 @@ class PortalClient:
         )
 
     async def rate(self, ticket_id: int, score: int, rating_comment: str | None) -> TicketDetail:
-        body = RatingPut(score=score, rating_comment=rating_comment).model_dump()
+        body = _request_body(RatingPut, score=score, rating_comment=rating_comment)
         return await self._call(
             "PUT", f"tickets/{int(ticket_id)}/rating", TicketDetail, json=body, retryable=True
         )
@@ -392,6 +392,22 @@ class PortalClient:
                 raise failure
             log.debug("%s /%s retry %d in %.2f s", method, path, attempt, wait)
             await asyncio.sleep(wait)
+
+
+def _request_body(model: type[BaseModel], **fields: Any) -> dict[str, Any]:
+    """The request as JSON, or ValidationFailed naming the field, before anything is sent."""
+    try:
+        return model(**fields).model_dump(mode="json")
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or "request"
+        reason = first["msg"].removeprefix("Value error, ")
+        raise ValidationFailed(
+            f"The {field} {reason[0].lower() + reason[1:]}.",
+            ErrorCode.VALIDATION_ERROR.value,
+            None,
+            {field: reason},
+        ) from None
 
 
 def _params(**values: Any) -> dict[str, Any]:

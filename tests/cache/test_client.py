@@ -111,3 +111,15 @@ async def test_a_post_with_idempotency_key_is_retried_once_created(world):
         page = await client.list_tickets(q="Retried")
     assert [t.id for t in page.items if t.subject == "Retried"] == [created.id]
     assert [s.status for s in transport.seen if s.method == "POST"] == [503, None, 201]
+
+
+async def test_a_bad_request_is_refused_before_sending_naming_the_field():
+    transport = FaultyTransport()
+    async with PortalClient("http://127.0.0.1:9", "t", transport=transport) as client:
+        with pytest.raises(ValidationFailed) as blank:
+            await client.add_comment(1, "   ", "key-1")
+        with pytest.raises(ValidationFailed) as score:
+            await client.rate(1, 9, None)
+    assert "body" in blank.value.message and "body" in blank.value.details
+    assert "score" in score.value.message
+    assert transport.seen == []
