@@ -7,14 +7,16 @@ pages, filled from `TicketSource.page()` on demand. 100,000 tickets cost what 10
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Callable, ClassVar, Protocol
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
-from textual import events
+from textual import events, work
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.message import Message
@@ -159,16 +161,20 @@ class TicketTable(ScrollView, can_focus=True):
     def __init__(self, source: TicketSource, query: TicketQuery = TicketQuery(), *, with_submitter: bool = False, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.source = source
-        self._query = query
+        self._query = query  # the query asked for
+        self._shown = query  # the query whose rows are on screen (the same once counted)
+        self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ticket-table")
         self._with_submitter = with_submitter
         self._pages: OrderedDict[int, list[TicketRow]] = OrderedDict()
         self._total = 0
+        self._counted = False
         self.empty_message = "No tickets here."
 
     # --- the data ---------------------------------------------------------------------------
 
     @property
     def query(self) -> TicketQuery:
+        """The query asked for last (its rows show as soon as they are counted)."""
         return self._query
 
     @property
@@ -184,22 +190,47 @@ class TicketTable(ScrollView, can_focus=True):
 
     def reload(self, *, keep: int | None = -1) -> None:
         """Re-read the source (after a sync). The cursor stays on ticket `keep` (default: the
-        one it is on) wherever that ticket has moved, else at the same index."""
+        one it is on) wherever that ticket has moved, else at the same index. Counting can
+        take a while on a big mirror (a one-letter search), so it runs on the reader thread
+        and the rows shown stay until the new ones are ready."""
         keep_id = self.current_id() if keep == -1 else keep
+        self._load(self._query, keep_id)
+
+    @work(exclusive=True, group="ticket-table")
+    async def _load(self, query: TicketQuery, keep_id: int | None) -> None:
+        loop = asyncio.get_running_loop()
+        counted = await loop.run_in_executor(self._reader, self._count, query, keep_id)
+        if counted is None or query != self._query:
+            return  # a newer query replaced this one while it was counted
+        total, first_page, index = counted
+        self._shown = query
+        self._counted = True
         self._pages.clear()
-        self._total = self.source.total(self._query)
-        self.virtual_size = Size(0, self._total + 1)
-        index = self.source.position(self._query, keep_id) if keep_id is not None else 0
+        self._pages[0] = first_page
+        self._total = total
+        self.virtual_size = Size(0, total + 1)
         self.move_cursor(index if index is not None else self.cursor)
         self.refresh()
 
+    def _count(self, query: TicketQuery, keep_id: int | None) -> tuple[int, list[TicketRow], int | None] | None:
+        """On the reader thread: the total, the first page, and where `keep_id` now is."""
+        if query != self._query:
+            return None
+        index = self.source.position(query, keep_id) if keep_id is not None else 0
+        return self.source.total(query), self.source.page(query, 0, PAGE_SIZE), index
+
+    def on_unmount(self) -> None:
+        self._reader.shutdown(wait=False, cancel_futures=True)
+
     def row_at(self, index: int) -> TicketRow | None:
+        """The row at `index` of the query shown; its page is read inline if not cached (a
+        page is a few milliseconds, which keeps scrolling free of placeholders)."""
         if not 0 <= index < self._total:
             return None
         number, within = divmod(index, PAGE_SIZE)
         page = self._pages.get(number)
         if page is None:
-            page = self.source.page(self._query, number * PAGE_SIZE, PAGE_SIZE)
+            page = self.source.page(self._shown, number * PAGE_SIZE, PAGE_SIZE)
             self._pages[number] = page
             if len(self._pages) > PAGES_KEPT:
                 self._pages.popitem(last=False)
@@ -285,7 +316,8 @@ class TicketTable(ScrollView, can_focus=True):
         if row is None:
             if y == 1 and self._total == 0:
                 style = self.get_component_rich_style("ticket-table--empty")
-                return Strip([Segment(set_cell_size(f" {self.empty_message}", width), style)], width)
+                message = self.empty_message if self._counted else "Loading…"
+                return Strip([Segment(set_cell_size(f" {message}", width), style)], width)
             return Strip.blank(width, self.rich_style)
         extra = self.get_component_rich_style("ticket-table--cursor") if index == self.cursor else None
         return self._row_strip(row, width, extra)
@@ -308,8 +340,8 @@ class TicketTable(ScrollView, can_focus=True):
         texts = []
         for column, _ in self._layout():
             arrow = ""
-            if column.sort is not None and column.sort is self._query.sort:
-                arrow = "▼" if self._query.descending else "▲"
+            if column.sort is not None and column.sort is self._shown.sort:
+                arrow = "▼" if self._shown.descending else "▲"
             texts.append((column.title + arrow, Style()))
         base = self.rich_style + self.get_component_rich_style("ticket-table--header")
         return self._cells(texts, width, base, None)

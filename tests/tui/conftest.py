@@ -58,6 +58,17 @@ class Running:
                 raise AssertionError(f"timed out waiting for {what}")
             await self.pilot.pause(0.05)
 
+    async def press(self, *keys: str) -> None:
+        """Press keys, then let what they started (the table's counting, a write) finish."""
+        await self.pilot.press(*keys)
+        await self.app.workers.wait_for_complete()
+        await self.pilot.pause()
+
+    async def click(self, *args, **kwargs) -> None:
+        await self.pilot.click(*args, **kwargs)
+        await self.app.workers.wait_for_complete()
+        await self.pilot.pause()
+
     async def synced(self) -> None:
         """Wait for the running sync (if any) and the UI's handling of it."""
         await self.until(lambda: not self.app.syncing, what="the sync to finish")

@@ -38,7 +38,7 @@ async def test_each_pill_shows_exactly_its_tickets_and_its_count(demo_portal, tm
     async with running_tui(demo_portal, tmp_path) as running:
         seen_statuses = set()
         for key, pill in enumerate(PILLS, 1):
-            await running.pilot.press(str(key))
+            await running.press(str(key))
             await running.pilot.pause()
             expected = portal_ids(running, **({"status": pill.status.value} if pill.status else {}))
             rows = shown_rows(running)
@@ -55,7 +55,7 @@ async def test_each_pill_shows_exactly_its_tickets_and_its_count(demo_portal, tm
 
 async def test_pill_can_be_clicked(demo_portal, tmp_path: Path) -> None:
     async with running_tui(demo_portal, tmp_path) as running:
-        await running.pilot.click("#pill-resolved")
+        await running.click("#pill-resolved")
         await running.pilot.pause()
         rows = shown_rows(running)
         assert rows and {r.status for r in rows} == {Status.RESOLVED}
@@ -67,10 +67,10 @@ async def test_search_narrows_as_typed(demo_portal, tmp_path: Path) -> None:
         table = running.app.screen.query_one(TicketTable)
         everything = table.total
         word = max(table.row_at(0).subject.split(), key=len).lower()
-        await running.pilot.press("slash")
+        await running.press("slash")
         totals = []
         for letter in word:
-            await running.pilot.press(letter)
+            await running.press(letter)
             await running.pilot.pause()
             totals.append(table.total)
         assert totals == sorted(totals, reverse=True), "each letter narrows or keeps the list"
@@ -81,7 +81,7 @@ async def test_search_narrows_as_typed(demo_portal, tmp_path: Path) -> None:
             texts = [view.row.subject, view.description] + [e.body or "" for e in view.timeline]
             assert any(word in text.lower() for text in texts), row.subject
         # esc twice: back to the table, then the search is cleared.
-        await running.pilot.press("escape", "escape")
+        await running.press("escape", "escape")
         await running.pilot.pause()
         assert table.total == everything
 
@@ -91,16 +91,16 @@ async def test_sort_cycles_and_flips(demo_portal, tmp_path: Path) -> None:
         rows = shown_rows(running)
         created = [r.created_at for r in rows]
         assert created == sorted(created, reverse=True), "newest first by default"
-        await running.pilot.press("s")  # → updated
+        await running.press("s")  # → updated
         await running.pilot.pause()
         updated = [r.updated_at for r in shown_rows(running)]
         assert updated == sorted(updated, reverse=True)
-        await running.pilot.press("s")  # → priority, most severe first
+        await running.press("s")  # → priority, most severe first
         await running.pilot.pause()
         severities = [SEVERITY[r.priority] for r in shown_rows(running)]
         assert severities == sorted(severities, reverse=True)
         assert "Priority▼" in screen_text(running.app)
-        await running.pilot.press("S")
+        await running.press("S")
         await running.pilot.pause()
         severities = [SEVERITY[r.priority] for r in shown_rows(running)]
         assert severities == sorted(severities)
@@ -111,13 +111,13 @@ async def test_sort_cycles_and_flips(demo_portal, tmp_path: Path) -> None:
 async def test_open_a_ticket_and_come_back_to_the_same_row(demo_portal, tmp_path: Path) -> None:
     async with running_tui(demo_portal, tmp_path) as running:
         table = running.app.screen.query_one(TicketTable)
-        await running.pilot.press("down", "down", "down", "enter")
+        await running.press("down", "down", "down", "enter")
         await running.pilot.pause()
         chosen = table.row_at(3)
         detail = running.app.screen
         assert isinstance(detail, DetailScreen) and detail.ticket_id == chosen.id
         assert chosen.subject in screen_text(running.app)
-        await running.pilot.press("escape")
+        await running.press("escape")
         await running.pilot.pause()
         assert isinstance(running.app.screen, BoardScreen)
         assert table.cursor == 3 and table.current_id() == chosen.id
@@ -128,7 +128,7 @@ async def test_mine_shows_only_my_tickets(demo_portal, tmp_path: Path) -> None:
         me = running.api("GET", "/me").json()
         everyone = len(shown_rows(running))
         assert "Submitted by" in screen_text(running.app)
-        await running.pilot.press("m")
+        await running.press("m")
         await running.pilot.pause()
         mine = shown_rows(running)
         assert running.app.screen.query_one(TicketTable).query.scope is Scope.MINE
@@ -156,7 +156,7 @@ async def test_r_brings_what_changed_on_the_portal(demo_portal, tmp_path: Path) 
 @pytest.mark.parametrize("key", ["question_mark"])
 async def test_help_lists_every_key(demo_portal, tmp_path: Path, key: str) -> None:
     async with running_tui(demo_portal, tmp_path) as running:
-        await running.pilot.press(key)
+        await running.press(key)
         await running.pilot.pause()
         help_screen = running.app.screen
         listed = {b.description for _, section in help_screen.sections for b in section}

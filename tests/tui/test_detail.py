@@ -12,7 +12,7 @@ from cache.model import Pill
 
 
 async def open_first(running: Running, pill: Pill) -> DetailScreen:
-    await running.pilot.press(str(PILLS.index(pill) + 1), "home", "enter")
+    await running.press(str(PILLS.index(pill) + 1), "home", "enter")
     await running.pilot.pause()
     screen = running.app.screen
     assert isinstance(screen, DetailScreen)
@@ -30,10 +30,10 @@ def portal_ticket(running: Running, ticket_id: int) -> dict:
 async def test_comment_shows_pending_then_reaches_the_portal(demo_portal, tmp_path: Path) -> None:
     async with running_tui(demo_portal, tmp_path) as running:
         detail = await open_first(running, Pill.IN_PROGRESS)
-        await running.pilot.press("c")
+        await running.press("c")
         await running.pilot.pause()
-        await running.pilot.press(*"Still broken after the reboot")
-        await running.pilot.press("ctrl+s")
+        await running.press(*"Still broken after the reboot")
+        await running.press("ctrl+s")
         await running.until(lambda: "Still broken after the reboot" in screen_text(running.app), what="the comment on screen")
         await running.synced()
         timeline = portal_ticket(running, detail.ticket_id)["timeline"]
@@ -45,7 +45,7 @@ async def test_comment_shows_pending_then_reaches_the_portal(demo_portal, tmp_pa
 async def test_empty_comment_is_refused_beside_the_field(demo_portal, tmp_path: Path) -> None:
     async with running_tui(demo_portal, tmp_path) as running:
         await open_first(running, Pill.OPEN)
-        await running.pilot.press("c", "space", "ctrl+s")
+        await running.press("c", "space", "ctrl+s")
         await running.pilot.pause()
         assert "The comment is required" in screen_text(running.app)
         assert running.app.session.mirror.sync_status().waiting_to_send == 0
@@ -55,7 +55,7 @@ async def test_confirm_closes_a_resolved_ticket(demo_portal, tmp_path: Path) -> 
     async with running_tui(demo_portal, tmp_path) as running:
         detail = await open_first(running, Pill.RESOLVED)
         assert {"Confirm resolved", "Reopen", "Rate"} <= footer_keys(running)
-        await running.pilot.press("f")
+        await running.press("f")
         await running.synced()
         await running.until(lambda: portal_ticket(running, detail.ticket_id)["status"] == "closed", what="closed on the portal")
         await running.until(lambda: "Confirm resolved" not in footer_keys(running), what="confirm to go")
@@ -65,7 +65,7 @@ async def test_confirm_closes_a_resolved_ticket(demo_portal, tmp_path: Path) -> 
 async def test_reopen_puts_a_resolved_ticket_back_to_open(demo_portal, tmp_path: Path) -> None:
     async with running_tui(demo_portal, tmp_path) as running:
         detail = await open_first(running, Pill.RESOLVED)
-        await running.pilot.press("o")
+        await running.press("o")
         await running.synced()
         await running.until(lambda: portal_ticket(running, detail.ticket_id)["status"] == "open", what="open on the portal")
         await running.until(lambda: "Reopen" not in footer_keys(running), what="reopen to go")
@@ -77,11 +77,11 @@ async def test_rate_a_closed_ticket(demo_portal, tmp_path: Path) -> None:
         detail = await open_first(running, Pill.CLOSED)
         assert "Rate" in footer_keys(running)
         assert "Confirm resolved" not in footer_keys(running) and "Reopen" not in footer_keys(running)
-        await running.pilot.press("t")
+        await running.press("t")
         await running.pilot.pause()
-        await running.pilot.press("4", "tab")
+        await running.press("4", "tab")
         await running.pilot.click("#rating-comment")
-        await running.pilot.press(*"Quick and kind", "enter")
+        await running.press(*"Quick and kind", "enter")
         await running.synced()
         await running.until(lambda: portal_ticket(running, detail.ticket_id)["rating"] == 4, what="the rating on the portal")
         assert portal_ticket(running, detail.ticket_id)["rating_comment"] == "Quick and kind"
@@ -94,7 +94,7 @@ async def test_no_confirm_reopen_or_rate_on_work_in_progress(demo_portal, tmp_pa
         keys = footer_keys(running)
         assert "Comment" in keys
         assert not {"Confirm resolved", "Reopen", "Rate"} & keys
-        await running.pilot.press("f", "o", "t")
+        await running.press("f", "o", "t")
         await running.pilot.pause()
         assert isinstance(running.app.screen, DetailScreen), "the hidden keys do nothing"
         assert running.app.session.mirror.sync_status().waiting_to_send == 0

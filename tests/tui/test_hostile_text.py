@@ -39,7 +39,7 @@ async def test_escape_sequences_and_markup_show_literally(demo_portal, tmp_path:
         assert board.splitlines()[0].startswith(" Tickets"), "the screen was not cleared"
         no_control_characters_reach_the_terminal(running)
 
-        await running.pilot.press("home", "enter")
+        await running.press("home", "enter")
         await running.pilot.pause()
         assert isinstance(running.app.screen, DetailScreen)
         detail = screen_text(running.app)

@@ -16,10 +16,10 @@ from widgets.ticket_table import TicketTable
 async def test_click_a_row_then_click_it_again_to_open(demo_portal, tmp_path: Path) -> None:
     async with running_tui(demo_portal, tmp_path) as running:
         table = running.app.screen.query_one(TicketTable)
-        await running.pilot.click(TicketTable, offset=(20, 3))  # header is line 0: row index 2
+        await running.click(TicketTable, offset=(20, 3))  # header is line 0: row index 2
         await running.pilot.pause()
         assert table.cursor == 2
-        await running.pilot.click(TicketTable, offset=(20, 3))
+        await running.click(TicketTable, offset=(20, 3))
         await running.pilot.pause()
         assert isinstance(running.app.screen, DetailScreen)
         assert running.app.screen.ticket_id == table.row_at(2).id
@@ -31,11 +31,11 @@ async def test_click_a_heading_sorts_by_it_and_again_flips(demo_portal, tmp_path
         heading = screen_text(running.app).splitlines()
         line = next(l for l in heading if "Subject" in l and "Status" in l)
         x = line.index("Status")  # the table starts at the screen's left edge
-        await running.pilot.click(TicketTable, offset=(x, 0))
+        await running.click(TicketTable, offset=(x, 0))
         await running.pilot.pause()
         assert table.query.sort is SortColumn.STATUS
         first = table.query.descending
-        await running.pilot.click(TicketTable, offset=(x, 0))
+        await running.click(TicketTable, offset=(x, 0))
         await running.pilot.pause()
         assert table.query.sort is SortColumn.STATUS and table.query.descending is not first
 
@@ -43,19 +43,19 @@ async def test_click_a_heading_sorts_by_it_and_again_flips(demo_portal, tmp_path
 async def test_the_palette_offers_every_board_action_and_runs_them(demo_portal, tmp_path: Path) -> None:
     async with running_tui(demo_portal, tmp_path) as running:
         app, pilot = running.app, running.pilot
-        await pilot.press("ctrl+p")
+        await running.press("ctrl+p")
         await pilot.pause()
         assert isinstance(app.screen, CommandPalette)
-        await pilot.press(*"New ticket")
+        await running.press(*"New ticket")
         await pilot.pause(0.3)
-        await pilot.press("enter")
+        await running.press("enter")
         await pilot.pause()
         assert type(app.screen).__name__ == "NewTicketScreen"
-        await pilot.press("escape")
+        await running.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, BoardScreen)
 
-        await pilot.press("ctrl+p")
+        await running.press("ctrl+p")
         await pilot.pause(0.3)
         offered = screen_text(app)
         for description in ("New ticket", "Search", "Sort", "Mine/Company", "Sync now", "Help", "Open"):

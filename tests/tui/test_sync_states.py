@@ -30,7 +30,7 @@ async def test_offline_then_recovery_with_a_comment_waiting(demo_portal, tmp_pat
             assert table.total == cached and table.row_at(0) is not None, "the cached board stays"
 
             detail = await open_first(running, Pill.OPEN)
-            await pilot.press("c", *"Any news?", "ctrl+s")
+            await running.press("c", *"Any news?", "ctrl+s")
             await running.until(lambda: "Any news?" in screen_text(app), what="the pending comment")
             await running.synced()
             text = screen_text(app)
@@ -52,13 +52,13 @@ async def test_new_ticket_made_offline_is_pending_then_sent(demo_portal, tmp_pat
         pilot, app = running.pilot, running.app
         await asyncio.to_thread(demo_portal.stop)
         try:
-            await pilot.press("n", *"Offline ticket")
+            await running.press("n", *"Offline ticket")
             app.screen.query_one("#description").focus()
-            await pilot.press(*"written on the train", "ctrl+s")
+            await running.press(*"written on the train", "ctrl+s")
             await running.until(lambda: isinstance(app.screen, DetailScreen), what="the detail")
             await running.synced()
             assert "new · Offline ticket" in screen_text(app)
-            await pilot.press("escape")
+            await running.press("escape")
             await pilot.pause()
             board = app.screen
             assert isinstance(board, BoardScreen)
