@@ -1,8 +1,8 @@
-"""The portal API v1 over HTTP: routes, the caller's identity and budget, and error bodies.
+"""The portal API v1 over HTTP: the app factory, the routes, the caller's identity and budget.
 
-Every refusal has the `ErrorBody` shape, including FastAPI's own validation errors and
-Starlette's 404/405. Request and response models come from `portal.schema`, so
-`/openapi.json` describes exactly what is served.
+Request and response models come from `portal.schema`, and every route declares the refusals
+it can give, so `/openapi.json` describes exactly what is served. Refusals are shaped in
+`error_handlers.py`.
 """
 
 import asyncio
@@ -10,7 +10,6 @@ import contextlib
 import hashlib
 import logging
 import math
-import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,12 +19,9 @@ from typing import Annotated, Any
 
 import anyio
 from fastapi import APIRouter, Depends, FastAPI, Header, Path as PathParam, Query, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
-from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match
 
 from portal.schema import (
     API_PREFIX,
@@ -51,10 +47,11 @@ from portal.schema import (
     CompanyRef,
     build_meta,
 )
-from portal.server import psa
+from portal.server import error_handlers, psa
 from portal.server.auth import DEFAULT_TOKEN_TTL_SECONDS, Authenticator
 from portal.server.errors import ApiError
 from portal.server.feed import CHANGES_LIMIT_MAX, Feed
+from portal.server.middleware import RATE_LIMIT_HEADERS_KEY, BodyLimit, RateLimitHeaders
 from portal.server.ratelimit import RateLimiter
 from portal.server.storage import Storage, TicketFilter, User
 from portal.server.tickets import (
@@ -66,9 +63,7 @@ from portal.server.tickets import (
 
 log = logging.getLogger("portal.server")
 
-MAX_BODY_BYTES = 2 * 1024 * 1024
 _MAX_ID = 2**63 - 1
-_RATE_HEADERS_KEY = "rate_limit_headers"
 
 
 @dataclass(frozen=True)
@@ -141,9 +136,9 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.portal = portal
     app.include_router(_routes(portal), prefix=API_PREFIX)
-    _install_error_handlers(app)
-    app.add_middleware(_RateLimitHeaders)
-    app.add_middleware(_BodyLimit)
+    error_handlers.install(app)
+    app.add_middleware(RateLimitHeaders)
+    app.add_middleware(BodyLimit)
     return app
 
 
@@ -216,7 +211,7 @@ def _routes(portal: Portal) -> APIRouter:
     ) -> User:
         user = portal.auth.user_for(credentials.credentials if credentials else None)
         decision = portal.limiter.hit(user.company_id)
-        request.state.rate_limit_headers = decision.headers()
+        setattr(request.state, RATE_LIMIT_HEADERS_KEY, decision.headers())
         if not decision.allowed:
             raise ApiError(
                 429,
@@ -370,182 +365,3 @@ def _etagged(request: Request, user: User, model: BaseModel) -> Response:
     if tag in candidates or "*" in candidates:
         return Response(status_code=304, headers={"ETag": tag})
     return Response(body, media_type="application/json", headers={"ETag": tag})
-
-
-# --- errors ---------------------------------------------------------------------------------
-
-
-def _install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(ApiError)
-    async def api_error(_request: Request, error: ApiError) -> JSONResponse:
-        return _error_response(error)
-
-    @app.exception_handler(RequestValidationError)
-    async def validation_error(_request: Request, error: RequestValidationError) -> JSONResponse:
-        details: dict[str, str] = {}
-        for problem in error.errors():
-            details.setdefault(_field_name(problem), _problem_text(problem))
-        return _error_response(
-            ApiError(
-                422,
-                ErrorCode.VALIDATION_ERROR,
-                f"Some fields need fixing: {', '.join(details)}.",
-                details,
-            )
-        )
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
-        return _error_response(_from_http_exception(request, error))
-
-    @app.exception_handler(sqlite3.OperationalError)
-    async def busy(_request: Request, error: sqlite3.OperationalError) -> JSONResponse:
-        # Typically "database is locked" past busy_timeout: a long PSA cycle or a bulk load.
-        log.warning("database busy: %s", error)
-        return _error_response(
-            ApiError(
-                503,
-                ErrorCode.INTERNAL_ERROR,
-                "The portal is busy; try again in a few seconds.",
-                headers={"Retry-After": "5"},
-            )
-        )
-
-    @app.exception_handler(Exception)
-    async def unexpected(_request: Request, error: Exception) -> JSONResponse:
-        log.error("unhandled %s", type(error).__name__, exc_info=error)
-        return _error_response(
-            ApiError(
-                500,
-                ErrorCode.INTERNAL_ERROR,
-                "The portal failed to handle this request; try again, and tell your MSP if "
-                "it keeps happening.",
-            )
-        )
-
-
-def _error_response(error: ApiError) -> JSONResponse:
-    return JSONResponse(
-        error.body().model_dump(mode="json"), status_code=error.status, headers=error.headers
-    )
-
-
-def _from_http_exception(request: Request, error: StarletteHTTPException) -> ApiError:
-    headers = dict(error.headers or {})
-    if error.status_code == 404:
-        return ApiError(
-            404, ErrorCode.NOT_FOUND, f"There is no {request.url.path}; see /openapi.json.",
-            headers=headers,
-        )
-    if error.status_code == 405:
-        allowed = _allowed_methods(request)
-        return ApiError(
-            405,
-            ErrorCode.METHOD_NOT_ALLOWED,
-            f"{request.method} is not allowed on {request.url.path}; use {allowed}.",
-            headers={"Allow": allowed},
-        )
-    if error.status_code == 413:
-        return _too_large()
-    return ApiError(
-        422,
-        ErrorCode.VALIDATION_ERROR,
-        f"The request could not be read ({error.detail}); send a JSON object.",
-        {"body": str(error.detail)},
-        headers,
-    )
-
-
-def _allowed_methods(request: Request) -> str:
-    """Every method some route serves on this path (Starlette names only the first route's)."""
-    probe = {**request.scope, "method": "\x00"}
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        if route.matches(probe)[0] is not Match.NONE:
-            methods |= getattr(route, "methods", None) or set()
-    return ", ".join(sorted(methods))
-
-
-def _too_large() -> ApiError:
-    return ApiError(
-        413,
-        ErrorCode.VALIDATION_ERROR,
-        f"The request body is over {MAX_BODY_BYTES // (1024 * 1024)} MB; send less.",
-        {"body": "is too large"},
-    )
-
-
-def _field_name(problem: dict[str, Any]) -> str:
-    loc = problem.get("loc") or ()
-    last = loc[-1] if loc else "body"
-    if problem.get("type") == "json_invalid" or not isinstance(last, str):
-        return "body"
-    return last
-
-
-def _problem_text(problem: dict[str, Any]) -> str:
-    kind = problem.get("type", "")
-    context = problem.get("ctx") or {}
-    if kind == "extra_forbidden":
-        return "unknown field"
-    if kind == "missing":
-        return "is required"
-    if kind == "json_invalid":
-        return f"is not valid JSON ({context.get('error', 'cannot be parsed')}); send a JSON object"
-    if kind in {"model_attributes_type", "dict_type", "model_type"}:
-        return "must be a JSON object"
-    if kind == "enum":
-        return f"must be one of {context.get('expected')}"
-    message = str(problem.get("msg", "is not valid"))
-    message = message.removeprefix("Value error, ")
-    return message.replace("Input should", "should", 1)
-
-
-class _RateLimitHeaders:
-    """Adds the caller's X-RateLimit-* headers (left in the request state by `caller`) to
-    whatever response goes out, errors included."""
-
-    def __init__(self, app) -> None:
-        self.app = app
-
-    async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_headers(message) -> None:
-            extra = scope.get("state", {}).get(_RATE_HEADERS_KEY)
-            if message["type"] == "http.response.start" and extra:
-                encoded = [(k.lower().encode(), v.encode()) for k, v in extra.items()]
-                message = {**message, "headers": [*message.get("headers", []), *encoded]}
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
-
-
-class _BodyLimit:
-    """Refuses request bodies over MAX_BODY_BYTES, declared or streamed, with an ErrorBody."""
-
-    def __init__(self, app) -> None:
-        self.app = app
-
-    async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope.get("headers", [])).get(b"content-length", b"0")
-        if not declared.isdigit() or int(declared) > MAX_BODY_BYTES:
-            await _error_response(_too_large())(scope, receive, send)
-            return
-        received = 0
-
-        async def counting_receive():
-            nonlocal received
-            message = await receive()
-            received += len(message.get("body", b""))
-            if received > MAX_BODY_BYTES:
-                # Raised inside FastAPI's body reading, which hands HTTPExceptions on as they are.
-                raise StarletteHTTPException(413)
-            return message
-
-        await self.app(scope, receive if declared != b"0" else counting_receive, send)
