@@ -346,8 +346,9 @@ class SyncEngine:
     def seconds_until_next_sync(self, failures: int | None = None) -> float:
         if failures is None:
             failures = self.mirror.sync_state()["consecutive_failures"]
-        if failures >= FAILURES_BEFORE_OFFLINE:
-            backoff = MIN_INTERVAL * 2 ** (failures - FAILURES_BEFORE_OFFLINE)
+        if failures:
+            # A failure is retried soon; once offline, less and less often, up to 5 minutes.
+            backoff = MIN_INTERVAL * 2 ** max(0, failures - FAILURES_BEFORE_OFFLINE)
             return min(MAX_OFFLINE_BACKOFF, backoff) + self._jitter
         if self._next_psa_local is None:
             delay = DEFAULT_INTERVAL

@@ -89,6 +89,7 @@ async def test_offline_after_failures_in_a_row_then_back(world, sides):
     assert len(offline) == 1  # said once, when it happened
     assert side.mirror.sync_status().offline_since == offline[0].since
     assert all(w >= MIN_INTERVAL for w in waits)
+    assert waits[0] < 60  # a first failure is retried soon, not at the next PSA cycle
     assert waits[3] > waits[2]  # backs off while the portal stays away
     assert sum(isinstance(e, SyncFailed) for e in heard) == 4
 
