@@ -178,6 +178,11 @@ class TicketTable(ScrollView, can_focus=True):
         return self._query
 
     @property
+    def shown_query(self) -> TicketQuery:
+        """The query whose rows are on screen: `query` once its count has come back."""
+        return self._shown
+
+    @property
     def total(self) -> int:
         return self._total
 
