@@ -39,13 +39,18 @@ class Written:
 
 
 def upsert_ticket(conn: sqlite3.Connection, ticket: Ticket) -> Written:
-    before = conn.execute(
-        "SELECT subject, description FROM tickets WHERE id = ?", (ticket.id,)
-    ).fetchone()
-    conn.execute(queries.UPSERT_TICKET, _ticket_params(ticket))
+    params = _ticket_params(ticket)
+    before = conn.execute(queries.SELECT_TICKET_COLUMNS, (ticket.id,)).fetchone()
     if before is None:
+        conn.execute(queries.INSERT_TICKET, params)
         return Written(new=True, text_changed=True)
-    return Written(new=False, text_changed=tuple(before) != (ticket.subject, ticket.description))
+    # Only what changed is written: every column set is an index rewritten (a PSA change
+    # touches status, assignee and updated_at, not the eight sort indexes).
+    changed = [c for c, old in zip(queries.TICKET_COLUMNS, before) if params[c] != old]
+    if changed:
+        assignments = ", ".join(f"{c} = :{c}" for c in changed)
+        conn.execute(f"UPDATE tickets SET {assignments} WHERE id = :id", params)
+    return Written(new=False, text_changed=bool({"subject", "description"} & set(changed)))
 
 
 def _ticket_params(ticket: Ticket) -> dict[str, Any]:

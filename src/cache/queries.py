@@ -27,10 +27,9 @@ EVENT_COLUMNS = (
 ).split()
 
 
-def _upsert(table: str, columns: list[str], extra_insert: dict[str, str] | None = None) -> str:
-    extra_insert = extra_insert or {}
-    names = ", ".join(columns + list(extra_insert))
-    values = ", ".join([f":{c}" for c in columns] + list(extra_insert.values()))
+def _upsert(table: str, columns: list[str]) -> str:
+    names = ", ".join(columns)
+    values = ", ".join(f":{c}" for c in columns)
     updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != "id")
     return (
         f"INSERT INTO {table} ({names}) VALUES ({values}) "
@@ -40,14 +39,12 @@ def _upsert(table: str, columns: list[str], extra_insert: dict[str, str] | None 
 
 # A ticket first seen after its events (back in view after an access change) still knows when
 # the MSP last touched it.
-UPSERT_TICKET = _upsert(
-    "tickets",
-    TICKET_COLUMNS,
-    {
-        "last_msp_change_at": "(SELECT max(created_at) FROM events "
-        "WHERE ticket_id = :id AND author_role = 'msp')"
-    },
+INSERT_TICKET = (
+    f"INSERT INTO tickets ({', '.join(TICKET_COLUMNS)}, last_msp_change_at) "
+    f"VALUES ({', '.join(':' + c for c in TICKET_COLUMNS)}, "
+    "(SELECT max(created_at) FROM events WHERE ticket_id = :id AND author_role = 'msp'))"
 )
+SELECT_TICKET_COLUMNS = f"SELECT {', '.join(TICKET_COLUMNS)} FROM tickets WHERE id = ?"
 UPSERT_EVENT = _upsert("events", EVENT_COLUMNS)
 NOTE_MSP_CHANGE = (
     "UPDATE tickets SET last_msp_change_at = :created_at WHERE id = :ticket_id "
