@@ -52,7 +52,7 @@ class LoginScreen(Screen[None]):
             yield Input(placeholder="password", password=True, id="password")
             with Horizontal(id="insecure-row"):
                 yield Switch(False, id="insecure_storage")
-                yield Label("Store the token in a file only you can read (no keyring here)")
+                yield Label("Keep the token in a file only you can read")
             yield Static("", id="login-problem", classes="problem")
             yield Button("Log in", variant="primary", id="log-in")
         yield Footer()

@@ -257,7 +257,12 @@ async def log_in(profile: Profile, tokens: TokenStore, details: LoginDetails, en
     signed_in = Profile(profile.name, portal_url, details.email)
     try:
         tokens.set(signed_in, answer.token, insecure_storage=details.insecure_storage)
-    except NoSecureStorage as error:
-        raise LoginRefused(str(error), offer_insecure_storage=True) from None
+    except NoSecureStorage:
+        raise LoginRefused(
+            "No system keyring is available here (usual in an SSH session), so the token was not "
+            f"stored. Switch on the file option above to keep it in {tokens.folder} (mode 0600, "
+            "only you can read it), or set MSP_TICKETS_TOKEN in the environment.",
+            offer_insecure_storage=True,
+        ) from None
     save_profile(signed_in, env)
     return await asyncio.to_thread(open_session, signed_in.name, portal_url, details.email, answer.token, env)

@@ -64,7 +64,7 @@ async def test_logged_out_start_logs_in_and_opens_the_board(demo_portal, env: di
         await pilot.pause()
         # No keyring here: the message says so, and offers the file.
         assert isinstance(app.screen, LoginScreen)
-        assert "No system keyring" in screen_text(app)
+        assert "No system keyring" in screen_text(app) and "Switch on the file option" in screen_text(app)
         assert app.screen.query_one("#insecure-row").display
 
         app.screen.query_one("#insecure_storage", Switch).value = True
