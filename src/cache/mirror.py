@@ -389,7 +389,9 @@ class Mirror:
     def _filter(self, query: TicketQuery) -> queries.Filter:
         words = search_words(query.search)
         return queries.Filter(
-            status=query.pill.status,
+            status=query.wanted_status,
+            priority=query.priority,
+            category=query.category,
             words=tuple(words),
             match=fts_query(words) if words else None,
             **self._scope_params(query.scope),

@@ -69,6 +69,15 @@ class TicketQuery:
     sort: SortColumn = SortColumn.CREATED
     descending: bool = True
     scope: Scope = Scope.COMPANY
+    # Narrower filters for scripts: an exact status (waiting_on_vendor has no pill), a priority,
+    # a category. `status` wins over the pill when both are set.
+    status: Status | None = None
+    priority: Priority | None = None
+    category: Category | None = None
+
+    @property
+    def wanted_status(self) -> Status | None:
+        return self.status or self.pill.status
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cache.model import SortColumn, TicketQuery
-from portal.schema import Status
+from portal.schema import Category, Priority, Status
 
 TICKET_COLUMNS = (
     "id subject category priority description status created_at updated_at submitted_by_id "
@@ -157,6 +157,8 @@ SORT_KEYS: dict[SortColumn, tuple[str, str, str]] = {
 @dataclass(frozen=True)
 class Filter:
     status: Status | None
+    priority: Priority | None
+    category: Category | None
     words: tuple[str, ...]  # as typed, for the few pending tickets (not in FTS)
     match: str | None  # the FTS5 expression; None with words means nothing can match
     mine_only: bool
@@ -174,6 +176,12 @@ def _arms(query: TicketQuery, where: Filter) -> tuple[str, dict[str, Any]]:
         params["status"] = where.status.value
         if where.status is not Status.OPEN:
             pending.append("0")
+    for column in ("priority", "category"):
+        value = getattr(where, column)
+        if value is not None:
+            mirrored.append(f"t.{column} = :{column}")
+            pending.append(f"json_extract(o.payload, '$.{column}') = :{column}")
+            params[column] = value.value
     if where.words:
         if where.match is None:
             mirrored.append("0")

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from cache.mirror import InvalidInput
-from cache.model import Scope, SortColumn, SyncResult, TicketQuery
+from cache.model import SyncResult, TicketQuery
 from portal.client import (
     InsecurePortalURL,
     PortalClient,
@@ -21,14 +21,11 @@ from portal.client import (
     PortalUnavailable,
     Unauthorized,
 )
-from portal.schema import AccessLevel, Status, TicketCreate
+from portal.schema import AccessLevel, Category, Priority, Status, TicketCreate
 from tui import exit_codes, output
 from tui.config import ConfigError, Profile, check_portal_url, load_profile, save_profile
 from tui.credentials import CredentialError, NoSecureStorage, TokenStore
 from tui.session import Session, open_session
-
-LIST_LIMIT = 10_000
-
 
 class CommandFailed(Exception):
     """Ends a command: `message` to stderr, `code` as the exit status."""
@@ -227,15 +224,14 @@ def cmd_list(args: Any) -> int:
         if not args.no_sync:
             stale = not (await _sync(session, strict=False)).reached_portal
         mirror = session.mirror
-        query = TicketQuery(search=args.search or "", sort=SortColumn.CREATED, descending=True)
-        rows = await asyncio.to_thread(mirror.page, query, 0, LIST_LIMIT)
-        rows = [
-            row
-            for row in rows
-            if (not args.status or row.status.value == args.status)
-            and (not args.priority or row.priority.value == args.priority)
-            and (not args.category or row.category.value == args.category)
-        ]
+        query = TicketQuery(
+            search=args.search or "",
+            status=Status(args.status) if args.status else None,
+            priority=Priority(args.priority) if args.priority else None,
+            category=Category(args.category) if args.category else None,
+        )
+        total = await asyncio.to_thread(mirror.total, query)
+        rows = await asyncio.to_thread(mirror.page, query, 0, total)
         me = mirror.me()
         company_wide = bool(me and me.access_level is not AccessLevel.OWN)
         document = {"tickets": [output.row_document(row) for row in rows], "stale": stale}

@@ -12,7 +12,7 @@ from cache.mirror import InvalidInput, Mirror
 from cache.model import Pill, Scope, SortColumn, TicketQuery
 from cache.profile import profile_paths
 from cache.store import CACHE_SCHEMA_VERSION
-from portal.schema import AccessLevel, Status, TicketCreate, UserRef
+from portal.schema import AccessLevel, Category, Priority, Status, TicketCreate, UserRef
 from tests.cache.factories import event, event_change, me, removed_change, ticket, ticket_change
 
 STATUSES = ["open", "in_progress", "waiting_on_client", "waiting_on_vendor", "resolved", "closed"]
@@ -73,6 +73,20 @@ def test_page_filters_sorts_and_totals(mirror):
     assert all(r.status is Status.RESOLVED for r in rows)
     assert mirror.total(query) == 4
     assert [r.id for r in mirror.page(query, 1, 2)] == [10, 16]
+
+
+def test_exact_status_priority_and_category_filters(mirror):
+    fill(mirror)
+    mirror.submit_ticket(draft())  # pending: open, high, hardware
+    vendor = TicketQuery(status=Status.WAITING_ON_VENDOR, pill=Pill.ALL)
+    assert {r.status for r in mirror.page(vendor, 0, 50)} == {Status.WAITING_ON_VENDOR}
+    assert mirror.total(vendor) == 4
+    high_open = TicketQuery(pill=Pill.OPEN, priority=Priority.HIGH)
+    rows = mirror.page(high_open, 0, 50)
+    assert rows and all(r.status is Status.OPEN and r.priority is Priority.HIGH for r in rows)
+    assert any(r.pending for r in rows) and mirror.total(high_open) == len(rows)
+    assert mirror.total(TicketQuery(category=Category.HARDWARE)) == 1  # only the pending one
+    assert mirror.total(TicketQuery(category=Category.HARDWARE, priority=Priority.LOW)) == 0
 
 
 def test_priority_sorts_by_severity_and_status_by_workflow(mirror):
