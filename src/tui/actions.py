@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import sqlite3
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from cache.mirror import InvalidInput
+from cache.store import OutboxUnusable
 from cache.model import SyncResult, TicketQuery
 from portal.client import (
     InsecurePortalURL,
@@ -46,8 +48,11 @@ def _guarded(command: Callable[[Any], int]) -> Callable[[Any], int]:
         except CommandFailed as failure:
             _say(str(failure))
             return failure.code
-        except (ConfigError, CredentialError) as error:
+        except (ConfigError, CredentialError, OutboxUnusable) as error:
             _say(str(error))
+            return exit_codes.ERROR
+        except sqlite3.OperationalError as error:
+            _say(f"The local mirror could not be used ({error}); try again in a moment.")
             return exit_codes.ERROR
         except KeyboardInterrupt:
             return 130
@@ -427,7 +432,7 @@ def run_board(args: Any) -> int:
 
     try:
         return run_tui(load_profile(args.profile), TokenStore())
-    except (ConfigError, CredentialError) as error:
+    except (ConfigError, CredentialError, OutboxUnusable) as error:
         _say(str(error))
         return exit_codes.ERROR
 

@@ -232,3 +232,17 @@ def test_two_profiles_never_mix(cli: Cli, tmp_path: Path, demo: RunningPortal):
         assert "Zeta only" not in {t["subject"] for t in acme} and len(acme) > 1
     finally:
         other.stop()
+
+
+def test_unreadable_outbox_is_reported_and_left_alone(cli: Cli, demo: RunningPortal):
+    assert cli.login(demo, DEMO_ADMIN).code == 0
+    assert cli("sync").code == 0
+    outbox = next((cli.home / "data").rglob("*.outbox.db"))
+    for suffix in ("-wal", "-shm"):
+        outbox.with_name(outbox.name + suffix).unlink(missing_ok=True)
+    damaged = b"this is not a database" * 100
+    outbox.write_bytes(damaged)
+    result = cli("list", "--no-sync")
+    assert result.code == exit_codes.ERROR
+    assert str(outbox) in result.err and "Traceback" not in result.err
+    assert outbox.read_bytes() == damaged
