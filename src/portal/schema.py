@@ -179,13 +179,16 @@ def _first_problem(value: str, *checks) -> str | None:
     return None
 
 
+# Exactly the characters str.strip() removes, spelt out: regex engines disagree about `\s`.
+_WHITE_SPACE = "".join(f"\\u{code:04x}" for code in range(0x3001) if chr(code).isspace())
+
+
 def _published_text_rule(trimmed_max: int | None) -> Any:
     """The same rules as the validators, as JSON Schema for /openapi.json (documentation only:
     the validators decide). Not only white space, no NUL, at most `trimmed_max` once trimmed."""
-    middle = "[^\\x00]*" if trimmed_max is None else f"[^\\x00]{{0,{trimmed_max - 2}}}"
-    return Field(
-        json_schema_extra={"pattern": f"^\\s*[^\\s\\x00](?:{middle}[^\\s\\x00])?\\s*$"}
-    )
+    space, solid = f"[{_WHITE_SPACE}]", f"[^{_WHITE_SPACE}\\u0000]"
+    middle = "[^\\u0000]*" if trimmed_max is None else f"[^\\u0000]{{0,{trimmed_max - 2}}}"
+    return Field(json_schema_extra={"pattern": f"^{space}*{solid}(?:{middle}{solid})?{space}*$"})
 
 
 Subject = Annotated[
