@@ -35,6 +35,7 @@ from widgets.plain import visible
 from widgets.sync_line import describe_sync
 
 STATUS_TICK_SECONDS = 15
+LOGIN_REFUSED = "The portal no longer accepts your saved login; please log in again."
 NOTIFICATIONS_AT_MOST = 3
 
 
@@ -79,6 +80,7 @@ class TicketsApp(App):
         self._profile = profile
         self._close_session_on_exit = close_session_on_exit
         self._sync_timer: Timer | None = None
+        self._sync_again = False
         self.syncing = False
 
     # --- start and stop -----------------------------------------------------------------------
@@ -113,7 +115,7 @@ class TicketsApp(App):
         try:
             await self.session.client.me()
         except Unauthorized:
-            self.notify("The portal no longer accepts your saved login; please log in again.", severity="warning", markup=False)
+            self.notify(LOGIN_REFUSED, severity="warning", markup=False)
             self._ask_to_log_in()
             return
         except PortalError:
@@ -152,8 +154,11 @@ class TicketsApp(App):
 
     @on(SyncRequested)
     def _sync_requested(self) -> None:
+        """A write is waiting: send it now, or right after the sync under way."""
         self._show_sync_status()
-        if not self.syncing:
+        if self.syncing:
+            self._sync_again = True
+        else:
             self.sync_now()
 
     @work(exclusive=True, group="sync")
@@ -171,13 +176,17 @@ class TicketsApp(App):
     @on(Synced)
     def _synced(self, message: Synced) -> None:
         if message.result.auth_failed and self._login is not None:
-            self.notify("The portal no longer accepts your saved login; please log in again.", severity="warning", markup=False)
+            self.notify(LOGIN_REFUSED, severity="warning", markup=False)
             self._ask_to_log_in()
             return
         for screen in self.screen_stack:
             screen.post_message(MirrorChanged())
         self._announce(message.result)
         self._show_sync_status()
+        if self._sync_again:
+            self._sync_again = False
+            self.sync_now()
+            return
         self._sync_timer = self.set_timer(self.session.engine.seconds_until_next_sync(), self.sync_now)
 
     @on(EngineNews)
