@@ -213,13 +213,13 @@ def _write_tickets(conn, plans: list[_Plan], now: datetime) -> None:
         psa_id = f"{prefixes[plan.company_id]}-{1000 + ticket_id}" if events or rng.random() < 0.5 else None
         ticket_rows.append((
             ticket_id, plan.company_id, plan.user_id, plan.subject, plan.category.value,
-            plan.priority.value, plan.description, plan.status.value, storage.iso(plan.created),
-            storage.iso(updated), assignee, psa_id, rating[0], rating[1],
+            plan.priority.value, plan.description, plan.status.value, _stamp(plan.created),
+            _stamp(updated), assignee, psa_id, rating[0], rating[1],
         ))
         for kind, role, author, body, old, new, who, score, at in events:
             event_rows.append((
                 next_event, ticket_id, plan.company_id, kind, role, author, body, old, new, who,
-                score, storage.iso(at),
+                score, _stamp(at),
             ))
             change_rows.append(("event", ticket_id, next_event))
             next_event += 1
@@ -239,6 +239,12 @@ def _write_tickets(conn, plans: list[_Plan], now: datetime) -> None:
     conn.executemany(
         "INSERT INTO changes(kind, ticket_id, event_id) VALUES (?, ?, ?)", change_rows
     )
+
+
+def _stamp(moment: datetime) -> str:
+    # storage.iso() without its time-zone conversion: demo times are made in UTC already, and
+    # this runs a million times for a 100 000-ticket benchmark.
+    return moment.isoformat(timespec="microseconds")
 
 
 def _timeline(rng: random.Random, plan: _Plan, now: datetime):
