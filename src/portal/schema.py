@@ -7,6 +7,7 @@ Nothing here does I/O.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
@@ -126,10 +127,16 @@ RATEABLE_STATUSES = frozenset({Status.RESOLVED, Status.CLOSED})
 # --- text rules, shared by both sides so the client can check as the user types ---------------
 
 
-def _no_nul(value: str) -> str:
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _storable(value: str) -> str:
     # SQLite and many terminals truncate at NUL; refusing it keeps "stored exactly as given" true.
     if "\x00" in value:
         raise ValueError("must not contain NUL characters")
+    # JSON can escape half a UTF-16 pair (\ud800); it is not text and cannot be stored as UTF-8.
+    if _LONE_SURROGATE.search(value):
+        raise ValueError("must be valid Unicode text (it holds half of a surrogate pair)")
     return value
 
 
@@ -150,15 +157,15 @@ def _subject_length(value: str) -> str:
 
 def subject_problem(value: str) -> str | None:
     """What is wrong with a subject as typed, in words, or None. Same rules as the server."""
-    return _first_problem(value, _no_nul, _required_text, _subject_length)
+    return _first_problem(value, _storable, _required_text, _subject_length)
 
 
 def description_problem(value: str) -> str | None:
-    return _first_problem(value, _no_nul, _required_text, _max_length(DESCRIPTION_MAX_LENGTH))
+    return _first_problem(value, _storable, _required_text, _max_length(DESCRIPTION_MAX_LENGTH))
 
 
 def comment_problem(value: str) -> str | None:
-    return _first_problem(value, _no_nul, _required_text, _max_length(COMMENT_MAX_LENGTH))
+    return _first_problem(value, _storable, _required_text, _max_length(COMMENT_MAX_LENGTH))
 
 
 def _max_length(limit: int):
@@ -193,28 +200,28 @@ def _published_text_rule(trimmed_max: int | None) -> Any:
 
 Subject = Annotated[
     str,
-    AfterValidator(_no_nul),
+    AfterValidator(_storable),
     AfterValidator(_required_text),
     AfterValidator(_subject_length),
     _published_text_rule(SUBJECT_MAX_LENGTH),
 ]
 Description = Annotated[
     str,
-    AfterValidator(_no_nul),
+    AfterValidator(_storable),
     AfterValidator(_required_text),
     AfterValidator(_max_length(DESCRIPTION_MAX_LENGTH)),
     _published_text_rule(None),
 ]
 CommentBody = Annotated[
     str,
-    AfterValidator(_no_nul),
+    AfterValidator(_storable),
     AfterValidator(_required_text),
     AfterValidator(_max_length(COMMENT_MAX_LENGTH)),
     _published_text_rule(None),
 ]
 RatingComment = Annotated[
     str,
-    AfterValidator(_no_nul),
+    AfterValidator(_storable),
     AfterValidator(_max_length(RATING_COMMENT_MAX_LENGTH)),
     Field(json_schema_extra={"pattern": "^[^\\x00]*$"}),
 ]
@@ -244,8 +251,8 @@ class _Response(BaseModel):
 
 
 class TokenRequest(_Request):
-    email: str = Field(min_length=1, max_length=320)
-    password: str = Field(min_length=1, max_length=1024)
+    email: Annotated[str, Field(min_length=1, max_length=320), AfterValidator(_storable)]
+    password: Annotated[str, Field(min_length=1, max_length=1024), AfterValidator(_storable)]
 
 
 class TicketCreate(_Request):

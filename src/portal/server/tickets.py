@@ -189,6 +189,9 @@ class Tickets:
                     "resolved or closed.",
                     status=ticket["status"],
                 )
+            if (ticket["rating"], ticket["rating_comment"]) == (rating.score, rating.rating_comment):
+                # PUT is idempotent: a retry whose first answer was lost changes nothing.
+                return _detail(db, user, ticket_id)
             now = self._now()
             storage.insert_event(
                 db,
