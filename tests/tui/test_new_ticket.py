@@ -25,20 +25,20 @@ async def test_refused_then_accepted(demo_portal, tmp_path: Path) -> None:
         assert "The subject is required" in text and "The description is required" in text
         assert app.session.mirror.sync_status().waiting_to_send == 0
 
-        await pilot.press(*"Scanner drops the network")
-        assert "25/500" in screen_text(app)
+        await pilot.press(*"Scanner down")
+        assert "12/500" in screen_text(app)
         assert "The subject is required" not in screen_text(app), "the problem goes as it is fixed"
         app.screen.query_one("#description", TextArea).focus()
-        await pilot.press(*"Since Tuesday, every scan fails at 50%.")
+        await pilot.press(*"Fails at 50%")
         await pilot.press("ctrl+s")
         await running.until(lambda: isinstance(app.screen, DetailScreen), what="the detail")
-        assert "Scanner drops the network" in screen_text(app)
+        assert "Scanner down" in screen_text(app)
         await running.synced()
         detail = app.screen
         await running.until(lambda: detail.ticket_id > 0, what="the portal's id")
         ticket = running.api("GET", f"/tickets/{detail.ticket_id}").json()
-        assert ticket["subject"] == "Scanner drops the network"
-        assert ticket["description"] == "Since Tuesday, every scan fails at 50%."
+        assert ticket["subject"] == "Scanner down"
+        assert ticket["description"] == "Fails at 50%"
         assert f"#{detail.ticket_id}" in screen_text(app)
         assert app.session.mirror.load_draft(DRAFT_NAME) is None, "a sent ticket leaves no draft"
 

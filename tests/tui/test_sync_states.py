@@ -54,7 +54,7 @@ async def test_new_ticket_made_offline_is_pending_then_sent(demo_portal, tmp_pat
         try:
             await running.press("n", *"Offline ticket")
             app.screen.query_one("#description").focus()
-            await running.press(*"written on the train", "ctrl+s")
+            await running.press(*"on a train", "ctrl+s")
             await running.until(lambda: isinstance(app.screen, DetailScreen), what="the detail")
             await running.synced()
             assert "new · Offline ticket" in screen_text(app)
