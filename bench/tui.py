@@ -337,6 +337,7 @@ def child(kind: str, home: Path) -> None:
 
     async def paint_once() -> None:
         async with app.run_test(size=SIZE) as pilot:
+            await app.workers.wait_for_complete()  # the rows, not "Loading…"
             await pilot.pause()
             print(f"{PAINTED} peak-rss-mb={peak_rss_mb():.1f}", flush=True)
 
