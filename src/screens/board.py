@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -65,10 +66,10 @@ class BoardScreen(Screen):
         yield SyncLine(id="sync-line")
         yield Footer()
 
-    def _title(self) -> str:
+    def _title(self) -> Text:
         me = self.services.mirror.me()
         who = f" — {visible(me.name, one_line=True)}, {visible(me.company.name, one_line=True)}" if me else ""
-        return f"Tickets{who}"
+        return Text(f"Tickets{who}")
 
     @property
     def table(self) -> TicketTable:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -54,7 +55,7 @@ class CommentScreen(ModalScreen[int | None]):
         body = self._fields()["body"]
         problem = comment_problem(body)
         if problem:
-            self.query_one("#body-problem", Static).update(f"The comment {problem}.")
+            self.query_one("#body-problem", Static).update(Text(f"The comment {problem}."))
             return
         ticket_id = self.ticket_id
         write_then(self, lambda: self.services.mirror.add_comment(ticket_id, body.strip()), self._sent)

@@ -6,12 +6,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Static, Switch
+
+from widgets.plain import visible
 
 
 @dataclass(frozen=True)
@@ -83,14 +86,14 @@ class LoginScreen(Screen[None]):
     @work(exclusive=True, group="login")
     async def _log_in(self, details: LoginDetails) -> None:
         problem = self.query_one("#login-problem", Static)
-        problem.update("Logging in…")
+        problem.update(Text("Logging in…"))
         try:
             await self.attempt(details)
         except LoginRefused as refusal:
             self._refused(refusal)
 
     def _refused(self, refusal: LoginRefused) -> None:
-        self.query_one("#login-problem", Static).update(str(refusal))
+        self.query_one("#login-problem", Static).update(Text(visible(str(refusal))))
         if refusal.offer_insecure_storage:
             self.query_one("#insecure-row").add_class("-shown")
         if refusal.field:

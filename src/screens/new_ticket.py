@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -107,14 +108,14 @@ class NewTicketScreen(Screen[int | None]):
         problems = self._problems()
         for name, problem in problems.items():
             shown = problem and (all_fields or name in self._touched)
-            self.query_one(f"#{name}-problem", Static).update(f"The {name} {problem}." if shown else "")
+            self.query_one(f"#{name}-problem", Static).update(Text(f"The {name} {problem}." if shown else ""))
             self.query_one(f"#{name}").set_class(bool(shown), "-invalid")
         priority = Priority(self._fields()["priority"])
         hint = PRIORITY_USE_WHEN[priority] + (CRITICAL_WARNING if priority is Priority.CRITICAL else "")
-        self.query_one("#priority-hint", Static).update(hint)
+        self.query_one("#priority-hint", Static).update(Text(hint))
         length = len(self.query_one("#subject", Input).value)
         count = self.query_one("#subject-count", Static)
-        count.update(f"{length}/{SUBJECT_MAX_LENGTH}")
+        count.update(Text(f"{length}/{SUBJECT_MAX_LENGTH}"))
         count.set_class(length > SUBJECT_MAX_LENGTH, "-over")
         return not any(problems.values())
 

@@ -21,7 +21,7 @@ def write_then(screen: Screen, write: Callable[[], Any], done: Callable[[Any], N
         try:
             result = write()
         except ValueError as error:
-            screen.app.call_from_thread(screen.notify, str(error), title="Not saved", severity="error")
+            screen.app.call_from_thread(screen.notify, str(error), title="Not saved", severity="error", markup=False)
             return
         screen.app.call_from_thread(_finish, result)
 
