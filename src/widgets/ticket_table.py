@@ -141,11 +141,6 @@ class TicketTable(ScrollView, can_focus=True):
 
     cursor = reactive(0, always_update=True, repaint=False)
 
-    class Highlighted(Message):
-        def __init__(self, row: TicketRow | None) -> None:
-            self.row = row
-            super().__init__()
-
     class Opened(Message):
         """The user chose a ticket (enter, or a click on the cursor row)."""
 
@@ -266,7 +261,6 @@ class TicketTable(ScrollView, can_focus=True):
         elif new >= top + self.rows_visible:
             self.scroll_to(y=new - self.rows_visible + 1, animate=False, immediate=True)
         self.refresh()
-        self.post_message(self.Highlighted(self.current()))
 
     def action_cursor(self, step: int) -> None:
         self.move_cursor(self.cursor + step)
