@@ -64,7 +64,8 @@ class BoardScreen(Screen):
         yield Input(placeholder="Search subject, description and comments — enter or esc to go back to the table", id="search")
         yield TicketTable(self.services.mirror, id="tickets")
         yield SyncLine(id="sync-line")
-        yield Footer()
+        # The board has the most keys: at 80 columns "? Help" (which names ctrl+p) must fit.
+        yield Footer(show_command_palette=False)
 
     def _title(self) -> Text:
         me = self.services.mirror.me()

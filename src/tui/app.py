@@ -57,7 +57,7 @@ class TicketsApp(App):
         Binding("r", "sync", "Sync now"),
         Binding("question_mark", "help", "Help"),
         Binding("ctrl+p", "command_palette", "Commands", show=False),
-        Binding("ctrl+q", "quit", "Quit"),
+        Binding("ctrl+q", "quit", "Quit", show=False),
     ]
 
     sync_text: reactive[Text] = reactive(Text(""), always_update=True)
