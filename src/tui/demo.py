@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +21,7 @@ DEMO_EMAIL = "admin@acme.example"
 DEMO_PASSWORD = "demo-password"
 DEMO_PSA_INTERVAL_SECONDS = 15
 START_TIMEOUT_SECONDS = 30
+LISTENING = re.compile(r"listening on (http://127\.0\.0\.1:\d+)")
 
 
 def _portal_command(db: Path, *args: str) -> list[str]:
@@ -29,31 +32,39 @@ def _portal_command(db: Path, *args: str) -> list[str]:
 def demo_portal(folder: Path) -> Iterator[str]:
     """A seeded reference portal serving on 127.0.0.1; yields its URL, stops it at the end."""
     db = folder / "portal.db"
+    log_path = folder / "portal.log"
     subprocess.run(_portal_command(db, "seed-demo"), check=True, capture_output=True)
-    log = open(folder / "portal.log", "w")
-    server = subprocess.Popen(
-        _portal_command(db, "serve", "--host", "127.0.0.1", "--port", "0", "--psa-interval", str(DEMO_PSA_INTERVAL_SECONDS)),
-        stdout=subprocess.PIPE,
-        stderr=log,
-        text=True,
-    )
+    with log_path.open("wb") as log:
+        # All output goes to the file: a pipe nobody reads would fill and stall the server.
+        server = subprocess.Popen(
+            _portal_command(
+                db, "serve", "--host", "127.0.0.1", "--port", "0",
+                "--psa-interval", str(DEMO_PSA_INTERVAL_SECONDS), "--log-level", "warning",
+            ),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
     try:
-        yield _wait_until_listening(server)
+        yield _wait_until_listening(server, log_path)
     finally:
         server.terminate()
         try:
             server.wait(timeout=5)
         except subprocess.TimeoutExpired:
             server.kill()
-        log.close()
 
 
-def _wait_until_listening(server: subprocess.Popen) -> str:
-    assert server.stdout is not None
-    for line in server.stdout:
-        if line.startswith("listening on "):
-            return line.removeprefix("listening on ").strip()
-    raise RuntimeError(f"the demo portal stopped before it was ready (exit code {server.wait()})")
+def _wait_until_listening(server: subprocess.Popen, log_path: Path) -> str:
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        found = LISTENING.search(log_path.read_text(errors="replace"))
+        if found:
+            return found.group(1)
+        if server.poll() is not None:
+            break
+        time.sleep(0.05)
+    raise RuntimeError(f"the demo portal did not start; its log said:\n{log_path.read_text(errors='replace')[-2000:]}")
 
 
 async def _run_app(url: str, folder: Path) -> int:
