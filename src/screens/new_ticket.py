@@ -122,10 +122,9 @@ class NewTicketScreen(Screen[int | None]):
     @on(Input.Changed, "#subject")
     @on(TextArea.Changed, "#description")
     @on(Select.Changed)
-    def _typed(self, event) -> None:
-        widget = event.control if hasattr(event, "control") else None
-        if widget is not None and widget.id:
-            self._touched.add(widget.id)
+    def _typed(self, event: Input.Changed | TextArea.Changed | Select.Changed) -> None:
+        if event.control.id:
+            self._touched.add(event.control.id)
         self._check()
         self.draft.changed()
 
