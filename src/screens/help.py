@@ -19,6 +19,7 @@ from screens.comment import CommentScreen
 from screens.detail import DetailScreen
 from screens.new_ticket import NewTicketScreen
 from screens.rating import RatingScreen
+from widgets.document import DocumentView
 from widgets.ticket_table import TicketTable
 
 NAMED_KEYS = {"escape": "esc", "pageup": "pgup", "pagedown": "pgdn"}
@@ -43,6 +44,7 @@ class HelpScreen(ModalScreen[None]):
             ("Board", _bindings(BoardScreen.BINDINGS)),
             ("Ticket table", _bindings(TicketTable.BINDINGS)),
             ("Ticket detail", _bindings(DetailScreen.BINDINGS)),
+            ("Reading a ticket", [b for b in _bindings(DocumentView.BINDINGS) if "Left" not in b.description and "Right" not in b.description]),
             ("New ticket", _bindings(NewTicketScreen.BINDINGS)),
             ("Comment", _bindings(CommentScreen.BINDINGS)),
             ("Rating", _bindings(RatingScreen.BINDINGS)),
