@@ -20,11 +20,12 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from pathlib import Path
 
 from bench.mirror import BIG_TICKET_EVENTS, EVENTS, SEARCH_WORD, TICKETS, build
 from cache.mirror import Mirror
-from cache.model import TicketQuery
+from cache.model import SortColumn, TicketQuery
 from cache.profile import ProfilePaths, profile_paths
 
 SIZE = (120, 40)
@@ -201,8 +202,11 @@ class OursDriven:
             self.table.render_line(y)
 
     async def load(self) -> None:
-        self.table.reload(keep=None)
-        await self.app.workers.wait_for_complete()
+        """A fresh query (sorted by id) counted, its first page read, and a screen painted."""
+        query = replace(self.table.query, sort=SortColumn.ID)
+        self.table.show(query)
+        while self.table.shown_query != query:
+            await asyncio.sleep(0.001)
         self.paint()
 
     async def end(self) -> None:

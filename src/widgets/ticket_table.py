@@ -211,6 +211,13 @@ class TicketTable(ScrollView, can_focus=True):
         self.virtual_size = Size(0, total + 1)
         self.move_cursor(index if index is not None else self.cursor)
         self.refresh()
+        # `end` is the jump people make: its page (a deep OFFSET in the mirror) is read now,
+        # in the background, rather than when the key is pressed.
+        last = (total - 1) // PAGE_SIZE
+        if last > 0 and last not in self._pages:
+            page = await loop.run_in_executor(self._reader, self.source.page, query, last * PAGE_SIZE, PAGE_SIZE)
+            if query == self._shown:
+                self._pages[last] = page
 
     def _count(self, query: TicketQuery, keep_id: int | None) -> tuple[int, list[TicketRow], int | None] | None:
         """On the reader thread: the total, the first page, and where `keep_id` now is."""
