@@ -251,8 +251,8 @@ class _Response(BaseModel):
 
 
 class TokenRequest(_Request):
-    email: Annotated[str, Field(min_length=1, max_length=320), AfterValidator(_storable)]
-    password: Annotated[str, Field(min_length=1, max_length=1024), AfterValidator(_storable)]
+    email: str = Field(min_length=1, max_length=320)
+    password: str = Field(min_length=1, max_length=1024)
 
 
 class TicketCreate(_Request):

@@ -78,3 +78,13 @@ def test_failures_spread_over_more_than_fifteen_minutes_do_not_lock(auth):
         _refused(lambda: authenticator.login("tick@clock.example", "wrong"))
         clock.now += 5 * 60
     assert authenticator.login("tick@clock.example", "right password").token
+
+
+@pytest.mark.parametrize(
+    "email, password",
+    [("tick\ud800@clock.example", "right password"), ("tick@clock.example", "right\udfff")],
+)
+def test_half_a_surrogate_pair_is_just_wrong_credentials(auth, email, password):
+    authenticator, _, _ = auth
+    refused = _refused(lambda: authenticator.login(email, password))
+    assert "email or password" in refused.message

@@ -42,8 +42,16 @@ def hash_password(password: str) -> str:
 def _password_matches(password_hash: str, password: str) -> bool:
     try:
         return _hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
+    except (VerificationError, InvalidHashError, UnicodeEncodeError):
         return False
+
+
+def _is_utf8_text(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def token_hash(token: str) -> str:
@@ -72,8 +80,11 @@ class Authenticator:
         """A new token for these credentials, or 401. A locked account is refused even with
         the right password; the fifth failure in 15 minutes locks it for 15 minutes."""
         now = self._clock()
-        with self._db.read() as db:
-            found = storage.credentials_by_email(db, email)
+        if not (_is_utf8_text(email) and _is_utf8_text(password)):
+            found = None  # half a surrogate pair can be nobody's email or password
+        else:
+            with self._db.read() as db:
+                found = storage.credentials_by_email(db, email)
         if found is None:
             _password_matches(_dummy_hash(), password)
             raise unauthorized(BAD_CREDENTIALS)
