@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
 
 from textual.message import Message
 
@@ -13,13 +11,10 @@ from cache.mirror import Mirror
 
 @dataclass(frozen=True)
 class Services:
-    """Handed to each screen by the app: the mirror to read and write, and the clock."""
+    """Handed to each screen by the app: what the screens read and write (the app, not the
+    screens, talks to the portal)."""
 
     mirror: Mirror
-    clock: Callable[[], float]
-
-    def now(self) -> datetime:
-        return datetime.fromtimestamp(self.clock(), tz=timezone.utc)
 
 
 class SyncRequested(Message):

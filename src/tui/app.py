@@ -100,7 +100,7 @@ class TicketsApp(App):
         session = self.session
         assert session is not None
         session.engine.subscribe(lambda _event: self.post_message(EngineNews()))
-        self.services = Services(session.mirror, self.clock)
+        self.services = Services(session.mirror)
         self.push_screen(BoardScreen(self.services))
         self._show_sync_status()
         if check_token and self._login is not None:
