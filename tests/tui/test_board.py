@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from textual.widgets import Input
+
 from cache.model import Pill, Scope
 from portal.schema import PRIORITY_LABELS, Priority, Status
 from screens.board import BoardScreen
@@ -74,6 +76,8 @@ async def test_search_narrows_as_typed(demo_portal, tmp_path: Path) -> None:
             await running.pilot.pause()
             totals.append(table.total)
         assert totals == sorted(totals, reverse=True), "each letter narrows or keeps the list"
+        typed = running.app.screen.query_one("#search", Input).value
+        assert typed == word, "letters typed into the search are text, not the board's keys"
         assert 0 < totals[-1] < everything
         mirror = running.app.session.mirror
         for row in shown_rows(running):
@@ -84,6 +88,10 @@ async def test_search_narrows_as_typed(demo_portal, tmp_path: Path) -> None:
         await running.press("escape", "escape")
         await running.pilot.pause()
         assert table.total == everything
+        # The board's own letters, typed into the search, are only text there.
+        await running.press("slash", *"rsnm1", "question_mark")
+        assert running.app.screen.query_one("#search", Input).value == "rsnm1?"
+        assert isinstance(running.app.screen, BoardScreen) and not running.app.syncing
 
 
 async def test_sort_cycles_and_flips(demo_portal, tmp_path: Path) -> None:
