@@ -3,18 +3,12 @@ twice. (Tickets, comments and confirmations are covered in tests/cache; this is 
 
 from __future__ import annotations
 
-import pytest
-
 from portal.schema import EventKind
 from tests.cache.conftest import sides  # noqa: F401  (the fixture)
 from tests.cache.faults import Fault, FaultyTransport, path_is
 from tests.cache.test_sync_engine import resolved_ticket
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: PUT /rating has no idempotency key; a retry after a lost answer records a second rating event",
-)
 async def test_a_rating_whose_answer_was_lost_is_recorded_once(world, sides):  # noqa: F811
     portal, account = world.portal, world.accounts["a_own"]
     ticket_id = await resolved_ticket(portal, account)
