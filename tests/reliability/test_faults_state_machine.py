@@ -102,8 +102,10 @@ def machine_for(portal: RunningPortal, users: list[Account], home, tally: Tally)
             # Tickets the user raised earlier on the web, already resolved by the technicians:
             # something to confirm, reopen and rate from the first step on.
             self.earlier = self.run(self._resolved_tickets())
-            self._open()
+            self._open(faults=False)
             assert self.run(self.engine.sync_now()).error is None  # the first sign-in, fault-free
+            self._close()
+            self._open()
             tally.examples += 1
 
         def run(self, coroutine):
