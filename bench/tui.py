@@ -179,7 +179,7 @@ async def measure_in_process(mirror: Mirror) -> list[tuple[str, float, float, st
         (f"search keystroke to repaint ('{SEARCH_WORD[0]}'), our code", ours["search"], baseline["search"], "ms", "<= 50 ms"),
         (f"  the last one of '{SEARCH_WORD}' (1 % match), our code", ours["search_word"], baseline["search_word"], "ms", "<= 50 ms"),
         ("  the same through the test pilot", ours["search_key"], baseline["search_key"], "ms", "-"),
-        ("`end` to repaint, our code", ours["end"], baseline["end"], "ms", "<= 100 ms"),
+        ("`end` to repaint (board settled), our code", ours["end"], baseline["end"], "ms", "<= 100 ms"),
         ("  the same through the test pilot", ours["end_key"], baseline["end_key"], "ms", "-"),
         ("  a key bound to nothing, through the pilot", ours["idle"], baseline["idle"], "ms", "-"),
         (f"open a ticket with {BIG_TICKET_EVENTS:,} events (pilot)", detail, naive, "ms", "<= 300 ms"),
@@ -265,6 +265,7 @@ async def measure_board(make_app, driven, repeat: int) -> dict[str, float]:
             figures["launch"].append((time.perf_counter() - started) * 1000)
             board = driven(app)
             figures["table"].append(await timed(board.load))
+            await app.workers.wait_for_complete()  # settled, as a person's next key finds it
             figures["end"].append(await timed(board.end))
             figures["search"].append(await timed(lambda: board.search(SEARCH_WORD[0])))
             await board.search(SEARCH_WORD[:-1])
