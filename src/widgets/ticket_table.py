@@ -190,19 +190,51 @@ class TicketTable(ScrollView, can_focus=True):
 
     def reload(self, *, keep: int | None = -1) -> None:
         """Re-read the source (after a sync). The cursor stays on ticket `keep` (default: the
-        one it is on) wherever that ticket has moved, else at the same index. Counting can
-        take a while on a big mirror (a one-letter search), so it runs on the reader thread
-        and the rows shown stay until the new ones are ready."""
+        one it is on) wherever that ticket has moved, else at the same index.
+
+        The reading runs on the table's reader thread, and the rows shown stay until the new
+        ones are ready. A new query paints its first page as soon as it is read; counting
+        (which can take a while on a big mirror: a one-letter search) follows."""
         keep_id = self.current_id() if keep == -1 else keep
         self._load(self._query, keep_id)
 
     @work(exclusive=True, group="ticket-table")
     async def _load(self, query: TicketQuery, keep_id: int | None) -> None:
         loop = asyncio.get_running_loop()
-        counted = await loop.run_in_executor(self._reader, self._count, query, keep_id)
-        if counted is None or query != self._query:
-            return  # a newer query replaced this one while it was counted
-        total, first_page, index = counted
+
+        async def read(method, *args):
+            return await loop.run_in_executor(self._reader, self._unless_replaced, query, method, *args)
+
+        index = 0
+        if keep_id is not None:
+            index = await read(self.source.position, query, keep_id)
+        first_page = await read(self.source.page, query, 0, PAGE_SIZE)
+        if first_page is None or query != self._query:
+            return  # a newer query replaced this one while it was read
+        if len(first_page) < PAGE_SIZE:
+            self._show_rows(query, len(first_page), first_page, index)  # that is all of them
+            return
+        # Until counted: a new query has at least this page; a re-read keeps its old length.
+        provisional = max(self._total, PAGE_SIZE) if keep_id is not None else PAGE_SIZE
+        self._show_rows(query, provisional, first_page, index)
+        total = await read(self.source.total, query)
+        if total is None or query != self._query:
+            return
+        self._total = total
+        self.virtual_size = Size(0, total + 1)
+        self.move_cursor(index if index is not None else self.cursor)
+        # `end` is the jump people make: its page (a deep OFFSET in the mirror) is read now,
+        # in the background, rather than when the key is pressed.
+        last = (total - 1) // PAGE_SIZE
+        page = await read(self.source.page, query, last * PAGE_SIZE, PAGE_SIZE)
+        if page is not None and query == self._shown:
+            self._pages[last] = page
+
+    def _unless_replaced(self, query: TicketQuery, method, *args):
+        """On the reader thread: skip a read for a query the user has already moved on from."""
+        return None if query != self._query else method(*args)
+
+    def _show_rows(self, query: TicketQuery, total: int, first_page: list[TicketRow], index: int | None) -> None:
         self._shown = query
         self._counted = True
         self._pages.clear()
@@ -211,20 +243,6 @@ class TicketTable(ScrollView, can_focus=True):
         self.virtual_size = Size(0, total + 1)
         self.move_cursor(index if index is not None else self.cursor)
         self.refresh()
-        # `end` is the jump people make: its page (a deep OFFSET in the mirror) is read now,
-        # in the background, rather than when the key is pressed.
-        last = (total - 1) // PAGE_SIZE
-        if last > 0 and last not in self._pages:
-            page = await loop.run_in_executor(self._reader, self.source.page, query, last * PAGE_SIZE, PAGE_SIZE)
-            if query == self._shown:
-                self._pages[last] = page
-
-    def _count(self, query: TicketQuery, keep_id: int | None) -> tuple[int, list[TicketRow], int | None] | None:
-        """On the reader thread: the total, the first page, and where `keep_id` now is."""
-        if query != self._query:
-            return None
-        index = self.source.position(query, keep_id) if keep_id is not None else 0
-        return self.source.total(query), self.source.page(query, 0, PAGE_SIZE), index
 
     def on_unmount(self) -> None:
         self._reader.shutdown(wait=False, cancel_futures=True)
