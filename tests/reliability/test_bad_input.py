@@ -230,3 +230,26 @@ def test_cli_invalid_utf8_in_a_flag_is_refused_or_kept_exactly(module_world: Wor
         assert _outbox_count(signed_in) == 0
     later = signed_in("sync")  # whatever became of it, the next sync still works
     assert later.code == exit_codes.OK and "Traceback" not in later.err, later.err
+
+
+@pytest.mark.parametrize("text", cases("comment", ["empty", "white space", "1 MB", "NUL", "emoji", "markup"]))
+def test_cli_comment_on_stdin(signed_in: Cli, own: Api, text: str):
+    ticket = own.create("Commented from a script")
+    run = signed_in("comment", str(ticket.id), "--json", input=text)
+    assert "Traceback" not in run.err and "sqlite" not in run.err.lower(), run.err
+    bodies = [e.body for e in own.detail(ticket.id).timeline]
+    if refusal_hint("comment", text) is None:
+        assert run.code == exit_codes.OK, run.err
+        assert bodies == [stored_form("comment", text)]
+    else:
+        assert run.code in (exit_codes.USAGE, exit_codes.ERROR), (run.code, run.err)
+        assert "comment" in run.err.lower() and bodies == []
+        assert _outbox_count(signed_in) == 0
+
+
+@pytest.mark.parametrize("words", ['"', "*", "NEAR(", "AND", "subject:x", "a\"b OR", "\x1b[2J", "שלום 🔥"])
+def test_cli_search_with_fts_syntax(signed_in: Cli, words: str):
+    run = signed_in("list", "--search", words, "--no-sync", "--json")
+    assert run.code == exit_codes.OK, run.err
+    assert "Traceback" not in run.err and "sqlite" not in run.err.lower() and "fts" not in run.err.lower()
+    assert isinstance(run.json()["tickets"], list)
