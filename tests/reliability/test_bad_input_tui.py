@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from cache.mirror import Mirror
-from cache.model import TicketQuery
 from screens.board import BoardScreen
 from screens.detail import DetailScreen
 from screens.new_ticket import DRAFT_NAME, NewTicketScreen
