@@ -71,7 +71,7 @@ class Written:
     tickets: dict[str, int] = field(default_factory=dict)  # subject -> the mirror's id for it
     comments: dict[str, str] = field(default_factory=dict)  # body -> the ticket's subject
     actions: Counter = field(default_factory=Counter)  # (subject, confirm|reopen|rating)
-    last_rating: dict[str, tuple[int, str | None]] = field(default_factory=dict)
+    last_rating: dict[int, tuple[int, str | None]] = field(default_factory=dict)  # ticket id -> last given
 
 
 @dataclass
