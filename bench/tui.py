@@ -201,6 +201,9 @@ class OursDriven:
         for y in range(self.table.size.height):
             self.table.render_line(y)
 
+    def has_rows(self) -> bool:
+        return self.table.total > 0
+
     async def load(self) -> None:
         """A fresh query (sorted by id) counted, its first page read, and a screen painted."""
         query = replace(self.table.query, sort=SortColumn.ID)
@@ -237,6 +240,9 @@ class DataTableDriven:
     def paint(self) -> None:
         for y in range(self.table.size.height):
             self.table.render_line(y)
+
+    def has_rows(self) -> bool:
+        return self.table.row_count > 0
 
     async def load(self) -> None:
         self.app.fill("")
@@ -342,7 +348,9 @@ def child(kind: str, home: Path) -> None:
 
     async def paint_once() -> None:
         async with app.run_test(size=SIZE) as pilot:
-            await app.workers.wait_for_complete()  # the rows, not "Loading…"
+            driven = (OursDriven if kind == "ours" else DataTableDriven)(app)
+            while not driven.has_rows():  # the rows, not "Loading…"
+                await asyncio.sleep(0.005)
             await pilot.pause()
             print(f"{PAINTED} peak-rss-mb={peak_rss_mb():.1f}", flush=True)
 
