@@ -131,6 +131,20 @@ OUTBOX_MIGRATIONS = [
 ]
 
 
+def _pragma_waiting(conn: sqlite3.Connection, pragma: str) -> None:
+    """Run a journal-mode pragma, waiting as busy_timeout would: on a new file that another
+    process is writing, SQLite says "database is locked" at once instead of waiting."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            conn.execute(pragma)
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 class OutboxUnusable(RuntimeError):
     """The outbox file cannot be used; it is left exactly where it is."""
 
@@ -142,12 +156,12 @@ def connect(cache_db: Path, outbox_db: Path) -> sqlite3.Connection:
         cache_db, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
     )
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    conn.execute("PRAGMA journal_mode = WAL")
+    _pragma_waiting(conn, "PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute(f"PRAGMA cache_size = -{CACHE_SIZE_KIB}")
     conn.execute(f"PRAGMA mmap_size = {MMAP_SIZE_BYTES}")
     conn.execute("ATTACH DATABASE ? AS outbox", (str(outbox_db),))
-    conn.execute("PRAGMA outbox.journal_mode = WAL")
+    _pragma_waiting(conn, "PRAGMA outbox.journal_mode = WAL")
     conn.execute("PRAGMA outbox.synchronous = FULL")
     return conn
 
@@ -187,7 +201,7 @@ def _prepare_outbox(path: Path) -> None:
     try:
         conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
         try:
-            conn.execute("PRAGMA journal_mode = WAL")
+            _pragma_waiting(conn, "PRAGMA journal_mode = WAL")
             _migrate(conn, OUTBOX_MIGRATIONS, OUTBOX_SCHEMA_VERSION)
         finally:
             conn.close()
@@ -209,7 +223,7 @@ def _prepare_cache(path: Path) -> None:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
             raise sqlite3.DatabaseError("quick_check failed")
-        conn.execute("PRAGMA journal_mode = WAL")
+        _pragma_waiting(conn, "PRAGMA journal_mode = WAL")
         _migrate(conn, CACHE_MIGRATIONS, CACHE_SCHEMA_VERSION)
     finally:
         conn.close()
