@@ -133,7 +133,7 @@ def _fields(view: TicketView) -> Table:
     if row.needs_attention:
         status = Text.assemble(("needs attention: ", ATTENTION_STYLE), plain_text(row.needs_attention))
     table.add_row("Status", status, "Priority", priority_badge(row.priority))
-    table.add_row("Category", CATEGORY_LABELS[row.category], "PSA ticket", row.psa_ticket_id or Text("not yet synced to the PSA", style="dim"))
+    table.add_row("Category", CATEGORY_LABELS[row.category], "PSA ticket", plain_text(row.psa_ticket_id) if row.psa_ticket_id else Text("not yet synced to the PSA", style="dim"))
     table.add_row("Assignee", plain_text(row.assignee) if row.assignee else Text("unassigned", style="dim"), "Submitted by", plain_text(row.submitted_by_name, one_line=True))
     table.add_row("Created", date_and_time(row.created_at), "Updated", date_and_time(row.updated_at))
     if view.rating:
