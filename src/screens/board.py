@@ -13,6 +13,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
+from widgets.text_entry import TextInput
 from cache.model import Scope, SortColumn
 from portal.schema import AccessLevel
 from screens.common import MirrorChanged, Services
@@ -61,7 +62,7 @@ class BoardScreen(Screen):
             yield Static(self._title(), id="title")
             yield ScopeToggle()
         yield PillBar(id="pills")
-        yield Input(placeholder="Search subject, description and comments — enter or esc to go back to the table", id="search")
+        yield TextInput(placeholder="Search subject, description and comments — enter or esc to go back to the table", id="search")
         yield TicketTable(self.services.mirror, id="tickets")
         yield SyncLine(id="sync-line")
         # The board has the most keys: at 80 columns "? Help" (which names ctrl+p) must fit.

@@ -12,6 +12,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Label, Static, TextArea
 
+from widgets.text_entry import TextEntryArea
 from portal.schema import comment_problem
 from screens.common import Services
 from screens.drafts import DraftKeeper
@@ -36,7 +37,7 @@ class CommentScreen(ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(f"Comment on ticket {'(new)' if self.ticket_id < 0 else '#' + str(self.ticket_id)}", classes="dialog-title")
-            yield TextArea(self.draft.load().get("body", ""), id="body", soft_wrap=True, show_line_numbers=False)
+            yield TextEntryArea(self.draft.load().get("body", ""), id="body", soft_wrap=True, show_line_numbers=False)
             yield Static("", id="body-problem", classes="problem")
         yield Footer()
 

@@ -14,6 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Static, Switch
 
+from widgets.text_entry import TextInput
 from widgets.plain import visible
 
 
@@ -48,9 +49,9 @@ class LoginScreen(Screen[None]):
         with Vertical(id="login"):
             yield Static("Log in to your MSP's portal", id="login-title")
             yield Label("Portal address")
-            yield Input(self._portal_url, placeholder="https://portal.example.com", id="portal_url")
+            yield TextInput(self._portal_url, placeholder="https://portal.example.com", id="portal_url")
             yield Label("Email")
-            yield Input(self._email, placeholder="you@example.com", id="email")
+            yield TextInput(self._email, placeholder="you@example.com", id="email")
             yield Label("Password")
             yield Input(placeholder="password", password=True, id="password")
             with Horizontal(id="insecure-row"):

@@ -17,6 +17,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
 
+from widgets.text_entry import TextEntryArea, TextInput
 from portal.schema import (
     CATEGORY_LABELS,
     PRIORITY_LABELS,
@@ -63,7 +64,7 @@ class NewTicketScreen(Screen[int | None]):
             with Horizontal(classes="field-label"):
                 yield Label("Subject", classes="label")
                 yield Static("", id="subject-count", classes="count")
-            yield Input(saved.get("subject", ""), placeholder="A concise description of the issue", id="subject")
+            yield TextInput(saved.get("subject", ""), placeholder="A concise description of the issue", id="subject")
             yield Static("", id="subject-problem", classes="problem")
             with Horizontal(id="choices"):
                 with Vertical():
@@ -75,7 +76,7 @@ class NewTicketScreen(Screen[int | None]):
                     yield Static("", id="priority-hint", classes="hint")
             yield Label("Description", classes="label")
             yield Static("Error messages verbatim, steps to reproduce, the devices and users affected.", classes="hint")
-            yield TextArea(saved.get("description", ""), id="description", soft_wrap=True)
+            yield TextEntryArea(saved.get("description", ""), id="description", soft_wrap=True)
             yield Static("", id="description-problem", classes="problem")
             with Horizontal(id="buttons"):
                 yield Button("Submit ticket", variant="primary", id="submit")

@@ -12,6 +12,7 @@ from textual.reactive import reactive
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Static
 
+from widgets.text_entry import TextInput
 from portal.schema import RATING_COMMENT_MAX_LENGTH
 from screens.common import Services
 from screens.writes import write_then
@@ -42,7 +43,7 @@ class RatingScreen(ModalScreen[bool]):
                 for n in range(1, 6):
                     yield Button(f"{n} ★", id=f"score-{n}", compact=True)
             yield Label("Comment (optional)")
-            yield Input(placeholder="What went well, what could be better", id="rating-comment", max_length=RATING_COMMENT_MAX_LENGTH)
+            yield TextInput(placeholder="What went well, what could be better", id="rating-comment", max_length=RATING_COMMENT_MAX_LENGTH)
             yield Static("", id="score-problem", classes="problem")
         yield Footer()
 

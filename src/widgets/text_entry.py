@@ -1,0 +1,48 @@
+"""Input and TextArea that show control characters as visible symbols while keeping them in
+the value: pasted text holding ESC or NUL must never reach the terminal raw, and what the user
+pasted is still exactly what the form checks (and refuses, naming the field, where it must).
+
+Each control character becomes one visible character of one cell (U+2400 "control pictures",
+`␛` for ESC), so the cursor stays where the value says it is.
+"""
+
+from __future__ import annotations
+
+from rich.highlighter import Highlighter
+from rich.text import Text
+from textual.widgets import Input, TextArea
+
+_PICTURES = {code: 0x2400 + code for code in range(0x20)}
+_PICTURES[0x7F] = 0x2421  # ␡
+_PICTURES.update({code: 0xFFFD for code in range(0x80, 0xA0)})  # C1 has no pictures
+
+
+def _pictured(value: str, *, keep_layout: bool = False) -> str:
+    table = {k: v for k, v in _PICTURES.items() if k not in (0x09, 0x0A)} if keep_layout else _PICTURES
+    return value.translate(table)
+
+
+class ControlPictures(Highlighter):
+    def highlight(self, text: Text) -> None:
+        pictured = _pictured(text.plain)
+        if pictured != text.plain:
+            text.plain = pictured
+
+
+class TextInput(Input):
+    """A one-line entry whose value may hold anything, shown safely."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("highlighter", ControlPictures())
+        super().__init__(*args, **kwargs)
+
+
+class TextEntryArea(TextArea):
+    """A multi-line entry whose text may hold anything, shown safely."""
+
+    def get_line(self, line_index: int) -> Text:
+        line = super().get_line(line_index)
+        pictured = _pictured(line.plain, keep_layout=True)
+        if pictured != line.plain:
+            line.plain = pictured
+        return line
