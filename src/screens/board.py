@@ -13,7 +13,6 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from widgets.text_entry import TextInput
 from cache.model import Scope, SortColumn
 from portal.schema import AccessLevel
 from screens.common import MirrorChanged, Services
@@ -22,6 +21,7 @@ from screens.new_ticket import NewTicketScreen
 from widgets.pills import PILLS, PillBar, ScopeToggle
 from widgets.plain import visible
 from widgets.sync_line import SyncLine
+from widgets.text_entry import TextInput
 from widgets.ticket_table import TicketTable
 
 SORT_ORDER: tuple[SortColumn, ...] = (

@@ -12,11 +12,11 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Label, Static, TextArea
 
-from widgets.text_entry import TextEntryArea
 from portal.schema import comment_problem
 from screens.common import Services
 from screens.drafts import DraftKeeper
 from screens.writes import write_then
+from widgets.text_entry import TextEntryArea
 
 
 class CommentScreen(ModalScreen[int | None]):

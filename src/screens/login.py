@@ -14,8 +14,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Static, Switch
 
-from widgets.text_entry import TextInput
 from widgets.plain import visible
+from widgets.text_entry import TextInput
 
 
 @dataclass(frozen=True)

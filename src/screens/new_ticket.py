@@ -17,7 +17,6 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
 
-from widgets.text_entry import TextEntryArea, TextInput
 from portal.schema import (
     CATEGORY_LABELS,
     PRIORITY_LABELS,
@@ -32,6 +31,7 @@ from portal.schema import (
 from screens.common import Services
 from screens.drafts import DraftKeeper
 from screens.writes import write_then
+from widgets.text_entry import TextEntryArea, TextInput
 
 DRAFT_NAME = "new-ticket"
 CATEGORY_CHOICES = [(CATEGORY_LABELS[c], c.value) for c in Category]

@@ -12,10 +12,10 @@ from textual.reactive import reactive
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Static
 
-from widgets.text_entry import TextInput
 from portal.schema import RATING_COMMENT_MAX_LENGTH
 from screens.common import Services
 from screens.writes import write_then
+from widgets.text_entry import TextInput
 from widgets.timeline import stars
 
 

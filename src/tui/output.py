@@ -13,17 +13,15 @@ from typing import Any
 
 from cache.model import SyncStatus, TicketRow, TicketView, TimelineItem
 from portal.schema import CATEGORY_LABELS, PRIORITY_LABELS, STATUS_LABELS, EventKind
+from widgets import plain
 
-# C0 controls, DEL and C1 controls: a terminal would act on them instead of showing them.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# json.dumps escapes C0 controls but leaves DEL and C1 raw, and a terminal acts on C1 (CSI).
 _C1_AND_DEL = re.compile(r"[\x7f-\x9f]")
 
 
 def visible(text: str | None) -> str:
-    """Text safe to print: control characters shown as escapes, line breaks and tabs kept."""
-    if not text:
-        return ""
-    return _CONTROL.sub(lambda match: repr(match.group())[1:-1], text)
+    """Text safe to print: control characters spelled out, line breaks and tabs kept."""
+    return plain.visible(text or "")
 
 
 def one_line(text: str | None) -> str:
