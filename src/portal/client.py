@@ -42,6 +42,7 @@ from portal.schema import (
 
 log = logging.getLogger("msp_tickets.client")
 
+KEEPALIVE_EXPIRY_SECONDS = 4.0
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5, read=15, write=15, pool=5)
 RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
 
@@ -206,6 +207,9 @@ class PortalClient:
             base_url=self._base,
             transport=transport,
             timeout=timeout or DEFAULT_TIMEOUT,
+            # Drop idle connections before a server's usual 5 s keep-alive does, so a request
+            # never goes out on a connection the server is closing at that moment.
+            limits=httpx.Limits(keepalive_expiry=KEEPALIVE_EXPIRY_SECONDS),
             headers={"Accept": "application/json", "User-Agent": "msp-tickets"},
             follow_redirects=False,
         )
