@@ -362,7 +362,8 @@ def cmd_new(args: Any) -> int:
 
 def _acting_on(args: Any, act: Callable[[Session, Any], None], allowed: Callable[[Any], str | None]) -> int:
     async def work(session: Session) -> int:
-        view = await _view_or_fail(session, args.ticket_id, sync_first=False)
+        # Judge by the portal's latest state where it can be reached, else by the mirror's.
+        view = await _view_or_fail(session, args.ticket_id, sync_first=True)
         refusal = allowed(view)
         if refusal:
             raise CommandFailed(refusal)
@@ -376,19 +377,18 @@ def _acting_on(args: Any, act: Callable[[Session, Any], None], allowed: Callable
 
 
 def _status_refusal(action: str, needs: set[Status], may: str):
+    """Refuse locally, with the reason, what the portal would refuse: nothing is queued."""
+
     def check(view) -> str | None:
+        ref = output.ticket_ref(view.row.id)
         if view.row.status not in needs:
             words = " or ".join(sorted(s.value for s in needs))
-            return f"Ticket {args_ref(view)} is {view.row.status.value}; only a {words} ticket can be {action}."
+            return f"Ticket {ref} is {view.row.status.value}; only a {words} ticket can be {action}."
         if not getattr(view, may):
-            return f"Only the person who submitted ticket {args_ref(view)} or a company admin may do that."
+            return f"Only the person who submitted ticket {ref} or a company admin may do that."
         return None
 
     return check
-
-
-def args_ref(view) -> str:
-    return output.ticket_ref(view.row.id)
 
 
 @_guarded
