@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-CACHE_SCHEMA_VERSION = 1
+CACHE_SCHEMA_VERSION = 2
 OUTBOX_SCHEMA_VERSION = 1
 BUSY_TIMEOUT_MS = 5000
 # A mirror of 100,000 tickets has ~300 MB; the default 2 MB page cache makes every write that
@@ -99,6 +99,20 @@ CACHE_MIGRATIONS = [
         last_error TEXT
     );
     INSERT INTO sync_state (id) VALUES (1);
+    """,
+    # 2: an index of one-letter prefixes, so the first letter typed in the search box is a
+    # lookup, not a merge of every word that starts with it (46 -> 14 ms at 100k tickets,
+    # +13 % file size; `bench/mirror.py` measures both).
+    """
+    DROP TABLE fts;
+    CREATE VIRTUAL TABLE fts USING fts5(
+        subject, description, comments, tokenize = 'unicode61 remove_diacritics 2', prefix = '1'
+    );
+    INSERT INTO fts (rowid, subject, description, comments)
+    SELECT t.id, t.subject, t.description,
+           (SELECT group_concat(e.body, char(10)) FROM events e
+            WHERE e.ticket_id = t.id AND e.kind = 'comment')
+    FROM tickets t;
     """,
 ]
 

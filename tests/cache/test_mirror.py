@@ -316,3 +316,31 @@ def test_any_typed_text_is_a_valid_search(mirror, text):
         fill(mirror, 3)
     rows = mirror.page(TicketQuery(search=text), 0, 10)
     assert mirror.total(TicketQuery(search=text)) == len(rows)
+
+
+def test_a_version_1_cache_migrates_with_its_tickets_searchable(paths):
+    from cache.store import CACHE_MIGRATIONS, _statements
+
+    paths.cache_db.parent.mkdir(parents=True, exist_ok=True)
+    old = sqlite3.connect(paths.cache_db, isolation_level=None)
+    for statement in _statements(CACHE_MIGRATIONS[0]):
+        old.execute(statement)
+    old.execute(
+        "INSERT INTO tickets (id, subject, category, priority, description, status, created_at, "
+        "updated_at, submitted_by_id, submitted_by_name, company_id) VALUES (7, 'Plotter offline', "
+        "'hardware', 'low', 'd', 'open', '2026-01-01T00:00:00+00:00', "
+        "'2026-01-01T00:00:00+00:00', 1, 'User 1', 1)"
+    )
+    old.execute("INSERT INTO fts (rowid, subject, description, comments) VALUES (7, 'Plotter offline', 'd', NULL)")
+    old.execute("PRAGMA user_version = 1")
+    old.close()
+
+    migrated = Mirror.open(paths)
+    try:
+        assert migrated.moved_aside is None
+        assert [r.id for r in migrated.page(TicketQuery(search="p"), 0, 10)] == [7]
+        fts_sql = migrated._conn.execute("SELECT sql FROM sqlite_master WHERE name = 'fts'").fetchone()[0]
+        assert "prefix = '1'" in fts_sql
+        assert migrated._conn.execute("PRAGMA user_version").fetchone()[0] == CACHE_SCHEMA_VERSION
+    finally:
+        migrated.close()
