@@ -252,7 +252,7 @@ class _Response(BaseModel):
 
 class TokenRequest(_Request):
     email: str = Field(min_length=1, max_length=320)
-    password: str = Field(min_length=1, max_length=1024)
+    password: str = Field(min_length=1, max_length=1024, repr=False)
 
 
 class TicketCreate(_Request):
@@ -293,7 +293,7 @@ class Me(_Response):
 
 
 class TokenResponse(_Response):
-    token: str
+    token: str = Field(repr=False)  # tracebacks that show locals must not print it
     user: Me
 
 

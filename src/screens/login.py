@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from rich.text import Text
@@ -22,8 +22,8 @@ from widgets.text_entry import TextInput
 class LoginDetails:
     portal_url: str
     email: str
-    password: str
-    insecure_storage: bool
+    password: str = field(repr=False)  # a crash report must not print it
+    insecure_storage: bool = False
 
 
 class LoginRefused(Exception):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timezone
@@ -20,14 +21,15 @@ from textual.reactive import reactive
 from textual.timer import Timer
 
 from cache.model import SyncResult, TicketChange
+from cache.store import OutboxUnusable
 from portal.client import InsecurePortalURL, PortalClient, PortalError, PortalUnavailable, Unauthorized
 from screens.board import BoardScreen
 from screens.common import MirrorChanged, Services, SyncRequested
 from screens.help import HelpScreen
 from screens.login import LoginDetails, LoginRefused, LoginScreen
 from tui.palette import ActionsProvider
-from tui.config import Profile, check_portal_url, save_profile
-from tui.credentials import NoSecureStorage, TokenStore
+from tui.config import ConfigError, Profile, check_portal_url, save_profile
+from tui.credentials import CredentialError, NoSecureStorage, TokenStore
 from tui.session import Session, open_session
 from portal.schema import Status
 from widgets.badges import status_label
@@ -273,5 +275,11 @@ async def log_in(profile: Profile, tokens: TokenStore, details: LoginDetails, en
             "only you can read it), or set MSP_TICKETS_TOKEN in the environment.",
             offer_insecure_storage=True,
         ) from None
-    save_profile(signed_in, env)
-    return await asyncio.to_thread(open_session, signed_in.name, portal_url, details.email, answer.token, env)
+    except (CredentialError, OSError) as error:
+        raise LoginRefused(f"The token could not be stored: {error}") from None
+    try:
+        save_profile(signed_in, env)
+        return await asyncio.to_thread(open_session, signed_in.name, portal_url, details.email, answer.token, env)
+    except (ConfigError, OutboxUnusable, OSError, sqlite3.Error) as error:
+        # A sentence on the login screen, not a crash report that would show this frame's locals.
+        raise LoginRefused(f"Logged in, but the local files could not be opened: {error}") from None

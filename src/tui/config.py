@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import os
 import tomllib
@@ -19,6 +18,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from portal.client import InsecurePortalURL, api_base_url
+from portal.schema import API_PREFIX
 
 APP_DIR = "msp-tickets"
 DEFAULT_PROFILE = "default"
@@ -35,7 +37,7 @@ class Profile:
         return bool(self.portal_url and self.email)
 
 
-class ConfigError(Exception):
+class ConfigError(ValueError):
     """The config file or a setting is unusable; the message says how to fix it."""
 
 
@@ -100,24 +102,18 @@ def _to_toml(config: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
 def check_portal_url(url: str) -> str:
-    """The portal's base URL, normalised; plain http is allowed only to this machine."""
+    """The portal's base URL, normalised, without any user:password part; plain http is
+    allowed only to this machine (the client's own rule). ValueError says what is wrong."""
+    try:
+        api_base_url(url.strip())
+    except InsecurePortalURL as error:
+        raise ConfigError(error.message) from None
     parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"{url!r} is not a portal address; give one like https://portal.example.com")
-    if parts.scheme == "http" and not is_loopback(parts.hostname):
-        raise ValueError(
-            f"Refusing plain http:// to {parts.hostname}: your password and token would cross the "
-            "network unencrypted. Use the portal's https:// address."
+    if parts.username or parts.password:
+        raise ConfigError(
+            "The portal address must not carry a user name or password; give only "
+            "https://host, and log in with --email."
         )
-    path = parts.path.rstrip("/").removesuffix("/api/v1")
+    path = parts.path.rstrip("/").removesuffix(API_PREFIX)
     return f"{parts.scheme}://{parts.netloc}{path}"

@@ -246,3 +246,11 @@ def test_unreadable_outbox_is_reported_and_left_alone(cli: Cli, demo: RunningPor
     assert result.code == exit_codes.ERROR
     assert str(outbox) in result.err and "Traceback" not in result.err
     assert outbox.read_bytes() == damaged
+
+
+def test_a_portal_address_with_a_password_is_refused_without_echoing_it(cli: Cli, demo: RunningPortal):
+    secret_url = demo.url.replace("http://", "http://ann:hunter2@")
+    refused = cli("login", "--portal", secret_url, "--email", "a@b.c", "--password-stdin", input="x\n")
+    assert refused.code == exit_codes.USAGE and "hunter2" not in refused.err + refused.out
+    from_env = cli("list", env={"MSP_TICKETS_PORTAL": "ftp://nowhere"})
+    assert from_env.code == exit_codes.ERROR and "Traceback" not in from_env.err and "https://" in from_env.err

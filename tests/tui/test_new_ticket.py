@@ -67,3 +67,22 @@ async def test_draft_survives_esc_and_a_crash(demo_portal, tmp_path: Path) -> No
         await pilot.press("n")
         await pilot.pause()
         assert app.screen.query_one("#subject", Input).value == "Half-written"
+
+
+async def test_pressing_submit_twice_sends_one_ticket(demo_portal, tmp_path: Path) -> None:
+    async with running_tui(demo_portal, tmp_path) as running:
+        pilot, app = running.pilot, running.app
+        mirror = app.session.mirror
+        await pilot.press("n")
+        await pilot.pause()
+        app.screen.query_one("#subject", Input).value = "Badge reader dead"
+        app.screen.query_one("#description", TextArea).text = "Front door, since 8:00"
+        form = app.screen
+        for _ in range(3):  # three presses in one tick, before the first write is done
+            form.action_submit()
+        await running.until(lambda: isinstance(app.screen, DetailScreen), what="the detail")
+        await pilot.pause()
+        assert isinstance(app.screen_stack[-2], BoardScreen), "one dismiss, not three"
+        await running.synced()
+        subjects = [t["subject"] for t in running.api("GET", "/tickets", params={"limit": 500}).json()["items"]]
+        assert subjects.count("Badge reader dead") == 1
