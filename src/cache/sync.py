@@ -114,9 +114,11 @@ class SyncEngine:
         clock: Callable[[], float] = time.time,
         lock_wait: float = LOCK_WAIT_SECONDS,
         page_size: int = CHANGES_PAGE_SIZE,
+        expected_email: str | None = None,
     ) -> None:
         self.mirror = mirror
         self.client = client
+        self.expected_email = expected_email  # whose mirror and outbox these files are
         self.clock = clock
         self.lock_wait = lock_wait
         self.page_size = page_size
@@ -159,6 +161,11 @@ class SyncEngine:
             result = await self._sync_locked()
         except PortalError as error:
             return await self._record_failure(error)
+        except Exception as error:  # a bug or a broken answer must not end the app: it's a failed sync
+            log.exception("sync failed unexpectedly")
+            return await self._record_failure(
+                PortalError(f"The sync failed unexpectedly ({type(error).__name__}); it will be tried again.")
+            )
         finally:
             self._lock.release()
         await asyncio.to_thread(self._record_success)
@@ -179,6 +186,7 @@ class SyncEngine:
 
     async def _sync_locked(self) -> SyncResult:
         me = await self.client.me()
+        await asyncio.to_thread(self._check_owner, me)
         await asyncio.to_thread(self.mirror.store_me, me)
         info = await self.client.sync_info()
         await asyncio.to_thread(
@@ -200,6 +208,17 @@ class SyncEngine:
             assignments=tuple(notes.assignments),
             needs_attention=tuple(attention),
         )
+
+    def _check_owner(self, me: Me) -> None:
+        """The token must be the login these files belong to: otherwise one user's queued
+        writes would be sent as another's, and one user's tickets shown to another."""
+        stored = self.mirror.me()
+        owner = self.expected_email or (stored.email if stored else None)
+        if (owner and me.email.lower() != owner.lower()) or (stored and stored.id != me.id):
+            raise Unauthorized(
+                f"The token is {me.email}'s, but this profile is {owner or 'someone else'}'s: "
+                "nothing was synced. Log in again as that user, or use another profile."
+            )
 
     def _subject_of(self, ticket_id: int) -> str:
         view = self.mirror.ticket(ticket_id)
@@ -294,7 +313,13 @@ class SyncEngine:
         """True when a 409 means the item is done; a refused transition needs attention."""
         if item.kind not in {"confirm", "reopen"}:
             return False  # the same key is still in flight: try again next sync
-        detail = await self.client.ticket(ticket_id)
+        try:
+            detail = await self.client.ticket(ticket_id)
+        except (PortalUnavailable, Unauthorized):
+            raise
+        except PortalError as lookup:  # e.g. the ticket left our view: this item can't settle
+            await asyncio.to_thread(self.mirror.mark_needs_attention, item.id, lookup.message)
+            return False
         target = Status.CLOSED if item.kind == "confirm" else Status.OPEN
         if detail.status is target:
             await self._acknowledge_detail(item, detail)

@@ -375,7 +375,7 @@ class PortalClient:
                 response = await self._http.request(
                     method, path, params=params, json=json, headers=headers
                 )
-            except httpx.TransportError as error:
+            except httpx.RequestError as error:  # transport trouble, or a body that won't decode
                 failure: PortalError = _transport_failure(error, self._base.host)
                 retry_after = None
             else:
@@ -429,7 +429,7 @@ def _log_response(method: str, path: str, response: httpx.Response, started: flo
     )
 
 
-def _transport_failure(error: httpx.TransportError, host: str) -> PortalUnavailable:
+def _transport_failure(error: httpx.RequestError, host: str) -> PortalUnavailable:
     # Only the exception's type: its text could echo the request, and the request has the token.
     if isinstance(error, httpx.TimeoutException):
         what = "did not answer in time"

@@ -8,11 +8,10 @@ Nothing here does I/O.
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
 API_PREFIX = "/api/v1"
 
@@ -304,8 +303,8 @@ class Ticket(_Response):
     priority: Priority
     description: str
     status: Status
-    created_at: datetime
-    updated_at: datetime
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
     submitted_by: UserRef
     company_id: int
     assignee: str | None
@@ -326,7 +325,7 @@ class TimelineEvent(_Response):
     to_status: Status | None
     assignee: str | None
     score: int | None = Field(ge=1, le=5)
-    created_at: datetime
+    created_at: AwareDatetime
 
 
 class TicketDetail(Ticket):
@@ -355,9 +354,9 @@ class ChangePage(_Response):
 
 class SyncInfo(_Response):
     psa_sync_interval_seconds: int
-    last_psa_sync_at: datetime | None
-    next_psa_sync_at: datetime
-    server_time: datetime
+    last_psa_sync_at: AwareDatetime | None
+    next_psa_sync_at: AwareDatetime
+    server_time: AwareDatetime
 
 
 class Choice(_Response):

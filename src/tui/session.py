@@ -26,4 +26,4 @@ class Session:
 def open_session(profile_name: str, portal_url: str, email: str, token: str, env: Mapping[str, str] = os.environ) -> Session:
     mirror = Mirror.open(profile_paths(profile_name, portal_url, email, env))
     client = PortalClient(portal_url, token)
-    return Session(mirror, client, SyncEngine(mirror, client))
+    return Session(mirror, client, SyncEngine(mirror, client, expected_email=email))

@@ -254,3 +254,15 @@ def test_a_portal_address_with_a_password_is_refused_without_echoing_it(cli: Cli
     assert refused.code == exit_codes.USAGE and "hunter2" not in refused.err + refused.out
     from_env = cli("list", env={"MSP_TICKETS_PORTAL": "ftp://nowhere"})
     assert from_env.code == exit_codes.ERROR and "Traceback" not in from_env.err and "https://" in from_env.err
+
+
+def test_a_token_of_another_user_never_syncs_this_profile(cli: Cli, demo: RunningPortal):
+    assert cli.login(demo, DEMO_ADMIN).code == 0
+    assert cli("sync").code == 0
+    ticket_id = server_tickets(demo, DEMO_ADMIN)[0]["id"]
+    colleague = Account("jordan@acme.example", "demo-password", "", "Acme Corp", "company")
+    queued = cli("comment", str(ticket_id), "for the admin only", env={"MSP_TICKETS_TOKEN": token_for(demo, colleague)})
+    assert queued.code == exit_codes.NOT_LOGGED_IN and "jordan@acme.example" in queued.err
+    admin = {"Authorization": f"Bearer {token_for(demo, DEMO_ADMIN)}"}
+    timeline = httpx.get(f"{demo.api}/tickets/{ticket_id}", headers=admin, timeout=30).json()["timeline"]
+    assert "for the admin only" not in [event["body"] for event in timeline]

@@ -50,14 +50,16 @@ class Feed:
         ]
         return ChangePage(
             changes=changes,
-            next_cursor=cursors.encode({"seq": end, "epoch": user.access_epoch}),
+            next_cursor=cursors.encode({"seq": end, "epoch": user.access_epoch, "user": user.id}),
             has_more=more,
         )
 
 
 def _position(db, user: User, cursor: str) -> int:
-    fields = cursors.decode(cursor, {"seq": int, "epoch": int})
+    fields = cursors.decode(cursor, {"seq": int, "epoch": int, "user": int})
     floor = int(storage.get_state(db, FEED_FLOOR_KEY) or 0)
-    if fields["epoch"] != user.access_epoch or fields["seq"] < floor:
+    # Someone else's cursor is as good as none: it would skip what this user has not seen.
+    stale = fields["epoch"] != user.access_epoch or fields["user"] != user.id
+    if stale or fields["seq"] < floor:
         raise cursor_expired()
     return fields["seq"]
