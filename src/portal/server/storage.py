@@ -320,13 +320,6 @@ def user_by_email(db: sqlite3.Connection, email: str) -> User | None:
     return None if found is None else found.user
 
 
-def users_of_company(db: sqlite3.Connection, company_id: int) -> list[User]:
-    rows = db.execute(
-        f"SELECT {_USER_COLUMNS} FROM users u JOIN companies c ON c.id = u.company_id "
-        "WHERE u.company_id = ? ORDER BY u.id",
-        (company_id,),
-    ).fetchall()
-    return [_user(row) for row in rows]
 
 
 def record_failed_login(db: sqlite3.Connection, user_id: int, now: float) -> None:
@@ -715,6 +708,3 @@ def tickets_in_psa(db: sqlite3.Connection) -> list[dict[str, Any]]:
     ).fetchall()
     return [dict(row) for row in rows]
 
-
-def now_iso() -> str:
-    return iso(datetime.now(UTC))
