@@ -10,6 +10,7 @@ from email.utils import format_datetime
 import pytest
 
 from portal.client import (
+    api_base_url,
     InsecurePortalURL,
     NotFound,
     PortalClient,
@@ -35,7 +36,8 @@ def test_plain_http_is_refused_except_to_loopback(url):
     "url", ["http://localhost:8080", "http://127.0.0.1:1", "http://127.1.2.3", "http://[::1]:9", "https://portal.example.com"]
 )
 def test_loopback_and_https_are_accepted(url):
-    PortalClient(url)
+    PortalClient(url)  # raises InsecurePortalURL when refused
+    assert str(api_base_url(url)) == url.rstrip("/") + "/api/v1/"
 
 
 def test_repr_never_shows_the_token():
