@@ -27,8 +27,8 @@ def profile_paths(
     profile: str, portal_url: str, email: str, env: Mapping[str, str] = os.environ
 ) -> ProfilePaths:
     stem = _file_stem(profile, portal_url, email)
-    cache_dir = _xdg_dir(env, "XDG_CACHE_HOME", ".cache") / APP_DIR
-    data_dir = _xdg_dir(env, "XDG_DATA_HOME", ".local/share") / APP_DIR
+    cache_dir = xdg_dir("cache", env)
+    data_dir = xdg_dir("data", env)
     return ProfilePaths(
         cache_db=cache_dir / f"{stem}.db",
         outbox_db=data_dir / f"{stem}.outbox.db",
@@ -45,10 +45,14 @@ def _file_stem(profile: str, portal_url: str, email: str) -> str:
     return f"{readable[:40]}-{digest}"
 
 
-def _xdg_dir(env: Mapping[str, str], name: str, fallback: str) -> Path:
-    value = env.get(name, "")
+XDG_FALLBACKS = {"config": ".config", "cache": ".cache", "data": ".local/share", "state": ".local/state"}
+
+
+def xdg_dir(kind: str, env: Mapping[str, str] = os.environ) -> Path:
+    """This app's folder of `kind` (config, cache, data, state) per the XDG base directory spec."""
+    value = env.get(f"XDG_{kind.upper()}_HOME", "")
     # The XDG spec: a relative path is invalid and must be ignored.
     if value and os.path.isabs(value):
-        return Path(value)
+        return Path(value) / APP_DIR
     home = env.get("HOME") or str(Path.home())
-    return Path(home) / fallback
+    return Path(home) / XDG_FALLBACKS[kind] / APP_DIR

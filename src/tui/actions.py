@@ -8,12 +8,12 @@ import getpass
 import sqlite3
 import sys
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
 
-from cache.mirror import InvalidInput
+from cache.mirror import InvalidInput, Mirror
+from cache.profile import profile_paths
 from cache.store import OutboxUnusable
 from cache.model import SyncResult, TicketQuery
 from portal.client import (
@@ -88,16 +88,11 @@ def _in_session(args: Any, work: Callable[[Session], Awaitable[int]]) -> int:
     return asyncio.run(main())
 
 
-@dataclass(frozen=True)
-class SyncOutcome:
-    result: SyncResult
-
-    @property
-    def reached_portal(self) -> bool:
-        return self.result.error is None and not self.result.skipped
+def _reached_portal(result: SyncResult) -> bool:
+    return result.error is None and not result.skipped
 
 
-async def _sync(session: Session, *, strict: bool) -> SyncOutcome:
+async def _sync(session: Session, *, strict: bool) -> SyncResult:
     """One sync. A refused token always ends the command; an unreachable portal only if strict."""
     result = await session.engine.sync_now()
     if result.auth_failed:
@@ -111,7 +106,7 @@ async def _sync(session: Session, *, strict: bool) -> SyncOutcome:
         _say(f"warning: could not reach the portal ({result.error}); showing the local copy.")
     if result.skipped:
         _say("warning: another msp-tickets is syncing this profile; showing the local copy.")
-    return SyncOutcome(result)
+    return result
 
 
 def _print(document: Any, text: str, as_json: bool) -> None:
@@ -201,8 +196,7 @@ async def _revoke(profile: Profile, token: str) -> None:
 @_guarded
 def cmd_sync(args: Any) -> int:
     async def work(session: Session) -> int:
-        outcome = await _sync(session, strict=True)
-        result = outcome.result
+        result = await _sync(session, strict=True)
         changes = [
             {"ticket_id": change.ticket_id, "subject": change.subject, "what": change.what}
             for change in result.new_tickets + result.by_others
@@ -227,7 +221,7 @@ def cmd_list(args: Any) -> int:
     async def work(session: Session) -> int:
         stale = False
         if not args.no_sync:
-            stale = not (await _sync(session, strict=False)).reached_portal
+            stale = not _reached_portal(await _sync(session, strict=False))
         mirror = session.mirror
         query = TicketQuery(
             search=args.search or "",
@@ -278,12 +272,12 @@ def cmd_status(args: Any) -> int:
         "email": profile.email,
         "logged_in": bool(token),
     }
-    if token:
-        session = open_session(profile.name, profile.portal_url, profile.email, token)
+    if token:  # the mirror alone answers: no portal client is needed
+        mirror = Mirror.open(profile_paths(profile.name, profile.portal_url, profile.email))
         try:
-            document.update(output.status_document(session.mirror.sync_status()))
+            document.update(output.status_document(mirror.sync_status()))
         finally:
-            asyncio.run(session.aclose())
+            mirror.close()
     _print(document, _status_text(document), args.json)
     return exit_codes.OK
 
@@ -329,13 +323,13 @@ def _field_problems(error: ValidationError) -> str:
 
 async def _send(session: Session, ticket_id: int, as_json: bool) -> int:
     """Push what was queued; print the ticket; exit 4 if it stays queued, 1 if refused."""
-    outcome = await _sync(session, strict=False)
+    result = await _sync(session, strict=False)
     view = await asyncio.to_thread(session.mirror.ticket, session.mirror.resolve(ticket_id))
     document = {"ticket": output.view_document(view) if view else None, "queued": False}
-    if outcome.result.needs_attention:
-        _say("The portal refused it: " + " ".join(outcome.result.needs_attention))
+    if result.needs_attention:
+        _say("The portal refused it: " + " ".join(result.needs_attention))
         return exit_codes.ERROR
-    if not outcome.reached_portal:
+    if not _reached_portal(result):
         document["queued"] = True
         _print(document, "Queued: it will be sent at the next sync.", as_json)
         return exit_codes.UNREACHABLE

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from cache.profile import xdg_dir
 from portal.client import InsecurePortalURL, api_base_url
 from portal.schema import API_PREFIX
 
-APP_DIR = "msp-tickets"
 DEFAULT_PROFILE = "default"
 
 
@@ -39,18 +39,6 @@ class Profile:
 
 class ConfigError(ValueError):
     """The config file or a setting is unusable; the message says how to fix it."""
-
-
-def xdg_dir(kind: str, env: Mapping[str, str] = os.environ) -> Path:
-    """The folder for `kind` (config, cache, data, state) per the XDG base directory spec."""
-    fallback = {
-        "config": ".config",
-        "cache": ".cache",
-        "data": ".local/share",
-        "state": ".local/state",
-    }[kind]
-    base = env.get(f"XDG_{kind.upper()}_HOME") or str(Path(env.get("HOME", "~")) / fallback)
-    return Path(base).expanduser() / APP_DIR
 
 
 def config_path(env: Mapping[str, str] = os.environ) -> Path:

@@ -13,7 +13,8 @@ import keyring
 import keyring.errors
 from keyring.backends import fail
 
-from tui.config import Profile, xdg_dir
+from cache.profile import xdg_dir
+from tui.config import Profile
 
 KEYRING_SERVICE = "msp-tickets"
 TOKEN_ENV = "MSP_TICKETS_TOKEN"
