@@ -10,7 +10,7 @@ import pytest
 
 from tests.cli.conftest import Cli
 from tests.support.portal import Account, RunningPortal, start_portal, token_for
-from tui import exit_codes
+from tui.cli import exit_codes
 
 DEMO_ADMIN = Account("admin@acme.example", "demo-password", "", "Acme Corp", "company_admin")
 

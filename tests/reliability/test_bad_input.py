@@ -22,7 +22,7 @@ from tests.portal.api import Api, refusal, ticket_in_status
 from tests.portal.conftest import module_world  # noqa: F401  (the fixture)
 from tests.reliability.hostile import HOSTILE, NOT_AN_ARGUMENT, accepted, cases, refusal_hint, stored_form
 from tests.support.portal import World
-from tui import exit_codes
+from tui.cli import exit_codes
 
 GOOD = {"subject": "Printer jams", "category": "hardware", "priority": "low", "description": "Every page."}
 # What a terminal would act on: C0 controls but line breaks and tabs, DEL and C1 controls.

@@ -21,7 +21,7 @@ from tests.cli.conftest import cli  # noqa: F401  (the fixture)
 from tests.portal.api import Api, refusal
 from tests.portal.conftest import module_world  # noqa: F401  (the fixture)
 from tests.support.portal import RunningPortal, World, token_for
-from tui import exit_codes
+from tui.cli import exit_codes
 
 DRAFT = {"category": "security", "priority": "high", "description": "Found on a shared drive."}
 

@@ -24,7 +24,7 @@ from portal.client import (
     Unauthorized,
 )
 from portal.schema import AccessLevel, Category, Priority, Status, TicketCreate
-from tui import exit_codes, output
+from tui.cli import exit_codes, output
 from tui.config import ConfigError, Profile, check_portal_url, load_profile, save_profile
 from tui.credentials import CredentialError, NoSecureStorage, TokenStore
 from tui.session import Session, open_session

@@ -11,8 +11,8 @@ import sys
 from importlib.metadata import PackageNotFoundError, version
 
 from portal.schema import Category, Priority, Status
-from tui import actions
-from tui.exit_codes import USAGE
+from tui.cli import commands as actions
+from tui.cli.exit_codes import USAGE
 
 EXAMPLES = {
     "login": "msp-tickets login --portal https://portal.example.com --email ann@example.com",
@@ -161,6 +161,3 @@ def main(argv: list[str] | None = None) -> int:
         return actions.run_board(args)
     return args.handler(args)
 
-
-if __name__ == "__main__":
-    sys.exit(main())
