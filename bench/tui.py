@@ -206,7 +206,7 @@ class OursDriven:
 
     async def load(self) -> None:
         """A fresh query (sorted by id) counted, its first page read, and a screen painted."""
-        query = replace(self.table.query, sort=SortColumn.ID)
+        query = replace(self.table.ticket_query, sort=SortColumn.ID)
         self.table.show(query)
         while self.table.shown_query != query:
             await asyncio.sleep(0.001)

@@ -90,15 +90,15 @@ class BoardScreen(Screen):
         self.query_one("#title", Static).update(self._title())
         company_wide = self.company_wide
         self.query_one(ScopeToggle).display = company_wide
-        scope = self.table.query.scope if company_wide else Scope.COMPANY
-        self.table.show(replace(self.table.query, scope=scope), with_submitter=company_wide and scope is Scope.COMPANY, keep=-1)
+        scope = self.table.ticket_query.scope if company_wide else Scope.COMPANY
+        self.table.show(replace(self.table.ticket_query, scope=scope), with_submitter=company_wide and scope is Scope.COMPANY, keep=-1)
         self._show_counts()
 
     def _show_counts(self) -> None:
-        self.query_one(PillBar).set_counts(self.services.mirror.pill_counts(self.table.query.scope))
+        self.query_one(PillBar).set_counts(self.services.mirror.pill_counts(self.table.ticket_query.scope))
 
     def _change_query(self, **changes) -> None:
-        query = replace(self.table.query, **changes)
+        query = replace(self.table.ticket_query, **changes)
         self.table.show(query, with_submitter=self.company_wide and query.scope is Scope.COMPANY)
         self.query_one(PillBar).active = query.pill
         for toggle in self.query(ScopeToggle):
@@ -117,7 +117,7 @@ class BoardScreen(Screen):
         if not self.company_wide:
             self.notify("You see only your own tickets, so there is no company view.", severity="warning")
             return
-        scope = Scope.MINE if self.table.query.scope is Scope.COMPANY else Scope.COMPANY
+        scope = Scope.MINE if self.table.ticket_query.scope is Scope.COMPANY else Scope.COMPANY
         self._change_query(scope=scope)
         self._show_counts()
 
@@ -127,16 +127,16 @@ class BoardScreen(Screen):
 
     def action_sort(self) -> None:
         order = SORT_ORDER if self.company_wide else SORT_ORDER[:-1]
-        current = self.table.query.sort
+        current = self.table.ticket_query.sort
         following = order[(order.index(current) + 1) % len(order)] if current in order else order[0]
         self._change_query(sort=following, descending=following in (SortColumn.CREATED, SortColumn.UPDATED, SortColumn.PRIORITY))
 
     def action_flip_sort(self) -> None:
-        self._change_query(descending=not self.table.query.descending)
+        self._change_query(descending=not self.table.ticket_query.descending)
 
     @on(TicketTable.SortClicked)
     def _header_clicked(self, event: TicketTable.SortClicked) -> None:
-        if event.sort is self.table.query.sort:
+        if event.sort is self.table.ticket_query.sort:
             self.action_flip_sort()
         else:
             self._change_query(sort=event.sort)

@@ -168,13 +168,14 @@ class TicketTable(ScrollView, can_focus=True):
     # --- the data ---------------------------------------------------------------------------
 
     @property
-    def query(self) -> TicketQuery:
-        """The query asked for last (its rows show as soon as they are counted)."""
+    def ticket_query(self) -> TicketQuery:
+        """The query asked for last (its rows show as soon as they are counted). Not `query`:
+        that is Textual's DOM query, which Textual itself calls (a double-click selects)."""
         return self._query
 
     @property
     def shown_query(self) -> TicketQuery:
-        """The query whose rows are on screen: `query` once its count has come back."""
+        """The query whose rows are on screen: `ticket_query` once its count has come back."""
         return self._shown
 
     @property

@@ -33,11 +33,11 @@ async def test_click_a_heading_sorts_by_it_and_again_flips(demo_portal, tmp_path
         x = line.index("Status")  # the table starts at the screen's left edge
         await running.click(TicketTable, offset=(x, 0))
         await running.pilot.pause()
-        assert table.query.sort is SortColumn.STATUS
-        first = table.query.descending
+        assert table.ticket_query.sort is SortColumn.STATUS
+        first = table.ticket_query.descending
         await running.click(TicketTable, offset=(x, 0))
         await running.pilot.pause()
-        assert table.query.sort is SortColumn.STATUS and table.query.descending is not first
+        assert table.ticket_query.sort is SortColumn.STATUS and table.ticket_query.descending is not first
 
 
 async def test_the_palette_offers_every_board_action_and_runs_them(demo_portal, tmp_path: Path) -> None:
