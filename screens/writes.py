@@ -10,9 +10,7 @@ from typing import Any
 from textual.screen import Screen
 from textual.worker import Worker
 
-from screens.common import SyncRequested
-
-WRITE_GROUP = "write"
+from screens.common import WRITE_GROUP, SyncRequested
 
 
 def write_then(screen: Screen, write: Callable[[], Any], done: Callable[[Any], None]) -> Worker | None:

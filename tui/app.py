@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -24,9 +24,10 @@ from cache.model import SyncResult, TicketChange
 from cache.store import OutboxUnusable
 from portal.client import InsecurePortalURL, PortalClient, PortalError, PortalUnavailable, Unauthorized
 from screens.board import BoardScreen
-from screens.common import MirrorChanged, Services, SyncRequested
+from screens.common import MirrorChanged, Services, SyncRequested, takes_keys
 from screens.help import HelpScreen
 from screens.login import LoginDetails, LoginRefused, LoginScreen
+from tui.input_order import InputOrder
 from tui.palette import ActionsProvider
 from tui.config import ConfigError, Profile, check_portal_url, save_profile
 from tui.credentials import CredentialError, NoSecureStorage, TokenStore
@@ -84,6 +85,7 @@ class TicketsApp(App):
         self._sync_timer: Timer | None = None
         self._sync_again = False
         self.syncing = False
+        self._input_order = InputOrder(self, takes_keys)
 
     # --- start and stop -----------------------------------------------------------------------
 
@@ -94,7 +96,16 @@ class TicketsApp(App):
         else:
             self._open_board(check_token=True)
 
+    async def on_event(self, event: events.Event) -> None:
+        """Keys and pastes from the terminal go through `InputOrder`, one at a time."""
+        if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
+            if self._input_order.hold(event):
+                return
+            self._input_order.routed(self.focused or self.screen)
+        await super().on_event(event)
+
     async def on_unmount(self) -> None:
+        self._input_order.stop()
         if self.session is not None and self._close_session_on_exit:
             await self.session.aclose()
 

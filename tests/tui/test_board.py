@@ -61,7 +61,7 @@ async def test_pill_can_be_clicked(demo_portal, tmp_path: Path) -> None:
         await running.pilot.pause()
         rows = shown_rows(running)
         assert rows and {r.status for r in rows} == {Status.RESOLVED}
-        assert running.app.screen.query_one(TicketTable).query.pill is Pill.RESOLVED
+        assert running.app.screen.query_one(TicketTable).ticket_query.pill is Pill.RESOLVED
 
 
 async def test_search_narrows_as_typed(demo_portal, tmp_path: Path) -> None:
@@ -139,7 +139,7 @@ async def test_mine_shows_only_my_tickets(demo_portal, tmp_path: Path) -> None:
         await running.press("m")
         await running.pilot.pause()
         mine = shown_rows(running)
-        assert running.app.screen.query_one(TicketTable).query.scope is Scope.MINE
+        assert running.app.screen.query_one(TicketTable).ticket_query.scope is Scope.MINE
         assert mine and len(mine) < everyone
         assert {r.submitted_by_id for r in mine} == {me["id"]}
         assert running.app.screen.query_one("#pill-all", PillButton).count == len(mine)
