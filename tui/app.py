@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import signal
 import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -40,6 +41,9 @@ from widgets.sync_line import describe_sync
 STATUS_TICK_SECONDS = 15
 LOGIN_REFUSED = "The portal no longer accepts your saved login; please log in again."
 NOTIFICATIONS_AT_MOST = 3
+# Ending the app on these gives the terminal back as Textual leaves it on quit: normal screen,
+# mouse reporting off, cursor shown. (ctrl+c is a key to the app; SIGINT comes from `kill`.)
+EXIT_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
 
 
 class Synced(Message):
@@ -74,6 +78,7 @@ class TicketsApp(App):
         login: Callable[[LoginDetails], Awaitable[Session]] | None = None,
         profile: Profile | None = None,
         close_session_on_exit: bool = False,
+        exit_on_signals: bool = False,
     ) -> None:
         super().__init__()
         self.session = session
@@ -82,6 +87,7 @@ class TicketsApp(App):
         self._login = login
         self._profile = profile
         self._close_session_on_exit = close_session_on_exit
+        self._exit_on_signals = exit_on_signals
         self._sync_timer: Timer | None = None
         self._sync_again = False
         self.syncing = False
@@ -90,6 +96,10 @@ class TicketsApp(App):
     # --- start and stop -----------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        if self._exit_on_signals:
+            loop = asyncio.get_running_loop()
+            for signum in EXIT_SIGNALS:
+                loop.add_signal_handler(signum, self._signalled, signum)
         self.set_interval(STATUS_TICK_SECONDS, self._show_sync_status)
         if self.session is None:
             self._ask_to_log_in()
@@ -104,8 +114,16 @@ class TicketsApp(App):
             self._input_order.routed(self.focused or self.screen)
         await super().on_event(event)
 
+    def _signalled(self, signum: int) -> None:
+        """The shell's convention: 128 + the signal's number."""
+        self.exit(return_code=128 + signum)
+
     async def on_unmount(self) -> None:
         self._input_order.stop()
+        if self._exit_on_signals:
+            loop = asyncio.get_running_loop()
+            for signum in EXIT_SIGNALS:
+                loop.remove_signal_handler(signum)
         if self.session is not None and self._close_session_on_exit:
             await self.session.aclose()
 
@@ -254,7 +272,7 @@ def run_tui(profile: Profile, tokens: TokenStore) -> int:
     async def login(details: LoginDetails) -> Session:
         return await log_in(profile, tokens, details, os.environ)
 
-    app = TicketsApp(session, login=login, profile=profile, close_session_on_exit=True)
+    app = TicketsApp(session, login=login, profile=profile, close_session_on_exit=True, exit_on_signals=True)
     app.run()
     return app.return_code or 0
 

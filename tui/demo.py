@@ -1,12 +1,16 @@
 """`msp-tickets --demo`: the reference portal with demo data on a loopback port, a fast PSA
 cadence so tickets move while you watch, and the TUI logged in as the first demo company's
-admin. Everything lives in a temporary folder and the portal stops on exit, even on a crash."""
+admin. Everything lives in a temporary folder. However the app ends (quit, a signal, a crash,
+SIGKILL), the portal stops and removes that folder: it runs in a session of its own, so a
+terminal's hangup or ctrl+c reaches only the app, and it watches its parent (`--exit-with-parent`),
+so it stops within a fraction of a second of the app's death."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -40,10 +44,12 @@ def demo_portal(folder: Path) -> Iterator[str]:
             _portal_command(
                 db, "serve", "--host", "127.0.0.1", "--port", "0",
                 "--psa-interval", str(DEMO_PSA_INTERVAL_SECONDS), "--log-level", "warning",
+                "--exit-with-parent", "--remove-on-exit", str(folder),
             ),
             stdout=log,
             stderr=subprocess.STDOUT,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            start_new_session=True,
         )
     try:
         yield _wait_until_listening(server, log_path)
@@ -75,16 +81,19 @@ async def _run_app(url: str, folder: Path) -> int:
         token = (await client.login(DEMO_EMAIL, DEMO_PASSWORD)).token
     env = {**os.environ, "XDG_CACHE_HOME": str(folder / "cache"), "XDG_DATA_HOME": str(folder / "data")}
     session = open_session("demo", url, DEMO_EMAIL, token, env)
-    app = TicketsApp(session, close_session_on_exit=True)
+    app = TicketsApp(session, close_session_on_exit=True, exit_on_signals=True)
     await app.run_async()
     return app.return_code or 0
 
 
 def run_demo() -> int:
-    with tempfile.TemporaryDirectory(prefix="msp-tickets-demo-") as name:
-        folder = Path(name)
+    folder = Path(tempfile.mkdtemp(prefix="msp-tickets-demo-"))
+    try:
         with demo_portal(folder) as url:
             return asyncio.run(_run_app(url, folder))
+    finally:
+        # The portal removes the folder as it stops; this covers a portal that never started.
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":

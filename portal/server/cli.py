@@ -42,6 +42,17 @@ def _parser() -> argparse.ArgumentParser:
         help="listen on a non-loopback address (the portal speaks plain HTTP: put TLS in front)",
     )
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    serve.add_argument(
+        "--exit-with-parent",
+        action="store_true",
+        help="stop when the process that started this one ends, however it ends (the demo uses it)",
+    )
+    serve.add_argument(
+        "--remove-on-exit",
+        type=Path,
+        metavar="FOLDER",
+        help="delete FOLDER and everything in it once the server has stopped (a demo's temporary folder)",
+    )
 
     company = commands.add_parser("add-company", help="add a company; prints its id")
     company.add_argument("name")
@@ -109,7 +120,14 @@ def _serve(args) -> int:
         rate_limit=args.rate_limit,
         psa_seed=args.psa_seed,
     )
-    serve(settings, host=args.host, port=args.port, log_level=args.log_level)
+    serve(
+        settings,
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        exit_with_parent=args.exit_with_parent,
+        remove_on_exit=args.remove_on_exit,
+    )
     return 0
 
 

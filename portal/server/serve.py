@@ -1,6 +1,13 @@
-"""Run the app under uvicorn and say where it listens once it accepts connections."""
+"""Run the app under uvicorn and say where it listens once it accepts connections; optionally
+stop when the process that started it is gone, and remove a folder once stopped."""
 
 from __future__ import annotations
+
+import os
+import shutil
+import threading
+import time
+from pathlib import Path
 
 import uvicorn
 
@@ -20,7 +27,27 @@ def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
-def serve(settings: Settings, *, host: str, port: int, log_level: str) -> None:
+PARENT_POLL_SECONDS = 0.1
+
+
+def _stop_when_orphaned(server: uvicorn.Server, parent: int) -> None:
+    """When the parent dies (SIGKILL included) this process is handed to another one: stop."""
+    while not server.should_exit:
+        if os.getppid() != parent:
+            server.should_exit = True
+            return
+        time.sleep(PARENT_POLL_SECONDS)
+
+
+def serve(
+    settings: Settings,
+    *,
+    host: str,
+    port: int,
+    log_level: str,
+    exit_with_parent: bool = False,
+    remove_on_exit: Path | None = None,
+) -> None:
     config = uvicorn.Config(
         create_app(settings),
         host=host,
@@ -30,4 +57,12 @@ def serve(settings: Settings, *, host: str, port: int, log_level: str) -> None:
         access_log=True,
         server_header=False,
     )
-    _AnnouncingServer(config).run()
+    server = _AnnouncingServer(config)
+    if exit_with_parent:
+        parent = os.getppid()
+        threading.Thread(target=_stop_when_orphaned, args=(server, parent), name="parent watch", daemon=True).start()
+    try:
+        server.run()
+    finally:
+        if remove_on_exit is not None:
+            shutil.rmtree(remove_on_exit, ignore_errors=True)

@@ -1,0 +1,169 @@
+"""The real `msp-tickets` process in a real terminal (tmux), driven as a terminal delivers input:
+keys in one write, bracketed pastes, raw SGR mouse sequences, signals; read back with
+capture-pane and tmux's view of the terminal's modes.
+
+Each Terminal is a tmux server of its own on a socket in the test's folder, so nothing is left
+in /tmp and parallel tests never meet.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from tests.support.portal import Account, RunningPortal, token_for
+
+COMMAND = Path(sys.executable).with_name("msp-tickets")
+WIDTH, HEIGHT = 120, 40
+PANE = "app"
+PASTE_START, PASTE_END = "\x1b[200~", "\x1b[201~"
+CTRL_S = "\x13"
+TAB = "\t"
+ENTER = "\r"
+
+
+@dataclass(frozen=True)
+class TerminalModes:
+    """What the terminal is left in, as tmux sees the pane."""
+
+    alternate_screen: bool
+    mouse_reporting: bool
+    cursor_shown: bool
+
+
+class Terminal:
+    def __init__(self, socket: Path) -> None:
+        self.socket = socket
+
+    def tmux(self, *args: str) -> str:
+        return subprocess.run(["tmux", "-S", str(self.socket), *args], capture_output=True, text=True, check=True).stdout
+
+    def start(self, command: str, env: dict[str, str]) -> None:
+        """Run `command` in a fresh pane; the pane stays after the process ends, so its last
+        terminal modes can still be read."""
+        subprocess.run(
+            ["tmux", "-S", str(self.socket), "-f", "/dev/null", "new-session", "-d", "-s", PANE,
+             "-x", str(WIDTH), "-y", str(HEIGHT), f"exec {command}", ";",
+             "set-option", "-t", PANE, "remain-on-exit", "on"],
+            check=True, env=env,
+        )
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "-S", str(self.socket), "kill-server"], capture_output=True)
+        self.socket.unlink(missing_ok=True)
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", PANE)
+
+    def keys(self, *keys: str) -> None:
+        """tmux key names (Tab, Escape, C-s), each sent as the terminal would encode it."""
+        self.tmux("send-keys", "-t", PANE, *keys)
+
+    def write(self, data: str) -> None:
+        """`data` as raw bytes to the app in ONE write, as a burst over SSH or a paste arrives."""
+        self.tmux("send-keys", "-t", PANE, "-H", *(f"{byte:02x}" for byte in data.encode()))
+
+    def click(self, x: int, y: int, times: int = 1) -> None:
+        """Left clicks at column x, row y (0-based), as SGR mouse reports in one write."""
+        press, release = f"\x1b[<0;{x + 1};{y + 1}M", f"\x1b[<0;{x + 1};{y + 1}m"
+        self.write((press + release) * times)
+
+    def pid(self) -> int:
+        return int(self.tmux("display-message", "-p", "-t", PANE, "#{pane_pid}").strip())
+
+    def process_ended(self) -> bool:
+        return self.tmux("display-message", "-p", "-t", PANE, "#{pane_dead}").strip() == "1"
+
+    def modes(self) -> TerminalModes:
+        shown = self.tmux("display-message", "-p", "-t", PANE, "#{alternate_on} #{mouse_any_flag} #{mouse_sgr_flag} #{mouse_standard_flag} #{mouse_button_flag} #{cursor_flag}").split()
+        alternate, any_motion, sgr, standard, button, cursor = (flag == "1" for flag in shown)
+        return TerminalModes(alternate, any_motion or sgr or standard or button, cursor)
+
+    def wait_for(self, test: Callable[[str], bool], what: str, timeout: float = 60) -> str:
+        deadline = time.monotonic() + timeout
+        while True:
+            screen = self.screen()
+            if test(screen):
+                return screen
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out waiting for {what}; the screen was:\n{screen}")
+            time.sleep(0.1)
+
+
+def paste(text: str) -> str:
+    """`text` as a terminal sends a paste when the app asked for bracketed paste."""
+    return PASTE_START + text + PASTE_END
+
+
+def user_env(home: Path, **more: str) -> dict[str, str]:
+    """An environment of the user's own: XDG folders in `home`, no system keyring, a 256-colour
+    terminal."""
+    keep = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "MSP_TICKETS_", "TMUX"))}
+    return {
+        **keep,
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "XDG_CACHE_HOME": str(home / "cache"),
+        "XDG_DATA_HOME": str(home / "data"),
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+        "TERM": "xterm-256color",
+        **more,
+    }
+
+
+@contextmanager
+def terminal(folder: Path) -> Iterator[Terminal]:
+    term = Terminal(folder / "tmux")
+    try:
+        yield term
+    finally:
+        term.close()
+
+
+@dataclass
+class Board:
+    """`msp-tickets` on the board, logged in to `portal` as `account`, in `terminal`."""
+
+    terminal: Terminal
+    portal: RunningPortal
+    token: str
+
+    def api(self, method: str, path: str, **kwargs) -> httpx.Response:
+        """The portal's own answer, as the same user: what it stored."""
+        response = httpx.request(method, f"{self.portal.api}{path}", headers={"Authorization": f"Bearer {self.token}"}, timeout=30, **kwargs)
+        response.raise_for_status()
+        return response
+
+
+def start_board(term: Terminal, home: Path, portal: RunningPortal, account: Account) -> Board:
+    """The board as a logged-in user opens it: a profile in config.toml, the token in the
+    environment (no keyring in a test)."""
+    token = token_for(portal, account)
+    config = home / "config" / "msp-tickets"
+    config.mkdir(parents=True, exist_ok=True)
+    (config / "config.toml").write_text(
+        f'default_profile = "test"\n\n[profiles.test]\nportal = "{portal.url}"\nemail = "{account.email}"\n',
+        encoding="utf-8",
+    )
+    term.start(str(COMMAND), user_env(home, MSP_TICKETS_TOKEN=token))
+    term.wait_for(lambda s: "1 All" in s, "the board")
+    return Board(term, portal, token)
+
+
+def wait_until(condition: Callable[[], object], what: str, timeout: float = 30) -> object:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
