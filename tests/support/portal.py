@@ -6,9 +6,11 @@ six users that the isolation tests need, through the `msp-portal` CLI as an oper
 
 from __future__ import annotations
 
+import atexit
 import functools
 import os
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -186,6 +188,7 @@ _ACCOUNTS = {
 @functools.cache
 def _world_template() -> Path:
     folder = Path(tempfile.mkdtemp(prefix="msp-world-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)  # `make test` leaves nothing in /tmp
     builder = RunningPortal(folder / "world.db", folder / "unused.log", psa_interval=0, rate_limit=0)
     # Concurrent CLI runs, as several operators would: the database serialises the writes.
     with ThreadPoolExecutor(max_workers=len(_ACCOUNTS)) as pool:

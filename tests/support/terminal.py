@@ -9,6 +9,7 @@ in /tmp and parallel tests never meet.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -47,12 +48,11 @@ class Terminal:
         return subprocess.run(["tmux", "-S", str(self.socket), *args], capture_output=True, text=True, check=True).stdout
 
     def start(self, command: str, env: dict[str, str]) -> None:
-        """Run `command` in a fresh pane; the pane stays after the process ends, so its last
-        terminal modes can still be read."""
+        """Run `command` from a shell in a fresh pane, as a user would; the shell stays once it
+        ends, so the terminal's modes are then what the command left and its exit status shows."""
         subprocess.run(
             ["tmux", "-S", str(self.socket), "-f", "/dev/null", "new-session", "-d", "-s", PANE,
-             "-x", str(WIDTH), "-y", str(HEIGHT), f"exec {command}", ";",
-             "set-option", "-t", PANE, "remain-on-exit", "on"],
+             "-x", str(WIDTH), "-y", str(HEIGHT), f'{command}; echo "[exited $?]"; exec sleep 3600'],
             check=True, env=env,
         )
 
@@ -67,6 +67,10 @@ class Terminal:
         """tmux key names (Tab, Escape, C-s), each sent as the terminal would encode it."""
         self.tmux("send-keys", "-t", PANE, *keys)
 
+    def type(self, text: str) -> None:
+        """`text` as literal characters (tmux sends each as a key)."""
+        self.tmux("send-keys", "-t", PANE, "-l", text)
+
     def write(self, data: str) -> None:
         """`data` as raw bytes to the app in ONE write, as a burst over SSH or a paste arrives."""
         self.tmux("send-keys", "-t", PANE, "-H", *(f"{byte:02x}" for byte in data.encode()))
@@ -77,10 +81,18 @@ class Terminal:
         self.write((press + release) * times)
 
     def pid(self) -> int:
-        return int(self.tmux("display-message", "-p", "-t", PANE, "#{pane_pid}").strip())
+        """The command's process (the pane runs the shell that started it)."""
+        shell = int(self.tmux("display-message", "-p", "-t", PANE, "#{pane_pid}").strip())
+        (command,) = children(shell)
+        return command
+
+    def exit_status(self) -> int | None:
+        """The command's exit status once it has ended, else None."""
+        found = re.search(r"\[exited (\d+)\]", self.screen())
+        return int(found.group(1)) if found else None
 
     def process_ended(self) -> bool:
-        return self.tmux("display-message", "-p", "-t", PANE, "#{pane_dead}").strip() == "1"
+        return self.exit_status() is not None
 
     def modes(self) -> TerminalModes:
         shown = self.tmux("display-message", "-p", "-t", PANE, "#{alternate_on} #{mouse_any_flag} #{mouse_sgr_flag} #{mouse_standard_flag} #{mouse_button_flag} #{cursor_flag}").split()
@@ -96,6 +108,28 @@ class Terminal:
             if time.monotonic() > deadline:
                 raise AssertionError(f"timed out waiting for {what}; the screen was:\n{screen}")
             time.sleep(0.1)
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is `pid`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
 
 
 def paste(text: str) -> str:

@@ -1,70 +1,36 @@
 """The real `msp-tickets --demo` in a real terminal (tmux): the board appears, a ticket is
-created from the form, and its detail shows it."""
+created from the form, and its detail shows it; quitting removes the demo's folder."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.support.terminal import COMMAND, Terminal, terminal, user_env, wait_until
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
 ]
 
-COMMAND = Path(sys.executable).with_name("msp-tickets")
-
-
-class Terminal:
-    def __init__(self, socket: str) -> None:
-        self.socket = socket
-
-    def tmux(self, *args: str) -> str:
-        return subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=True).stdout
-
-    def screen(self) -> str:
-        return self.tmux("capture-pane", "-p", "-t", "demo")
-
-    def keys(self, *keys: str) -> None:
-        self.tmux("send-keys", "-t", "demo", *keys)
-
-    def type(self, text: str) -> None:
-        self.tmux("send-keys", "-t", "demo", "-l", text)
-
-    def wait_for(self, test: Callable[[str], bool], what: str, timeout: float = 60) -> str:
-        deadline = time.monotonic() + timeout
-        while True:
-            screen = self.screen()
-            if test(screen):
-                return screen
-            if time.monotonic() > deadline:
-                raise AssertionError(f"timed out waiting for {what}; the screen was:\n{screen}")
-            time.sleep(0.2)
-
 
 @pytest.fixture
-def terminal(tmp_path: Path) -> Iterator[Terminal]:
-    socket = f"msp-tickets-test-{os.getpid()}"
-    term = Terminal(socket)
-    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config"), "TERM": "xterm-256color"}
-    subprocess.run(
-        ["tmux", "-L", socket, "-f", "/dev/null", "new-session", "-d", "-s", "demo", "-x", "120", "-y", "40", f"{COMMAND} --demo"],
-        check=True, env=env,
-    )
-    try:
-        yield term
-    finally:
-        subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True)
+def demo(tmp_path: Path) -> Iterator[tuple[Terminal, Path]]:
+    """The demo in a terminal, and the folder where it makes its temporary folder (TMPDIR)."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    with terminal(tmp_path) as term:
+        term.start(f"{COMMAND} --demo", user_env(tmp_path / "home", TMPDIR=str(temp)))
+        yield term, temp
 
 
-def test_demo_board_then_a_new_ticket_and_its_detail(terminal: Terminal) -> None:
+def test_demo_board_then_a_new_ticket_and_its_detail(demo: tuple[Terminal, Path]) -> None:
+    terminal, temp = demo
     board = terminal.wait_for(lambda s: re.search(r"1 All [1-9]\d*", s) is not None, "the board with the demo tickets")
     assert "Waiting on you" in board and "Status" in board
 
@@ -86,3 +52,6 @@ def test_demo_board_then_a_new_ticket_and_its_detail(terminal: Terminal) -> None
     terminal.keys("Escape")
     terminal.wait_for(lambda s: "Typed into a real terminal" in s and "1 All" in s, "the board with the new ticket")
     terminal.keys("C-q")
+    wait_until(terminal.process_ended, "the demo to end")
+    assert terminal.exit_status() == 0
+    wait_until(lambda: not any(temp.iterdir()), "the demo's folder to be removed")
