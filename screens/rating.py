@@ -49,14 +49,21 @@ class RatingScreen(ModalScreen[bool]):
 
     def on_mount(self) -> None:
         self.score = self._initial
+        if self._initial is not None:
+            self.query_one(f"#score-{self._initial}", Button).focus()
 
     def watch_score(self, score: int | None) -> None:
         shown = f"{stars(score)}  {score}/5" if score else "Press 1–5 or click a score."
         self.query_one("#stars", Static).update(shown)
         self.query_one("#score-problem", Static).update("")
+        # The chosen score is the one that stands out, not whichever button has the focus.
+        for button in self.query("#score-buttons Button").results(Button):
+            button.variant = "primary" if button.id == f"score-{score}" else "default"
 
     def action_score(self, score: int) -> None:
         self.score = score
+        # The focus follows a score chosen by key, so the highlighted button is the chosen one.
+        self.query_one(f"#score-{score}", Button).focus()
 
     @on(Button.Pressed)
     def _button(self, event: Button.Pressed) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from rich.highlighter import Highlighter
 from rich.text import Text
+from textual import events
 from textual.widgets import Input, TextArea
 
 _PICTURES = {code: 0x2400 + code for code in range(0x20)}
@@ -29,16 +30,43 @@ class ControlPictures(Highlighter):
             text.plain = pictured
 
 
+def _one_paste(text: str) -> str:
+    """Pasted text as the user copied it: terminals send each line break of a paste as CR."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 class TextInput(Input):
-    """A one-line entry whose value may hold anything, shown safely."""
+    """A one-line entry whose value may hold anything, shown safely. What it holds stays when it
+    gets the focus (the cursor at the end; Textual would select it all, and the first key typed
+    would wipe a reopened draft), and a paste goes in whole, every line of it, as pasted: the
+    form's check says if the field refuses it, rather than the field keeping only a part."""
 
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("highlighter", ControlPictures())
+        kwargs.setdefault("select_on_focus", False)
         super().__init__(*args, **kwargs)
+
+    def _on_paste(self, event: events.Paste) -> None:
+        event.stop()
+        text = _one_paste(event.text)
+        if not text:
+            return
+        if self.selection.is_empty:
+            self.insert_text_at_cursor(text)
+        else:
+            self.replace(text, *self.selection)
 
 
 class TextEntryArea(TextArea):
-    """A multi-line entry whose text may hold anything, shown safely."""
+    """A multi-line entry whose text may hold anything, shown safely. Text it starts with (a
+    reopened draft) is continued, not overwritten: the cursor starts at its end."""
+
+    def on_mount(self) -> None:
+        self.move_cursor(self.document.end)
+
+    async def _on_paste(self, event: events.Paste) -> None:
+        event.text = _one_paste(event.text)
+        await super()._on_paste(event)
 
     def get_line(self, line_index: int) -> Text:
         line = super().get_line(line_index)
