@@ -58,6 +58,7 @@ def test_a_reopened_new_ticket_draft_is_continued_not_replaced(board: Board) -> 
 
 def test_a_reopened_comment_draft_is_continued_with_the_cursor_at_its_end(board: Board) -> None:
     term = board.terminal
+    term.wait_for(lambda s: re.search(r"#\d+ ", s) is not None, "the tickets synced")
     term.keys("Enter")
     detail = term.wait_for(lambda s: "Timeline" in s, "a ticket's detail")
     ticket_id = int(detail.split("#", 1)[1].split(" ", 1)[0])
@@ -77,7 +78,7 @@ def test_a_reopened_comment_draft_is_continued_with_the_cursor_at_its_end(board:
 def test_rating_highlights_the_chosen_score_and_keeps_the_comment_typed_after_tab(board: Board) -> None:
     term = board.terminal
     term.write("5")  # the Resolved pill
-    term.wait_for(lambda s: "Resolved" in s, "resolved tickets")
+    term.wait_for(lambda s: re.search(r"#\d+ .* Resolved ", s) is not None, "resolved tickets")
     term.keys("Enter")
     detail = term.wait_for(lambda s: "Timeline" in s and "Rate" in s, "a resolved ticket's detail")
     ticket_id = int(detail.split("#", 1)[1].split(" ", 1)[0])
