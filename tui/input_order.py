@@ -58,26 +58,40 @@ class InputOrder:
             self._feeding.cancel()
 
     async def _feed(self) -> None:
+        settled = False
         while True:
             event = await self._waiting.get()
             try:
-                await self._until_ready()
-                await self._deliver(event)
+                if not settled:
+                    await self._until_ready()
+                screen = self._app.screen
+                consumed = await self._deliver(event)
+                # Text typed into a field changes neither the focus nor the screen: the next
+                # key may follow at once. Anything else may have (tab, enter, a binding).
+                settled = consumed and self._app.screen is screen and self._ready(screen)
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # noqa: BLE001 - the next key must still arrive
                 self._app.log.error(f"input not delivered in order: {error!r}")
-                self._released = None
+                self._released, settled = None, False
 
-    async def _deliver(self, event: InputEvent) -> None:
+    async def _deliver(self, event: InputEvent) -> bool:
+        """Hand `event` over and wait until it is handled; True when the widget it went to
+        consumed it (typed text) and nothing else will act on it."""
         self._released, self._target = event, None
         self._app.post_message(event)
         await _ping(self._app)  # routed: a priority binding has run, or the key is queued on its target
         self._released = None
         target = self._target
+        if target is None or target is self._app.screen:
+            return False
+        await _ping(target)
+        if event._stop_propagation:  # noqa: SLF001 - the widget took it: it bubbles no further
+            return True
         for _ in range(ROUNDS):
             for node in _path(target):
                 await _ping(node)
+        return False
 
     async def _until_ready(self) -> None:
         while True:

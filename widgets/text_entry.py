@@ -47,6 +47,8 @@ class TextInput(Input):
         super().__init__(*args, **kwargs)
 
     def _on_paste(self, event: events.Paste) -> None:
+        # Instead of Input's own handler (which keeps the first line only), not as well as it.
+        event.prevent_default()
         event.stop()
         text = _one_paste(event.text)
         if not text:
@@ -64,9 +66,9 @@ class TextEntryArea(TextArea):
     def on_mount(self) -> None:
         self.move_cursor(self.document.end)
 
-    async def _on_paste(self, event: events.Paste) -> None:
+    def _on_paste(self, event: events.Paste) -> None:
+        # Textual calls each class's handler, this one first: TextArea's then inserts the text.
         event.text = _one_paste(event.text)
-        await super()._on_paste(event)
 
     def get_line(self, line_index: int) -> Text:
         line = super().get_line(line_index)
