@@ -10,7 +10,9 @@ from typing import Any
 from textual.screen import Screen
 from textual.worker import Worker
 
-from screens.common import WRITE_GROUP, SyncRequested
+from screens.common import SyncRequested
+
+WRITE_GROUP = "write"
 
 
 def write_then(screen: Screen, write: Callable[[], Any], done: Callable[[Any], None]) -> Worker | None:

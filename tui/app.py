@@ -25,7 +25,8 @@ from cache.model import SyncResult, TicketChange
 from cache.store import OutboxUnusable
 from portal.client import InsecurePortalURL, PortalClient, PortalError, PortalUnavailable, Unauthorized
 from screens.board import BoardScreen
-from screens.common import MirrorChanged, Services, SyncRequested, takes_keys
+from screens.common import MirrorChanged, Services, SyncRequested
+from screens.input_ready import takes_keys
 from screens.help import HelpScreen
 from screens.login import LoginDetails, LoginRefused, LoginScreen
 from tui.input_order import InputOrder
