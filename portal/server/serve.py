@@ -7,6 +7,8 @@ import os
 import shutil
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import uvicorn
@@ -15,6 +17,19 @@ from portal.server.app import Settings, create_app
 
 
 class _AnnouncingServer(uvicorn.Server):
+    def __init__(self, config: uvicorn.Config, *, remove_on_exit: Path | None) -> None:
+        super().__init__(config)
+        self.remove_on_exit = remove_on_exit
+
+    @contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        with super().capture_signals():
+            try:
+                yield
+            finally:
+                # Before uvicorn re-raises the signal that stopped it (which ends the process).
+                _remove(self.remove_on_exit)
+
     async def startup(self, sockets=None) -> None:
         await super().startup(sockets=sockets)
         if self.started:
@@ -28,6 +43,11 @@ def _url_host(host: str) -> str:
 
 
 PARENT_POLL_SECONDS = 0.1
+
+
+def _remove(folder: Path | None) -> None:
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _stop_when_orphaned(server: uvicorn.Server, parent: int) -> None:
@@ -57,12 +77,11 @@ def serve(
         access_log=True,
         server_header=False,
     )
-    server = _AnnouncingServer(config)
+    server = _AnnouncingServer(config, remove_on_exit=remove_on_exit)
     if exit_with_parent:
         parent = os.getppid()
         threading.Thread(target=_stop_when_orphaned, args=(server, parent), name="parent watch", daemon=True).start()
     try:
         server.run()
     finally:
-        if remove_on_exit is not None:
-            shutil.rmtree(remove_on_exit, ignore_errors=True)
+        _remove(remove_on_exit)  # also when it never got to serve
