@@ -45,6 +45,9 @@ NOTIFICATIONS_AT_MOST = 3
 # Ending the app on these gives the terminal back as Textual leaves it on quit: normal screen,
 # mouse reporting off, cursor shown. (ctrl+c is a key to the app; SIGINT comes from `kill`.)
 EXIT_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+# Quitting never waits behind keys held for a screen that is not ready (a write stuck on a busy
+# file, say): the user can always leave.
+QUIT_KEY = "ctrl+q"
 
 
 class Synced(Message):
@@ -65,7 +68,7 @@ class TicketsApp(App):
         Binding("r", "sync", "Sync now"),
         Binding("question_mark", "help", "Help"),
         Binding("ctrl+p", "command_palette", "Commands", show=False),
-        Binding("ctrl+q", "quit", "Quit", show=False),
+        Binding(QUIT_KEY, "quit", "Quit", show=False),
     ]
 
     sync_text: reactive[Text] = reactive(Text(""), always_update=True)
@@ -110,9 +113,10 @@ class TicketsApp(App):
     async def on_event(self, event: events.Event) -> None:
         """Keys and pastes from the terminal go through `InputOrder`, one at a time."""
         if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
-            if self._input_order.hold(event):
+            quitting = isinstance(event, events.Key) and event.key == QUIT_KEY
+            if not quitting and self._input_order.hold(event):
                 return
-            self._input_order.routed(self.focused or self.screen)
+            self._input_order.routed(event, self.focused or self.screen)
         await super().on_event(event)
 
     def _signalled(self, signum: int) -> None:

@@ -50,30 +50,34 @@ class InputOrder:
             self._feeding = asyncio.create_task(self._feed(), name="input in order")
         return True
 
-    def routed(self, target: DOMNode) -> None:
-        self._target = target
+    def routed(self, event: InputEvent, target: DOMNode) -> None:
+        """The app sent `event` to `target` (noted for the one being fed only)."""
+        if event is self._released:
+            self._target = target
 
     def stop(self) -> None:
         if self._feeding is not None:
             self._feeding.cancel()
 
     async def _feed(self) -> None:
-        settled = False
+        settled: Screen | None = None  # the screen the last key was typed into, if that is all it did
         while True:
             event = await self._waiting.get()
             try:
-                if not settled:
-                    await self._until_ready()
                 screen = self._app.screen
+                # Text typed into a field changes neither the focus nor the screen: the next key
+                # may follow at once, if nothing else made the screen busy meanwhile. Anything
+                # else may have (tab, enter, a binding): wait until the app has settled.
+                if screen is not settled or not self._ready(screen):
+                    await self._until_ready()
+                    screen = self._app.screen
                 consumed = await self._deliver(event)
-                # Text typed into a field changes neither the focus nor the screen: the next
-                # key may follow at once. Anything else may have (tab, enter, a binding).
-                settled = consumed and self._app.screen is screen and self._ready(screen)
+                settled = screen if consumed and self._app.screen is screen else None
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # noqa: BLE001 - the next key must still arrive
                 self._app.log.error(f"input not delivered in order: {error!r}")
-                self._released, settled = None, False
+                self._released, settled = None, None
 
     async def _deliver(self, event: InputEvent) -> bool:
         """Hand `event` over and wait until it is handled; True when the widget it went to
@@ -83,7 +87,7 @@ class InputOrder:
         await _ping(self._app)  # routed: a priority binding has run, or the key is queued on its target
         self._released = None
         target = self._target
-        if target is None or target is self._app.screen:
+        if target is None:
             return False
         await _ping(target)
         if event._stop_propagation:  # noqa: SLF001 - the widget took it: it bubbles no further

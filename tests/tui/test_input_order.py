@@ -7,15 +7,19 @@ moves on through category and priority to the description, and `ctrl+s` submits.
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from screens.detail import DetailScreen
+from screens.writes import WRITE_GROUP
 from tests.tui.conftest import running_tui
 from textual import events
+from textual.widgets import Input
+from tui.app import QUIT_KEY
 
 
 def _keys(text: str) -> list[events.Key]:
-    named = {" ": "space", "\t": "tab", ".": "full_stop", ",": "comma"}
+    named = {" ": "space", "\t": "tab", ".": "full_stop", ",": "comma", "/": "slash"}
     return [events.Key(named.get(char, char), char) for char in text]
 
 
@@ -47,3 +51,25 @@ async def test_a_paste_before_the_comment_form_has_mounted_lands_in_it(demo_port
         timeline = running.api("GET", f"/tickets/{detail.ticket_id}").json()["timeline"]
         assert len(timeline) == before + 1
         assert timeline[-1]["body"] == "Pasted before the form was there\nsecond line"
+
+
+async def test_keys_wait_while_a_write_is_under_way_but_quitting_does_not(demo_portal, tmp_path: Path) -> None:
+    async with running_tui(demo_portal, tmp_path) as running:
+        app = running.app
+        board = app.screen
+        write_done = asyncio.Event()
+        board.run_worker(write_done.wait(), group=WRITE_GROUP)  # a write that does not finish yet
+        for key in _keys("/abc"):
+            app.post_message(key)
+        await running.pilot.pause(0.2)
+        search = board.query_one("#search", Input)
+        assert search.value == "" and not search.has_focus  # held: the write is under way
+        write_done.set()
+        await running.until(lambda: search.value == "abc", what="the held keys to land, in order")
+
+        blocked = asyncio.Event()
+        board.run_worker(blocked.wait(), group=WRITE_GROUP)
+        app.post_message(events.Key("x", "x"))
+        app.post_message(events.Key(QUIT_KEY, None))
+        await running.until(lambda: app._exit, what="the app to quit")  # noqa: SLF001 - Textual's flag
+        assert search.value == "abc"
