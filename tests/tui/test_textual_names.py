@@ -131,13 +131,14 @@ def test_no_attribute_hides_a_textual_name(cls: type) -> None:
 
 
 class _Hiding(DOMNode):
-    query = property(lambda self: None)
+    """What the check must catch: each kind of hiding once."""
 
-    def refresh(self, everything: bool) -> None: ...  # not Textual's parameters
+    query = property(lambda self: None)  # a property where Textual has a method
+
+    def refresh(self, everything: bool) -> None: ...  # not the parameters Textual passes
 
     def on_mount(self) -> None:
-        self.styles = None  # a property without a setter? styles is Textual's; see below
-        self.children = []
+        self.children = []  # Textual's read-only property, replaced on the instance
 
 
 def test_the_check_sees_what_it_must() -> None:
