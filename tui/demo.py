@@ -2,7 +2,7 @@
 cadence so tickets move while you watch, and the TUI logged in as the first demo company's
 admin. Everything lives in a temporary folder. However the app ends (quit, a signal, a crash,
 SIGKILL), the portal stops and removes that folder: it runs in a session of its own, so a
-terminal's hangup or ctrl+c reaches only the app, and it watches its parent (`--exit-with-parent`),
+terminal's hangup or ctrl+c reaches only the app, and it watches its parent (`--parent-pid`),
 so it stops within a fraction of a second of the app's death."""
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def demo_portal(folder: Path) -> Iterator[str]:
             _portal_command(
                 db, "serve", "--host", "127.0.0.1", "--port", "0",
                 "--psa-interval", str(DEMO_PSA_INTERVAL_SECONDS), "--log-level", "warning",
-                "--exit-with-parent", "--remove-on-exit", str(folder),
+                "--parent-pid", str(os.getpid()), "--remove-on-exit", str(folder),
             ),
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -43,9 +43,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     serve.add_argument(
-        "--exit-with-parent",
-        action="store_true",
-        help="stop when the process that started this one ends, however it ends (the demo uses it)",
+        "--parent-pid",
+        type=int,
+        metavar="PID",
+        help="stop when process PID, which started this one, ends, however it ends (the demo passes its own)",
     )
     serve.add_argument(
         "--remove-on-exit",
@@ -125,7 +126,7 @@ def _serve(args) -> int:
         host=args.host,
         port=args.port,
         log_level=args.log_level,
-        exit_with_parent=args.exit_with_parent,
+        parent_pid=args.parent_pid,
         remove_on_exit=args.remove_on_exit,
     )
     return 0

@@ -51,7 +51,8 @@ def _remove(folder: Path | None) -> None:
 
 
 def _stop_when_orphaned(server: uvicorn.Server, parent: int) -> None:
-    """When the parent dies (SIGKILL included) this process is handed to another one: stop."""
+    """When the parent dies (SIGKILL included) this process is handed to another one: stop.
+    (Also when it died before this started: the parent is then another one already.)"""
     while not server.should_exit:
         if os.getppid() != parent:
             server.should_exit = True
@@ -65,7 +66,7 @@ def serve(
     host: str,
     port: int,
     log_level: str,
-    exit_with_parent: bool = False,
+    parent_pid: int | None = None,
     remove_on_exit: Path | None = None,
 ) -> None:
     config = uvicorn.Config(
@@ -78,9 +79,8 @@ def serve(
         server_header=False,
     )
     server = _AnnouncingServer(config, remove_on_exit=remove_on_exit)
-    if exit_with_parent:
-        parent = os.getppid()
-        threading.Thread(target=_stop_when_orphaned, args=(server, parent), name="parent watch", daemon=True).start()
+    if parent_pid is not None:
+        threading.Thread(target=_stop_when_orphaned, args=(server, parent_pid), name="parent watch", daemon=True).start()
     try:
         server.run()
     finally:

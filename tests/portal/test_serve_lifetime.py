@@ -1,4 +1,4 @@
-"""`msp-portal serve --exit-with-parent --remove-on-exit FOLDER`, as the demo runs it: the server
+"""`msp-portal serve --parent-pid PID --remove-on-exit FOLDER`, as the demo runs it: the server
 stops when the process that started it dies (SIGKILL included) or is told to (SIGTERM), and then
 removes FOLDER."""
 
@@ -13,17 +13,18 @@ from pathlib import Path
 from tests.support.terminal import running, wait_until
 
 STARTER = """
-import subprocess, sys
-server = subprocess.Popen(sys.argv[1:], stdout=open(sys.argv[-1] + ".log", "wb"), stderr=subprocess.STDOUT)
+import os, subprocess, sys
+command = [os.getpid() if arg == "PARENT" else arg for arg in sys.argv[1:]]
+server = subprocess.Popen([str(arg) for arg in command], stdout=open(sys.argv[-1] + ".log", "wb"), stderr=subprocess.STDOUT)
 print(server.pid, flush=True)
 server.wait()
 """
 
 
-def _serve_command(folder: Path) -> list[str]:
+def _serve_command(folder: Path, parent: str) -> list[str]:
     return [
         sys.executable, "-m", "portal.server.cli", "--db", str(folder / "portal.db"), "serve",
-        "--port", "0", "--log-level", "warning", "--exit-with-parent", "--remove-on-exit", str(folder),
+        "--port", "0", "--log-level", "warning", "--parent-pid", parent, "--remove-on-exit", str(folder),
     ]
 
 
@@ -36,7 +37,7 @@ def test_the_server_stops_and_removes_its_folder_when_its_parent_is_killed(tmp_p
     folder.mkdir()
     log = Path(str(folder) + ".log")
     # The last argument doubles as the log's name for the starter (the folder is removed).
-    starter = subprocess.Popen([sys.executable, "-c", STARTER, *_serve_command(folder)], stdout=subprocess.PIPE, text=True)
+    starter = subprocess.Popen([sys.executable, "-c", STARTER, *_serve_command(folder, "PARENT")], stdout=subprocess.PIPE, text=True)
     try:
         server = int(starter.stdout.readline())
         wait_until(lambda: _listening(log), "the server to listen")
@@ -55,7 +56,7 @@ def test_the_server_removes_its_folder_when_terminated(tmp_path: Path) -> None:
     (folder / "something the app wrote").write_text("x")
     log = tmp_path / "server.log"
     with log.open("wb") as out:
-        server = subprocess.Popen(_serve_command(folder), stdout=out, stderr=subprocess.STDOUT)
+        server = subprocess.Popen(_serve_command(folder, str(os.getpid())), stdout=out, stderr=subprocess.STDOUT)
     try:
         wait_until(lambda: _listening(log), "the server to listen")
         server.terminate()
@@ -65,3 +66,13 @@ def test_the_server_removes_its_folder_when_terminated(tmp_path: Path) -> None:
     finally:
         if server.poll() is None:
             server.kill()
+
+
+def test_a_server_whose_parent_is_already_gone_stops_at_once(tmp_path: Path) -> None:
+    folder = tmp_path / "demo"
+    folder.mkdir()
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # a parent that died before the server got going
+    server = subprocess.run(_serve_command(folder, str(gone.pid)), capture_output=True, timeout=60)
+    assert server.returncode == 0
+    assert not folder.exists()
