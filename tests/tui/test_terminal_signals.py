@@ -43,7 +43,8 @@ def test_a_signal_ends_the_app_and_gives_the_terminal_back(world: World, tmp_pat
         assert term.exit_status() == 128 + signum
 
 
-def test_the_demo_portal_and_its_folder_go_when_the_app_is_killed(tmp_path: Path) -> None:
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM, signal.SIGHUP], ids=lambda s: signal.Signals(s).name)
+def test_the_demo_portal_and_its_folder_go_however_the_app_ends(tmp_path: Path, signum: int) -> None:
     temp = tmp_path / "tmp"  # where the demo makes its folder (TMPDIR)
     temp.mkdir()
     with terminal(tmp_path) as term:
@@ -52,7 +53,7 @@ def test_the_demo_portal_and_its_folder_go_when_the_app_is_killed(tmp_path: Path
         (folder,) = temp.glob("msp-tickets-demo-*")
         app = term.pid()
         (portal,) = children(app)
-        os.kill(app, signal.SIGKILL)
+        os.kill(app, signum)
         wait_until(term.process_ended, "the app to end")
         wait_until(lambda: not running(portal), "the demo portal to stop", timeout=10)
         wait_until(lambda: not folder.exists(), "the demo folder to be removed", timeout=10)
