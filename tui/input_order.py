@@ -76,8 +76,8 @@ class InputOrder:
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # noqa: BLE001 - the next key must still arrive
-                self._app.log.error(f"input not delivered in order: {error!r}")
                 self._released, settled = None, None
+                self._app.notify(f"A key could not be handled in order: {error!r}", title="Keyboard", severity="error", markup=False)
 
     async def _deliver(self, event: InputEvent) -> bool:
         """Hand `event` over and wait until it is handled; True when the widget it went to
