@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import signal
 import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -30,6 +29,7 @@ from screens.input_ready import takes_keys
 from screens.help import HelpScreen
 from screens.login import LoginDetails, LoginRefused, LoginScreen
 from tui.input_order import InputOrder
+from tui.process_guard import ProcessGuard
 from tui.palette import ActionsProvider
 from tui.config import ConfigError, Profile, check_portal_url, save_profile
 from tui.credentials import CredentialError, NoSecureStorage, TokenStore
@@ -42,9 +42,6 @@ from widgets.sync_line import describe_sync
 STATUS_TICK_SECONDS = 15
 LOGIN_REFUSED = "The portal no longer accepts your saved login; please log in again."
 NOTIFICATIONS_AT_MOST = 3
-# Ending the app on these gives the terminal back as Textual leaves it on quit: normal screen,
-# mouse reporting off, cursor shown. (ctrl+c is a key to the app; SIGINT comes from `kill`.)
-EXIT_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
 # Quitting never waits behind keys held for a screen that is not ready (a write stuck on a busy
 # file, say): the user can always leave.
 QUIT_KEY = "ctrl+q"
@@ -91,7 +88,9 @@ class TicketsApp(App):
         self._login = login
         self._profile = profile
         self._close_session_on_exit = close_session_on_exit
-        self._exit_on_signals = exit_on_signals
+        # Owning the process: SIGTERM/SIGHUP/SIGINT and a vanished terminal end the app, which
+        # gives the terminal back as on quit (normal screen, mouse off, cursor shown).
+        self._process_guard = ProcessGuard(lambda code: self.exit(return_code=code)) if exit_on_signals else None
         self._sync_timer: Timer | None = None
         self._sync_again = False
         self.syncing = False
@@ -100,10 +99,8 @@ class TicketsApp(App):
     # --- start and stop -----------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        if self._exit_on_signals:
-            loop = asyncio.get_running_loop()
-            for signum in EXIT_SIGNALS:
-                loop.add_signal_handler(signum, self._signalled, signum)
+        if self._process_guard is not None:
+            self._process_guard.install()
         self.set_interval(STATUS_TICK_SECONDS, self._show_sync_status)
         if self.session is None:
             self._ask_to_log_in()
@@ -119,16 +116,10 @@ class TicketsApp(App):
             self._input_order.routed(event, self.focused or self.screen)
         await super().on_event(event)
 
-    def _signalled(self, signum: int) -> None:
-        """The shell's convention: 128 + the signal's number."""
-        self.exit(return_code=128 + signum)
-
     async def on_unmount(self) -> None:
         self._input_order.stop()
-        if self._exit_on_signals:
-            loop = asyncio.get_running_loop()
-            for signum in EXIT_SIGNALS:
-                loop.remove_signal_handler(signum)
+        if self._process_guard is not None:
+            self._process_guard.uninstall()
         if self.session is not None and self._close_session_on_exit:
             await self.session.aclose()
 

@@ -58,3 +58,15 @@ def test_the_demo_portal_and_its_folder_go_however_the_app_ends(tmp_path: Path, 
         wait_until(lambda: not running(portal), "the demo portal to stop", timeout=10)
         wait_until(lambda: not folder.exists(), "the demo folder to be removed", timeout=10)
         assert list(temp.iterdir()) == []
+
+
+def test_the_app_ends_when_its_terminal_goes_away(world: World, tmp_path: Path) -> None:
+    """The window closed or the SSH link dropped: the terminal is gone, writes to it fail. The
+    app must end (it used to block for ever writing to it, an orphan with no terminal)."""
+    with terminal(tmp_path) as term:
+        board = start_board(term, tmp_path / "home", world.portal, world.accounts["a_own"])
+        board.terminal.write("n" + "Half-typed when the link dropped")
+        term.wait_for(lambda s: "Half-typed" in s, "the form")
+        app = term.pid()
+        term.close()  # the terminal goes
+        wait_until(lambda: not running(app), "the app to end", timeout=30)
