@@ -39,7 +39,8 @@ def demo_portal(folder: Path) -> Iterator[str]:
         server = subprocess.Popen(
             _portal_command(
                 db, "serve", "--host", "127.0.0.1", "--port", "0",
-                "--psa-interval", str(DEMO_PSA_INTERVAL_SECONDS), "--log-level", "warning",
+                "--psa-interval", str(DEMO_PSA_INTERVAL_SECONDS), "--simulate-office",
+                "--log-level", "warning",
             ),
             stdout=log,
             stderr=subprocess.STDOUT,

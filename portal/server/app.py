@@ -53,6 +53,7 @@ from portal.server.errors import ApiError
 from portal.server.feed import CHANGES_LIMIT_MAX, Feed
 from portal.server.middleware import RATE_LIMIT_HEADERS_KEY, BodyLimit, RateLimitHeaders
 from portal.server.ratelimit import RateLimiter
+from portal.server.office import Offices
 from portal.server.storage import Storage, TicketFilter, User
 from portal.server.tickets import (
     IDEMPOTENCY_KEY_PATTERN,
@@ -74,6 +75,9 @@ class Settings:
     token_ttl_seconds: float = DEFAULT_TOKEN_TTL_SECONDS
     psa_seed: int = 1
     run_psa_job: bool = True
+    # The demo: colleagues at the client companies raise and answer tickets, and the technicians
+    # work at a steady pace, so every status stays populated for hours.
+    simulate_office: bool = False
     clock: Callable[[], float] = field(default=time.time)
 
 
@@ -145,7 +149,10 @@ def create_app(settings: Settings) -> FastAPI:
 async def _psa_job(portal: Portal) -> None:
     """Run a PSA cycle whenever one is due. The due time comes from the database, so a
     `psa-sync-now` from another process moves it too."""
-    adapter = psa.SimulatedPsa(portal.settings.psa_seed)
+    settings = portal.settings
+    pace = psa.STEADY if settings.simulate_office else psa.BRISK
+    adapter = psa.SimulatedPsa(settings.psa_seed, pace=pace)
+    offices = Offices(portal.db, portal.tickets, seed=settings.psa_seed) if settings.simulate_office else None
     while True:
         due = await anyio.to_thread.run_sync(portal.next_psa_sync_at)
         wait = (due - datetime.now(UTC)).total_seconds()
@@ -153,10 +160,12 @@ async def _psa_job(portal: Portal) -> None:
             await asyncio.sleep(wait)
             continue
         try:
-            await anyio.to_thread.run_sync(psa.run_cycle, portal.db, adapter, portal.settings.clock)
+            report = await anyio.to_thread.run_sync(psa.run_cycle, portal.db, adapter, settings.clock)
+            if offices is not None:
+                await anyio.to_thread.run_sync(offices.work, report.cycle)
         except Exception:
             log.exception("PSA sync cycle failed; retrying at the next interval")
-            await asyncio.sleep(portal.settings.psa_interval)
+            await asyncio.sleep(settings.psa_interval)
 
 
 # --- routes ---------------------------------------------------------------------------------

@@ -41,6 +41,11 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="listen on a non-loopback address (the portal speaks plain HTTP: put TLS in front)",
     )
+    serve.add_argument(
+        "--simulate-office",
+        action="store_true",
+        help="the demo: colleagues raise and answer tickets, technicians work at a steady pace",
+    )
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
 
     company = commands.add_parser("add-company", help="add a company; prints its id")
@@ -108,6 +113,7 @@ def _serve(args) -> int:
         psa_interval=args.psa_interval,
         rate_limit=args.rate_limit,
         psa_seed=args.psa_seed,
+        simulate_office=args.simulate_office,
     )
     serve(settings, host=args.host, port=args.port, log_level=args.log_level)
     return 0

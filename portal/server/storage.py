@@ -708,3 +708,32 @@ def tickets_in_psa(db: sqlite3.Connection) -> list[dict[str, Any]]:
     ).fetchall()
     return [dict(row) for row in rows]
 
+
+
+# --- the demo's client offices -------------------------------------------------------------
+
+
+def colleagues(db: sqlite3.Connection) -> list[User]:
+    """The users the demo's offices act for: everyone but the company admins, who in the demo
+    are the person at the keyboard."""
+    rows = db.execute(
+        f"SELECT {_USER_COLUMNS} FROM users u JOIN companies c ON c.id = u.company_id "
+        "WHERE u.access_level != ? ORDER BY u.id",
+        (AccessLevel.COMPANY_ADMIN.value,),
+    ).fetchall()
+    return [_user(row) for row in rows]
+
+
+def status_counts(db: sqlite3.Connection) -> dict[tuple[int, str], int]:
+    """(company id, status) → how many tickets."""
+    rows = db.execute("SELECT company_id, status, count(*) FROM tickets GROUP BY company_id, status")
+    return {(company_id, status): count for company_id, status, count in rows}
+
+
+def tickets_of_users(db: sqlite3.Connection, user_ids: Sequence[int], statuses: Sequence[str]) -> list[dict[str, Any]]:
+    rows = db.execute(
+        f"SELECT * FROM tickets WHERE submitted_by IN ({','.join('?' * len(user_ids))}) "
+        f"AND status IN ({','.join('?' * len(statuses))}) ORDER BY id",
+        [*user_ids, *statuses],
+    ).fetchall()
+    return [dict(row) for row in rows]
