@@ -20,7 +20,7 @@ from filelock import FileLock, Timeout
 
 from cache.apply import utc_text
 from cache.mirror import AppliedPage, Mirror, OutboxItem
-from cache.model import SyncResult, TicketChange
+from cache.model import NewsKind, SyncResult, TicketChange
 from portal.client import (
     Conflict,
     CursorExpired,
@@ -30,7 +30,7 @@ from portal.client import (
     RateLimited,
     Unauthorized,
 )
-from portal.schema import AuthorRole, EventKind, Me, Status, Ticket, TicketCreate, TicketDetail
+from portal.schema import AuthorRole, Me, Status, Ticket, TicketCreate, TicketDetail, TimelineEvent
 
 log = logging.getLogger("msp_tickets.sync")
 
@@ -74,35 +74,41 @@ class _Notes:
 
     def __init__(self, me: Me) -> None:
         self.me = me
-        self.new_tickets: list[TicketChange] = []
-        self.msp_comments: list[TicketChange] = []
-        self.status_changes: list[TicketChange] = []
-        self.assignments: list[TicketChange] = []
+        self.changes: list[TicketChange] = []
         self.pulled = 0
 
     def add(self, applied: AppliedPage, subject_of: Callable[[int], str]) -> None:
         for ticket in applied.new_tickets:
             if ticket.submitted_by.id != self.me.id:
-                self.new_tickets.append(TicketChange(ticket.id, ticket.subject, "new ticket"))
+                self.changes.append(
+                    TicketChange(
+                        ticket.id, ticket.subject, NewsKind.NEW_TICKET, AuthorRole.CLIENT,
+                        ticket.submitted_by.name, ticket.created_at,
+                    )
+                )
         for event in applied.new_events:
-            if not self._by_others(event.author_role, event.author_name):
-                continue
-            subject = subject_of(event.ticket_id)
-            if event.kind is EventKind.COMMENT and event.author_role is AuthorRole.MSP:
-                self.msp_comments.append(TicketChange(event.ticket_id, subject, "msp comment"))
-            elif event.kind is EventKind.STATUS_CHANGE:
-                what = f"status {_value(event.from_status)} → {_value(event.to_status)}"
-                self.status_changes.append(TicketChange(event.ticket_id, subject, what))
-            elif event.kind is EventKind.ASSIGNMENT:
-                what = f"assigned to {event.assignee}" if event.assignee else "unassigned"
-                self.assignments.append(TicketChange(event.ticket_id, subject, what))
+            if self._by_others(event.author_role, event.author_name):
+                self.changes.append(_change(event, subject_of(event.ticket_id)))
 
     def _by_others(self, role: AuthorRole, name: str) -> bool:
         return role is AuthorRole.MSP or name != self.me.name
 
 
-def _value(status: Status | None) -> str:
-    return status.value if status else "none"
+def _change(event: TimelineEvent, subject: str) -> TicketChange:
+    return TicketChange(
+        ticket_id=event.ticket_id,
+        subject=subject,
+        kind=NewsKind(event.kind.value),
+        author_role=event.author_role,
+        author_name=event.author_name,
+        at=event.created_at,
+        event_id=event.id,
+        from_status=event.from_status,
+        to_status=event.to_status,
+        assignee=event.assignee,
+        body=event.body,
+        score=event.score,
+    )
 
 
 class SyncEngine:
@@ -202,10 +208,7 @@ class SyncEngine:
         return SyncResult(
             pulled=notes.pulled,
             pushed=pushed,
-            new_tickets=tuple(notes.new_tickets),
-            msp_comments=tuple(notes.msp_comments),
-            status_changes=tuple(notes.status_changes),
-            assignments=tuple(notes.assignments),
+            changes=tuple(notes.changes),
             needs_attention=tuple(attention),
         )
 

@@ -104,10 +104,12 @@ PSA_PRIORITY: dict[Priority, str] = {
     Priority.MEDIUM: "P3",
     Priority.LOW: "P4",
 }
+# The words a client reads, everywhere (board, detail, CLI, /meta): the status that asks for the
+# client's action is named for them.
 STATUS_LABELS: dict[Status, str] = {
     Status.OPEN: "Open",
     Status.IN_PROGRESS: "In Progress",
-    Status.WAITING_ON_CLIENT: "Waiting on client",
+    Status.WAITING_ON_CLIENT: "Waiting on you",
     Status.WAITING_ON_VENDOR: "Waiting on vendor",
     Status.RESOLVED: "Resolved",
     Status.CLOSED: "Closed",

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -31,8 +30,6 @@ from tui.palette import ActionsProvider
 from tui.config import ConfigError, Profile, check_portal_url, save_profile
 from tui.credentials import CredentialError, NoSecureStorage, TokenStore
 from tui.session import Session, open_session
-from portal.schema import Status
-from widgets.badges import status_label
 from widgets.plain import visible
 from widgets.sync_line import describe_sync
 
@@ -208,7 +205,7 @@ class TicketsApp(App):
         mine = {t for t in by_ticket if me and (view := self.session.mirror.ticket(t)) and view.row.submitted_by_id == me.id}
         ordered = sorted(by_ticket.items(), key=lambda item: item[0] not in mine)
         for ticket_id, changes in ordered[:NOTIFICATIONS_AT_MOST]:
-            what = ", ".join(dict.fromkeys(_readable(c.what) for c in changes))
+            what = ", ".join(dict.fromkeys(visible(c.what, one_line=True) for c in changes))
             self.notify(f"#{ticket_id} {visible(changes[0].subject, one_line=True)}: {what}", title="Updated by your MSP", markup=False, timeout=8)
         if len(by_ticket) > NOTIFICATIONS_AT_MOST:
             self.notify(f"…and {len(by_ticket) - NOTIFICATIONS_AT_MOST} more tickets changed.", title="Updated by your MSP", markup=False)
@@ -220,16 +217,6 @@ class TicketsApp(App):
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.BINDINGS))
-
-
-def _readable(what: str) -> str:
-    """The engine's note with statuses in the words the board uses ("In Progress")."""
-    words = visible(what, one_line=True)
-    if not words.startswith("status "):
-        return words
-    for status in sorted(Status, key=lambda s: -len(s.value)):
-        words = re.sub(rf"\b{status.value}\b", status_label(status), words)
-    return words
 
 
 # --- the entry point the `msp-tickets` command calls ----------------------------------------------

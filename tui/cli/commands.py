@@ -198,8 +198,17 @@ def cmd_sync(args: Any) -> int:
     async def work(session: Session) -> int:
         result = await _sync(session, strict=True)
         changes = [
-            {"ticket_id": change.ticket_id, "subject": change.subject, "what": change.what}
-            for change in result.new_tickets + result.by_others
+            {
+                "ticket_id": change.ticket_id,
+                "subject": change.subject,
+                "kind": change.kind.value,
+                "what": change.what,
+                "at": change.at.isoformat(),
+                "author": change.author_name,
+                "from_status": change.from_status,
+                "to_status": change.to_status,
+            }
+            for change in result.changes
         ]
         document = {
             "pulled": result.pulled,
@@ -208,7 +217,7 @@ def cmd_sync(args: Any) -> int:
             "needs_attention": list(result.needs_attention),
         }
         lines = [f"Synced: {result.pulled} changes pulled, {result.pushed} sent."]
-        lines += [f"  #{c['ticket_id']} {output.one_line(c['subject'])}: {c['what']}" for c in changes]
+        lines += [f"  #{c['ticket_id']} {output.one_line(c['subject'])}: {output.one_line(c['what'])}" for c in changes]
         lines += [f"  needs attention: {output.one_line(m)}" for m in result.needs_attention]
         _print(document, "\n".join(lines), args.json)
         return exit_codes.OK
