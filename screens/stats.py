@@ -38,6 +38,8 @@ NOT_MEASURED = "—"
 class StatsScreen(Screen):
     CSS_PATH = "stats.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q", "close", "Close stats")]
+    # A taller terminal gets a taller chart (stats.tcss).
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (36, "-tall")]
 
     def __init__(self, services: Services) -> None:
         super().__init__()
