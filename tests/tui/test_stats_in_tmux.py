@@ -18,15 +18,17 @@ pytestmark = [
 WEEK_AXIS = re.compile(r"(W\d\d\s+){11}W\d\d")  # the chart's twelve week labels on one line
 
 
+def _bars_drawn(screen: str) -> bool:
+    """The plot's frame, with at least one opened bar inside it."""
+    return any("█" in line for line in screen.splitlines() if "┃" in line or "┫" in line)
+
+
 def test_t_opens_the_stats_with_the_chart_and_q_goes_back(terminal: Terminal) -> None:  # noqa: F811
     terminal.wait_for(lambda s: re.search(r"1 All [1-9]\d*", s) is not None, "the board with the demo tickets")
     terminal.keys("t")
-    stats = terminal.wait_for(lambda s: "Open now" in s and WEEK_AXIS.search(s) is not None, "the stats and the chart")
+    stats = terminal.wait_for(lambda s: WEEK_AXIS.search(s) is not None and _bars_drawn(s), "the stats and the chart")
     assert "Opened and resolved per week" in stats and "◆ resolved" in stats
     assert re.search(r"Open now\s+\d+ —", stats) and "First response" in stats
-    # The plot's frame and at least one opened bar were drawn in the terminal.
-    plot_rows = [line for line in stats.splitlines() if "┃" in line or "┫" in line]
-    assert plot_rows and any("█" in row for row in plot_rows)
 
     terminal.keys("q")
     terminal.wait_for(lambda s: "1 All" in s and "Open now" not in s, "the board again")
