@@ -24,28 +24,41 @@ Tickets still only in the outbox are not the portal's yet and are not counted.
 
 from __future__ import annotations
 
+import bisect
 import sqlite3
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
+from cache.apply import utc_text
 from portal.schema import Priority, Status
 
 WEEKS = 12
 CLOSING_STATUSES = (Status.RESOLVED, Status.CLOSED)
 OPEN_STATUSES = tuple(s for s in Status if s not in CLOSING_STATUSES)
 
-# One row per ticket, with its first MSP event and its first resolution; the two subqueries
-# walk the (ticket_id, created_at) index of events, a few rows each.
-_TICKET_FACTS = """
-SELECT t.submitted_by_id, t.submitted_by_name, t.priority, t.status, t.created_at,
-       (SELECT min(e.created_at) FROM events e
-         WHERE e.ticket_id = t.id AND e.author_role = 'msp') AS first_msp_at,
-       (SELECT min(e.created_at) FROM events e
-         WHERE e.ticket_id = t.id AND e.kind = 'status_change'
-           AND e.to_status IN ('resolved', 'closed')) AS resolved_at
-FROM tickets t
+# What is open now, counted in SQL: the name that comes with max(created_at) is the one on the
+# person's newest open ticket (SQLite takes bare columns from the row that gave the max).
+_OPEN_COUNTS = """
+SELECT submitted_by_id, priority, status, count(*), max(created_at), submitted_by_name
+FROM tickets WHERE status NOT IN ('resolved', 'closed')
+GROUP BY submitted_by_id, priority, status
+"""
+
+# The tickets that may have something in the 12 weeks, with their first MSP event and first
+# resolution. Reading a ticket's events is most of the cost, so only these are read: one opened
+# in the window, or changed since it began — by the MSP (`last_msp_change_at` is its newest MSP
+# event, so a first response or an MSP's resolution in the window shows there), or by anyone
+# (`updated_at`, which the portal bumps with every event). One pass over each one's events.
+_RECENT_TICKETS = """
+SELECT t.submitted_by_id, t.submitted_by_name, t.created_at,
+       min(CASE WHEN e.author_role = 'msp' THEN e.created_at END) AS first_msp_at,
+       min(CASE WHEN e.kind = 'status_change' AND e.to_status IN ('resolved', 'closed')
+                THEN e.created_at END) AS resolved_at
+FROM tickets t LEFT JOIN events e ON e.ticket_id = t.id
+WHERE t.created_at >= :start OR t.updated_at >= :start OR t.last_msp_change_at >= :start
+GROUP BY t.id
 """
 
 
@@ -96,81 +109,121 @@ class TicketStats:
         return sum(self.open_by_status.values())
 
 
-@dataclass(frozen=True)
-class _Facts:
-    submitter_id: int
-    submitter_name: str
-    priority: Priority
-    status: Status
-    created_at: datetime
-    first_msp_at: datetime | None
-    resolved_at: datetime | None
-
-
 class _Window:
-    """The 12 weeks, in the time zone of `now`."""
+    """The 12 weeks, in the time zone of `now`: their bounds as the mirror's UTC text, so a time
+    from the mirror is placed in its week without being parsed."""
 
     def __init__(self, now: datetime) -> None:
         if now.tzinfo is None:
             raise ValueError("now must carry a time zone")
-        self.now = now
         today = now.date()
-        self.first_monday = today - timedelta(days=today.weekday() + 7 * (WEEKS - 1))
+        first_monday = today - timedelta(days=today.weekday() + 7 * (WEEKS - 1))
+        self.mondays = [first_monday + timedelta(weeks=k) for k in range(WEEKS)]
+        midnights = [datetime.combine(first_monday + timedelta(weeks=k), time(), now.tzinfo) for k in range(WEEKS + 1)]
+        self.bounds = [utc_text(midnight) for midnight in midnights]
 
-    def week_of(self, moment: datetime | None) -> int | None:
-        """The index (0 = oldest) of the week `moment` falls in, or None if outside."""
-        if moment is None:
+    @property
+    def start(self) -> str:
+        return self.bounds[0]
+
+    def week_of(self, moment: str | None) -> int | None:
+        """The index (0 = oldest) of the week a mirror time falls in, or None if outside."""
+        if moment is None or not self.bounds[0] <= moment < self.bounds[-1]:
             return None
-        day = moment.astimezone(self.now.tzinfo).date()
-        index = (day - self.first_monday).days // 7
-        return index if 0 <= index < WEEKS else None
+        return bisect.bisect_right(self.bounds, moment) - 1
 
-    def mondays(self) -> list[date]:
-        return [self.first_monday + timedelta(weeks=k) for k in range(WEEKS)]
+
+@dataclass(frozen=True)
+class _Recent:
+    """What one ticket adds to the 12 weeks' figures."""
+
+    submitter_id: int
+    opened_week: int | None
+    resolved_week: int | None
+    response_seconds: float | None  # only when the first response fell in the window
+    resolution_seconds: float | None  # only when the first resolution fell in the window
+
+
+@dataclass(frozen=True)
+class _OpenCount:
+    submitter_id: int
+    priority: Priority
+    status: Status
+    tickets: int
+
+
+class _Names:
+    """Each submitter's name as on their newest ticket: the portal's spelling of it now."""
+
+    def __init__(self) -> None:
+        self._newest: dict[int, tuple[str, str]] = {}
+
+    def saw(self, submitter_id: int, created_at: str, name: str) -> None:
+        if created_at > self._newest.get(submitter_id, ("", ""))[0]:
+            self._newest[submitter_id] = (created_at, name)
+
+    def __getitem__(self, submitter_id: int) -> str:
+        return self._newest[submitter_id][1]
+
+    def __iter__(self):
+        return iter(self._newest)
 
 
 def ticket_stats(conn: sqlite3.Connection, now: datetime, *, by_submitter: bool) -> TicketStats:
     """Every figure of the Stats screen and `msp-tickets stats`, as of `now` (time-zone aware)."""
     window = _Window(now)
-    facts = [_facts(row) for row in conn.execute(_TICKET_FACTS)]
+    names = _Names()
+    open_counts = []
+    for submitter_id, priority, status, tickets, newest, name in conn.execute(_OPEN_COUNTS):
+        open_counts.append(_OpenCount(submitter_id, Priority(priority), Status(status), tickets))
+        names.saw(submitter_id, newest, name)
+    recent = []
+    for row in conn.execute(_RECENT_TICKETS, {"start": window.start}):
+        recent.append(_recent(row, window))
+        names.saw(row[0], row[2], row[1])
     opened = [0] * WEEKS
     resolved = [0] * WEEKS
-    for fact in facts:
-        if (k := window.week_of(fact.created_at)) is not None:
-            opened[k] += 1
-        if (k := window.week_of(fact.resolved_at)) is not None:
-            resolved[k] += 1
-    still_open = [f for f in facts if f.status in OPEN_STATUSES]
+    for ticket in recent:
+        if ticket.opened_week is not None:
+            opened[ticket.opened_week] += 1
+        if ticket.resolved_week is not None:
+            resolved[ticket.resolved_week] += 1
     return TicketStats(
         now=now,
-        weeks=tuple(Week(monday, o, r) for monday, o, r in zip(window.mondays(), opened, resolved)),
-        open_by_priority={p: sum(f.priority is p for f in still_open) for p in reversed(Priority)},
-        open_by_status={s: sum(f.status is s for f in still_open) for s in OPEN_STATUSES},
-        medians=_medians(facts, window),
-        by_submitter=_by_submitter(facts, window) if by_submitter else None,
+        weeks=tuple(Week(monday, o, r) for monday, o, r in zip(window.mondays, opened, resolved)),
+        open_by_priority={p: sum(c.tickets for c in open_counts if c.priority is p) for p in reversed(Priority)},
+        open_by_status={s: sum(c.tickets for c in open_counts if c.status is s) for s in OPEN_STATUSES},
+        medians=_medians(recent),
+        by_submitter=_by_submitter(recent, open_counts, names) if by_submitter else None,
     )
 
 
-def _facts(row: tuple) -> _Facts:
-    submitter_id, name, priority, status, created_at, first_msp_at, resolved_at = row
-    return _Facts(
+def _recent(row: tuple, window: _Window) -> _Recent:
+    submitter_id, _name, created_at, first_msp_at, resolved_at = row
+    responded_week = window.week_of(first_msp_at)
+    resolved_week = window.week_of(resolved_at)
+    return _Recent(
         submitter_id=submitter_id,
-        submitter_name=name,
-        priority=Priority(priority),
-        status=Status(status),
-        created_at=datetime.fromisoformat(created_at),
-        first_msp_at=datetime.fromisoformat(first_msp_at) if first_msp_at else None,
-        resolved_at=datetime.fromisoformat(resolved_at) if resolved_at else None,
+        opened_week=window.week_of(created_at),
+        resolved_week=resolved_week,
+        response_seconds=None if responded_week is None else _seconds_between(created_at, first_msp_at),
+        resolution_seconds=None if resolved_week is None else _seconds_between(created_at, resolved_at),
     )
 
 
-def _medians(facts: Iterable[_Facts], window: _Window) -> Medians:
+def _seconds_between(start: str, end: str) -> float:
+    span = datetime.fromisoformat(end) - datetime.fromisoformat(start)
+    # A clock skew between portal and PSA must not make a span negative.
+    return max(0.0, span.total_seconds())
+
+
+def _medians(tickets: Iterable[_Recent]) -> Medians:
     responses, resolutions = [], []
-    for fact in facts:
-        if window.week_of(fact.first_msp_at) is not None:
-            responses.append(_seconds_between(fact.created_at, fact.first_msp_at))
-        if window.week_of(fact.resolved_at) is not None:
-            resolutions.append(_seconds_between(fact.created_at, fact.resolved_at))
+    for ticket in tickets:
+        if ticket.response_seconds is not None:
+            responses.append(ticket.response_seconds)
+        if ticket.resolution_seconds is not None:
+            resolutions.append(ticket.resolution_seconds)
     return Medians(
         first_response_seconds=statistics.median(responses) if responses else None,
         first_response_tickets=len(responses),
@@ -179,28 +232,23 @@ def _medians(facts: Iterable[_Facts], window: _Window) -> Medians:
     )
 
 
-def _seconds_between(start: datetime, end: datetime | None) -> float:
-    assert end is not None
-    # A clock skew between portal and PSA must not make a span negative.
-    return max(0.0, (end - start).total_seconds())
-
-
-def _by_submitter(facts: list[_Facts], window: _Window) -> tuple[SubmitterStats, ...]:
-    groups: dict[int, list[_Facts]] = {}
-    for fact in facts:
-        groups.setdefault(fact.submitter_id, []).append(fact)
-    rows = [
-        SubmitterStats(
-            submitter_id=submitter_id,
-            # The newest ticket carries the name the portal uses for the person now.
-            name=max(own, key=lambda f: f.created_at).submitter_name,
-            opened=sum(window.week_of(f.created_at) is not None for f in own),
-            resolved=sum(window.week_of(f.resolved_at) is not None for f in own),
-            open_now=sum(f.status in OPEN_STATUSES for f in own),
-            medians=_medians(own, window),
+def _by_submitter(recent: list[_Recent], open_counts: list[_OpenCount], names: _Names) -> tuple[SubmitterStats, ...]:
+    recent_of: dict[int, list[_Recent]] = {}
+    for ticket in recent:
+        recent_of.setdefault(ticket.submitter_id, []).append(ticket)
+    rows = []
+    for submitter_id in names:
+        own = recent_of.get(submitter_id, [])
+        rows.append(
+            SubmitterStats(
+                submitter_id=submitter_id,
+                name=names[submitter_id],
+                opened=sum(t.opened_week is not None for t in own),
+                resolved=sum(t.resolved_week is not None for t in own),
+                open_now=sum(c.tickets for c in open_counts if c.submitter_id == submitter_id),
+                medians=_medians(own),
+            )
         )
-        for submitter_id, own in groups.items()
-    ]
     # Who has the most open, then the most raised lately, first; the name settles ties.
     rows.sort(key=lambda s: (-s.open_now, -s.opened, s.name.casefold(), s.submitter_id))
     return tuple(rows)

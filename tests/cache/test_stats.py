@@ -35,7 +35,8 @@ def known_changes():
         # 2: last week; a client comment first (not a response), then an assignment after 2 h.
         ticket(2, created_at=at("2026-03-10T10:00"), status="in_progress", priority="medium"),
         # 3: before the window; answered before it too; resolved in W02, reopened, resolved again.
-        ticket(3, created_at=at("2025-12-20T10:00"), status="closed", priority="high"),
+        # Its updated_at is left old (a portal that does not bump it): the MSP's events show it.
+        ticket(3, created_at=at("2025-12-20T10:00"), updated_at=at("2025-12-20T10:00"), status="closed", priority="high"),
         # 4: Bob's, W06, critical, waiting on the client after a day.
         ticket(4, created_at=at("2026-02-02T08:00"), status="waiting_on_client", priority="critical", submitted_by=BOB),
         # 5: Bob's, this week, nothing happened yet.
