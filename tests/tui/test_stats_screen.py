@@ -140,3 +140,27 @@ def test_starting_the_app_does_not_load_the_plotting_library() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+async def test_closing_it_before_the_figures_arrive_is_harmless(demo_portal, tmp_path: Path) -> None:
+    async with running_tui(demo_portal, tmp_path) as running:
+        mirror = running.app.session.mirror
+        gate = threading.Event()
+        real_stats = mirror.stats
+
+        def held_stats(now):
+            gate.wait(30)
+            return real_stats(now)
+
+        mirror.stats = held_stats
+        try:
+            await running.pilot.press("t")
+            await running.until(lambda: isinstance(running.app.screen, StatsScreen), what="the stats screen")
+            await running.pilot.press("escape")
+            await running.until(lambda: isinstance(running.app.screen, BoardScreen), what="the board")
+        finally:
+            gate.set()
+        await running.app.workers.wait_for_complete()
+        await running.pilot.pause(0.2)
+        assert running.app.is_running and isinstance(running.app.screen, BoardScreen)
+        assert "1 All" in screen_text(running.app)

@@ -4,22 +4,27 @@ a fixed clock (tests/tui/stats_world.py), so they are the same every run."""
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from cache.mirror import Mirror
+from cache.profile import profile_paths
 from cache.sync import SyncEngine
 from portal.client import PortalClient
 from screens.stats import StatsScreen
 from tests.tui.conftest import screen_text
-from tests.tui.fixed_world import FIXED_NOW
+from tests.tui.fixed_world import FIXED_NOW, ME
 from tests.tui.stats_world import stats_mirror
 from textual.pilot import Pilot
 from tui.app import TicketsApp
 from tui.session import Session
+from widgets.week_chart import WeekChart
 
+WEEK_AXIS = re.compile(r"(W\d\d\s+){11}W\d\d")  # the chart's twelve week labels on one line
 SIZES = [pytest.param((120, 40), id="120x40"), pytest.param((80, 24), id="80x24")]
 
 
@@ -65,3 +70,21 @@ async def test_the_chart_tells_opened_from_resolved_without_colour(stats_app: Ti
         assert any("█" in row for row in plot_rows) and any("◆" in row for row in plot_rows)
         weeks = stats_app.screen.stats.weeks
         assert sum(w.opened for w in weeks) == 40 and sum(w.resolved for w in weeks) == 32
+
+
+async def test_an_empty_mirror_shows_zeros_not_an_error(tmp_path: Path) -> None:
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache"), "XDG_DATA_HOME": str(tmp_path / "data")}
+    mirror = Mirror.open(profile_paths("empty", "http://127.0.0.1:9", ME.email, env))
+    mirror.store_me(ME)
+    client = PortalClient("http://127.0.0.1:9")
+    app = TicketsApp(Session(mirror, client, SyncEngine(mirror, client)), clock=FIXED_NOW.timestamp, sync_on_start=False)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await open_stats(pilot)
+            text = screen_text(app)
+            assert "Open now       0 — Critical 0" in text and "none in these 12 weeks" in text
+            assert WEEK_AXIS.search(text) and app.screen.query_one(WeekChart).query("PlotWidget")
+            assert app.is_running and not app._notifications
+    finally:
+        await client.aclose()
+        mirror.close()
