@@ -8,7 +8,6 @@ plotting library is imported there too; until both are ready the screen says it 
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from datetime import datetime, timezone
 from typing import ClassVar
@@ -75,9 +74,9 @@ class StatsScreen(Screen):
         try:
             stats = self.services.mirror.stats(self._now())
             load_plotting()
-        except (sqlite3.Error, OSError) as error:
+        except Exception as error:  # noqa: BLE001 — a notice, never the end of the app
             self.app.call_from_thread(
-                self.notify, f"The figures could not be read just now ({error}); press r to try again.",
+                self.notify, f"The figures could not be read just now ({visible(str(error), one_line=True)}); press r to try again.",
                 title="Stats", severity="error", markup=False,
             )
             return
