@@ -88,3 +88,23 @@ async def test_an_empty_mirror_shows_zeros_not_an_error(tmp_path: Path) -> None:
     finally:
         await client.aclose()
         mirror.close()
+
+
+async def test_under_no_color_the_chart_is_drawn_and_the_app_lives(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Textual reads NO_COLOR when the app is made, and then greys every line through a filter
+    # that the plotting canvas once broke on its first frames.
+    monkeypatch.setenv("NO_COLOR", "1")
+    mirror = stats_mirror(tmp_path)
+    client = PortalClient("http://127.0.0.1:9")
+    app = TicketsApp(Session(mirror, client, SyncEngine(mirror, client)), clock=FIXED_NOW.timestamp, sync_on_start=False)
+    assert app.no_color
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await open_stats(pilot)
+            await pilot.resize_terminal(120, 40)
+            await pilot.pause(0.2)
+            text = screen_text(app)
+            assert app.is_running and WEEK_AXIS.search(text) and "◆" in text
+    finally:
+        await client.aclose()
+        mirror.close()
