@@ -22,7 +22,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from cache.stats import TicketStats
+from cache.stats import TicketStats, Week
 from screens.common import MirrorChanged, Services
 from widgets.badges import PRIORITY_STYLES, STATUS_STYLES, priority_label, status_label
 from widgets.plain import visible
@@ -92,19 +92,23 @@ class StatsScreen(Screen):
         self.stats = stats
         self.query_one("#stats-title", Static).update(_title(stats))
         self.query_one("#stats-figures", Static).update(figures(stats))
-        await self.query_one(WeekChart).show([WeekBar(f"W{w.number:02d}", w.opened, w.resolved) for w in stats.weeks])
+        await self.query_one(WeekChart).show([WeekBar(_label(w), w.opened, w.resolved) for w in stats.weeks])
         self.query_one("#stats-weeks", Static).update(weeks_table(stats))
         if stats.by_submitter is not None:
             self.query_one("#stats-submitters", Static).update(submitters_table(stats))
         self.remove_class("-loading")
 
 
+def _label(week: Week) -> str:
+    return f"W{week.number:02d}"  # short enough for twelve across 80 columns
+
+
 def _title(stats: TicketStats) -> Text:
-    first, last = stats.weeks[0].start, stats.weeks[-1].start
-    return Text(f"Stats — 12 weeks, W{first.isocalendar().week:02d} ({first:%d %b}) to W{last.isocalendar().week:02d}, from the local copy")
+    first, last = stats.weeks[0], stats.weeks[-1]
+    return Text(f"Stats — 12 weeks, {_label(first)} ({first.start:%d %b}) to {_label(last)}, from the local copy")
 
 
-def duration(seconds: float | None) -> str:
+def _duration(seconds: float | None) -> str:
     return NOT_MEASURED if seconds is None else span(seconds)
 
 
@@ -133,10 +137,10 @@ def figures(stats: TicketStats) -> Table:
 
 def weeks_table(stats: TicketStats) -> Table:
     """The chart's numbers, week by week."""
-    table = Table(box=None, padding=(0, 1), show_edge=False, title_justify="left", pad_edge=False)
+    table = Table(box=None, padding=(0, 1), show_edge=False, pad_edge=False)
     table.add_column("Week", style="bold", no_wrap=True)
     for week in stats.weeks:
-        table.add_column(f"W{week.number:02d}", justify="right", no_wrap=True)
+        table.add_column(_label(week), justify="right", no_wrap=True)
     table.add_row("Opened", *(str(w.opened) for w in stats.weeks))
     table.add_row("Resolved", *(str(w.resolved) for w in stats.weeks))
     return table
@@ -157,8 +161,8 @@ def submitters_table(stats: TicketStats) -> Group:
             str(row.open_now),
             str(row.opened),
             str(row.resolved),
-            duration(row.medians.first_response_seconds),
-            duration(row.medians.resolution_seconds),
+            _duration(row.medians.first_response_seconds),
+            _duration(row.medians.resolution_seconds),
         )
     heading = Text("By submitter — opened and resolved in the 12 weeks, medians as above", style="bold")
     return Group(Text(""), heading, table)
