@@ -1,8 +1,8 @@
 """Figures about the tickets in the mirror: what was opened and resolved each week, what is open
 now, and how long the MSP takes to answer and to resolve (issue 12, item 5).
 
-Pure computation over the mirror's connection (no textual, no I/O beyond one query), for the
-Stats screen and `msp-tickets stats` alike. The definitions, fixed here so both say the same:
+Pure computation over the mirror's connection (no textual; two queries), for the Stats screen
+and `msp-tickets stats` alike; the screen runs it in a thread worker. The definitions, fixed here so both say the same:
 
 - Weeks are the 12 ISO weeks (Monday to Sunday) ending with the one `now` falls in, in `now`'s
   time zone: the TUI and the CLI pass local time, so a week starts at the user's Monday midnight.
@@ -17,7 +17,9 @@ Stats screen and `msp-tickets stats` alike. The definitions, fixed here so both 
 - Resolution: from `created_at` to the first resolution as above, over the tickets first resolved
   in the 12 weeks.
 - By submitter (only for a `company_admin`): the same per person who raised the tickets, with the
-  12 weeks' opened and resolved as totals.
+  12 weeks' opened and resolved as totals; people with nothing open and nothing in the 12 weeks
+  are left out.
+- The tickets counted are those in the mirror: what the user may see (their own, or the company's).
 
 Tickets still only in the outbox are not the portal's yet and are not counted.
 """
@@ -114,6 +116,7 @@ class _Window:
     from the mirror is placed in its week without being parsed."""
 
     def __init__(self, now: datetime) -> None:
+        # Midnights take now's UTC offset: across a DST change a week boundary is an hour off.
         if now.tzinfo is None:
             raise ValueError("now must carry a time zone")
         today = now.date()
