@@ -116,7 +116,7 @@ class _Window:
     from the mirror is placed in its week without being parsed."""
 
     def __init__(self, now: datetime) -> None:
-        # Midnights take now's UTC offset: across a DST change a week boundary is an hour off.
+        # With the fixed offset astimezone() gives, a boundary across a DST change is an hour off.
         if now.tzinfo is None:
             raise ValueError("now must carry a time zone")
         today = now.date()
