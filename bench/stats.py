@@ -3,9 +3,8 @@
 - `Mirror.stats` over the bench mirror (100,000 tickets, 500,000 events, each resolved or closed
   ticket given its status changes), for a company user and for a company admin (by submitter).
   It runs in a thread worker, so this is how long the screen says "loading", not a freeze.
-- The import of the app's modules with and without textual-plot (numpy): what the board would
-  pay at every start if the Stats screen's library were imported eagerly. Each in a fresh
-  interpreter, median of several.
+- What importing the plot (textual-plot, numpy) costs on top of the app's own modules: what the
+  board would pay at every start if the Stats screen's library were imported eagerly.
 
 `--quick` scales the data down 10x. Nothing is asserted here.
 """
@@ -19,7 +18,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -97,22 +95,27 @@ def add_resolutions(db: Path, tickets: int) -> None:
 
 
 def start_cost() -> None:
-    app = "import tui.cli.main, tui.app"
-    eager = app + ", textual_plot"
-    without = import_seconds(app)
-    with_plot = import_seconds(eager)
-    print(f"import of the app at start, in a fresh interpreter (median of {IMPORT_RUNS}):")
-    print(f"  as shipped (textual-plot loaded by the Stats screen)  {without * 1000:8.0f} ms")
-    print(f"  if textual-plot and numpy were imported at start      {with_plot * 1000:8.0f} ms  (+{(with_plot - without) * 1000:.0f} ms)")
-
-
-def import_seconds(statement: str) -> float:
-    times = []
+    """`python -X importtime`: what importing the plot adds after the app's own modules (median of
+    several fresh interpreters). One process each, so other load on the machine shows less."""
+    app, plot = [], []
     for _ in range(IMPORT_RUNS):
-        started = time.perf_counter()
-        subprocess.run([sys.executable, "-c", statement], check=True)
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+        result = subprocess.run(
+            [sys.executable, "-X", "importtime", "-c", "import tui.cli.main, tui.app, widgets.week_plot"],
+            capture_output=True, text=True, check=True,
+        )
+        app.append(_cumulative_us(result.stderr, "tui.app"))
+        plot.append(_cumulative_us(result.stderr, "widgets.week_plot"))
+    print(f"imports at start, fresh interpreter, median of {IMPORT_RUNS} (python -X importtime):")
+    print(f"  the app (tui.app and what it imports)               {statistics.median(app) / 1000:8.0f} ms")
+    print(f"  the plot on top (textual-plot, numpy): not at start {statistics.median(plot) / 1000:8.0f} ms")
+
+
+def _cumulative_us(report: str, module: str) -> int:
+    for line in report.splitlines():
+        parts = [part.strip() for part in line.removeprefix("import time:").split("|")]
+        if len(parts) == 3 and parts[2] == module:
+            return int(parts[1])
+    raise ValueError(f"{module} not in the import report")
 
 
 if __name__ == "__main__":
