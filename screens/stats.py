@@ -21,6 +21,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
+from textual.worker import get_current_worker
 
 from cache.stats import TicketStats, Week
 from screens.common import MirrorChanged, Services
@@ -80,7 +81,8 @@ class StatsScreen(Screen):
                 title="Stats", severity="error", markup=False,
             )
             return
-        self.app.call_from_thread(self._show, stats)
+        if not get_current_worker().is_cancelled:  # a newer count (after a sync) replaced it
+            self.app.call_from_thread(self._show, stats)
 
     def _now(self) -> datetime:
         # The app's clock when it has one (tests fix it), in local time: weeks start on the
