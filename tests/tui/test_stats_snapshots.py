@@ -108,3 +108,13 @@ async def test_under_no_color_the_chart_is_drawn_and_the_app_lives(tmp_path: Pat
     finally:
         await client.aclose()
         mirror.close()
+
+
+async def test_at_80x24_the_rest_is_a_keypress_away(stats_app: TicketsApp) -> None:
+    async with stats_app.run_test(size=(80, 24)) as pilot:
+        await open_stats(pilot)
+        assert "Eve" not in screen_text(stats_app)  # the submitters are below the chart
+        await pilot.press("end")
+        await pilot.pause()
+        text = screen_text(stats_app)
+        assert re.search(r"Opened\s+3\s+3\s+4", text) and "Eve \\x1b[2J Intruder" in text
