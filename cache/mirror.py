@@ -39,6 +39,7 @@ from cache.model import (
 )
 from cache.profile import ProfilePaths
 from cache.search import fts_query, search_words
+from cache.stats import TicketStats, ticket_stats
 from cache.store import connect, prepare_files, write_transaction
 from portal.schema import (
     RATEABLE_STATUSES,
@@ -179,6 +180,12 @@ class Mirror:
             needs_attention=row["attention"],
             last_error=row["last_error"],
         )
+
+    def stats(self, now: datetime) -> TicketStats:
+        """The figures of the Stats screen (cache/stats.py); by submitter for a company admin."""
+        me = self.me()
+        is_admin = me is not None and me.access_level is AccessLevel.COMPANY_ADMIN
+        return ticket_stats(self._conn, now, by_submitter=is_admin)
 
     # --- writes by the user: to the outbox --------------------------------------------------------
 

@@ -8,6 +8,7 @@ import getpass
 import sqlite3
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import datetime, timezone
 from typing import Any
 
 from pydantic import ValidationError
@@ -24,7 +25,7 @@ from portal.client import (
     Unauthorized,
 )
 from portal.schema import AccessLevel, Category, Priority, Status, TicketCreate
-from tui.cli import exit_codes, output
+from tui.cli import exit_codes, output, stats_report
 from tui.config import ConfigError, Profile, check_portal_url, load_profile, save_profile
 from tui.credentials import CredentialError, NoSecureStorage, TokenStore
 from tui.session import Session, open_session
@@ -305,6 +306,20 @@ def _status_text(document: dict[str, Any]) -> str:
     if document["last_error"]:
         lines.append(f"Last error: {output.one_line(document['last_error'])}")
     return "\n".join(lines)
+
+
+@_guarded
+def cmd_stats(args: Any) -> int:
+    async def work(session: Session) -> int:
+        stale = False
+        if not args.no_sync:
+            stale = not _reached_portal(await _sync(session, strict=False))
+        now = datetime.now(timezone.utc).astimezone()  # local: weeks start on the user's Monday
+        stats = await asyncio.to_thread(session.mirror.stats, now)
+        _print(stats_report.stats_document(stats, stale=stale), stats_report.stats_text(stats), args.json)
+        return exit_codes.OK
+
+    return _in_session(args, work)
 
 
 # --- writing --------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ EXAMPLES = {
     "reopen": "msp-tickets reopen 1042",
     "rate": "msp-tickets rate 1042 5 --comment 'Quick and friendly'",
     "status": "msp-tickets status --json",
+    "stats": "msp-tickets stats --json | jq '.weeks[] | [.week, .opened, .resolved]'",
 }
 
 
@@ -141,6 +142,10 @@ def build_parser() -> argparse.ArgumentParser:
     _json(rate)
 
     _json(_command(sub, "status", "profile, last and next sync, what waits to be sent"))
+
+    stats = _command(sub, "stats", "tickets opened and resolved per week, open tickets, response and resolution times")
+    stats.add_argument("--no-sync", action="store_true", help="don't contact the portal")
+    _json(stats)
     return parser
 
 
