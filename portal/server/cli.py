@@ -16,6 +16,7 @@ from pathlib import Path
 from portal.schema import DEFAULT_PSA_SYNC_INTERVAL_SECONDS, AccessLevel
 from portal.server import demo, psa, storage
 from portal.server.auth import PASSWORD_MIN_LENGTH, hash_password
+from portal.server.ratelimit import DEFAULT_SIGN_IN_RATE_LIMIT
 from portal.server.storage import Storage
 
 
@@ -35,6 +36,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8080, help="0 picks a free port")
     serve.add_argument("--psa-interval", type=float, default=DEFAULT_PSA_SYNC_INTERVAL_SECONDS)
     serve.add_argument("--rate-limit", type=int, default=100, help="requests per company per minute")
+    serve.add_argument(
+        "--sign-in-rate-limit",
+        type=int,
+        default=DEFAULT_SIGN_IN_RATE_LIMIT,
+        help="sign-in attempts per client address per minute",
+    )
     serve.add_argument("--psa-seed", type=int, default=1)
     serve.add_argument(
         "--allow-remote",
@@ -96,8 +103,12 @@ def _serve(args) -> int:
             "serving it to a network needs --allow-remote (and TLS in front of it).",
             2,
         )
-    if args.psa_interval <= 0 or args.rate_limit < 1:
-        raise CliError("--psa-interval must be above 0 seconds and --rate-limit at least 1.", 2)
+    if args.psa_interval <= 0 or args.rate_limit < 1 or args.sign_in_rate_limit < 1:
+        raise CliError(
+            "--psa-interval must be above 0 seconds, --rate-limit and --sign-in-rate-limit "
+            "at least 1.",
+            2,
+        )
     # Imported here so the management commands start quickly.
     from portal.server.app import Settings
     from portal.server.serve import serve
@@ -107,6 +118,7 @@ def _serve(args) -> int:
         db_path=args.db,
         psa_interval=args.psa_interval,
         rate_limit=args.rate_limit,
+        sign_in_rate_limit=args.sign_in_rate_limit,
         psa_seed=args.psa_seed,
     )
     serve(settings, host=args.host, port=args.port, log_level=args.log_level)

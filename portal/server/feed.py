@@ -1,8 +1,10 @@
 """The change feed: what changed for this user since their cursor, in the database's seq order.
 
 Feed rows carry no payload: each page serves the ticket or event as it is now, filtered by what
-the user may see now. A cursor holds the last seq served and the user's access epoch; a cursor
-from before an access change, or older than the retained floor, has expired (410).
+the user may see now. A cursor holds the last seq served, the user's access epoch and the
+portal's identity; a cursor from before an access change, older than the retained floor, from
+another portal, or from this portal's future (a seq it has not given: the database was restored
+from an older backup) has expired (410), and the client rebuilds from the start.
 """
 
 from __future__ import annotations
@@ -25,8 +27,9 @@ class Feed:
         limit = limit or CHANGES_LIMIT_DEFAULT
         after = 0
         with self._db.read() as db:
+            portal_id = storage.portal_id(db)
             if cursor is not None:
-                after = _position(db, user, cursor)
+                after = _position(db, user, cursor, portal_id)
             rows = storage.changes_for(db, user, after, limit + 1)
             page, more = rows[:limit], len(rows) > limit
             tickets = storage.tickets_by_id(
@@ -37,7 +40,7 @@ class Feed:
             )
             # Every row up to the snapshot's last seq was considered, so the next sync starts
             # past it even when none of those rows were this user's.
-            end = page[-1].seq if more else max(after, storage.last_seq(db))
+            end = page[-1].seq if more else storage.last_seq(db)
         changes = [
             Change(
                 seq=row.seq,
@@ -50,16 +53,26 @@ class Feed:
         ]
         return ChangePage(
             changes=changes,
-            next_cursor=cursors.encode({"seq": end, "epoch": user.access_epoch, "user": user.id}),
+            next_cursor=cursors.encode(
+                {"seq": end, "epoch": user.access_epoch, "user": user.id, "portal": portal_id}
+            ),
             has_more=more,
         )
 
 
-def _position(db, user: User, cursor: str) -> int:
-    fields = cursors.decode(cursor, {"seq": int, "epoch": int, "user": int})
+def _position(db, user: User, cursor: str, portal_id: str) -> int:
+    fields = cursors.decode(
+        cursor,
+        {"seq": int, "epoch": int, "user": int, "portal": str},
+        issuer=("portal", portal_id),
+    )
     floor = int(storage.get_state(db, FEED_FLOOR_KEY) or 0)
     # Someone else's cursor is as good as none: it would skip what this user has not seen.
     stale = fields["epoch"] != user.access_epoch or fields["user"] != user.id
     if stale or fields["seq"] < floor:
         raise cursor_expired()
+    if fields["seq"] > storage.last_seq(db):
+        # Served before this database was restored from an older backup: what the client
+        # holds past our last seq never happened here, and those seqs will be given again.
+        raise cursor_expired("is ahead of this portal's change feed (restored from a backup?)")
     return fields["seq"]

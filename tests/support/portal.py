@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import secrets
 import sqlite3
 import subprocess
 import sys
@@ -43,6 +44,7 @@ class RunningPortal:
         *,
         psa_interval: float,
         rate_limit: int,
+        sign_in_rate_limit: int = 100_000,
         port: int = 0,
         log_level: str = "warning",
     ) -> None:
@@ -52,6 +54,7 @@ class RunningPortal:
         self._port = port
         self._psa_interval = psa_interval
         self._rate_limit = rate_limit
+        self._sign_in_rate_limit = sign_in_rate_limit
         self._log_level = log_level
         self._process: subprocess.Popen | None = None
 
@@ -83,7 +86,9 @@ class RunningPortal:
                     sys.executable, "-m", "portal.server.cli", "--db", str(self.db), "serve",
                     "--host", "127.0.0.1", "--port", str(self._port),
                     "--psa-interval", str(self._psa_interval),
-                    "--rate-limit", str(self._rate_limit), "--log-level", self._log_level,
+                    "--rate-limit", str(self._rate_limit),
+                    "--sign-in-rate-limit", str(self._sign_in_rate_limit),
+                    "--log-level", self._log_level,
                 ],
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -123,8 +128,10 @@ def start_portal(
     *,
     psa_interval: float = 3600,
     rate_limit: int = 100_000,
+    sign_in_rate_limit: int = 100_000,
     seed_demo: bool = False,
     log_level: str = "warning",
+    port: int = 0,
 ) -> RunningPortal:
     # A folder of its own, so one test can run several portals.
     folder = Path(tempfile.mkdtemp(prefix="portal-", dir=tmp_path))
@@ -133,6 +140,8 @@ def start_portal(
         folder / "server.log",
         psa_interval=psa_interval,
         rate_limit=rate_limit,
+        sign_in_rate_limit=sign_in_rate_limit,
+        port=port,
         log_level=log_level,
     )
     if seed_demo:
@@ -164,6 +173,12 @@ def make_world(portal: RunningPortal) -> World:
     target = sqlite3.connect(portal.db)
     try:
         source.backup(target)
+        # A copy of a portal's database is that portal (a restored backup); each world is a
+        # portal of its own, so it gets an identity of its own.
+        with target:
+            target.execute(
+                "UPDATE state SET value = ? WHERE key = 'portal_id'", (secrets.token_hex(16),)
+            )
     finally:
         source.close()
         target.close()
