@@ -10,6 +10,7 @@ import functools
 import os
 import re
 import secrets
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -108,6 +109,24 @@ class RunningPortal:
             time.sleep(0.05)
         self.stop()
         raise RuntimeError(f"the portal did not start in time:\n{self.log.read_text()}")
+
+    def backup(self, to: Path) -> Path:
+        """A copy of the live database, as an operator's backup (SQLite's online backup)."""
+        source, target = sqlite3.connect(self.db), sqlite3.connect(to)
+        try:
+            source.backup(target)
+        finally:
+            source.close()
+            target.close()
+        return to
+
+    def restore(self, backup: Path) -> None:
+        """Stop, put the backup in place of the database, start again on the same port."""
+        self.stop()
+        for suffix in ("-wal", "-shm"):
+            Path(f"{self.db}{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(backup, self.db)
+        self.start()
 
     def stop(self) -> None:
         """Terminate the server: the portal goes down (the database stays)."""
