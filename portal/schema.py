@@ -381,7 +381,7 @@ class Meta(_Response):
     psa_sync_interval_seconds: int
     # Made once with the portal's database; every change-feed cursor carries it. A client
     # whose mirror came from another identity rebuilds it. None from a portal without one.
-    portal_id: str | None = None
+    portal_id: str | None = Field(default=None, max_length=200)
 
 
 class ErrorBody(_Response):

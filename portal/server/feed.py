@@ -22,6 +22,8 @@ FEED_FLOOR_KEY = "feed_floor"
 class Feed:
     def __init__(self, db: Storage) -> None:
         self._db = db
+        with db.write() as conn:
+            self._run = storage.start_run(conn)
 
     def page(self, user: User, cursor: str | None, limit: int | None) -> ChangePage:
         limit = limit or CHANGES_LIMIT_DEFAULT
@@ -29,7 +31,7 @@ class Feed:
         with self._db.read() as db:
             portal_id = storage.portal_id(db)
             if cursor is not None:
-                after = _position(db, user, cursor, portal_id)
+                after = self._position(db, user, cursor, portal_id)
             rows = storage.changes_for(db, user, after, limit + 1)
             page, more = rows[:limit], len(rows) > limit
             tickets = storage.tickets_by_id(
@@ -54,25 +56,36 @@ class Feed:
         return ChangePage(
             changes=changes,
             next_cursor=cursors.encode(
-                {"seq": end, "epoch": user.access_epoch, "user": user.id, "portal": portal_id}
+                {
+                    "seq": end,
+                    "epoch": user.access_epoch,
+                    "user": user.id,
+                    "portal": portal_id,
+                    "run": self._run,
+                }
             ),
             has_more=more,
         )
 
 
-def _position(db, user: User, cursor: str, portal_id: str) -> int:
-    fields = cursors.decode(
-        cursor,
-        {"seq": int, "epoch": int, "user": int, "portal": str},
-        issuer=("portal", portal_id),
-    )
-    floor = int(storage.get_state(db, FEED_FLOOR_KEY) or 0)
-    # Someone else's cursor is as good as none: it would skip what this user has not seen.
-    stale = fields["epoch"] != user.access_epoch or fields["user"] != user.id
-    if stale or fields["seq"] < floor:
-        raise cursor_expired()
-    if fields["seq"] > storage.last_seq(db):
-        # Served before this database was restored from an older backup: what the client
-        # holds past our last seq never happened here, and those seqs will be given again.
-        raise cursor_expired("is ahead of this portal's change feed (restored from a backup?)")
-    return fields["seq"]
+    def _position(self, db, user: User, cursor: str, portal_id: str) -> int:
+        fields = cursors.decode(
+            cursor,
+            {"seq": int, "epoch": int, "user": int, "portal": str, "run": str},
+            issuer=("portal", portal_id),
+        )
+        floor = int(storage.get_state(db, FEED_FLOOR_KEY) or 0)
+        # Someone else's cursor is as good as none: it would skip what this user has not seen.
+        stale = fields["epoch"] != user.access_epoch or fields["user"] != user.id
+        if stale or fields["seq"] < floor:
+            raise cursor_expired()
+        if fields["run"] == self._run:
+            issued_up_to = storage.last_seq(db)
+        else:
+            issued_up_to = storage.last_seq_of_run(db, fields["run"])
+        if issued_up_to is None or fields["seq"] > issued_up_to:
+            # Served by a run this database does not remember, or past where that run ended
+            # here: this database was restored from an older backup, and what the client
+            # holds after the backup never happened here (its seqs are being given again).
+            raise cursor_expired("is ahead of this portal's change feed (restored from a backup?)")
+        return fields["seq"]

@@ -235,6 +235,13 @@ def _migrate(db: sqlite3.Connection) -> None:
             "INSERT OR IGNORE INTO state(key, value) VALUES (?, ?)",
             (PORTAL_ID_KEY, secrets.token_hex(16)),
         )
+        # Each serving run of the portal, and the last seq when it started: a cursor names its
+        # run, so one from a run this database never saw (a restored backup's lost future) is
+        # told from ours even after the feed has passed its seq again.
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS runs ("
+            "id INTEGER PRIMARY KEY, mark TEXT NOT NULL UNIQUE, started_seq INTEGER NOT NULL)"
+        )
         db.execute("DROP TABLE IF EXISTS login_failures")
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
@@ -250,6 +257,25 @@ def get_state(db: sqlite3.Connection, key: str) -> str | None:
 def portal_id(db: sqlite3.Connection) -> str:
     """The identity this database was given when it was made."""
     return get_state(db, PORTAL_ID_KEY) or ""
+
+
+def start_run(db: sqlite3.Connection) -> str:
+    """Record a new serving run; its mark goes into every cursor it issues."""
+    mark = secrets.token_hex(8)
+    db.execute("INSERT INTO runs(mark, started_seq) VALUES (?, ?)", (mark, last_seq(db)))
+    return mark
+
+
+def last_seq_of_run(db: sqlite3.Connection, mark: str) -> int | None:
+    """The highest seq the run with this mark can have issued (where the next run started, or
+    the last seq if none has), or None when this database has no such run."""
+    row = db.execute("SELECT id FROM runs WHERE mark = ?", (mark,)).fetchone()
+    if row is None:
+        return None
+    later = db.execute(
+        "SELECT started_seq FROM runs WHERE id > ? ORDER BY id LIMIT 1", (row[0],)
+    ).fetchone()
+    return last_seq(db) if later is None else later[0]
 
 
 def set_state(db: sqlite3.Connection, key: str, value: str) -> None:

@@ -156,3 +156,22 @@ def test_a_cursor_from_before_a_restore_or_from_another_portal_has_expired(world
         other.stop()
     # Our own cursor still works where it was issued.
     assert own.http.get("/changes", params={"cursor": restored.cursor}).status_code == 200
+
+
+def test_a_cursor_survives_restarts_of_the_same_portal(world: World):
+    own = Api.signed_in(world.portal, world.accounts["a_own"])
+    own.create("Before the restarts")
+    mirror = FeedMirror()
+    mirror.follow(own)
+    own.close()
+    for n in range(2):  # the cursor was issued two runs ago by the end
+        world.portal.stop()
+        world.portal.start()
+        own = Api.signed_in(world.portal, world.accounts["a_own"])
+        own.create(f"After restart {n}")
+        own.close()
+    own = Api.signed_in(world.portal, world.accounts["a_own"])
+    seen = len(mirror.seqs)
+    mirror.follow(own)
+    assert len(mirror.seqs) == seen + 2  # only what is new: no 410, no full resync
+    assert_rebuilds_the_api(mirror, own)

@@ -191,17 +191,30 @@ def make_world(portal: RunningPortal) -> World:
     source = sqlite3.connect(_world_template())
     target = sqlite3.connect(portal.db)
     try:
+        # The world's rows are loaded into this portal, which stays itself: a copy of the whole
+        # file would make it the template's twin (its identity) and forget its serving runs.
+        own = _identity_rows(target)
         source.backup(target)
-        # A copy of a portal's database is that portal (a restored backup); each world is a
-        # portal of its own, so it gets an identity of its own.
         with target:
+            target.execute("DELETE FROM runs")
+            target.executemany("INSERT INTO runs VALUES (?, ?, ?)", own["runs"])
             target.execute(
-                "UPDATE state SET value = ? WHERE key = 'portal_id'", (secrets.token_hex(16),)
+                "UPDATE state SET value = ? WHERE key = 'portal_id'", (own["portal_id"],)
             )
     finally:
         source.close()
         target.close()
     return World(portal, dict(_ACCOUNTS))
+
+
+def _identity_rows(db: sqlite3.Connection) -> dict:
+    """A portal's identity and run history; a fresh identity for a database not made yet."""
+    try:
+        runs = db.execute("SELECT id, mark, started_seq FROM runs").fetchall()
+        portal_id = db.execute("SELECT value FROM state WHERE key = 'portal_id'").fetchone()[0]
+    except sqlite3.OperationalError:  # no tables: the portal has not opened it
+        runs, portal_id = [], secrets.token_hex(16)
+    return {"runs": runs, "portal_id": portal_id}
 
 
 _ACCOUNTS = {
