@@ -66,7 +66,7 @@ from portal.server.tickets import (
 log = logging.getLogger("portal.server")
 
 _MAX_ID = 2**63 - 1
-SIGN_INS_WAITING_MAX = 64
+SIGN_INS_WAITING_MAX = 32  # at ~0.1 s a check per worker: a wait of seconds at worst
 
 
 def _default_sign_in_workers() -> int:
@@ -144,6 +144,7 @@ def create_app(settings: Settings) -> FastAPI:
                 job.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await job
+            portal.sign_ins.close()
             portal.db.close()
 
     app = FastAPI(

@@ -42,6 +42,12 @@ def _parser() -> argparse.ArgumentParser:
         default=DEFAULT_SIGN_IN_RATE_LIMIT,
         help="sign-in attempts per client address per minute",
     )
+    serve.add_argument(
+        "--sign-in-workers",
+        type=int,
+        default=None,
+        help="password checks at once (default: half the cores); each takes about 64 MB",
+    )
     serve.add_argument("--psa-seed", type=int, default=1)
     serve.add_argument(
         "--allow-remote",
@@ -103,10 +109,11 @@ def _serve(args) -> int:
             "serving it to a network needs --allow-remote (and TLS in front of it).",
             2,
         )
-    if args.psa_interval <= 0 or args.rate_limit < 1 or args.sign_in_rate_limit < 1:
+    limits = (args.rate_limit, args.sign_in_rate_limit, args.sign_in_workers or 1)
+    if args.psa_interval <= 0 or min(limits) < 1:
         raise CliError(
-            "--psa-interval must be above 0 seconds, --rate-limit and --sign-in-rate-limit "
-            "at least 1.",
+            "--psa-interval must be above 0 seconds, --rate-limit, --sign-in-rate-limit and "
+            "--sign-in-workers at least 1.",
             2,
         )
     # Imported here so the management commands start quickly.
@@ -120,6 +127,7 @@ def _serve(args) -> int:
         rate_limit=args.rate_limit,
         sign_in_rate_limit=args.sign_in_rate_limit,
         psa_seed=args.psa_seed,
+        **({"sign_in_workers": args.sign_in_workers} if args.sign_in_workers else {}),
     )
     serve(settings, host=args.host, port=args.port, log_level=args.log_level)
     return 0

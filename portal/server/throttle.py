@@ -12,21 +12,25 @@ first when too many are kept.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import functools
 import math
+import os
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar
-
-import anyio
-import anyio.to_thread
 
 FREE_ATTEMPTS = 3
 FIRST_DELAY_SECONDS = 1.0
 MAX_DELAY_SECONDS = 300.0
 FORGET_AFTER_SECONDS = 15 * 60  # quiet for this long past its wait: the entry is dropped
 MAX_ENTRIES = 100_000
+SIGN_IN_NICENESS = 10  # CPU weight about a tenth of the portal's other threads
 
 T = TypeVar("T")
 
@@ -90,24 +94,38 @@ class Saturated(Exception):
 
 
 class SignInQueue:
-    """At most `workers` argon2 verifications at once (each takes tens of MB and a core for
-    tens of ms), so a flood of sign-ins cannot take the memory and the cores that everyone
-    else's requests need. Waiting sign-ins hold no thread; past `max_waiting` they are turned
-    away at once rather than queued for ever."""
+    """Password checks on a small pool of their own: at most `workers` argon2 verifications at
+    once (each takes 64 MB and, with its four lanes, every core for tens of ms), at a lower CPU
+    priority than the rest of the portal, so a flood of sign-ins cannot take the memory and the
+    cores that everyone else's requests need. Waiting sign-ins hold no thread; past
+    `max_waiting` they are turned away at once rather than queued for ever."""
 
     def __init__(self, *, workers: int, max_waiting: int) -> None:
         self.workers = workers
         self.max_waiting = max_waiting
-        self._limiter: anyio.CapacityLimiter | None = None  # made on the serving event loop
-        self._waiting = 0
+        self._pool = ThreadPoolExecutor(
+            max_workers=workers, thread_name_prefix="sign-in", initializer=_yield_the_cpu
+        )
+        self._waiting = 0  # touched on the event loop only
 
     async def run(self, work: Callable[..., T], *args: object) -> T:
         if self._waiting >= self.max_waiting:
             raise Saturated()
-        if self._limiter is None:
-            self._limiter = anyio.CapacityLimiter(self.workers)
         self._waiting += 1
         try:
-            return await anyio.to_thread.run_sync(work, *args, limiter=self._limiter)
+            return await asyncio.get_running_loop().run_in_executor(
+                self._pool, functools.partial(work, *args)
+            )
         finally:
             self._waiting -= 1
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _yield_the_cpu() -> None:
+    # On Linux a nice value belongs to one thread (and the threads it starts: argon2's lanes),
+    # so this lowers the password checks only. Elsewhere it would lower the whole process.
+    if sys.platform == "linux":
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), SIGN_IN_NICENESS)

@@ -3,6 +3,11 @@ Authenticator over a real database file and the throttle, with the clock moved b
 
 from __future__ import annotations
 
+import asyncio
+import os
+import sys
+import threading
+
 import pytest
 
 from portal.schema import AccessLevel
@@ -10,7 +15,14 @@ from portal.server import storage
 from portal.server.auth import BAD_CREDENTIALS, Authenticator, hash_password, token_hash
 from portal.server.errors import ApiError
 from portal.server.storage import Storage
-from portal.server.throttle import MAX_DELAY_SECONDS, SignInThrottle, delay_after
+from portal.server.throttle import (
+    MAX_DELAY_SECONDS,
+    SIGN_IN_NICENESS,
+    Saturated,
+    SignInQueue,
+    SignInThrottle,
+    delay_after,
+)
 
 
 class Clock:
@@ -114,3 +126,39 @@ def test_half_a_surrogate_pair_is_just_wrong_credentials(auth, email, password):
     refused = _refused(lambda: authenticator.login(email, password))
     assert refused.message == BAD_CREDENTIALS
     assert authenticator.verifications == 1  # as much work as any wrong password
+
+
+async def test_password_checks_are_bounded_queued_and_turned_away_past_the_queue():
+    queue = SignInQueue(workers=1, max_waiting=2)
+    release = threading.Event()
+    running = []
+
+    def check(n: int) -> int:
+        running.append(n)
+        release.wait(10)
+        return n
+
+    try:
+        first = asyncio.ensure_future(queue.run(check, 1))
+        second = asyncio.ensure_future(queue.run(check, 2))
+        await asyncio.sleep(0.2)
+        assert running == [1]  # one worker: the second waits, holding no thread
+        with pytest.raises(Saturated):
+            await queue.run(check, 3)
+        release.set()
+        assert await asyncio.gather(first, second) == [1, 2]
+        assert await queue.run(check, 4) == 4  # room again
+    finally:
+        release.set()
+        queue.close()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="a per-thread nice value is Linux's")
+async def test_password_checks_run_at_a_lower_cpu_priority_than_the_rest():
+    queue = SignInQueue(workers=1, max_waiting=1)
+    try:
+        niceness = await queue.run(lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+    finally:
+        queue.close()
+    mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    assert niceness == min(19, mine + SIGN_IN_NICENESS)  # 19 is the lowest priority

@@ -46,6 +46,7 @@ class RunningPortal:
         psa_interval: float,
         rate_limit: int,
         sign_in_rate_limit: int = 100_000,
+        sign_in_workers: int | None = None,
         port: int = 0,
         log_level: str = "warning",
     ) -> None:
@@ -56,12 +57,18 @@ class RunningPortal:
         self._psa_interval = psa_interval
         self._rate_limit = rate_limit
         self._sign_in_rate_limit = sign_in_rate_limit
+        self._sign_in_workers = sign_in_workers
         self._log_level = log_level
         self._process: subprocess.Popen | None = None
 
     @property
     def api(self) -> str:
         return self.url + API_PREFIX
+
+    @property
+    def pid(self) -> int | None:
+        """The serving process's id while it runs (for benchmarks that read its memory)."""
+        return self._process.pid if self._process is not None else None
 
     def cli(self, *args: str, input: str | None = None) -> subprocess.CompletedProcess:
         """`msp-portal --db DB ARGS...`; raises CalledProcessError (with stderr) on failure."""
@@ -89,6 +96,7 @@ class RunningPortal:
                     "--psa-interval", str(self._psa_interval),
                     "--rate-limit", str(self._rate_limit),
                     "--sign-in-rate-limit", str(self._sign_in_rate_limit),
+                    *(["--sign-in-workers", str(self._sign_in_workers)] if self._sign_in_workers else []),
                     "--log-level", self._log_level,
                 ],
                 stdout=log,
@@ -148,6 +156,7 @@ def start_portal(
     psa_interval: float = 3600,
     rate_limit: int = 100_000,
     sign_in_rate_limit: int = 100_000,
+    sign_in_workers: int | None = None,
     seed_demo: bool = False,
     log_level: str = "warning",
     port: int = 0,
@@ -160,6 +169,7 @@ def start_portal(
         psa_interval=psa_interval,
         rate_limit=rate_limit,
         sign_in_rate_limit=sign_in_rate_limit,
+        sign_in_workers=sign_in_workers,
         port=port,
         log_level=log_level,
     )
