@@ -19,6 +19,7 @@ import math
 import os
 import sys
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -96,26 +97,38 @@ class Saturated(Exception):
 class SignInQueue:
     """Password checks on a small pool of their own: at most `workers` argon2 verifications at
     once (each takes 64 MB and, with its four lanes, every core for tens of ms), at a lower CPU
-    priority than the rest of the portal, so a flood of sign-ins cannot take the memory and the
-    cores that everyone else's requests need. Waiting sign-ins hold no thread; past
-    `max_waiting` they are turned away at once rather than queued for ever."""
+    priority than the rest of the portal, and each followed by a rest as long as it took before
+    that worker takes the next — so however many sign-ins arrive, they use at most half of the
+    pool's time, and a flood of them cannot take the memory and the cores that everyone else's
+    requests need. Waiting sign-ins hold no thread; past `max_waiting` (the one running
+    included) they are turned away at once rather than queued for ever."""
 
-    def __init__(self, *, workers: int, max_waiting: int) -> None:
+    def __init__(self, *, workers: int, max_waiting: int, rest_ratio: float = 1.0) -> None:
         self.workers = workers
         self.max_waiting = max_waiting
+        self._rest_ratio = rest_ratio
         self._pool = ThreadPoolExecutor(
             max_workers=workers, thread_name_prefix="sign-in", initializer=_yield_the_cpu
         )
+        self._slots: asyncio.Semaphore | None = None  # made on the serving event loop
         self._waiting = 0  # touched on the event loop only
 
     async def run(self, work: Callable[..., T], *args: object) -> T:
         if self._waiting >= self.max_waiting:
             raise Saturated()
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self.workers)
+        loop = asyncio.get_running_loop()
         self._waiting += 1
         try:
-            return await asyncio.get_running_loop().run_in_executor(
-                self._pool, functools.partial(work, *args)
-            )
+            await self._slots.acquire()
+            started = time.monotonic()
+            try:
+                return await loop.run_in_executor(self._pool, functools.partial(work, *args))
+            finally:
+                # The answer goes out now; the slot comes back after the rest.
+                rest = (time.monotonic() - started) * self._rest_ratio
+                loop.call_later(rest, self._slots.release)
         finally:
             self._waiting -= 1
 
