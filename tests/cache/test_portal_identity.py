@@ -9,10 +9,15 @@ wrote to, set aside ("needs attention", never sent) when that id now means anoth
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 
+from cache.mirror import Mirror, WrittenTo
+from cache.profile import profile_paths
+from cache.store import OUTBOX_MIGRATIONS, _statements
 from cache.sync import REBUILT_CURSOR_EXPIRED, REBUILT_OTHER_PORTAL
 from portal.client import PortalClient
+from portal.schema import Change
 from tests.cache.helpers import draft
 from tests.support.portal import make_world, start_portal, token_for
 
@@ -150,3 +155,47 @@ async def test_a_different_portal_at_the_same_address_replaces_the_mirror(tmp_pa
         first.stop()
         if second is not None:
             second.stop()
+
+
+def test_an_outbox_from_before_the_check_keeps_its_items_and_sends_them_as_before(tmp_path):
+    """Items queued by a version that did not note their ticket: nothing is known to compare,
+    so they are sent unless their ticket is gone (as the portal would refuse them anyway)."""
+    paths = profile_paths("old", "http://127.0.0.1:1", "ann@a.example", {"HOME": str(tmp_path)})
+    paths.outbox_db.parent.mkdir(parents=True)
+    old = sqlite3.connect(paths.outbox_db, isolation_level=None)
+    for statement in _statements(OUTBOX_MIGRATIONS[0]):
+        old.execute(statement)
+    old.execute(
+        "INSERT INTO outbox (kind, ticket_ref, payload, idempotency_key, author_name, created_at) "
+        "VALUES ('comment', 7, '{\"body\": \"still here\"}', 'k1', 'Ann', '2026-01-01T00:00:00+00:00')"
+    )
+    old.execute("PRAGMA user_version = 1")
+    old.close()
+
+    mirror = Mirror.open(paths)
+    try:
+        [item] = mirror.pending_items()
+        assert (item.payload, item.written_to) == ({"body": "still here"}, WrittenTo())
+        assert "no longer among your tickets" in mirror.not_the_ticket_written_to(item, 7)
+        mirror.adopt_portal("portal-one")
+        upsert = Change.model_validate(
+            {"seq": 1, "kind": "ticket", "ticket_id": 7, "event": None, "ticket": {
+                "id": 7, "subject": "s", "category": "email", "priority": "low",
+                "description": "d", "status": "open", "created_at": "2026-01-01T00:00:00Z",
+                "updated_at": "2026-01-01T00:00:00Z", "submitted_by": {"id": 1, "name": "Ann"},
+                "company_id": 1, "assignee": None, "psa_ticket_id": None, "rating": None,
+                "rating_comment": None, "client_ref": None}}
+        )
+        mirror.apply_changes([upsert], "cursor", has_more=False)
+        assert mirror.not_the_ticket_written_to(item, 7) is None
+        # What is queued now notes the portal and the ticket.
+        mirror.add_comment(7, "new words")
+        noted = mirror.pending_items()[-1].written_to
+        assert noted == WrittenTo("portal-one", "2026-01-01T00:00:00.000000+00:00", 1)
+        assert mirror.adopt_portal("portal-two")  # another portal: its mirror is forgotten
+        assert mirror.me() is None and mirror.cursor() is None
+        written_there = mirror.pending_items()[-1]
+        assert "different portal" in mirror.not_the_ticket_written_to(written_there, 7)
+        assert len(mirror.pending_items()) == 2  # the outbox is untouched
+    finally:
+        mirror.close()
