@@ -330,8 +330,8 @@ class Mirror:
         ).fetchone()
         if ticket is None:
             return (
-                f"Ticket #{ticket_id} is no longer among your tickets on the portal (it may "
-                f"have been restored from a backup); {kept}"
+                f"Ticket #{ticket_id} is no longer among your tickets on the portal (the "
+                f"portal may have been restored from a backup, or your access changed); {kept}"
             )
         same = (written_to.created_at in (None, ticket["created_at"])) and (
             written_to.submitted_by in (None, ticket["submitted_by_id"])

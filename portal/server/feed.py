@@ -1,10 +1,12 @@
 """The change feed: what changed for this user since their cursor, in the database's seq order.
 
 Feed rows carry no payload: each page serves the ticket or event as it is now, filtered by what
-the user may see now. A cursor holds the last seq served, the user's access epoch and the
-portal's identity; a cursor from before an access change, older than the retained floor, from
-another portal, or from this portal's future (a seq it has not given: the database was restored
-from an older backup) has expired (410), and the client rebuilds from the start.
+the user may see now. A cursor holds the last seq served, the user's access epoch, the portal's
+identity and the serving run that issued it; a cursor from before an access change, older than
+the retained floor, from another portal, or from this portal's future has expired (410), and
+the client rebuilds from the start. "Its future": a seq past the last one given, or a run this
+database does not remember, or a seq past where that run ended here — the database was
+restored from an older backup, and it gives those seqs again to other changes.
 """
 
 from __future__ import annotations
