@@ -93,6 +93,7 @@ async def test_each_refusal_costs_one_argon2_verification(tmp_path):
             )
             assert answer.status_code == 200 and auth.verifications == before + 1
     finally:
+        app.state.portal.sign_ins.close()
         app.state.portal.db.close()
 
 
