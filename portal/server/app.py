@@ -254,6 +254,7 @@ def _routes(portal: Portal) -> APIRouter:
         try:
             issued = await portal.sign_ins.run(portal.auth.login, body.email, body.password)
         except Saturated:
+            portal.throttle.withdraw(body.email, address)
             raise _too_many("The portal is busy checking other sign-ins", 1) from None
         portal.throttle.forgive(body.email, address)
         return TokenResponse(token=issued.token, user=_me(issued.user))

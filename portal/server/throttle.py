@@ -72,6 +72,14 @@ class SignInThrottle:
             self._forget_old(now)
             return 0
 
+    def withdraw(self, email: str, address: str) -> None:
+        """The admitted attempt was never heard (the portal was too busy): it does not count."""
+        with self._lock:
+            entry = self._entries.get((email.casefold(), address))
+            if entry is not None and entry.attempts > 0:
+                entry.not_before -= delay_after(entry.attempts) - delay_after(entry.attempts - 1)
+                entry.attempts -= 1
+
     def forgive(self, email: str, address: str) -> None:
         """The attempt signed in: its count starts again."""
         with self._lock:

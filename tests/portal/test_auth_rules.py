@@ -106,6 +106,16 @@ def test_the_throttle_counts_per_email_and_address_and_forgives_a_success():
     assert throttle.admit("tick@clock.example", "192.0.2.1") == 0
 
 
+def test_an_attempt_turned_away_unheard_does_not_count():
+    clock = Clock()
+    throttle = SignInThrottle(clock=clock)
+    for _ in range(3):
+        assert throttle.admit("tick@clock.example", "192.0.2.1") == 0
+    throttle.withdraw("tick@clock.example", "192.0.2.1")  # the third was never checked
+    assert throttle.admit("tick@clock.example", "192.0.2.1") == 0
+    assert throttle.admit("tick@clock.example", "192.0.2.1") == 1
+
+
 def test_the_throttle_forgets_quiet_entries_and_keeps_at_most_its_bound():
     clock = Clock()
     throttle = SignInThrottle(clock=clock, max_entries=100)
