@@ -33,8 +33,9 @@ _hasher = PasswordHasher()
 @functools.cache
 def _dummy_hash() -> str:
     # Verified against when the email is unknown, with the same parameters as every stored
-    # hash, so a wrong email costs exactly what a wrong password does. Made on first use: the
-    # CLI's commands need not pay for it.
+    # hash, so a wrong email costs exactly what a wrong password does. Made when the portal
+    # starts (not on the first unknown email, which would then take twice as long); the CLI's
+    # commands, which never check a password, need not pay for it.
     return _hasher.hash("not a password anyone has")
 
 
@@ -84,6 +85,7 @@ class Authenticator:
         self._db = db
         self._ttl = token_ttl_seconds
         self._clock = clock
+        _dummy_hash()
         self._count_lock = threading.Lock()
         self.verifications = 0  # argon2 verifications so far: the proof that each refusal cost one
 
