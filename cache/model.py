@@ -186,6 +186,7 @@ class SyncResult:
     skipped: bool = False  # another process was syncing this profile
     error: str | None = None  # the portal's or the network's sentence when the sync failed
     auth_failed: bool = False  # the portal refused the token: log in again
+    rebuilt: str | None = None  # why the mirror was wiped and rebuilt from the portal, in words
 
     @property
     def new_tickets(self) -> tuple[TicketChange, ...]:

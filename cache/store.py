@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-CACHE_SCHEMA_VERSION = 2
-OUTBOX_SCHEMA_VERSION = 1
+CACHE_SCHEMA_VERSION = 3
+OUTBOX_SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 5000
 # A mirror of 100,000 tickets has ~300 MB; the default 2 MB page cache makes every write that
 # touches several indexes miss it. Memory-mapped reads cost no copy.
@@ -114,6 +114,11 @@ CACHE_MIGRATIONS = [
             WHERE e.ticket_id = t.id AND e.kind = 'comment')
     FROM tickets t;
     """,
+    # 3: the identity of the portal the mirror was built from (its /meta portal_id): a mirror
+    # of another portal at the same address is rebuilt, never mixed.
+    """
+    ALTER TABLE sync_state ADD COLUMN portal_id TEXT;
+    """,
 ]
 
 OUTBOX_MIGRATIONS = [
@@ -141,6 +146,14 @@ OUTBOX_MIGRATIONS = [
         fields TEXT NOT NULL,
         saved_at TEXT NOT NULL
     );
+    """,
+    # 2: which ticket an item that names one was written to — the portal's identity and the
+    # ticket's created_at and submitter when it was queued — so that an item is never sent
+    # to a ticket that now has its id on a restored or different portal.
+    """
+    ALTER TABLE outbox ADD COLUMN portal_id TEXT;
+    ALTER TABLE outbox ADD COLUMN ticket_created_at TEXT;
+    ALTER TABLE outbox ADD COLUMN ticket_submitted_by INTEGER;
     """,
 ]
 

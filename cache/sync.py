@@ -34,6 +34,15 @@ from portal.schema import AuthorRole, Me, Status, Ticket, TicketCreate, TicketDe
 
 log = logging.getLogger("msp_tickets.sync")
 
+REBUILT_OTHER_PORTAL = (
+    "The portal at this address is not the one this mirror was made from, so the mirror was "
+    "rebuilt from it; queued writes to its tickets were checked first."
+)
+REBUILT_CURSOR_EXPIRED = (
+    "The portal asked for a full resync (it may have been restored from a backup, or your "
+    "access changed), so the mirror was rebuilt from it; queued writes were checked first."
+)
+
 CHANGES_PAGE_SIZE = 500
 MIN_INTERVAL = 30.0
 DEFAULT_INTERVAL = 300.0
@@ -191,6 +200,11 @@ class SyncEngine:
                 await asyncio.sleep(0.1)
 
     async def _sync_locked(self) -> SyncResult:
+        self._rebuilt = None
+        meta = await self.client.meta()
+        if meta.portal_id and await asyncio.to_thread(self.mirror.adopt_portal, meta.portal_id):
+            log.info("another portal at this address: mirror rebuilt")
+            self._rebuilt = REBUILT_OTHER_PORTAL
         me = await self.client.me()
         await asyncio.to_thread(self._check_owner, me)
         await asyncio.to_thread(self.mirror.store_me, me)
@@ -210,6 +224,7 @@ class SyncEngine:
             pushed=pushed,
             changes=tuple(notes.changes),
             needs_attention=tuple(attention),
+            rebuilt=self._rebuilt,
         )
 
     def _check_owner(self, me: Me) -> None:
@@ -242,6 +257,7 @@ class SyncEngine:
                 restarted = True
                 log.info("change cursor expired: full resync")
                 await asyncio.to_thread(self.mirror.wipe)
+                self._rebuilt = self._rebuilt or REBUILT_CURSOR_EXPIRED
                 continue
             applied = await asyncio.to_thread(
                 self.mirror.apply_changes, page.changes, page.next_cursor, page.has_more
@@ -268,6 +284,13 @@ class SyncEngine:
                         await asyncio.to_thread(self.mirror.mark_needs_attention, item.id, message)
                         attention.append(message)
                     continue  # otherwise it waits for its ticket's portal id
+                # The mirror was just pulled: if the ticket with this id is gone, or is not the
+                # one the user wrote to (a restored or different portal), never send it there.
+                wrong = await asyncio.to_thread(self.mirror.not_the_ticket_written_to, item, ticket_id)
+                if wrong is not None:
+                    await asyncio.to_thread(self.mirror.set_aside, item.id, wrong)
+                    attention.append(wrong)
+                    continue
             try:
                 await self._send(item, ticket_id)
                 pushed += 1
@@ -370,6 +393,7 @@ class SyncEngine:
     # --- cadence --------------------------------------------------------------------------------
 
     _next_psa_local: float | None = None
+    _rebuilt: str | None = None  # why this sync rebuilt the mirror, in words
 
     def seconds_until_next_sync(self, failures: int | None = None) -> float:
         if failures is None:

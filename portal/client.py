@@ -250,7 +250,7 @@ class PortalClient:
 
     async def login(self, email: str, password: str) -> TokenResponse:
         body = _request_body(TokenRequest, email=email, password=password)
-        # Not retried: repeated failed logins lock the account, so one attempt per keypress.
+        # Not retried: each failed sign-in makes the portal slow the next, so one per keypress.
         result = await self._call("POST", "auth/token", TokenResponse, json=body)
         self.token = result.token
         return result

@@ -381,6 +381,9 @@ class Meta(_Response):
     statuses: list[Choice]
     limits: Limits
     psa_sync_interval_seconds: int
+    # Made once with the portal's database; every change-feed cursor carries it. A client
+    # whose mirror came from another identity rebuilds it. None from a portal without one.
+    portal_id: str | None = Field(default=None, max_length=200)
 
 
 class ErrorBody(_Response):
@@ -389,7 +392,7 @@ class ErrorBody(_Response):
     details: dict[str, Any] = Field(default_factory=dict)
 
 
-def build_meta(psa_sync_interval_seconds: int) -> Meta:
+def build_meta(psa_sync_interval_seconds: int, portal_id: str | None = None) -> Meta:
     return Meta(
         categories=[Choice(value=c.value, label=CATEGORY_LABELS[c]) for c in Category],
         priorities=[
@@ -408,4 +411,5 @@ def build_meta(psa_sync_interval_seconds: int) -> Meta:
             page_limit_max=PAGE_LIMIT_MAX,
         ),
         psa_sync_interval_seconds=psa_sync_interval_seconds,
+        portal_id=portal_id,
     )

@@ -209,6 +209,8 @@ class TicketsApp(App):
             self.notify(f"#{ticket_id} {visible(changes[0].subject, one_line=True)}: {what}", title="Updated by your MSP", markup=False, timeout=8)
         if len(by_ticket) > NOTIFICATIONS_AT_MOST:
             self.notify(f"…and {len(by_ticket) - NOTIFICATIONS_AT_MOST} more tickets changed.", title="Updated by your MSP", markup=False)
+        if result.rebuilt:
+            self.notify(visible(result.rebuilt), title="Mirror rebuilt", severity="warning", markup=False, timeout=15)
         for problem in result.needs_attention:
             self.notify(visible(problem), title="Needs attention", severity="error", markup=False, timeout=15)
 

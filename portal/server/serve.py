@@ -29,5 +29,8 @@ def serve(settings: Settings, *, host: str, port: int, log_level: str) -> None:
         # The access log shows method, path and query only: never headers, so never a token.
         access_log=True,
         server_header=False,
+        # The client's address is the socket's peer: sign-in limits are per address, and a
+        # forwarded-for header is whatever the caller wants it to be.
+        proxy_headers=False,
     )
     _AnnouncingServer(config).run()

@@ -216,8 +216,11 @@ def cmd_sync(args: Any) -> int:
             "pushed": result.pushed,
             "changes": changes,
             "needs_attention": list(result.needs_attention),
+            "rebuilt": result.rebuilt,
         }
         lines = [f"Synced: {result.pulled} changes pulled, {result.pushed} sent."]
+        if result.rebuilt:
+            lines.insert(0, output.one_line(result.rebuilt))
         lines += [f"  #{c['ticket_id']} {output.one_line(c['subject'])}: {output.one_line(c['what'])}" for c in changes]
         lines += [f"  needs attention: {output.one_line(m)}" for m in result.needs_attention]
         _print(document, "\n".join(lines), args.json)
