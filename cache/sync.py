@@ -20,6 +20,7 @@ from filelock import FileLock, Timeout
 
 from cache.apply import utc_text
 from cache.mirror import AppliedPage, Mirror, OutboxItem
+from cache.private_files import FILE_MODE, private_folder
 from cache.model import SyncResult, TicketChange
 from portal.client import (
     Conflict,
@@ -126,7 +127,7 @@ class SyncEngine:
         self._jitter = random.uniform(*JITTER_SECONDS)
         # The file lock keeps other processes out; it is reentrant, so it cannot keep out a
         # second sync in this one: the asyncio lock does (made on first use, on the loop).
-        self._lock = FileLock(str(mirror.paths.lock_file))
+        self._lock = FileLock(str(mirror.paths.lock_file), mode=FILE_MODE)
         self._in_flight: asyncio.Lock | None = None
 
     def subscribe(self, listener: Callable[[SyncEvent], None]) -> None:
@@ -173,7 +174,7 @@ class SyncEngine:
         return result
 
     async def _acquire_lock(self) -> bool:
-        self.mirror.paths.lock_file.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(self.mirror.paths.lock_file.parent)
         deadline = time.monotonic() + self.lock_wait
         while True:
             try:
