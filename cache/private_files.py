@@ -18,8 +18,12 @@ SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
 
 
 def private_folder(path: Path) -> Path:
-    """`path` as a folder only its owner can enter (made if missing, tightened if not)."""
-    path.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+    """`path` as a folder only its owner can enter: made if missing, each missing parent too
+    (the XDG spec: create a missing base directory 0700); tightened if it was not."""
+    missing = [folder for folder in (path, *path.parents) if not folder.exists()]
+    for folder in reversed(missing):
+        folder.mkdir(mode=FOLDER_MODE, exist_ok=True)
+        _chmod_if_not(folder, FOLDER_MODE)
     _chmod_if_not(path, FOLDER_MODE)
     return path
 

@@ -23,6 +23,7 @@ from cache.mirror import AppliedPage, Mirror, OutboxItem
 from cache.private_files import FILE_MODE, private_folder
 from cache.model import SyncResult, TicketChange
 from portal.client import (
+    CHANGES_PAGE_LIMIT,
     Conflict,
     CursorExpired,
     PortalClient,
@@ -35,7 +36,7 @@ from portal.schema import AuthorRole, EventKind, Me, Status, Ticket, TicketCreat
 
 log = logging.getLogger("msp_tickets.sync")
 
-CHANGES_PAGE_SIZE = 500
+CHANGES_PAGE_SIZE = CHANGES_PAGE_LIMIT  # what the client's answer-size cap is computed for
 MIN_INTERVAL = 30.0
 DEFAULT_INTERVAL = 300.0
 MAX_OFFLINE_BACKOFF = 300.0
