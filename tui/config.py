@@ -59,6 +59,8 @@ def _read_config(env: Mapping[str, str]) -> dict:
         return {}
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path} is not valid TOML ({error}); fix or remove it.") from None
+    except OSError as error:
+        raise ConfigError(f"{path} cannot be read ({error.strerror}); fix or remove it.") from None
 
 
 def load_profile(name: str | None = None, env: Mapping[str, str] = os.environ) -> Profile:
