@@ -107,4 +107,6 @@ def open_session(profile: Profile, identity: Identity, token: str, env: Mapping[
         )
     mirror = Mirror.open(session_paths(profile, identity, env))
     client = PortalClient(profile.portal_url, token)
-    return Session(mirror, client, SyncEngine(mirror, client, expected_email=identity.email))
+    # The engine checks every sync that the token is still this user (by id, and by the email
+    # the profile was logged in with, if it was).
+    return Session(mirror, client, SyncEngine(mirror, client, expected_email=profile.email))
