@@ -203,3 +203,25 @@ def test_a_login_whose_token_cannot_be_kept_is_revoked(cli: Cli, demo: RunningPo
     config.mkdir(parents=True)
     unreadable = cli("list")
     assert unreadable.code == exit_codes.ERROR and "cannot be read" in unreadable.err and "Traceback" not in unreadable.err
+
+
+def test_files_an_older_version_kept_by_email_are_taken_over_with_their_unsent_work(tmp_path: Path):
+    from cache.mirror import Mirror
+    from cache.profile import paths_by_email
+    from portal.schema import TicketCreate
+    from tui.config import Profile
+    from tui.session import Identity, session_paths
+
+    env = {"HOME": str(tmp_path)}
+    profile = Profile("work", "https://portal.example", "ann@example.com")
+    older = Mirror.open(paths_by_email("work", "https://portal.example", "Ann@Example.com", env))
+    older.submit_ticket(TicketCreate(subject="Written offline", category="other", priority="low", description="d"))
+    older.close()
+
+    paths = session_paths(profile, Identity(42, "ann@example.com"), env)
+    mirror = Mirror.open(paths)
+    try:
+        assert mirror.sync_status().waiting_to_send == 1
+    finally:
+        mirror.close()
+    assert not paths_by_email("work", "https://portal.example", "ann@example.com", env).outbox_db.exists()

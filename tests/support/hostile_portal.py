@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-from portal.schema import API_PREFIX, DESCRIPTION_MAX_LENGTH
+from portal.schema import API_PREFIX
 
 CLIPBOARD_PAYLOAD = "cm0gLXJmIH4="  # base64 of "rm -rf ~"
 TITLE_PAYLOAD = "pwned-title"
@@ -215,6 +215,3 @@ def _handler_for(portal: HostilePortal) -> type[BaseHTTPRequestHandler]:
             self._serve("DELETE")
 
     return Handler
-
-
-__all__ = ["DESCRIPTION_MAX_LENGTH", "EVIL", "HostilePortal", "evil"]
