@@ -93,6 +93,7 @@ def test_every_file_and_folder_is_private_whatever_the_umask(cli: Cli, demo: Run
     created = [path for path in cli.home.rglob("*")]
     assert any(p.name == "config.toml" for p in created) and any(p.suffix == ".token" for p in created)
     assert any(".identity" in p.name for p in created) and any(".corrupt-" in p.name for p in created)
+    assert any(p.name.endswith(".sync.lock") for p in created) and any(p.name.endswith(".outbox.db") for p in created)
     for path in created:
         assert mode(path) == (0o700 if path.is_dir() else 0o600), (oct(mode(path)), path)
 
