@@ -184,8 +184,9 @@ def test_the_board_shows_the_portals_sequences_and_obeys_none(terminal: Terminal
 
 def test_the_board_stays_on_its_mirror_when_an_answer_is_too_large(terminal: Terminal, hostile: HostilePortal) -> None:
     terminal.start(f"{COMMAND}")
-    # "synced … ago", not "not synced yet" or "syncing…": the first sync is over.
-    terminal.wait_for(lambda s: "Subject" in s and " ago" in s and "syncing" not in s, "the synced board", 60)
+    # "synced just now", not "not synced yet" or "syncing…": the first sync is over.
+    first_sync_over = lambda s: "Subject" in s and "synced" in s and "not synced" not in s and "syncing" not in s  # noqa: E731
+    terminal.wait_for(first_sync_over, "the synced board", 60)
     hostile.behaviour.changes_bytes = 10**9  # a gigabyte, chunked
     terminal.tmux("send-keys", "-t", "t", "r")
     screen = terminal.wait_for(lambda s: "last sync failed" in s and "41.8 MB" in s, "the failed sync, in words", 60)
