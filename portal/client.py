@@ -531,7 +531,7 @@ def _error_from_response(response: Answer) -> PortalError:
     retry_after = parse_retry_after(response.headers.get("Retry-After"))
     try:
         body = ErrorBody.model_validate_json(response.content)
-        message, code, details = body.error, body.code.value, body.details
+        message, code, details = _shortened(body.error), body.code.value, body.details
     except ValidationError:
         message, code, details = _generic_sentence(status), None, {}
     if status == 429:
@@ -541,6 +541,16 @@ def _error_from_response(response: Answer) -> PortalError:
     if code == ErrorCode.IDEMPOTENCY_KEY_REUSED:
         return IdempotencyKeyReused(message, code, status, details)
     return ERRORS_BY_STATUS.get(status, PortalError)(message, code, status, details)
+
+
+# A sentence, not a document: a portal's error text is shown in a status line and on stderr.
+ERROR_SENTENCE_MAX_CHARACTERS = 1_000
+
+
+def _shortened(sentence: str) -> str:
+    if len(sentence) <= ERROR_SENTENCE_MAX_CHARACTERS:
+        return sentence
+    return sentence[: ERROR_SENTENCE_MAX_CHARACTERS - 1] + "…"
 
 
 def _generic_sentence(status: int) -> str:

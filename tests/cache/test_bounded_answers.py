@@ -14,7 +14,7 @@ from cache.mirror import Mirror
 from cache.model import TicketQuery
 from cache.profile import profile_paths
 from cache.sync import SyncEngine
-from portal.client import MAX_ANSWER_BYTES, AnswerRefused, PortalClient, PortalUnavailable
+from portal.client import MAX_ANSWER_BYTES, AnswerRefused, PortalClient, PortalError, PortalUnavailable
 from portal.schema import DESCRIPTION_MAX_LENGTH
 from tests.cache.helpers import FAST_RETRY
 from tests.support.hostile_portal import TOKEN, HostilePortal
@@ -92,3 +92,12 @@ async def test_a_huge_answer_fails_the_sync_and_the_mirror_keeps_its_tickets(hos
     finally:
         mirror.close()
         await client.aclose()
+
+
+async def test_a_portals_error_sentence_is_shown_as_a_sentence_not_a_document(hostile: HostilePortal) -> None:
+    hostile.behaviour.status = 422
+    hostile.behaviour.error_length = 5_000_000
+    async with PortalClient(hostile.url, TOKEN, retry=FAST_RETRY) as client:
+        with pytest.raises(PortalError) as refused:
+            await client.me()
+    assert len(refused.value.message) == 1_000 and refused.value.message.endswith("…")

@@ -47,6 +47,7 @@ class Behaviour:
     changes_bytes: int | None = None  # /changes streams this many bytes (None: a proper page)
     drip_seconds: float | None = None  # /changes sends one byte every this many seconds, forever
     description_length: int | None = None  # the ticket's description, this long (a-s)
+    error_length: int | None = None  # error sentences padded to this length
     requests: list[str] = field(default_factory=list)
 
 
@@ -158,7 +159,10 @@ def _handler_for(portal: HostilePortal) -> type[BaseHTTPRequestHandler]:
             behaviour = portal.behaviour
             behaviour.requests.append(f"{method} {path}")
             if behaviour.status and path != "/auth/token":
-                return self._json(behaviour.status, error_body(behaviour.status))
+                body = error_body(behaviour.status)
+                if behaviour.error_length:
+                    body["error"] = body["error"].ljust(behaviour.error_length, "!")
+                return self._json(behaviour.status, body)
             if path == "/changes" and behaviour.changes_bytes is not None:
                 return self._stream_junk(behaviour.changes_bytes)
             if path == "/changes" and behaviour.drip_seconds is not None:
