@@ -128,6 +128,9 @@ def test_logout_keeps_unsent_work_unless_told_and_removes_the_profiles_files(cli
 
         portal.start()
         assert cli("sync").code == exit_codes.OK  # sends both
+        mirror.write_bytes(b"corrupt" * 1000)
+        assert cli("list", "--no-sync").code == exit_codes.OK
+        assert list(mirror.parent.glob("*.corrupt-*"))  # a copy of the tickets that logout must take too
         tokens_before = live_tokens(portal)
         done = cli("logout")
         assert done.code == exit_codes.OK, done.err

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from cache.mirror import InvalidInput, Mirror
 from cache.model import SyncResult, SyncStatus, TicketQuery
 from cache.profile import ProfilePaths, xdg_dir
-from cache.store import OutboxUnusable
+from cache.store import OutboxUnusable, moved_aside_files
 from portal.client import PortalClient, PortalError, Unauthorized
 from portal.schema import AccessLevel, Category, Priority, Status, TicketCreate
 from tui.cli import exit_codes, output
@@ -246,9 +246,9 @@ def _work_left(paths: ProfilePaths) -> _WorkLeft | None:
 
 
 def _remove_files(paths: ProfilePaths, left: _WorkLeft | None, *, discard: bool) -> bool:
-    """Remove the mirror (it is a copy of the portal); the outbox too unless it keeps a draft.
-    Returns whether the outbox went."""
-    for path in paths.cache_files:
+    """Remove the mirror (a copy of the portal: moved-aside ones too); the outbox too unless it
+    keeps a draft. Returns whether the outbox went."""
+    for path in paths.cache_files + moved_aside_files(paths.cache_db):
         path.unlink(missing_ok=True)
     if left and left.drafts and not discard:
         return False
