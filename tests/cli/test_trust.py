@@ -12,8 +12,12 @@ import sys
 import tomllib
 from pathlib import Path
 
+import httpx
 import pytest
 
+from cache.mirror import Mirror
+from cache.profile import ProfilePaths
+from portal.schema import TicketCreate
 from tests.cli.conftest import Cli
 from tests.support.portal import Account, RunningPortal, start_portal, token_for
 from tui.cli import exit_codes
@@ -109,43 +113,54 @@ def test_every_file_and_folder_is_private_whatever_the_umask(cli: Cli, demo: Run
         assert octal == ("0o700" if Path(path).is_dir() else "0o600"), line
 
 
-def test_logout_keeps_unsent_work_unless_told_and_removes_the_profiles_files(cli: Cli, tmp_path: Path):
-    portal = start_portal(tmp_path, seed_demo=True)
+def queue_offline(cli: Cli, *subjects: str) -> None:
+    """Write to the profile's outbox as the board does while the portal is away: queued, unsent."""
+    outbox = next((cli.home / "data").rglob("*.outbox.db"))
+    cache = next((cli.home / "cache").rglob("*-*.db"))
+    mirror = Mirror.open(ProfilePaths(cache, outbox, cache.with_name(cache.stem + ".sync.lock")))
     try:
-        assert cli.login(portal, ADMIN).code == exit_codes.OK
-        assert cli("sync").code == exit_codes.OK
-        portal.stop()
-        for subject in ("VPN down", "Printer jam"):
-            queued = cli("new", "--subject", subject, "--category", "network", "--priority", "low", "--description", "d")
-            assert queued.code == exit_codes.UNREACHABLE
-        outbox = next((cli.home / "data").rglob("*.outbox.db"))
-        mirror = next((cli.home / "cache").rglob("*-*.db"))
-
-        refused = cli("logout")
-        assert refused.code == exit_codes.ERROR
-        assert "2 items wait to be sent" in refused.err and "--discard-unsent" in refused.err
-        assert outbox.exists() and mirror.exists() and cli("status", "--json").json()["logged_in"]
-
-        portal.start()
-        assert cli("sync").code == exit_codes.OK  # sends both
-        mirror.write_bytes(b"corrupt" * 1000)
-        assert cli("list", "--no-sync").code == exit_codes.OK
-        assert list(mirror.parent.glob("*.corrupt-*"))  # a copy of the tickets that logout must take too
-        tokens_before = live_tokens(portal)
-        done = cli("logout")
-        assert done.code == exit_codes.OK, done.err
-        assert live_tokens(portal) == tokens_before - 1
-        assert not outbox.exists() and not mirror.exists()
-        assert not list((cli.home / "cache").rglob("*.db*")) and not list((cli.home / "data").rglob("*.token"))
-
-        assert cli.login(portal, ADMIN).code == exit_codes.OK
-        portal.stop()
-        cli("new", "--subject", "Lost on purpose", "--category", "other", "--priority", "low", "--description", "d")
-        discarded = cli("logout", "--discard-unsent")
-        assert discarded.code == exit_codes.OK, discarded.err
-        assert not list((cli.home / "data").rglob("*.outbox.db")) and not list((cli.home / "data").rglob("*.token"))
+        for subject in subjects:
+            mirror.submit_ticket(TicketCreate(subject=subject, category="other", priority="low", description="d"))
     finally:
-        portal.stop()
+        mirror.close()
+
+
+def test_logout_keeps_unsent_work_unless_told_and_removes_the_profiles_files(cli: Cli, demo: RunningPortal):
+    assert cli.login(demo, ADMIN).code == exit_codes.OK
+    assert cli("sync").code == exit_codes.OK
+    queue_offline(cli, "VPN down", "Printer jam")
+    outbox = next((cli.home / "data").rglob("*.outbox.db"))
+    mirror = next((cli.home / "cache").rglob("*-*.db"))
+
+    refused = cli("logout")
+    assert refused.code == exit_codes.ERROR
+    assert "2 items wait to be sent" in refused.err and "--discard-unsent" in refused.err
+    assert outbox.exists() and mirror.exists() and cli("status", "--json").json()["logged_in"]
+
+    assert cli("sync").code == exit_codes.OK  # sends both
+    mirror.write_bytes(b"corrupt" * 1000)
+    assert cli("list", "--no-sync").code == exit_codes.OK
+    assert list(mirror.parent.glob("*.corrupt-*"))  # a copy of the tickets that logout must take too
+    tokens_before = live_tokens(demo)
+    done = cli("logout")
+    assert done.code == exit_codes.OK, done.err
+    assert live_tokens(demo) == tokens_before - 1
+    assert not outbox.exists() and not mirror.exists()
+    assert not list((cli.home / "cache").rglob("*.db*")) and not list((cli.home / "data").rglob("*.token"))
+
+    assert cli.login(demo, ADMIN).code == exit_codes.OK
+    assert cli("sync").code == exit_codes.OK
+    queue_offline(cli, "Lost on purpose")
+    discarded = cli("logout", "--discard-unsent")
+    assert discarded.code == exit_codes.OK, discarded.err
+    assert not list((cli.home / "data").rglob("*.outbox.db")) and not list((cli.home / "data").rglob("*.token"))
+    assert "Lost on purpose" not in {t["subject"] for t in server_tickets(demo)}
+
+
+def server_tickets(portal: RunningPortal) -> list[dict]:
+    answer = httpx.get(f"{portal.api}/tickets", params={"limit": 500, "q": "Lost on purpose"},
+                       headers={"Authorization": f"Bearer {token_for(portal, ADMIN)}"}, timeout=30)
+    return answer.json()["items"]
 
 
 def test_a_read_only_outbox_says_what_to_do_and_works_again_once_restored(cli: Cli, demo: RunningPortal):
@@ -210,9 +225,7 @@ def test_a_login_whose_token_cannot_be_kept_is_revoked(cli: Cli, demo: RunningPo
 
 
 def test_files_an_older_version_kept_by_email_are_taken_over_with_their_unsent_work(tmp_path: Path):
-    from cache.mirror import Mirror
     from cache.profile import paths_by_email
-    from portal.schema import TicketCreate
     from tui.config import Profile
     from tui.session import Identity, session_paths
 
