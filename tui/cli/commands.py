@@ -204,12 +204,10 @@ def cmd_logout(args: Any) -> int:
     identity = asyncio.run(_identity_if_known(profile, token)) if token else None
     paths = session_paths(profile, identity) if identity else None
     left = _work_left(paths) if paths else None
-    if left and left.unsent and not args.discard_unsent:
-        items = "item waits" if left.unsent == 1 else "items wait"
+    if left and (left.waiting or left.refused) and not args.discard_unsent:
         raise CommandFailed(
-            f"Not logged out: {left.unsent} {items} to be sent from this profile's outbox "
-            f"({paths.outbox_db}). Run `msp-tickets sync` to send them, or log out with "
-            "--discard-unsent to drop them."
+            f"Not logged out: {_unsent_words(left)} in this profile's outbox ({paths.outbox_db}). "
+            "Run `msp-tickets sync` to send what waits, or log out with --discard-unsent to drop it all."
         )
     if token:
         asyncio.run(_revoke(profile, token))
@@ -230,8 +228,18 @@ async def _identity_if_known(profile: Profile, token: str) -> Identity | None:
 
 @dataclass(frozen=True)
 class _WorkLeft:
-    unsent: int
+    waiting: int  # to be sent
+    refused: int  # refused by the portal, never sent: "needs attention"
     drafts: int
+
+
+def _unsent_words(left: _WorkLeft) -> str:
+    parts = []
+    if left.waiting:
+        parts.append(f"{left.waiting} {'item waits' if left.waiting == 1 else 'items wait'} to be sent")
+    if left.refused:
+        parts.append(f"{left.refused} refused by the portal {'needs' if left.refused == 1 else 'need'} attention")
+    return " and ".join(parts)
 
 
 def _work_left(paths: ProfilePaths) -> _WorkLeft | None:
@@ -240,7 +248,7 @@ def _work_left(paths: ProfilePaths) -> _WorkLeft | None:
     mirror = Mirror.open(paths)
     try:
         status = mirror.sync_status()
-        return _WorkLeft(status.waiting_to_send + status.needs_attention, mirror.draft_count())
+        return _WorkLeft(status.waiting_to_send, status.needs_attention, mirror.draft_count())
     finally:
         mirror.close()
 
