@@ -53,11 +53,14 @@ def _token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def remembered_identity(profile: Profile, token: str, env: Mapping[str, str] = os.environ) -> Identity | None:
-    """Whose `token` is, if this profile asked the portal before with this very token."""
+def remembered_identity(
+    profile: Profile, token: str | None, env: Mapping[str, str] = os.environ
+) -> Identity | None:
+    """Whose `token` is, if this profile asked the portal before with this very token; with no
+    token, whose the profile's files were last (what `logout` cleans up)."""
     try:
         stored = json.loads(identity_file(profile.name, profile.portal_url, env).read_text(encoding="utf-8"))
-        if stored["token_sha256"] == _token_digest(token):
+        if token is None or stored["token_sha256"] == _token_digest(token):
             return Identity(int(stored["user_id"]), str(stored["email"]))
     except (OSError, ValueError, KeyError, TypeError):
         pass  # not known, or unreadable: ask the portal again

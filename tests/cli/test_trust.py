@@ -242,3 +242,13 @@ def test_files_an_older_version_kept_by_email_are_taken_over_with_their_unsent_w
     finally:
         mirror.close()
     assert not paths_by_email("work", "https://portal.example", "ann@example.com", env).outbox_db.exists()
+
+
+def test_logout_after_the_token_was_revoked_still_removes_the_mirror(cli: Cli, demo: RunningPortal):
+    assert cli.login(demo, ADMIN).code == exit_codes.OK
+    assert cli("sync").code == exit_codes.OK
+    token = next((cli.home / "data").rglob("*.token")).read_text().strip()
+    httpx.delete(f"{demo.api}/auth/token", headers={"Authorization": f"Bearer {token}"}, timeout=30).raise_for_status()
+    done = cli("logout")
+    assert done.code == exit_codes.OK, done.err
+    assert not list((cli.home / "cache").rglob("*.db*")) and not list((cli.home / "data").rglob("*.outbox.db"))

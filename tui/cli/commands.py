@@ -222,8 +222,8 @@ def cmd_logout(args: Any) -> int:
 async def _identity_if_known(profile: Profile, token: str) -> Identity | None:
     try:
         return await identify(profile, token)
-    except PortalError:
-        return None  # revoked, expired or unreachable: its files are not known here
+    except PortalError:  # revoked, expired or unreachable: whose the files were last, if known
+        return remembered_identity(profile, None)
 
 
 @dataclass(frozen=True)
