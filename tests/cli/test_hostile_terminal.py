@@ -104,6 +104,9 @@ def terminal(tmp_path: Path, hostile: HostilePortal) -> Iterator[Terminal]:
         yield term
     finally:
         subprocess.run(["tmux", "-L", term.socket, "kill-server"], capture_output=True)
+        # tmux 3.3 leaves its socket file behind; nothing of a test may stay in /tmp.
+        folder = Path(os.environ.get("TMUX_TMPDIR") or "/tmp") / f"tmux-{os.getuid()}"
+        (folder / term.socket).unlink(missing_ok=True)
 
 
 def test_the_harness_sees_what_raw_sequences_do(terminal: Terminal, tmp_path: Path) -> None:
