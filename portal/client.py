@@ -422,7 +422,6 @@ class PortalClient:
             log.debug("%s /%s retry %d in %.2f s", method, path, attempt, wait)
             await asyncio.sleep(wait)
 
-
     async def _exchange(self, method: str, path: str, **request: Any) -> Answer:
         """One request and its whole answer, within the deadline and the size cap."""
         try:
