@@ -247,6 +247,9 @@ class Mirror:
         ).fetchone()
         return json.loads(row[0]) if row else None
 
+    def draft_count(self) -> int:
+        return self._conn.execute("SELECT count(*) FROM outbox.drafts").fetchone()[0]
+
     def clear_draft(self, name: str) -> None:
         with write_transaction(self._conn) as conn:
             conn.execute("DELETE FROM outbox.drafts WHERE name = ?", (name,))

@@ -20,8 +20,10 @@ from filelock import FileLock, Timeout
 
 from cache.apply import utc_text
 from cache.mirror import AppliedPage, Mirror, OutboxItem
+from cache.private_files import FILE_MODE, private_folder
 from cache.model import NewsKind, SyncResult, TicketChange
 from portal.client import (
+    CHANGES_PAGE_LIMIT,
     Conflict,
     CursorExpired,
     PortalClient,
@@ -43,7 +45,7 @@ REBUILT_CURSOR_EXPIRED = (
     "access changed), so the mirror was rebuilt from it; queued writes were checked first."
 )
 
-CHANGES_PAGE_SIZE = 500
+CHANGES_PAGE_SIZE = CHANGES_PAGE_LIMIT  # what the client's answer-size cap is computed for
 MIN_INTERVAL = 30.0
 DEFAULT_INTERVAL = 300.0
 MAX_OFFLINE_BACKOFF = 300.0
@@ -141,7 +143,7 @@ class SyncEngine:
         self._jitter = random.uniform(*JITTER_SECONDS)
         # The file lock keeps other processes out; it is reentrant, so it cannot keep out a
         # second sync in this one: the asyncio lock does (made on first use, on the loop).
-        self._lock = FileLock(str(mirror.paths.lock_file))
+        self._lock = FileLock(str(mirror.paths.lock_file), mode=FILE_MODE)
         self._in_flight: asyncio.Lock | None = None
 
     def subscribe(self, listener: Callable[[SyncEvent], None]) -> None:
@@ -188,7 +190,7 @@ class SyncEngine:
         return result
 
     async def _acquire_lock(self) -> bool:
-        self.mirror.paths.lock_file.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(self.mirror.paths.lock_file.parent)
         deadline = time.monotonic() + self.lock_wait
         while True:
             try:

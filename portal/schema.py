@@ -300,10 +300,11 @@ class TokenResponse(_Response):
 
 class Ticket(_Response):
     id: int
-    subject: str
+    # The contract's limits hold in answers too: a client refuses (never stores) a value past them.
+    subject: str = Field(max_length=SUBJECT_MAX_LENGTH)
     category: Category
     priority: Priority
-    description: str
+    description: str = Field(max_length=DESCRIPTION_MAX_LENGTH)
     status: Status
     created_at: AwareDatetime
     updated_at: AwareDatetime
@@ -312,7 +313,7 @@ class Ticket(_Response):
     assignee: str | None
     psa_ticket_id: str | None
     rating: int | None = Field(ge=1, le=5)
-    rating_comment: str | None
+    rating_comment: str | None = Field(max_length=RATING_COMMENT_MAX_LENGTH)
     client_ref: str | None
 
 
@@ -322,7 +323,7 @@ class TimelineEvent(_Response):
     kind: EventKind
     author_role: AuthorRole
     author_name: str
-    body: str | None
+    body: str | None = Field(max_length=max(COMMENT_MAX_LENGTH, RATING_COMMENT_MAX_LENGTH))
     from_status: Status | None
     to_status: Status | None
     assignee: str | None
