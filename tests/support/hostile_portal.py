@@ -91,6 +91,21 @@ def events() -> list[dict[str, Any]]:
     ]
 
 
+def meta() -> dict[str, Any]:
+    def choices(values: list[str]) -> list[dict[str, str]]:
+        return [{"value": value, "label": evil(value), "meaning": evil("meaning")} for value in values]
+
+    return {
+        "categories": choices(["general", "hardware", "software", "network", "email", "security", "other"]),
+        "priorities": choices(["low", "medium", "high", "critical"]),
+        "statuses": choices(["open", "in_progress", "waiting_on_client", "waiting_on_vendor", "resolved", "closed"]),
+        "limits": {"subject_max_length": 500, "description_max_length": 100_000, "comment_max_length": 100_000,
+                   "rating_comment_max_length": 2_000, "page_limit_max": 500},
+        "psa_sync_interval_seconds": 300,
+        "portal_id": evil("portal"),
+    }
+
+
 def error_body(status: int) -> dict[str, Any]:
     code = {401: "UNAUTHORIZED", 404: "NOT_FOUND", 422: "VALIDATION_ERROR"}.get(status, "INTERNAL_ERROR")
     return {"error": evil(f"Error {status}"), "code": code, "details": {"body": evil("detail")}}
@@ -127,6 +142,8 @@ class HostilePortal:
             return 204, None
         if (method, path) == ("GET", "/me"):
             return 200, me()
+        if (method, path) == ("GET", "/meta"):
+            return 200, meta()
         if (method, path) == ("GET", "/sync"):
             return 200, {"psa_sync_interval_seconds": 300, "last_psa_sync_at": NOW,
                          "next_psa_sync_at": "2026-01-01T10:05:00Z", "server_time": NOW}
