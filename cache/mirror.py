@@ -39,6 +39,7 @@ from cache.model import (
 )
 from cache.profile import ProfilePaths
 from cache.search import fts_query, search_words
+from cache.stats import TicketStats, ticket_stats
 from cache.store import connect, prepare_files, write_transaction
 from portal.schema import (
     RATEABLE_STATUSES,
@@ -70,12 +71,31 @@ class InvalidInput(ValueError):
 
 
 @dataclass(frozen=True)
+class WrittenTo:
+    """The ticket an outbox item was written to, as it was when queued: enough to tell it from
+    another ticket that has its id later (a restored or different portal). None where unknown."""
+
+    portal_id: str | None = None
+    created_at: str | None = None
+    submitted_by: int | None = None
+
+
+@dataclass(frozen=True)
 class OutboxItem:
     id: int
     kind: str  # ticket | comment | confirm | reopen | rating
     ticket_ref: int | None
     payload: dict[str, Any]
     idempotency_key: str
+    written_to: WrittenTo = WrittenTo()
+
+
+_WHAT_THE_USER_WROTE = {
+    "comment": "your comment",
+    "confirm": "your confirmation",
+    "reopen": "your request to reopen it",
+    "rating": "your rating",
+}
 
 
 @dataclass(frozen=True)
@@ -180,6 +200,12 @@ class Mirror:
             last_error=row["last_error"],
         )
 
+    def stats(self, now: datetime) -> TicketStats:
+        """The figures of the Stats screen (cache/stats.py); by submitter for a company admin."""
+        me = self.me()
+        is_admin = me is not None and me.access_level is AccessLevel.COMPANY_ADMIN
+        return ticket_stats(self._conn, now, by_submitter=is_admin)
+
     # --- writes by the user: to the outbox --------------------------------------------------------
 
     def submit_ticket(self, draft: TicketCreate) -> int:
@@ -221,6 +247,9 @@ class Mirror:
         ).fetchone()
         return json.loads(row[0]) if row else None
 
+    def draft_count(self) -> int:
+        return self._conn.execute("SELECT count(*) FROM outbox.drafts").fetchone()[0]
+
     def clear_draft(self, name: str) -> None:
         with write_transaction(self._conn) as conn:
             conn.execute("DELETE FROM outbox.drafts WHERE name = ?", (name,))
@@ -228,9 +257,16 @@ class Mirror:
     def _queue(self, kind: str, ticket_ref: int | None, payload: dict[str, Any]) -> int:
         me = self.me()
         with write_transaction(self._conn) as conn:
+            # Which ticket this is, as the mirror knows it now (nothing yet for a pending one:
+            # `acknowledge` fills that in when the portal gives it an id).
+            target = conn.execute(
+                "SELECT created_at, submitted_by_id FROM tickets WHERE id = ?", (ticket_ref or 0,)
+            ).fetchone()
             return conn.execute(
                 "INSERT INTO outbox.outbox (kind, ticket_ref, payload, idempotency_key, "
-                "author_id, author_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                "author_id, author_name, created_at, portal_id, ticket_created_at, "
+                "ticket_submitted_by) VALUES (?, ?, ?, ?, ?, ?, ?, "
+                "(SELECT portal_id FROM sync_state), ?, ?) RETURNING id",
                 (
                     kind,
                     ticket_ref,
@@ -239,6 +275,8 @@ class Mirror:
                     me.id if me else None,
                     me.name if me else "you",
                     now_text(),
+                    target["created_at"] if target else None,
+                    target["submitted_by_id"] if target else None,
                 ),
             ).fetchone()[0]
 
@@ -266,6 +304,64 @@ class Mirror:
         with write_transaction(self._conn) as conn:
             for statement in queries.WIPE:
                 conn.execute(statement)
+
+    def portal_id(self) -> str | None:
+        """The identity of the portal this mirror was built from, once known."""
+        return self._conn.execute("SELECT portal_id FROM sync_state").fetchone()[0]
+
+    def adopt_portal(self, portal_id: str) -> bool:
+        """Make this the mirror of the portal with this identity. A mirror of another portal is
+        forgotten first (who the user is there too); the outbox is not touched. True when
+        it was."""
+        with write_transaction(self._conn) as conn:
+            known = conn.execute("SELECT portal_id FROM sync_state").fetchone()[0]
+            replaced = known is not None and known != portal_id
+            if replaced:
+                for statement in queries.WIPE:
+                    conn.execute(statement)
+                conn.execute("UPDATE sync_state SET me = NULL")
+            conn.execute("UPDATE sync_state SET portal_id = ?", (portal_id,))
+        return replaced
+
+    def not_the_ticket_written_to(self, item: OutboxItem, ticket_id: int) -> str | None:
+        """Why an item must not be sent to ticket `ticket_id` as the mirror now knows it — the
+        ticket is gone, or it is another ticket than the one the user wrote to — or None."""
+        written_to = item.written_to
+        what = _WHAT_THE_USER_WROTE.get(item.kind, "what you wrote")
+        kept = f"{what} is kept here and was not sent."
+        current = self.portal_id()
+        if written_to.portal_id and current and written_to.portal_id != current:
+            return (
+                f"Ticket #{ticket_id} was on a different portal than the one at this address "
+                f"now; {kept}"
+            )
+        ticket = self._conn.execute(
+            "SELECT created_at, submitted_by_id FROM tickets WHERE id = ?", (ticket_id,)
+        ).fetchone()
+        if ticket is None:
+            return (
+                f"Ticket #{ticket_id} is no longer among your tickets on the portal (the "
+                f"portal may have been restored from a backup, or your access changed); {kept}"
+            )
+        same = (written_to.created_at in (None, ticket["created_at"])) and (
+            written_to.submitted_by in (None, ticket["submitted_by_id"])
+        )
+        if not same:
+            return (
+                f"Ticket #{ticket_id} on the portal is now a different ticket from the one "
+                f"you wrote to (the portal may have been restored from a backup); {kept}"
+            )
+        return None
+
+    def set_aside(self, item_id: int, message: str) -> None:
+        """The item needs attention and belongs to no ticket any more: it is never sent, and
+        not shown on whatever ticket has that id now."""
+        with write_transaction(self._conn) as conn:
+            conn.execute(
+                "UPDATE outbox.outbox SET state = 'needs_attention', attention_message = ?, "
+                "ticket_ref = NULL WHERE id = ?",
+                (message, item_id),
+            )
 
     def apply_changes(self, changes: Iterable[Change], next_cursor: str, has_more: bool) -> AppliedPage:
         """Apply one page of the change feed and its cursor in one transaction."""
@@ -306,11 +402,19 @@ class Mirror:
 
     def pending_items(self) -> list[OutboxItem]:
         rows = self._conn.execute(
-            "SELECT id, kind, ticket_ref, payload, idempotency_key FROM outbox.outbox "
+            "SELECT id, kind, ticket_ref, payload, idempotency_key, portal_id, "
+            "ticket_created_at, ticket_submitted_by FROM outbox.outbox "
             "WHERE state = 'pending' ORDER BY id"
         ).fetchall()
         return [
-            OutboxItem(r["id"], r["kind"], r["ticket_ref"], json.loads(r["payload"]), r["idempotency_key"])
+            OutboxItem(
+                r["id"],
+                r["kind"],
+                r["ticket_ref"],
+                json.loads(r["payload"]),
+                r["idempotency_key"],
+                WrittenTo(r["portal_id"], r["ticket_created_at"], r["ticket_submitted_by"]),
+            )
             for r in rows
         ]
 
@@ -341,10 +445,13 @@ class Mirror:
                 ),
             )
             if ticket is not None:
-                # What was queued on the pending ticket now belongs to the portal's ticket.
+                # What was queued on the pending ticket now belongs to the portal's ticket,
+                # which is this one, on this portal.
                 conn.execute(
-                    "UPDATE outbox.outbox SET ticket_ref = ? WHERE ticket_ref = ?",
-                    (ticket.id, -item_id),
+                    "UPDATE outbox.outbox SET ticket_ref = ?, ticket_created_at = ?, "
+                    "ticket_submitted_by = ?, portal_id = (SELECT portal_id FROM sync_state) "
+                    "WHERE ticket_ref = ?",
+                    (ticket.id, utc_text(ticket.created_at), ticket.submitted_by.id, -item_id),
                 )
             reindex_text(conn, reindex)
 

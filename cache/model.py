@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from portal.schema import AuthorRole, Category, EventKind, Priority, Status
+from portal.schema import STATUS_LABELS, AuthorRole, Category, EventKind, Priority, Status
 
 
 class Pill(StrEnum):
@@ -34,14 +34,7 @@ class Pill(StrEnum):
         return None if self is Pill.ALL else Status(self.value)
 
 
-PILL_LABELS = {
-    Pill.ALL: "All",
-    Pill.OPEN: "Open",
-    Pill.IN_PROGRESS: "In Progress",
-    Pill.WAITING_ON_YOU: "Waiting on you",
-    Pill.RESOLVED: "Resolved",
-    Pill.CLOSED: "Closed",
-}
+PILL_LABELS = {pill: STATUS_LABELS[pill.status] if pill.status else "All" for pill in Pill}
 
 
 class Scope(StrEnum):
@@ -136,28 +129,70 @@ class SyncStatus:
     last_error: str | None
 
 
+class NewsKind(StrEnum):
+    NEW_TICKET = "new_ticket"
+    COMMENT = "comment"
+    STATUS_CHANGE = "status_change"
+    ASSIGNMENT = "assignment"
+    RATING = "rating"
+
+
 @dataclass(frozen=True)
 class TicketChange:
-    """Something others did, for a notification naming the ticket."""
+    """Something others did to a ticket, as data: the board, the activity view and the CLI all
+    word it through `what`, so the same change reads the same everywhere."""
 
     ticket_id: int
     subject: str
-    what: str  # e.g. "msp comment", "status in_progress → waiting_on_client", "assigned to Ana"
+    kind: NewsKind
+    author_role: AuthorRole
+    author_name: str
+    at: datetime
+    event_id: int | None = None  # None for a new ticket
+    from_status: Status | None = None
+    to_status: Status | None = None
+    assignee: str | None = None
+    body: str | None = None
+    score: int | None = None
+
+    @property
+    def what(self) -> str:
+        """In words, on one line, e.g. "In Progress → Waiting on you"."""
+        match self.kind:
+            case NewsKind.NEW_TICKET:
+                return f"new ticket from {self.author_name}"
+            case NewsKind.COMMENT:
+                first_line = (self.body or "").strip().splitlines()[:1]
+                who = "MSP" if self.author_role is AuthorRole.MSP else self.author_name
+                return f"{who}: {first_line[0]}" if first_line else f"comment from {who}"
+            case NewsKind.STATUS_CHANGE:
+                return f"{_label(self.from_status)} → {_label(self.to_status)}"
+            case NewsKind.ASSIGNMENT:
+                return f"assigned to {self.assignee}" if self.assignee else "unassigned"
+            case NewsKind.RATING:
+                return f"rated {self.score}/5 by {self.author_name}"
+
+
+def _label(status: Status | None) -> str:
+    return STATUS_LABELS[status] if status else "none"
 
 
 @dataclass(frozen=True)
 class SyncResult:
     pulled: int = 0
     pushed: int = 0
-    new_tickets: tuple[TicketChange, ...] = ()
-    msp_comments: tuple[TicketChange, ...] = ()
-    status_changes: tuple[TicketChange, ...] = ()
-    assignments: tuple[TicketChange, ...] = ()
+    changes: tuple[TicketChange, ...] = ()  # by others, in the order the feed brought them
     needs_attention: tuple[str, ...] = field(default=())
     skipped: bool = False  # another process was syncing this profile
     error: str | None = None  # the portal's or the network's sentence when the sync failed
     auth_failed: bool = False  # the portal refused the token: log in again
+    rebuilt: str | None = None  # why the mirror was wiped and rebuilt from the portal, in words
+
+    @property
+    def new_tickets(self) -> tuple[TicketChange, ...]:
+        return tuple(c for c in self.changes if c.kind is NewsKind.NEW_TICKET)
 
     @property
     def by_others(self) -> tuple[TicketChange, ...]:
-        return self.msp_comments + self.status_changes + self.assignments
+        """What others did to tickets that already existed."""
+        return tuple(c for c in self.changes if c.kind is not NewsKind.NEW_TICKET)

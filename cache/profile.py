@@ -1,5 +1,7 @@
 """Where a profile's files live: one cache, one outbox and one sync lock per (profile, portal, user).
 
+The user is the portal's id of the account the token belongs to (from `GET /me`), not what the
+config file says: two tokens of two users on one profile never share a mirror or an outbox.
 The cache is disposable (under $XDG_CACHE_HOME) and rebuilt by a full sync; the outbox holds
 what the user wrote and is kept with user data (under $XDG_DATA_HOME), never deleted for them.
 """
@@ -13,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from cache.private_files import SQLITE_COMPANIONS
+
 APP_DIR = "msp-tickets"
 
 
@@ -22,11 +26,38 @@ class ProfilePaths:
     outbox_db: Path
     lock_file: Path
 
+    @property
+    def cache_files(self) -> list[Path]:
+        """The cache, its SQLite companions and the lock: what `logout` removes."""
+        return [*_with_companions(self.cache_db), self.lock_file]
+
+    @property
+    def outbox_files(self) -> list[Path]:
+        return _with_companions(self.outbox_db)
+
+
+def _with_companions(database: Path) -> list[Path]:
+    return [database, *(Path(f"{database}{suffix}") for suffix in SQLITE_COMPANIONS)]
+
 
 def profile_paths(
-    profile: str, portal_url: str, email: str, env: Mapping[str, str] = os.environ
+    profile: str, portal_url: str, user_id: int | str, env: Mapping[str, str] = os.environ
 ) -> ProfilePaths:
-    stem = _file_stem(profile, portal_url, email)
+    """The files of `profile` for the user `user_id` (the portal's id) of the portal."""
+    return _paths(_file_stem(profile, portal_url, f"user {user_id}"), env)
+
+
+def paths_by_email(profile: str, portal_url: str, email: str, env: Mapping[str, str] = os.environ) -> ProfilePaths:
+    """Where versions before identity-keyed files kept them (by the email in the config)."""
+    return _paths(_file_stem(profile, portal_url, email.strip().lower()), env)
+
+
+def identity_file(profile: str, portal_url: str, env: Mapping[str, str] = os.environ) -> Path:
+    """Where the profile remembers whose its token is, so an offline start finds its mirror."""
+    return xdg_dir("cache", env) / f"{_file_stem(profile, portal_url, 'identity')}.identity.json"
+
+
+def _paths(stem: str, env: Mapping[str, str]) -> ProfilePaths:
     cache_dir = xdg_dir("cache", env)
     data_dir = xdg_dir("data", env)
     return ProfilePaths(
@@ -36,11 +67,11 @@ def profile_paths(
     )
 
 
-def _file_stem(profile: str, portal_url: str, email: str) -> str:
+def _file_stem(profile: str, portal_url: str, who: str) -> str:
     # Readable profile name plus a digest: two portals or two users never share a file,
     # and nothing a user typed becomes a path component unescaped.
     readable = re.sub(r"[^A-Za-z0-9_.-]+", "_", profile).strip("._") or "profile"
-    identity = f"{portal_url.rstrip('/').lower()}\n{email.strip().lower()}"
+    identity = f"{portal_url.rstrip('/').lower()}\n{who}"
     digest = hashlib.sha256(identity.encode()).hexdigest()[:16]
     return f"{readable[:40]}-{digest}"
 

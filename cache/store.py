@@ -1,22 +1,31 @@
 """The mirror's two SQLite files: connections, pragmas, migrations and recovery (design §5).
 
-The cache is disposable: one that is corrupt or written by a newer version is moved aside as
-`<name>.corrupt-<timestamp>` (with its -wal/-shm) and rebuilt empty, so the next sync is a full
-one. The outbox holds what the user wrote: it is never moved or deleted here; if it cannot be
-used, opening fails with a sentence that says where it is.
+The cache is disposable: one that is corrupt, read-only or written by a newer version is moved
+aside as `<name>.corrupt-<timestamp>` (with its -wal/-shm) and rebuilt empty, so the next sync is
+a full one; moved-aside files older than a week are removed at the next open. The outbox holds
+what the user wrote: it is never moved or deleted here; if it cannot be used, opening fails with
+a sentence that says where it is and what to do. Every file is private (cache/private_files.py).
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-CACHE_SCHEMA_VERSION = 2
-OUTBOX_SCHEMA_VERSION = 1
+from cache.private_files import SQLITE_COMPANIONS, private_database, private_folder
+
+CACHE_SCHEMA_VERSION = 3
+OUTBOX_SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 5000
+MOVED_ASIDE_KEPT_FOR = timedelta(days=7)
+MOVED_ASIDE_MARK = ".corrupt-"
+MOVED_ASIDE_STAMP = "%Y%m%dT%H%M%S"
 # A mirror of 100,000 tickets has ~300 MB; the default 2 MB page cache makes every write that
 # touches several indexes miss it. Memory-mapped reads cost no copy.
 CACHE_SIZE_KIB = 64 * 1024
@@ -114,6 +123,11 @@ CACHE_MIGRATIONS = [
             WHERE e.ticket_id = t.id AND e.kind = 'comment')
     FROM tickets t;
     """,
+    # 3: the identity of the portal the mirror was built from (its /meta portal_id): a mirror
+    # of another portal at the same address is rebuilt, never mixed.
+    """
+    ALTER TABLE sync_state ADD COLUMN portal_id TEXT;
+    """,
 ]
 
 OUTBOX_MIGRATIONS = [
@@ -141,6 +155,14 @@ OUTBOX_MIGRATIONS = [
         fields TEXT NOT NULL,
         saved_at TEXT NOT NULL
     );
+    """,
+    # 2: which ticket an item that names one was written to — the portal's identity and the
+    # ticket's created_at and submitter when it was queued — so that an item is never sent
+    # to a ticket that now has its id on a restored or different portal.
+    """
+    ALTER TABLE outbox ADD COLUMN portal_id TEXT;
+    ALTER TABLE outbox ADD COLUMN ticket_created_at TEXT;
+    ALTER TABLE outbox ADD COLUMN ticket_submitted_by INTEGER;
     """,
 ]
 
@@ -192,19 +214,39 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 
 
 def prepare_files(cache_db: Path, outbox_db: Path) -> Path | None:
-    """Create or migrate both files. Returns where a bad cache was moved, if one was."""
-    cache_db.parent.mkdir(parents=True, exist_ok=True)
-    outbox_db.parent.mkdir(parents=True, exist_ok=True)
+    """Create or migrate both files, private. Returns where a bad cache was moved, if one was."""
+    private_folder(cache_db.parent)
+    private_folder(outbox_db.parent)
+    remove_old_moved_aside(cache_db)
+    _check_writable_outbox(private_database(outbox_db))
     _prepare_outbox(outbox_db)
     moved = None
     try:
+        if _read_only(private_database(cache_db)):
+            raise sqlite3.DatabaseError("the cache is read-only")
         _prepare_cache(cache_db)
     except sqlite3.OperationalError:
         raise  # busy, locked, out of disk: trouble, but not a bad cache file
     except (sqlite3.DatabaseError, _NewerSchema):
         moved = move_aside(cache_db)
-        _prepare_cache(cache_db)
+        _prepare_cache(private_database(cache_db))
     return moved
+
+
+def _read_only(path: Path) -> bool:
+    # The owner's write bit, not os.access: a file its owner made read-only is read-only for
+    # this app even when it runs as root, which access() would let through.
+    return not path.stat().st_mode & stat.S_IWUSR or not os.access(path, os.W_OK)
+
+
+def _check_writable_outbox(path: Path) -> None:
+    if not _read_only(path):
+        return
+    mode = stat.S_IMODE(path.stat().st_mode)
+    raise OutboxUnusable(
+        f"The outbox {path} is read-only (mode {mode:o}), so nothing can be queued or marked "
+        f"sent; it has not been changed. Run `chmod 600 '{path}'` to use it again."
+    )
 
 
 class _NewerSchema(Exception):
@@ -269,10 +311,32 @@ def _statements(script: str) -> list[str]:
 
 
 def move_aside(path: Path) -> Path:
-    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
-    target = path.with_name(f"{path.name}.corrupt-{stamp}")
-    for suffix in ("", "-wal", "-shm"):
+    stamp = time.strftime(MOVED_ASIDE_STAMP, time.gmtime())
+    target = path.with_name(f"{path.name}{MOVED_ASIDE_MARK}{stamp}")
+    for suffix in ("", *SQLITE_COMPANIONS):
         source = Path(str(path) + suffix)
         if source.exists():
             source.rename(Path(str(target) + suffix))
     return target
+
+
+def moved_aside_files(path: Path) -> list[Path]:
+    """The files `move_aside` made of `path` (with their -wal/-shm), oldest first."""
+    return sorted(path.parent.glob(f"{path.name}{MOVED_ASIDE_MARK}*"))
+
+
+def remove_old_moved_aside(path: Path, now: datetime | None = None) -> list[Path]:
+    """Remove what was moved aside from `path` more than a week ago (by the stamp in its
+    name: a rename keeps the file's old modification time). Returns what was removed."""
+    cutoff = (now or datetime.now(timezone.utc)) - MOVED_ASIDE_KEPT_FOR
+    removed = []
+    for candidate in moved_aside_files(path):
+        stamp = candidate.name.split(MOVED_ASIDE_MARK, 1)[1][: len("20260101T000000")]
+        try:
+            moved_at = datetime.strptime(stamp, MOVED_ASIDE_STAMP).replace(tzinfo=timezone.utc)
+        except ValueError:
+            continue  # not a name this app made: not this app's to delete
+        if moved_at < cutoff:
+            candidate.unlink(missing_ok=True)
+            removed.append(candidate)
+    return removed

@@ -20,8 +20,10 @@ from filelock import FileLock, Timeout
 
 from cache.apply import utc_text
 from cache.mirror import AppliedPage, Mirror, OutboxItem
-from cache.model import SyncResult, TicketChange
+from cache.private_files import FILE_MODE, private_folder
+from cache.model import NewsKind, SyncResult, TicketChange
 from portal.client import (
+    CHANGES_PAGE_LIMIT,
     Conflict,
     CursorExpired,
     PortalClient,
@@ -30,11 +32,20 @@ from portal.client import (
     RateLimited,
     Unauthorized,
 )
-from portal.schema import AuthorRole, EventKind, Me, Status, Ticket, TicketCreate, TicketDetail
+from portal.schema import AuthorRole, Me, Status, Ticket, TicketCreate, TicketDetail, TimelineEvent
 
 log = logging.getLogger("msp_tickets.sync")
 
-CHANGES_PAGE_SIZE = 500
+REBUILT_OTHER_PORTAL = (
+    "The portal at this address is not the one this mirror was made from, so the mirror was "
+    "rebuilt from it; queued writes to its tickets were checked first."
+)
+REBUILT_CURSOR_EXPIRED = (
+    "The portal asked for a full resync (it may have been restored from a backup, or your "
+    "access changed), so the mirror was rebuilt from it; queued writes were checked first."
+)
+
+CHANGES_PAGE_SIZE = CHANGES_PAGE_LIMIT  # what the client's answer-size cap is computed for
 MIN_INTERVAL = 30.0
 DEFAULT_INTERVAL = 300.0
 MAX_OFFLINE_BACKOFF = 300.0
@@ -74,35 +85,41 @@ class _Notes:
 
     def __init__(self, me: Me) -> None:
         self.me = me
-        self.new_tickets: list[TicketChange] = []
-        self.msp_comments: list[TicketChange] = []
-        self.status_changes: list[TicketChange] = []
-        self.assignments: list[TicketChange] = []
+        self.changes: list[TicketChange] = []
         self.pulled = 0
 
     def add(self, applied: AppliedPage, subject_of: Callable[[int], str]) -> None:
         for ticket in applied.new_tickets:
             if ticket.submitted_by.id != self.me.id:
-                self.new_tickets.append(TicketChange(ticket.id, ticket.subject, "new ticket"))
+                self.changes.append(
+                    TicketChange(
+                        ticket.id, ticket.subject, NewsKind.NEW_TICKET, AuthorRole.CLIENT,
+                        ticket.submitted_by.name, ticket.created_at,
+                    )
+                )
         for event in applied.new_events:
-            if not self._by_others(event.author_role, event.author_name):
-                continue
-            subject = subject_of(event.ticket_id)
-            if event.kind is EventKind.COMMENT and event.author_role is AuthorRole.MSP:
-                self.msp_comments.append(TicketChange(event.ticket_id, subject, "msp comment"))
-            elif event.kind is EventKind.STATUS_CHANGE:
-                what = f"status {_value(event.from_status)} → {_value(event.to_status)}"
-                self.status_changes.append(TicketChange(event.ticket_id, subject, what))
-            elif event.kind is EventKind.ASSIGNMENT:
-                what = f"assigned to {event.assignee}" if event.assignee else "unassigned"
-                self.assignments.append(TicketChange(event.ticket_id, subject, what))
+            if self._by_others(event.author_role, event.author_name):
+                self.changes.append(_change(event, subject_of(event.ticket_id)))
 
     def _by_others(self, role: AuthorRole, name: str) -> bool:
         return role is AuthorRole.MSP or name != self.me.name
 
 
-def _value(status: Status | None) -> str:
-    return status.value if status else "none"
+def _change(event: TimelineEvent, subject: str) -> TicketChange:
+    return TicketChange(
+        ticket_id=event.ticket_id,
+        subject=subject,
+        kind=NewsKind(event.kind.value),
+        author_role=event.author_role,
+        author_name=event.author_name,
+        at=event.created_at,
+        event_id=event.id,
+        from_status=event.from_status,
+        to_status=event.to_status,
+        assignee=event.assignee,
+        body=event.body,
+        score=event.score,
+    )
 
 
 class SyncEngine:
@@ -126,7 +143,7 @@ class SyncEngine:
         self._jitter = random.uniform(*JITTER_SECONDS)
         # The file lock keeps other processes out; it is reentrant, so it cannot keep out a
         # second sync in this one: the asyncio lock does (made on first use, on the loop).
-        self._lock = FileLock(str(mirror.paths.lock_file))
+        self._lock = FileLock(str(mirror.paths.lock_file), mode=FILE_MODE)
         self._in_flight: asyncio.Lock | None = None
 
     def subscribe(self, listener: Callable[[SyncEvent], None]) -> None:
@@ -173,7 +190,7 @@ class SyncEngine:
         return result
 
     async def _acquire_lock(self) -> bool:
-        self.mirror.paths.lock_file.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(self.mirror.paths.lock_file.parent)
         deadline = time.monotonic() + self.lock_wait
         while True:
             try:
@@ -185,6 +202,11 @@ class SyncEngine:
                 await asyncio.sleep(0.1)
 
     async def _sync_locked(self) -> SyncResult:
+        self._rebuilt = None
+        meta = await self.client.meta()
+        if meta.portal_id and await asyncio.to_thread(self.mirror.adopt_portal, meta.portal_id):
+            log.info("another portal at this address: mirror rebuilt")
+            self._rebuilt = REBUILT_OTHER_PORTAL
         me = await self.client.me()
         await asyncio.to_thread(self._check_owner, me)
         await asyncio.to_thread(self.mirror.store_me, me)
@@ -202,11 +224,9 @@ class SyncEngine:
         return SyncResult(
             pulled=notes.pulled,
             pushed=pushed,
-            new_tickets=tuple(notes.new_tickets),
-            msp_comments=tuple(notes.msp_comments),
-            status_changes=tuple(notes.status_changes),
-            assignments=tuple(notes.assignments),
+            changes=tuple(notes.changes),
             needs_attention=tuple(attention),
+            rebuilt=self._rebuilt,
         )
 
     def _check_owner(self, me: Me) -> None:
@@ -239,6 +259,7 @@ class SyncEngine:
                 restarted = True
                 log.info("change cursor expired: full resync")
                 await asyncio.to_thread(self.mirror.wipe)
+                self._rebuilt = self._rebuilt or REBUILT_CURSOR_EXPIRED
                 continue
             applied = await asyncio.to_thread(
                 self.mirror.apply_changes, page.changes, page.next_cursor, page.has_more
@@ -265,6 +286,13 @@ class SyncEngine:
                         await asyncio.to_thread(self.mirror.mark_needs_attention, item.id, message)
                         attention.append(message)
                     continue  # otherwise it waits for its ticket's portal id
+                # The mirror was just pulled: if the ticket with this id is gone, or is not the
+                # one the user wrote to (a restored or different portal), never send it there.
+                wrong = await asyncio.to_thread(self.mirror.not_the_ticket_written_to, item, ticket_id)
+                if wrong is not None:
+                    await asyncio.to_thread(self.mirror.set_aside, item.id, wrong)
+                    attention.append(wrong)
+                    continue
             try:
                 await self._send(item, ticket_id)
                 pushed += 1
@@ -367,6 +395,7 @@ class SyncEngine:
     # --- cadence --------------------------------------------------------------------------------
 
     _next_psa_local: float | None = None
+    _rebuilt: str | None = None  # why this sync rebuilt the mirror, in words
 
     def seconds_until_next_sync(self, failures: int | None = None) -> float:
         if failures is None:

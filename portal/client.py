@@ -4,6 +4,12 @@ One `httpx.AsyncClient` per `PortalClient`. The token lives only in the `Authori
 it is never in a repr, a log line or an exception. Requests are retried on transport errors,
 timeouts and 429/502/503/504 with capped exponential backoff and full jitter; a POST is retried
 only when it carries an idempotency key, so a retry can never create a second ticket.
+
+Answers are bounded, so a broken or hostile portal cannot take the memory or the time of the
+machine: each exchange must finish within `deadline` seconds (the whole answer, not each chunk
+as httpx's read timeout counts), its body may not exceed `max_answer_bytes` (counted while it
+streams in, after decompression), and a value over the contract's limits fails the answer's
+validation (portal.schema) so it is never stored.
 """
 
 from __future__ import annotations
@@ -23,6 +29,9 @@ from pydantic import BaseModel, ValidationError
 
 from portal.schema import (
     API_PREFIX,
+    DESCRIPTION_MAX_LENGTH,
+    RATING_COMMENT_MAX_LENGTH,
+    SUBJECT_MAX_LENGTH,
     ChangePage,
     CommentCreate,
     ErrorBody,
@@ -45,6 +54,19 @@ log = logging.getLogger("msp_tickets.client")
 KEEPALIVE_EXPIRY_SECONDS = 4.0
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5, read=15, write=15, pool=5)
 RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
+
+# The page of the change feed this client asks for (the contract allows up to 500).
+CHANGES_PAGE_LIMIT = 100
+# The largest change the contract allows, in characters: a ticket with a full description,
+# subject and rating comment, plus ~2,000 for its names, ids, dates and JSON keys (a comment
+# event is smaller: 100,000 + the same overhead).
+LARGEST_CHANGE_CHARACTERS = DESCRIPTION_MAX_LENGTH + SUBJECT_MAX_LENGTH + RATING_COMMENT_MAX_LENGTH + 2_000
+# The cap: 4 x the largest legitimate page in plain ASCII (100 x 104,500 B = 10.45 MB), i.e.
+# 41.8 MB -- which is also that page with every character 4 bytes of UTF-8. A full page is
+# already absurd for a real ticket system; an answer past this is broken or hostile.
+MAX_ANSWER_BYTES = 4 * CHANGES_PAGE_LIMIT * LARGEST_CHANGE_CHARACTERS
+# One exchange, start to last byte: ~40 MB at 1 MB/s fits, a byte a second never does.
+REQUEST_DEADLINE_SECONDS = 60.0
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -98,6 +120,11 @@ class RateLimited(PortalError):
 
 class PortalUnavailable(PortalError):
     """Network error, timeout, or 5xx after the retries ran out."""
+
+
+class AnswerRefused(PortalError):
+    """The answer broke the contract (too large, over a field's limit, not the expected shape):
+    nothing of it was used. Not retried: the same request would get the same answer."""
 
 
 class InsecurePortalURL(PortalError):
@@ -199,9 +226,13 @@ class PortalClient:
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: httpx.Timeout | None = None,
         retry: RetryPolicy | None = None,
+        deadline: float = REQUEST_DEADLINE_SECONDS,
+        max_answer_bytes: int = MAX_ANSWER_BYTES,
     ) -> None:
         self._base = api_base_url(base_url)
         self.retry = retry or RetryPolicy()
+        self.deadline = deadline
+        self.max_answer_bytes = max_answer_bytes
         self._rng = random.Random()
         self._http = httpx.AsyncClient(
             base_url=self._base,
@@ -250,7 +281,7 @@ class PortalClient:
 
     async def login(self, email: str, password: str) -> TokenResponse:
         body = _request_body(TokenRequest, email=email, password=password)
-        # Not retried: repeated failed logins lock the account, so one attempt per keypress.
+        # Not retried: each failed sign-in makes the portal slow the next, so one per keypress.
         result = await self._call("POST", "auth/token", TokenResponse, json=body)
         self.token = result.token
         return result
@@ -347,12 +378,8 @@ class PortalClient:
         )
         try:
             return model.model_validate_json(response.content)
-        except ValidationError:
-            raise PortalError(
-                f"The portal sent a reply to {method} /{path} that this version of msp-tickets "
-                "does not understand; check that the portal URL is right and up to date.",
-                status=response.status_code,
-            ) from None
+        except ValidationError as error:
+            raise _contract_breach(method, path, error, response.status_code) from None
 
     async def _send(
         self,
@@ -363,7 +390,7 @@ class PortalClient:
         json: Any = None,
         idempotency_key: str | None = None,
         retryable: bool | None = None,
-    ) -> httpx.Response:
+    ) -> Answer:
         if retryable is None:
             retryable = method in {"GET", "HEAD", "DELETE"} or idempotency_key is not None
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
@@ -372,9 +399,7 @@ class PortalClient:
         while True:
             attempt += 1
             try:
-                response = await self._http.request(
-                    method, path, params=params, json=json, headers=headers
-                )
+                response = await self._exchange(method, path, params=params, json=json, headers=headers)
             except httpx.RequestError as error:  # transport trouble, or a body that won't decode
                 failure: PortalError = _transport_failure(error, self._base.host)
                 retry_after = None
@@ -397,6 +422,64 @@ class PortalClient:
             log.debug("%s /%s retry %d in %.2f s", method, path, attempt, wait)
             await asyncio.sleep(wait)
 
+    async def _exchange(self, method: str, path: str, **request: Any) -> Answer:
+        """One request and its whole answer, within the deadline and the size cap."""
+        try:
+            async with asyncio.timeout(self.deadline):
+                async with self._http.stream(method, path, **request) as response:
+                    return Answer(response.status_code, response.headers, await self._body(response, method, path))
+        except TimeoutError:
+            raise PortalUnavailable(
+                f"The portal at {self._base.host} did not finish answering {method} /{path} within "
+                f"{self.deadline:g} s; nothing of it was used. Check your connection, or try again later."
+            ) from None
+
+    async def _body(self, response: httpx.Response, method: str, path: str) -> bytes:
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > self.max_answer_bytes:
+            raise self._too_large(method, path)
+        chunks, size = [], 0
+        async for chunk in response.aiter_bytes():  # decoded: a compressed bomb counts in full
+            size += len(chunk)
+            if size > self.max_answer_bytes:
+                raise self._too_large(method, path)
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _too_large(self, method: str, path: str) -> AnswerRefused:
+        limit = self.max_answer_bytes / 1_000_000
+        return AnswerRefused(
+            f"The portal's answer to {method} /{path} was larger than {limit:,.1f} MB, far more than "
+            "any page of tickets can be; it was refused and nothing of it was stored. The portal "
+            "may be broken: tell your MSP if this goes on."
+        )
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A whole answer, read within the bounds."""
+
+    status_code: int
+    headers: httpx.Headers
+    content: bytes
+
+
+def _contract_breach(method: str, path: str, error: ValidationError, status: int) -> AnswerRefused:
+    """The first thing wrong with an answer, in words (a value is never echoed: it may be huge
+    or hostile)."""
+    problem = error.errors()[0]
+    where = ".".join(str(part) for part in problem["loc"]) or "the answer"
+    limit = (problem.get("ctx") or {}).get("max_length")
+    if problem["type"] == "string_too_long" and limit is not None:
+        what = f"{where} is longer than the contract's limit of {limit:,} characters"
+    else:
+        what = f"{where} is not what the contract says ({problem['msg']})"
+    return AnswerRefused(
+        f"The portal's answer to {method} /{path} broke the contract: {what}. Nothing of it was "
+        "stored; check that the portal address is right and the portal up to date.",
+        status=status,
+    )
+
 
 def _request_body(model: type[BaseModel], **fields: Any) -> dict[str, Any]:
     """The request as JSON, or ValidationFailed naming the field, before anything is sent."""
@@ -418,7 +501,7 @@ def _params(**values: Any) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None}
 
 
-def _log_response(method: str, path: str, response: httpx.Response, started: float) -> None:
+def _log_response(method: str, path: str, response: Answer, started: float) -> None:
     # Method, path, status and time only: never headers, query or bodies.
     log.debug(
         "%s /%s -> %d in %.0f ms",
@@ -442,12 +525,12 @@ def _transport_failure(error: httpx.RequestError, host: str) -> PortalUnavailabl
     )
 
 
-def _error_from_response(response: httpx.Response) -> PortalError:
+def _error_from_response(response: Answer) -> PortalError:
     status = response.status_code
     retry_after = parse_retry_after(response.headers.get("Retry-After"))
     try:
         body = ErrorBody.model_validate_json(response.content)
-        message, code, details = body.error, body.code.value, body.details
+        message, code, details = _shortened(body.error), body.code.value, body.details
     except ValidationError:
         message, code, details = _generic_sentence(status), None, {}
     if status == 429:
@@ -457,6 +540,16 @@ def _error_from_response(response: httpx.Response) -> PortalError:
     if code == ErrorCode.IDEMPOTENCY_KEY_REUSED:
         return IdempotencyKeyReused(message, code, status, details)
     return ERRORS_BY_STATUS.get(status, PortalError)(message, code, status, details)
+
+
+# A sentence, not a document: a portal's error text is shown in a status line and on stderr.
+ERROR_SENTENCE_MAX_CHARACTERS = 1_000
+
+
+def _shortened(sentence: str) -> str:
+    if len(sentence) <= ERROR_SENTENCE_MAX_CHARACTERS:
+        return sentence
+    return sentence[: ERROR_SENTENCE_MAX_CHARACTERS - 1] + "…"
 
 
 def _generic_sentence(status: int) -> str:

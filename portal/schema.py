@@ -104,10 +104,12 @@ PSA_PRIORITY: dict[Priority, str] = {
     Priority.MEDIUM: "P3",
     Priority.LOW: "P4",
 }
+# The words a client reads, everywhere (board, detail, CLI, /meta): the status that asks for the
+# client's action is named for them.
 STATUS_LABELS: dict[Status, str] = {
     Status.OPEN: "Open",
     Status.IN_PROGRESS: "In Progress",
-    Status.WAITING_ON_CLIENT: "Waiting on client",
+    Status.WAITING_ON_CLIENT: "Waiting on you",
     Status.WAITING_ON_VENDOR: "Waiting on vendor",
     Status.RESOLVED: "Resolved",
     Status.CLOSED: "Closed",
@@ -298,10 +300,11 @@ class TokenResponse(_Response):
 
 class Ticket(_Response):
     id: int
-    subject: str
+    # The contract's limits hold in answers too: a client refuses (never stores) a value past them.
+    subject: str = Field(max_length=SUBJECT_MAX_LENGTH)
     category: Category
     priority: Priority
-    description: str
+    description: str = Field(max_length=DESCRIPTION_MAX_LENGTH)
     status: Status
     created_at: AwareDatetime
     updated_at: AwareDatetime
@@ -310,7 +313,7 @@ class Ticket(_Response):
     assignee: str | None
     psa_ticket_id: str | None
     rating: int | None = Field(ge=1, le=5)
-    rating_comment: str | None
+    rating_comment: str | None = Field(max_length=RATING_COMMENT_MAX_LENGTH)
     client_ref: str | None
 
 
@@ -320,7 +323,7 @@ class TimelineEvent(_Response):
     kind: EventKind
     author_role: AuthorRole
     author_name: str
-    body: str | None
+    body: str | None = Field(max_length=max(COMMENT_MAX_LENGTH, RATING_COMMENT_MAX_LENGTH))
     from_status: Status | None
     to_status: Status | None
     assignee: str | None
@@ -379,6 +382,9 @@ class Meta(_Response):
     statuses: list[Choice]
     limits: Limits
     psa_sync_interval_seconds: int
+    # Made once with the portal's database; every change-feed cursor carries it. A client
+    # whose mirror came from another identity rebuilds it. None from a portal without one.
+    portal_id: str | None = Field(default=None, max_length=200)
 
 
 class ErrorBody(_Response):
@@ -387,7 +393,7 @@ class ErrorBody(_Response):
     details: dict[str, Any] = Field(default_factory=dict)
 
 
-def build_meta(psa_sync_interval_seconds: int) -> Meta:
+def build_meta(psa_sync_interval_seconds: int, portal_id: str | None = None) -> Meta:
     return Meta(
         categories=[Choice(value=c.value, label=CATEGORY_LABELS[c]) for c in Category],
         priorities=[
@@ -406,4 +412,5 @@ def build_meta(psa_sync_interval_seconds: int) -> Meta:
             page_limit_max=PAGE_LIMIT_MAX,
         ),
         psa_sync_interval_seconds=psa_sync_interval_seconds,
+        portal_id=portal_id,
     )

@@ -18,6 +18,7 @@ from portal.schema import AccessLevel
 from screens.common import MirrorChanged, Services
 from screens.detail import DetailScreen
 from screens.new_ticket import NewTicketScreen
+from screens.stats import StatsScreen
 from widgets.pills import PILLS, PillBar, ScopeToggle
 from widgets.plain import visible
 from widgets.sync_line import SyncLine
@@ -45,6 +46,7 @@ class BoardScreen(Screen):
         Binding("s", "sort", "Sort"),
         Binding("S", "flip_sort", "Sort direction", show=False),
         Binding("m", "scope", "Mine/Company"),
+        Binding("t", "stats", "Stats", show=False),
         Binding("escape", "clear_search", "Clear search", show=False),
     ]
 
@@ -166,6 +168,9 @@ class BoardScreen(Screen):
     @on(TicketTable.Opened)
     def _open(self, event: TicketTable.Opened) -> None:
         self.app.push_screen(DetailScreen(self.services, event.ticket_id))
+
+    def action_stats(self) -> None:
+        self.app.push_screen(StatsScreen(self.services))
 
     def action_new_ticket(self) -> None:
         self.app.push_screen(NewTicketScreen(self.services), callback=self._created)

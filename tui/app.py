@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -22,7 +21,7 @@ from textual.timer import Timer
 
 from cache.model import SyncResult, TicketChange
 from cache.store import OutboxUnusable
-from portal.client import InsecurePortalURL, PortalClient, PortalError, PortalUnavailable, Unauthorized
+from portal.client import PortalError, Unauthorized
 from screens.board import BoardScreen
 from screens.common import MirrorChanged, Services, SyncRequested
 from screens.input_ready import takes_keys
@@ -31,11 +30,10 @@ from screens.login import LoginDetails, LoginRefused, LoginScreen
 from tui.input_order import InputOrder
 from tui.process_guard import ProcessGuard
 from tui.palette import ActionsProvider
-from tui.config import ConfigError, Profile, check_portal_url, save_profile
-from tui.credentials import CredentialError, NoSecureStorage, TokenStore
-from tui.session import Session, open_session
-from portal.schema import Status
-from widgets.badges import status_label
+from tui import login as login_service
+from tui.config import ConfigError, Profile
+from tui.credentials import TokenStore
+from tui.session import Session, WrongAccount, identify, open_session
 from widgets.plain import visible
 from widgets.sync_line import describe_sync
 
@@ -233,10 +231,12 @@ class TicketsApp(App):
         mine = {t for t in by_ticket if me and (view := self.session.mirror.ticket(t)) and view.row.submitted_by_id == me.id}
         ordered = sorted(by_ticket.items(), key=lambda item: item[0] not in mine)
         for ticket_id, changes in ordered[:NOTIFICATIONS_AT_MOST]:
-            what = ", ".join(dict.fromkeys(_readable(c.what) for c in changes))
+            what = ", ".join(dict.fromkeys(visible(c.what, one_line=True) for c in changes))
             self.notify(f"#{ticket_id} {visible(changes[0].subject, one_line=True)}: {what}", title="Updated by your MSP", markup=False, timeout=8)
         if len(by_ticket) > NOTIFICATIONS_AT_MOST:
             self.notify(f"…and {len(by_ticket) - NOTIFICATIONS_AT_MOST} more tickets changed.", title="Updated by your MSP", markup=False)
+        if result.rebuilt:
+            self.notify(visible(result.rebuilt), title="Mirror rebuilt", severity="warning", markup=False, timeout=15)
         for problem in result.needs_attention:
             self.notify(visible(problem), title="Needs attention", severity="error", markup=False, timeout=15)
 
@@ -247,23 +247,13 @@ class TicketsApp(App):
             self.push_screen(HelpScreen(self.BINDINGS))
 
 
-def _readable(what: str) -> str:
-    """The engine's note with statuses in the words the board uses ("In Progress")."""
-    words = visible(what, one_line=True)
-    if not words.startswith("status "):
-        return words
-    for status in sorted(Status, key=lambda s: -len(s.value)):
-        words = re.sub(rf"\b{status.value}\b", status_label(status), words)
-    return words
-
-
 # --- the entry point the `msp-tickets` command calls ----------------------------------------------
 
 
 def run_tui(profile: Profile, tokens: TokenStore) -> int:
     """The TUI for `profile`: the board when logged in, else the login screen first."""
     token = tokens.get(profile) if profile.complete else None
-    session = open_session(profile.name, profile.portal_url, profile.email, token) if token else None
+    session = _session_for(profile, token) if token else None
 
     async def login(details: LoginDetails) -> Session:
         return await log_in(profile, tokens, details, os.environ)
@@ -273,38 +263,48 @@ def run_tui(profile: Profile, tokens: TokenStore) -> int:
     return app.return_code or 0
 
 
-async def log_in(profile: Profile, tokens: TokenStore, details: LoginDetails, env: Mapping[str, str]) -> Session:
-    """Exchange email and password for a token, store it, save the profile, open the session."""
+def _session_for(profile: Profile, token: str) -> Session | None:
+    """The stored token's session; None (the login screen) when the portal refuses it."""
     try:
-        portal_url = check_portal_url(details.portal_url)
-    except ValueError as error:
-        raise LoginRefused(str(error), "portal_url") from None
-    try:
-        async with PortalClient(portal_url) as client:
-            answer = await client.login(details.email, details.password)
-    except InsecurePortalURL as error:
-        raise LoginRefused(error.message, "portal_url") from None
-    except Unauthorized as error:
-        raise LoginRefused(error.message or "The email or password is wrong.", "password") from None
-    except PortalUnavailable as error:
-        raise LoginRefused(f"Could not reach the portal at {portal_url}: {error.message}", "portal_url") from None
+        identity = asyncio.run(identify(profile, token))
+    except Unauthorized:
+        return None
     except PortalError as error:
-        raise LoginRefused(error.message) from None
-    signed_in = Profile(profile.name, portal_url, details.email)
+        raise SessionUnavailable(
+            f"Could not find out whose the stored token is: {error.message} "
+            "(the board opens offline once this profile has synced here)."
+        ) from None
+    return open_session(profile, identity, token)
+
+
+class SessionUnavailable(Exception):
+    """The board cannot open: the sentence says why."""
+
+
+async def log_in(profile: Profile, tokens: TokenStore, details: LoginDetails, env: Mapping[str, str]) -> Session:
+    """The login screen's attempt: the shared login (tui/login.py), then the session."""
     try:
-        tokens.set(signed_in, answer.token, insecure_storage=details.insecure_storage)
-    except NoSecureStorage:
-        raise LoginRefused(
+        done = await login_service.log_in(
+            profile.name, details.portal_url, details.email, details.password,
+            tokens=tokens, insecure_storage=details.insecure_storage, env=env,
+        )
+    except login_service.LoginFailed as failure:
+        raise _refusal(failure, tokens) from None
+    try:
+        return await asyncio.to_thread(open_session, done.profile, done.identity, done.token, env)
+    except (ConfigError, OutboxUnusable, OSError, sqlite3.Error, WrongAccount) as error:
+        # A sentence on the login screen, not a crash report that would show this frame's locals.
+        raise LoginRefused(f"Logged in, but the local files could not be opened: {error}") from None
+
+
+def _refusal(failure: login_service.LoginFailed, tokens: TokenStore) -> LoginRefused:
+    Why = login_service.Why
+    if failure.reason is Why.NO_KEYRING:
+        return LoginRefused(
             "No system keyring is available here (usual in an SSH session), so the token was not "
             f"stored. Switch on the file option above to keep it in {tokens.folder} (mode 0600, "
             "only you can read it), or set MSP_TICKETS_TOKEN in the environment.",
             offer_insecure_storage=True,
-        ) from None
-    except (CredentialError, OSError) as error:
-        raise LoginRefused(f"The token could not be stored: {error}") from None
-    try:
-        save_profile(signed_in, env)
-        return await asyncio.to_thread(open_session, signed_in.name, portal_url, details.email, answer.token, env)
-    except (ConfigError, OutboxUnusable, OSError, sqlite3.Error) as error:
-        # A sentence on the login screen, not a crash report that would show this frame's locals.
-        raise LoginRefused(f"Logged in, but the local files could not be opened: {error}") from None
+        )
+    field = {Why.BAD_ADDRESS: "portal_url", Why.UNREACHABLE: "portal_url", Why.REFUSED: "password"}
+    return LoginRefused(failure.message, field.get(failure.reason))

@@ -7,11 +7,13 @@
     [profiles.work]
     portal = "https://portal.example.com"
     email = "ann@example.com"
+
+A profile needs only its portal (`MSP_TICKETS_PORTAL` will do) and a token; who the user is
+comes from the portal. `email` is what `login` used: a token of someone else is then refused.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import tomllib
 from collections.abc import Mapping
@@ -19,6 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import tomli_w
+
+from cache.private_files import write_private_text
 from cache.profile import xdg_dir
 from portal.client import InsecurePortalURL, api_base_url
 from portal.schema import API_PREFIX
@@ -34,7 +39,8 @@ class Profile:
 
     @property
     def complete(self) -> bool:
-        return bool(self.portal_url and self.email)
+        """Enough to open a session with a token: the portal says who the token is."""
+        return bool(self.portal_url)
 
 
 class ConfigError(ValueError):
@@ -53,12 +59,14 @@ def _read_config(env: Mapping[str, str]) -> dict:
         return {}
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path} is not valid TOML ({error}); fix or remove it.") from None
+    except OSError as error:
+        raise ConfigError(f"{path} cannot be read ({error.strerror}); fix or remove it.") from None
 
 
 def load_profile(name: str | None = None, env: Mapping[str, str] = os.environ) -> Profile:
     config = _read_config(env)
     chosen = name or env.get("MSP_TICKETS_PROFILE") or config.get("default_profile")
-    chosen = chosen or DEFAULT_PROFILE
+    chosen = check_profile_name(chosen or DEFAULT_PROFILE)
     stored = config.get("profiles", {}).get(chosen, {})
     portal = env.get("MSP_TICKETS_PORTAL") or stored.get("portal")
     return Profile(
@@ -69,25 +77,28 @@ def load_profile(name: str | None = None, env: Mapping[str, str] = os.environ) -
 
 
 def save_profile(profile: Profile, env: Mapping[str, str] = os.environ) -> None:
+    """Write the profile into config.toml (0600), keeping every other setting as it was."""
     config = _read_config(env)
     profiles = config.setdefault("profiles", {})
-    entry = profiles.setdefault(profile.name, {})
+    entry = profiles.setdefault(check_profile_name(profile.name), {})
     entry.update({k: v for k, v in (("portal", profile.portal_url), ("email", profile.email)) if v})
     config.setdefault("default_profile", profile.name)
-    path = config_path(env)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".toml.tmp")
-    temporary.write_text(_to_toml(config), encoding="utf-8")
-    temporary.replace(path)
+    write_private_text(config_path(env), tomli_w.dumps(config))
 
 
-def _to_toml(config: dict) -> str:
-    # Only strings and one level of tables live here; JSON string escapes are valid TOML.
-    lines = [f"{key} = {json.dumps(value)}" for key, value in config.items() if isinstance(value, str)]
-    for name, entry in config.get("profiles", {}).items():
-        lines += ["", f"[profiles.{json.dumps(name)}]"]
-        lines += [f"{key} = {json.dumps(value)}" for key, value in entry.items()]
-    return "\n".join(lines) + "\n"
+def check_profile_name(name: str) -> str:
+    """The name, if a config file can hold it (TOML is UTF-8: any text but half a surrogate
+    pair, which a mis-decoded command line makes); else ConfigError saying so."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ConfigError(
+            "The profile name is not valid text (it holds bytes that are not UTF-8); "
+            "choose a name typed in a UTF-8 terminal."
+        ) from None
+    if not name.strip():
+        raise ConfigError("The profile name is empty; give a name such as work.")
+    return name
 
 
 def check_portal_url(url: str) -> str:

@@ -13,6 +13,7 @@ import keyring
 import keyring.errors
 from keyring.backends import fail
 
+from cache.private_files import write_private_text
 from cache.profile import xdg_dir
 from tui.config import Profile
 
@@ -94,13 +95,7 @@ class TokenStore:
         return path.read_text(encoding="utf-8").strip() or None
 
     def _write_file(self, profile: Profile, token: str) -> None:
-        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        os.chmod(self.folder, 0o700)
-        path = self._file(profile)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(token)
-        os.chmod(path, 0o600)
+        write_private_text(self._file(profile), token)
 
 
 def _account(profile: Profile) -> str:

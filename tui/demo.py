@@ -43,7 +43,8 @@ def demo_portal(folder: Path) -> Iterator[str]:
         server = subprocess.Popen(
             _portal_command(
                 db, "serve", "--host", "127.0.0.1", "--port", "0",
-                "--psa-interval", str(DEMO_PSA_INTERVAL_SECONDS), "--log-level", "warning",
+                "--psa-interval", str(DEMO_PSA_INTERVAL_SECONDS), "--simulate-office",
+                "--log-level", "warning",
                 "--parent-pid", str(os.getpid()), "--remove-on-exit", str(folder),
             ),
             stdout=log,
@@ -75,12 +76,14 @@ def _wait_until_listening(server: subprocess.Popen, log_path: Path) -> str:
 
 async def _run_app(url: str, folder: Path) -> int:
     from tui.app import TicketsApp  # textual loads only once the portal is up
-    from tui.session import open_session
+    from tui.config import Profile
+    from tui.session import Identity, open_session
 
     async with PortalClient(url) as client:
-        token = (await client.login(DEMO_EMAIL, DEMO_PASSWORD)).token
+        answer = await client.login(DEMO_EMAIL, DEMO_PASSWORD)
     env = {**os.environ, "XDG_CACHE_HOME": str(folder / "cache"), "XDG_DATA_HOME": str(folder / "data")}
-    session = open_session("demo", url, DEMO_EMAIL, token, env)
+    identity = Identity(answer.user.id, answer.user.email)
+    session = open_session(Profile("demo", url, DEMO_EMAIL), identity, answer.token, env)
     app = TicketsApp(session, close_session_on_exit=True, exit_on_signals=True)
     await app.run_async()
     return app.return_code or 0

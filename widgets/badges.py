@@ -28,8 +28,7 @@ STATUS_STYLES: dict[Status, Style] = {
     Status.CLOSED: Style(dim=True),
 }
 
-# The client reads the board: the status that asks for their action is named for them.
-WAITING_ON_YOU = "Waiting on you"
+WAITING_ON_YOU = STATUS_LABELS[Status.WAITING_ON_CLIENT]
 MARK_WAITING = "!"
 MARK_CHANGED = "●"
 MARK_PENDING = "pending"
@@ -40,7 +39,7 @@ CHANGED_STYLE = Style(color="bright_cyan", bold=True)
 
 
 def status_label(status: Status) -> str:
-    return WAITING_ON_YOU if status is Status.WAITING_ON_CLIENT else STATUS_LABELS[status]
+    return STATUS_LABELS[status]
 
 
 def priority_label(priority: Priority) -> str:

@@ -36,6 +36,19 @@ def duration(seconds: float) -> str:
     return f"{days} day" if days == 1 else f"{days} days"
 
 
+def span(seconds: float) -> str:
+    """A measured span to its two largest units: "2 d 4 h", "3 h 5 min", "35 min", "40 s"."""
+    whole = int(max(0.0, seconds))
+    days, rest = divmod(whole, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    return f"{minutes} min" if minutes else f"{secs} s"
+
+
 def ago(moment: datetime, now: datetime) -> str:
     span = duration((now - moment).total_seconds())
     return span if span == "just now" else f"{span} ago"

@@ -10,6 +10,7 @@ import contextlib
 import hashlib
 import logging
 import math
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -47,12 +48,14 @@ from portal.schema import (
     CompanyRef,
     build_meta,
 )
-from portal.server import error_handlers, psa
+from portal.server import error_handlers, psa, storage
 from portal.server.auth import DEFAULT_TOKEN_TTL_SECONDS, Authenticator
 from portal.server.errors import ApiError
 from portal.server.feed import CHANGES_LIMIT_MAX, Feed
 from portal.server.middleware import RATE_LIMIT_HEADERS_KEY, BodyLimit, RateLimitHeaders
-from portal.server.ratelimit import RateLimiter
+from portal.server.office import Offices
+from portal.server.ratelimit import DEFAULT_SIGN_IN_RATE_LIMIT, RateLimiter
+from portal.server.throttle import Saturated, SignInQueue, SignInThrottle
 from portal.server.storage import Storage, TicketFilter, User
 from portal.server.tickets import (
     IDEMPOTENCY_KEY_PATTERN,
@@ -64,6 +67,12 @@ from portal.server.tickets import (
 log = logging.getLogger("portal.server")
 
 _MAX_ID = 2**63 - 1
+SIGN_INS_WAITING_MAX = 32  # at ~0.1 s a check per worker: a wait of seconds at worst
+
+
+def _default_sign_in_workers() -> int:
+    # Half the cores: a flood of sign-ins leaves the other half to everyone else's requests.
+    return max(1, (os.cpu_count() or 2) // 2)
 
 
 @dataclass(frozen=True)
@@ -71,9 +80,14 @@ class Settings:
     db_path: Path
     psa_interval: float = 300.0
     rate_limit: int = 100
+    sign_in_rate_limit: int = DEFAULT_SIGN_IN_RATE_LIMIT
+    sign_in_workers: int = field(default_factory=_default_sign_in_workers)
     token_ttl_seconds: float = DEFAULT_TOKEN_TTL_SECONDS
     psa_seed: int = 1
     run_psa_job: bool = True
+    # The demo: colleagues at the client companies raise and answer tickets, and the technicians
+    # work at a steady pace, so every status stays populated for hours.
+    simulate_office: bool = False
     clock: Callable[[], float] = field(default=time.time)
 
 
@@ -85,6 +99,9 @@ class Portal:
     db: Storage
     auth: Authenticator
     limiter: RateLimiter
+    sign_in_limiter: RateLimiter
+    throttle: SignInThrottle
+    sign_ins: SignInQueue
     tickets: Tickets
     feed: Feed
     started_at: float
@@ -98,6 +115,11 @@ class Portal:
             db=db,
             auth=Authenticator(db, token_ttl_seconds=settings.token_ttl_seconds, clock=clock),
             limiter=RateLimiter(settings.rate_limit, clock=clock),
+            sign_in_limiter=RateLimiter(settings.sign_in_rate_limit, clock=clock),
+            throttle=SignInThrottle(clock=clock),
+            sign_ins=SignInQueue(
+                workers=settings.sign_in_workers, max_waiting=SIGN_INS_WAITING_MAX
+            ),
             tickets=Tickets(db, clock=clock),
             feed=Feed(db),
             started_at=clock(),
@@ -126,6 +148,7 @@ def create_app(settings: Settings) -> FastAPI:
                 job.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await job
+            portal.sign_ins.close()
             portal.db.close()
 
     app = FastAPI(
@@ -145,7 +168,10 @@ def create_app(settings: Settings) -> FastAPI:
 async def _psa_job(portal: Portal) -> None:
     """Run a PSA cycle whenever one is due. The due time comes from the database, so a
     `psa-sync-now` from another process moves it too."""
-    adapter = psa.SimulatedPsa(portal.settings.psa_seed)
+    settings = portal.settings
+    pace = psa.STEADY if settings.simulate_office else psa.BRISK
+    adapter = psa.SimulatedPsa(settings.psa_seed, pace=pace)
+    offices = Offices(portal.db, portal.tickets, seed=settings.psa_seed) if settings.simulate_office else None
     while True:
         due = await anyio.to_thread.run_sync(portal.next_psa_sync_at)
         wait = (due - datetime.now(UTC)).total_seconds()
@@ -153,10 +179,12 @@ async def _psa_job(portal: Portal) -> None:
             await asyncio.sleep(wait)
             continue
         try:
-            await anyio.to_thread.run_sync(psa.run_cycle, portal.db, adapter, portal.settings.clock)
+            report = await anyio.to_thread.run_sync(psa.run_cycle, portal.db, adapter, settings.clock)
+            if offices is not None:
+                await anyio.to_thread.run_sync(offices.work, report.cycle)
         except Exception:
             log.exception("PSA sync cycle failed; retrying at the next interval")
-            await asyncio.sleep(portal.settings.psa_interval)
+            await asyncio.sleep(settings.psa_interval)
 
 
 # --- routes ---------------------------------------------------------------------------------
@@ -224,9 +252,20 @@ def _routes(portal: Portal) -> APIRouter:
 
     Caller = Annotated[User, Depends(caller)]
 
-    @router.post("/auth/token", response_model=TokenResponse, responses=_errors(401, 413, 422))
-    def login(body: TokenRequest) -> TokenResponse:
-        issued = portal.auth.login(body.email, body.password)
+    @router.post(
+        "/auth/token", response_model=TokenResponse, responses=_errors(401, 413, 422, 429)
+    )
+    async def login(request: Request, body: TokenRequest) -> TokenResponse:
+        # The socket's peer: X-Forwarded-For is not trusted (uvicorn's proxy headers are off),
+        # or every guess could claim an address of its own.
+        address = request.client.host if request.client else "unknown"
+        _admit_sign_in(request, portal, address, body.email)
+        try:
+            issued = await portal.sign_ins.run(portal.auth.login, body.email, body.password)
+        except Saturated:
+            portal.throttle.withdraw(body.email, address)
+            raise _too_many("The portal is busy checking other sign-ins", 1) from None
+        portal.throttle.forgive(body.email, address)
         return TokenResponse(token=issued.token, user=_me(issued.user))
 
     @router.delete("/auth/token", status_code=204, responses=_errors(*_AUTHED))
@@ -243,7 +282,9 @@ def _routes(portal: Portal) -> APIRouter:
 
     @router.get("/meta", response_model=Meta)
     def meta() -> Meta:
-        return build_meta(portal.interval_seconds)
+        with portal.db.read() as db:
+            portal_id = storage.portal_id(db)
+        return build_meta(portal.interval_seconds, portal_id)
 
     @router.get("/sync", response_model=SyncInfo, responses=_errors(*_AUTHED))
     def sync(_user: Caller) -> SyncInfo:
@@ -339,6 +380,30 @@ def _routes(portal: Portal) -> APIRouter:
         return portal.feed.page(user, cursor, limit)
 
     return router
+
+
+def _admit_sign_in(request: Request, portal: Portal, address: str, email: str) -> None:
+    """429 when this address has spent its sign-in budget, or must still wait after failed
+    attempts at this email. Neither depends on whether the email has an account."""
+    decision = portal.sign_in_limiter.hit(address)
+    setattr(request.state, RATE_LIMIT_HEADERS_KEY, decision.headers())
+    if not decision.allowed:
+        raise _too_many(
+            f"Your address has made {decision.limit} sign-in attempts this minute",
+            decision.retry_after,
+        )
+    wait = portal.throttle.admit(email, address)
+    if wait:
+        raise _too_many("Sign-ins to this email from your address have failed several times", wait)
+
+
+def _too_many(what: str, retry_after: int) -> ApiError:
+    return ApiError(
+        429,
+        ErrorCode.RATE_LIMIT_EXCEEDED,
+        f"{what}; try again in {retry_after} second{'' if retry_after == 1 else 's'}.",
+        headers={"Retry-After": str(retry_after)},
+    )
 
 
 def _me(user: User) -> Me:

@@ -1,13 +1,21 @@
-"""Who is calling: argon2 password hashes, bearer tokens (only their sha256 is stored), lockout."""
+"""Who is calling: argon2 password hashes, bearer tokens (only their sha256 is stored), and
+sign-ins that give nothing away.
+
+A refused sign-in looks and costs the same whatever the reason — an unknown email, a wrong
+password, an account someone else has been guessing at: one status, one body, one argon2
+verification (against a dummy hash when the email is unknown). Guessing is slowed by
+`throttle.SignInThrottle` (per email and client address) and the per-address budget in app.py,
+never by locking the account, so nobody can lock a colleague out.
+"""
 
 from __future__ import annotations
 
 import functools
 import hashlib
 import secrets
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -17,9 +25,6 @@ from portal.server.errors import unauthorized
 from portal.server.storage import Storage, User
 
 DEFAULT_TOKEN_TTL_SECONDS = 30 * 24 * 3600
-LOCKOUT_FAILURES = 5
-LOCKOUT_WINDOW_SECONDS = 15 * 60
-LOCKOUT_SECONDS = 15 * 60
 PASSWORD_MIN_LENGTH = 8
 
 _hasher = PasswordHasher()
@@ -27,8 +32,10 @@ _hasher = PasswordHasher()
 
 @functools.cache
 def _dummy_hash() -> str:
-    # Verified against when the email is unknown, so a wrong email costs as long as a wrong
-    # password. Made on first use: the CLI's commands need not pay for it.
+    # Verified against when the email is unknown, with the same parameters as every stored
+    # hash, so a wrong email costs exactly what a wrong password does. Made when the portal
+    # starts (not on the first unknown email, which would then take twice as long); the CLI's
+    # commands, which never check a password, need not pay for it.
     return _hasher.hash("not a password anyone has")
 
 
@@ -40,9 +47,12 @@ def hash_password(password: str) -> str:
 
 
 def _password_matches(password_hash: str, password: str) -> bool:
+    # As bytes, so half a surrogate pair is hashed like any other wrong password (as str,
+    # argon2-cffi would refuse it before doing the work, and answer faster).
+    secret = password.encode("utf-8", "surrogatepass")
     try:
-        return _hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError, UnicodeEncodeError):
+        return _hasher.verify(password_hash, secret)
+    except (VerificationError, InvalidHashError):
         return False
 
 
@@ -75,39 +85,27 @@ class Authenticator:
         self._db = db
         self._ttl = token_ttl_seconds
         self._clock = clock
+        _dummy_hash()
+        self._count_lock = threading.Lock()
+        self.verifications = 0  # argon2 verifications so far: the proof that each refusal cost one
 
     def login(self, email: str, password: str) -> Issued:
-        """A new token for these credentials, or 401. A locked account is refused even with
-        the right password; the fifth failure in 15 minutes locks it for 15 minutes."""
-        now = self._clock()
-        if not (_is_utf8_text(email) and _is_utf8_text(password)):
-            found = None  # half a surrogate pair can be nobody's email or password
-        else:
+        """A new token for these credentials, or 401 with BAD_CREDENTIALS — after exactly one
+        argon2 verification whoever asked."""
+        found = None  # half a surrogate pair can be nobody's email
+        if _is_utf8_text(email):
             with self._db.read() as db:
                 found = storage.credentials_by_email(db, email)
-        if found is None:
-            _password_matches(_dummy_hash(), password)
+        matches = _password_matches(found.password_hash if found else _dummy_hash(), password)
+        with self._count_lock:
+            self.verifications += 1
+        if found is None or not matches:
             raise unauthorized(BAD_CREDENTIALS)
-        if found.locked_until is not None and found.locked_until > now:
-            raise _locked(found.locked_until)
-        if not _password_matches(found.password_hash, password):
-            raise self._record_failure(found.user.id, now)
         token = secrets.token_urlsafe(32)
+        now = self._clock()
         with self._db.write() as db:
-            storage.clear_failed_logins(db, found.user.id)
             storage.store_token(db, token_hash(token), found.user.id, now, now + self._ttl)
         return Issued(token, found.user)
-
-    def _record_failure(self, user_id: int, now: float) -> Exception:
-        """Count a failed sign-in; the refusal to raise."""
-        with self._db.write() as db:
-            storage.record_failed_login(db, user_id, now)
-            failures = storage.failed_logins_since(db, user_id, now - LOCKOUT_WINDOW_SECONDS)
-            if failures >= LOCKOUT_FAILURES:
-                storage.lock_user(db, user_id, now + LOCKOUT_SECONDS)
-        if failures >= LOCKOUT_FAILURES:
-            return _locked(now + LOCKOUT_SECONDS)
-        return unauthorized(BAD_CREDENTIALS)
 
     def user_for(self, token: str | None) -> User:
         if not token:
@@ -123,10 +121,3 @@ class Authenticator:
     def revoke(self, token: str) -> None:
         with self._db.write() as db:
             storage.revoke_token(db, token_hash(token), self._clock())
-
-
-def _locked(until: float) -> Exception:
-    moment = datetime.fromtimestamp(until, UTC).strftime("%H:%M UTC on %Y-%m-%d")
-    return unauthorized(
-        f"This account is locked after repeated failed sign-ins; try again after {moment}."
-    )

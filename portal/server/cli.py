@@ -16,6 +16,7 @@ from pathlib import Path
 from portal.schema import DEFAULT_PSA_SYNC_INTERVAL_SECONDS, AccessLevel
 from portal.server import demo, psa, storage
 from portal.server.auth import PASSWORD_MIN_LENGTH, hash_password
+from portal.server.ratelimit import DEFAULT_SIGN_IN_RATE_LIMIT
 from portal.server.storage import Storage
 
 
@@ -35,11 +36,28 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8080, help="0 picks a free port")
     serve.add_argument("--psa-interval", type=float, default=DEFAULT_PSA_SYNC_INTERVAL_SECONDS)
     serve.add_argument("--rate-limit", type=int, default=100, help="requests per company per minute")
+    serve.add_argument(
+        "--sign-in-rate-limit",
+        type=int,
+        default=DEFAULT_SIGN_IN_RATE_LIMIT,
+        help="sign-in attempts per client address per minute",
+    )
+    serve.add_argument(
+        "--sign-in-workers",
+        type=int,
+        default=None,
+        help="password checks at once (default: half the cores); each takes about 64 MB",
+    )
     serve.add_argument("--psa-seed", type=int, default=1)
     serve.add_argument(
         "--allow-remote",
         action="store_true",
         help="listen on a non-loopback address (the portal speaks plain HTTP: put TLS in front)",
+    )
+    serve.add_argument(
+        "--simulate-office",
+        action="store_true",
+        help="the demo: colleagues raise and answer tickets, technicians work at a steady pace",
     )
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     serve.add_argument(
@@ -108,8 +126,13 @@ def _serve(args) -> int:
             "serving it to a network needs --allow-remote (and TLS in front of it).",
             2,
         )
-    if args.psa_interval <= 0 or args.rate_limit < 1:
-        raise CliError("--psa-interval must be above 0 seconds and --rate-limit at least 1.", 2)
+    limits = (args.rate_limit, args.sign_in_rate_limit, args.sign_in_workers or 1)
+    if args.psa_interval <= 0 or min(limits) < 1:
+        raise CliError(
+            "--psa-interval must be above 0 seconds, --rate-limit, --sign-in-rate-limit and "
+            "--sign-in-workers at least 1.",
+            2,
+        )
     # Imported here so the management commands start quickly.
     from portal.server.app import Settings
     from portal.server.serve import serve
@@ -119,7 +142,10 @@ def _serve(args) -> int:
         db_path=args.db,
         psa_interval=args.psa_interval,
         rate_limit=args.rate_limit,
+        sign_in_rate_limit=args.sign_in_rate_limit,
         psa_seed=args.psa_seed,
+        simulate_office=args.simulate_office,
+        **({"sign_in_workers": args.sign_in_workers} if args.sign_in_workers else {}),
     )
     serve(
         settings,

@@ -156,6 +156,22 @@ def seed(
     return logins
 
 
+def made_up_issue(rng: random.Random, person: str) -> tuple[Category, str, str]:
+    """A believable problem: its category, subject and description."""
+    category = rng.choice(list(_ISSUES))
+    subject, description = rng.choice(_ISSUES[category])
+    return category, subject, description.format(device=rng.choice(_DEVICES), person=person)
+
+
+def made_up_priority(rng: random.Random) -> Priority:
+    return rng.choices(list(_PRIORITY_WEIGHTS), list(_PRIORITY_WEIGHTS.values()))[0]
+
+
+def made_up_reply(rng: random.Random) -> str:
+    """A client's answer to a technician's question."""
+    return rng.choice(_CLIENT_REPLIES).format(device=rng.choice(_DEVICES))
+
+
 @dataclass
 class _Plan:
     company_id: int
@@ -174,9 +190,7 @@ def _ticket_plans(rng: random.Random, users, count: int, now: datetime) -> list[
     plans = []
     for index in range(count):
         user_id, company_id, user_name = users[index % len(users)]
-        category = rng.choice(list(_ISSUES))
-        subject, description = rng.choice(_ISSUES[category])
-        fill = {"device": rng.choice(_DEVICES), "person": user_name}
+        category, subject, description = made_up_issue(rng, user_name)
         # The first tickets walk through every status, so even a tiny demo shows them all.
         status = statuses[index % len(statuses)] if index < len(statuses) * 2 else rng.choices(
             statuses, weights=list(_STATUS_WEIGHTS.values())
@@ -190,9 +204,9 @@ def _ticket_plans(rng: random.Random, users, count: int, now: datetime) -> list[
                 user_id=user_id,
                 user_name=user_name,
                 subject=subject,
-                description=description.format(**fill),
+                description=description,
                 category=category,
-                priority=rng.choices(list(_PRIORITY_WEIGHTS), list(_PRIORITY_WEIGHTS.values()))[0],
+                priority=made_up_priority(rng),
                 status=status,
                 created=now - age,
             )
@@ -283,7 +297,7 @@ def _timeline(rng: random.Random, plan: _Plan, now: datetime):
             return events, tech, (None, None)
         msp("status_change", old="waiting_on_vendor", new="in_progress")
     if rng.random() < 0.5:
-        client("comment", body=rng.choice(_CLIENT_REPLIES).format(device=rng.choice(_DEVICES)))
+        client("comment", body=made_up_reply(rng))
     if plan.status is Status.IN_PROGRESS:
         return events, tech, (None, None)
     msp("comment", body="Fixed and tested on our side. Please confirm it works for you.")

@@ -63,10 +63,10 @@ def idempotency_key_reused() -> ApiError:
     )
 
 
-def cursor_expired() -> ApiError:
+def cursor_expired(reason: str = "expired") -> ApiError:
     return ApiError(
         410,
         ErrorCode.CURSOR_EXPIRED,
         "Your sync position is no longer valid; start again from the beginning.",
-        {"cursor": "expired"},
+        {"cursor": reason},
     )

@@ -8,8 +8,8 @@ last sync time live in the database, not in a process.
 
 from __future__ import annotations
 
-import itertools
 import random
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -88,30 +88,71 @@ _REMINDER = "A gentle reminder: we're waiting on your reply before we can contin
 _CLOSING = "No further issues reported, so we're closing this ticket. Thanks!"
 
 
+@dataclass(frozen=True)
+class Pace:
+    """How likely each piece of a technician's work is in one cycle, per ticket."""
+
+    pick_up: float  # an open ticket is assigned and taken into work
+    progress_note: float  # in progress: a progress comment
+    ask_client: float  # in progress: a question, waiting on the client
+    wait_vendor: float  # in progress: waiting on a vendor
+    resolve: float  # in progress: resolved
+    vendor_back: float  # waiting on a vendor: back in progress
+    remind: float  # waiting on the client: a reminder, on the cycles the client may get one
+    close: float  # resolved: closed
+    remind_every: int = 1  # a client may be reminded on one cycle in this many
+    # A move never takes a company's status below this many tickets, so a slow board keeps
+    # something in every status; 0 lets the team empty it.
+    status_floor: int = 0
+
+
+# Everything moves at once: tests see a cycle's effects after one or two cycles.
+BRISK = Pace(1.0, 0.2, 0.2, 0.1, 0.25, 0.5, 0.3, 0.4)
+# The demo's pace at a 15-second cadence: a ticket takes many minutes to move on, a client is
+# reminded at most once an hour (240 cycles), and every status keeps a few tickets (with the office's arrivals,
+# `portal.server.office`), so a board left open for an hour stays alive.
+STEADY = Pace(0.06, 0.02, 0.012, 0.006, 0.012, 0.03, 0.5, 0.006, remind_every=240, status_floor=2)
+
+
 class SimulatedPsa:
     """Technicians, seeded and deterministic: the same seed, ticket and cycle give the same
     work, whichever process runs the cycle."""
 
-    def __init__(self, seed: int = 1, *, capacity: int = TEAM_CAPACITY) -> None:
+    def __init__(self, seed: int = 1, *, capacity: int = TEAM_CAPACITY, pace: Pace = BRISK) -> None:
         self._seed = seed
         self._capacity = capacity
+        self._pace = pace
 
     def push(self, ticket: PsaTicket) -> str:
         return f"{ticket.company_prefix}-{1000 + ticket.id}"
 
     def pull(self, tickets: Sequence[PsaTicket], cycle: int) -> list[PsaUpdate]:
-        """The team's work this cycle: the most urgent tickets first, as many as it can do."""
-        updates = (self._work(ticket, cycle) for ticket in sorted(tickets, key=psa_order))
-        done = (update for update in updates if update is not None)
-        return list(itertools.islice(done, self._capacity))
+        """The team's work this cycle: the most urgent tickets first, as many as it can do,
+        leaving each company at least the pace's floor of tickets in every status."""
+        in_status = Counter((ticket.company_prefix, ticket.status) for ticket in tickets)
+        done: list[PsaUpdate] = []
+        for ticket in sorted(tickets, key=psa_order):
+            update = self._work(ticket, cycle)
+            if update is None:
+                continue
+            if update.status is not None:
+                if in_status[ticket.company_prefix, ticket.status] <= self._pace.status_floor:
+                    continue
+                in_status[ticket.company_prefix, ticket.status] -= 1
+                in_status[ticket.company_prefix, update.status] += 1
+            done.append(update)
+            if len(done) == self._capacity:
+                break
+        return done
 
     def _work(self, ticket: PsaTicket, cycle: int) -> PsaUpdate | None:
         rng = random.Random(f"{self._seed}:{ticket.id}:{cycle}")
         roll = rng.random()
         tech = ticket.assignee or rng.choice(TECHNICIANS)
+        pace = self._pace
         update = lambda **what: PsaUpdate(ticket.id, tech, **what)  # noqa: E731
         match ticket.status:
-            case Status.OPEN:
+            case Status.OPEN if roll < pace.pick_up:
                 first_name = tech.split()[0]
                 return update(
                     assign=ticket.assignee is None,
@@ -119,20 +160,29 @@ class SimulatedPsa:
                     comment=f"Hi, this is {first_name}. I've picked up {ticket.psa_ticket_id} "
                     "and I'm looking into it now.",
                 )
-            case Status.IN_PROGRESS if roll < 0.2:
-                return update(comment=rng.choice(_PROGRESS))
-            case Status.IN_PROGRESS if roll < 0.4:
-                return update(status=Status.WAITING_ON_CLIENT, comment=rng.choice(_QUESTIONS))
-            case Status.IN_PROGRESS if roll < 0.5:
-                return update(status=Status.WAITING_ON_VENDOR, comment=rng.choice(_VENDOR))
-            case Status.IN_PROGRESS if roll < 0.75:
-                return update(status=Status.RESOLVED, comment=rng.choice(_RESOLVED))
-            case Status.WAITING_ON_VENDOR if roll < 0.5:
+            case Status.IN_PROGRESS:
+                return self._in_progress(roll, rng, update)
+            case Status.WAITING_ON_VENDOR if roll < pace.vendor_back:
                 return update(status=Status.IN_PROGRESS, comment=_VENDOR_BACK)
-            case Status.WAITING_ON_CLIENT if roll < 0.3:
+            case Status.WAITING_ON_CLIENT if (cycle + ticket.id) % pace.remind_every == 0 and roll < pace.remind:
                 return update(comment=_REMINDER)
-            case Status.RESOLVED if roll < 0.4:
+            case Status.RESOLVED if roll < pace.close:
                 return update(status=Status.CLOSED, comment=_CLOSING)
+        return None
+
+    def _in_progress(self, roll: float, rng: random.Random, update) -> PsaUpdate | None:
+        pace = self._pace
+        moves = (
+            (pace.progress_note, lambda: update(comment=rng.choice(_PROGRESS))),
+            (pace.ask_client, lambda: update(status=Status.WAITING_ON_CLIENT, comment=rng.choice(_QUESTIONS))),
+            (pace.wait_vendor, lambda: update(status=Status.WAITING_ON_VENDOR, comment=rng.choice(_VENDOR))),
+            (pace.resolve, lambda: update(status=Status.RESOLVED, comment=rng.choice(_RESOLVED))),
+        )
+        threshold = 0.0
+        for chance, move in moves:
+            threshold += chance
+            if roll < threshold:
+                return move()
         return None
 
 

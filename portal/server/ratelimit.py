@@ -1,14 +1,17 @@
-"""Per-company request budget: a sliding 60-second window, in process memory."""
+"""Request budgets in a sliding 60-second window, in process memory: per company for the API,
+per client address for sign-ins."""
 
 from __future__ import annotations
 
 import math
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 WINDOW_SECONDS = 60.0
+DEFAULT_SIGN_IN_RATE_LIMIT = 20  # sign-in attempts per client address per minute
+PRUNE_ABOVE_KEYS = 10_000  # idle keys (an address seen once) are dropped past this many
 
 
 @dataclass(frozen=True)
@@ -31,14 +34,17 @@ class RateLimiter:
     def __init__(self, limit: int, *, clock: Callable[[], float]) -> None:
         self.limit = limit
         self._clock = clock
-        self._hits: dict[int, deque[float]] = {}
+        self._hits: dict[Hashable, deque[float]] = {}
         self._lock = threading.Lock()
+        self._prune_above = PRUNE_ABOVE_KEYS
 
-    def hit(self, company_id: int) -> Decision:
-        """Count one request for the company, unless its budget is spent."""
+    def hit(self, key: Hashable) -> Decision:
+        """Count one request for the key (a company, an address), unless its budget is spent."""
         now = self._clock()
         with self._lock:
-            hits = self._hits.setdefault(company_id, deque())
+            if len(self._hits) > self._prune_above:
+                self._prune(now)
+            hits = self._hits.setdefault(key, deque())
             while hits and hits[0] <= now - WINDOW_SECONDS:
                 hits.popleft()
             allowed = len(hits) < self.limit
@@ -52,3 +58,10 @@ class RateLimiter:
                 reset_at=reset_at,
                 retry_after=max(1, math.ceil(reset_at - now)),
             )
+
+    def _prune(self, now: float) -> None:
+        idle = [key for key, hits in self._hits.items() if not hits or hits[-1] <= now - WINDOW_SECONDS]
+        for key in idle:
+            del self._hits[key]
+        # Busy keys stay; pruning again only once their number has doubled keeps a hit O(1).
+        self._prune_above = max(PRUNE_ABOVE_KEYS, 2 * len(self._hits))

@@ -77,6 +77,9 @@ def serve(
         # The access log shows method, path and query only: never headers, so never a token.
         access_log=True,
         server_header=False,
+        # The client's address is the socket's peer: sign-in limits are per address, and a
+        # forwarded-for header is whatever the caller wants it to be.
+        proxy_headers=False,
     )
     server = _AnnouncingServer(config, remove_on_exit=remove_on_exit)
     if parent_pid is not None:

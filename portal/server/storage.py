@@ -8,6 +8,7 @@ Rows come back as plain dicts in the wire shape; the rules live in `tickets.py`.
 
 from __future__ import annotations
 
+import secrets
 import sqlite3
 import threading
 import time
@@ -20,7 +21,8 @@ from typing import Any
 
 from portal.schema import AccessLevel, ChangeKind, Status
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+PORTAL_ID_KEY = "portal_id"
 
 _SCHEMA = """
 CREATE TABLE companies (
@@ -35,11 +37,8 @@ CREATE TABLE users (
     name TEXT NOT NULL,
     access_level TEXT NOT NULL,
     password_hash TEXT NOT NULL,
-    access_epoch INTEGER NOT NULL DEFAULT 0,
-    locked_until REAL
+    access_epoch INTEGER NOT NULL DEFAULT 0
 );
-CREATE TABLE login_failures (user_id INTEGER NOT NULL, at REAL NOT NULL);
-CREATE INDEX login_failures_user ON login_failures(user_id, at);
 CREATE TABLE tokens (
     token_hash TEXT PRIMARY KEY,
     user_id INTEGER NOT NULL REFERENCES users(id),
@@ -134,7 +133,6 @@ class User:
 class Credentials:
     user: User
     password_hash: str
-    locked_until: float | None
 
 
 @dataclass(frozen=True)
@@ -225,9 +223,26 @@ def _migrate(db: sqlite3.Connection) -> None:
             f"The portal database {version=} is newer than this program "
             f"(schema {SCHEMA_VERSION}); use a newer msp-portal."
         )
-    for statement in _SCHEMA.split(";"):
-        if statement.strip():
-            db.execute(statement)
+    if version < 1:  # a new database (its users table has no locked_until column)
+        for statement in _SCHEMA.split(";"):
+            if statement.strip():
+                db.execute(statement)
+    if version < 2:
+        # 2: the portal's identity, made once with its database: every change-feed cursor
+        # carries it, so a cursor from another portal is told apart from one of ours. Failed
+        # sign-ins are throttled in memory now (auth.py), not counted here.
+        db.execute(
+            "INSERT OR IGNORE INTO state(key, value) VALUES (?, ?)",
+            (PORTAL_ID_KEY, secrets.token_hex(16)),
+        )
+        # Each serving run of the portal, and the last seq when it started: a cursor names its
+        # run, so one from a run this database never saw (a restored backup's lost future) is
+        # told from ours even after the feed has passed its seq again.
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS runs ("
+            "id INTEGER PRIMARY KEY, mark TEXT NOT NULL UNIQUE, started_seq INTEGER NOT NULL)"
+        )
+        db.execute("DROP TABLE IF EXISTS login_failures")
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
@@ -237,6 +252,30 @@ def _migrate(db: sqlite3.Connection) -> None:
 def get_state(db: sqlite3.Connection, key: str) -> str | None:
     row = db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
     return None if row is None else row[0]
+
+
+def portal_id(db: sqlite3.Connection) -> str:
+    """The identity this database was given when it was made."""
+    return get_state(db, PORTAL_ID_KEY) or ""
+
+
+def start_run(db: sqlite3.Connection) -> str:
+    """Record a new serving run; its mark goes into every cursor it issues."""
+    mark = secrets.token_hex(8)
+    db.execute("INSERT INTO runs(mark, started_seq) VALUES (?, ?)", (mark, last_seq(db)))
+    return mark
+
+
+def last_seq_of_run(db: sqlite3.Connection, mark: str) -> int | None:
+    """The highest seq the run with this mark can have issued (where the next run started, or
+    the last seq if none has), or None when this database has no such run."""
+    row = db.execute("SELECT id FROM runs WHERE mark = ?", (mark,)).fetchone()
+    if row is None:
+        return None
+    later = db.execute(
+        "SELECT started_seq FROM runs WHERE id > ? ORDER BY id LIMIT 1", (row[0],)
+    ).fetchone()
+    return last_seq(db) if later is None else later[0]
 
 
 def set_state(db: sqlite3.Connection, key: str, value: str) -> None:
@@ -288,7 +327,7 @@ def add_users(db: sqlite3.Connection, rows: Iterable[tuple[int, str, str, str, s
 
 _USER_COLUMNS = (
     "u.id, u.company_id, c.name AS company_name, u.email, u.name, u.access_level, "
-    "u.access_epoch, u.password_hash, u.locked_until"
+    "u.access_epoch, u.password_hash"
 )
 
 
@@ -312,33 +351,12 @@ def credentials_by_email(db: sqlite3.Connection, email: str) -> Credentials | No
     ).fetchone()
     if row is None:
         return None
-    return Credentials(_user(row), row["password_hash"], row["locked_until"])
+    return Credentials(_user(row), row["password_hash"])
 
 
 def user_by_email(db: sqlite3.Connection, email: str) -> User | None:
     found = credentials_by_email(db, email)
     return None if found is None else found.user
-
-
-
-
-def record_failed_login(db: sqlite3.Connection, user_id: int, now: float) -> None:
-    db.execute("INSERT INTO login_failures(user_id, at) VALUES (?, ?)", (user_id, now))
-
-
-def failed_logins_since(db: sqlite3.Connection, user_id: int, since: float) -> int:
-    return db.execute(
-        "SELECT count(*) FROM login_failures WHERE user_id = ? AND at >= ?", (user_id, since)
-    ).fetchone()[0]
-
-
-def lock_user(db: sqlite3.Connection, user_id: int, until: float) -> None:
-    db.execute("UPDATE users SET locked_until = ? WHERE id = ?", (until, user_id))
-
-
-def clear_failed_logins(db: sqlite3.Connection, user_id: int) -> None:
-    db.execute("DELETE FROM login_failures WHERE user_id = ?", (user_id,))
-    db.execute("UPDATE users SET locked_until = NULL WHERE id = ?", (user_id,))
 
 
 def set_access_level(db: sqlite3.Connection, user: User, level: AccessLevel) -> list[int]:
@@ -686,7 +704,10 @@ def changes_for(
 
 
 def last_seq(db: sqlite3.Connection) -> int:
-    return db.execute("SELECT coalesce(max(seq), 0) FROM changes").fetchone()[0]
+    """The last seq ever given: AUTOINCREMENT's high-water mark, which deleted rows (a ticket's
+    older change, an outdated removal) never lower, unlike max(seq)."""
+    row = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'changes'").fetchone()
+    return 0 if row is None else row[0]
 
 
 # --- the PSA side --------------------------------------------------------------------------
@@ -708,3 +729,32 @@ def tickets_in_psa(db: sqlite3.Connection) -> list[dict[str, Any]]:
     ).fetchall()
     return [dict(row) for row in rows]
 
+
+
+# --- the demo's client offices -------------------------------------------------------------
+
+
+def colleagues(db: sqlite3.Connection) -> list[User]:
+    """The users the demo's offices act for: everyone but the company admins, who in the demo
+    are the person at the keyboard."""
+    rows = db.execute(
+        f"SELECT {_USER_COLUMNS} FROM users u JOIN companies c ON c.id = u.company_id "
+        "WHERE u.access_level != ? ORDER BY u.id",
+        (AccessLevel.COMPANY_ADMIN.value,),
+    ).fetchall()
+    return [_user(row) for row in rows]
+
+
+def status_counts(db: sqlite3.Connection) -> dict[tuple[int, str], int]:
+    """(company id, status) → how many tickets."""
+    rows = db.execute("SELECT company_id, status, count(*) FROM tickets GROUP BY company_id, status")
+    return {(company_id, status): count for company_id, status, count in rows}
+
+
+def tickets_of_users(db: sqlite3.Connection, user_ids: Sequence[int], statuses: Sequence[str]) -> list[dict[str, Any]]:
+    rows = db.execute(
+        f"SELECT * FROM tickets WHERE submitted_by IN ({','.join('?' * len(user_ids))}) "
+        f"AND status IN ({','.join('?' * len(statuses))}) ORDER BY id",
+        [*user_ids, *statuses],
+    ).fetchall()
+    return [dict(row) for row in rows]

@@ -13,7 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from cache.model import TicketQuery
+from cache.model import NewsKind, TicketQuery
+from portal.schema import AuthorRole, Status
 from tests.cache.helpers import FAST_RETRY, api_view, create_tickets, draft, mirror_view, tickets_titled
 from tests.cache.faults import Fault, FaultyTransport, path_is
 from tests.support.portal import token_for
@@ -44,7 +45,11 @@ async def test_first_sync_mirrors_what_the_user_may_see_and_deltas_converge(worl
     after = mirror_view(side.mirror)
     assert after == await api_view(side.client)
     assert after != before and len(after) == 4
-    assert second.msp_comments or second.status_changes or second.assignments
+    kinds = {change.kind for change in second.by_others}
+    assert {NewsKind.ASSIGNMENT, NewsKind.STATUS_CHANGE, NewsKind.COMMENT} <= kinds
+    picked_up = next(c for c in second.by_others if c.kind is NewsKind.STATUS_CHANGE)
+    assert (picked_up.from_status, picked_up.to_status) == (Status.OPEN, Status.IN_PROGRESS)
+    assert picked_up.what == "Open → In Progress" and picked_up.author_role is AuthorRole.MSP
     assert [t.subject for t in second.new_tickets] == ["Later 0"]
     change_requests = [s for s in transport.seen if s.path.endswith("/changes")]
     assert "cursor=" not in change_requests[0].query  # the first sync starts from nothing

@@ -28,6 +28,7 @@ class CliRun:
 class Cli:
     home: Path
     extra_env: dict[str, str] = field(default_factory=dict)
+    umask: int | None = None  # the process's umask, when a test needs a particular one
 
     @property
     def env(self) -> dict[str, str]:
@@ -52,6 +53,7 @@ class Cli:
             text=True,
             env={**self.env, **(env or {})},
             timeout=120,
+            preexec_fn=None if self.umask is None else (lambda: os.umask(self.umask)),
         )
         return CliRun(result.returncode, result.stdout, result.stderr)
 

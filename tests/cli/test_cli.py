@@ -90,7 +90,7 @@ def test_new_comment_and_sync(cli: Cli, demo: RunningPortal):
     assert len(on_server) == 1
 
     synced = cli("sync", "--json")
-    assert synced.code == 0 and set(synced.json()) == {"pulled", "pushed", "changes", "needs_attention"}
+    assert synced.code == 0 and set(synced.json()) == {"pulled", "pushed", "changes", "needs_attention", "rebuilt"}
 
 
 def test_confirm_reopen_and_rate(cli: Cli, demo: RunningPortal):

@@ -162,3 +162,9 @@ def ticket_in_status(api: Api, status: Status, *, tickets: int = 6, max_cycles: 
             if current is Status.WAITING_ON_CLIENT:
                 api.comment(ticket_id, "Here is what you asked for.")
     raise AssertionError(f"no ticket reached {status} in {max_cycles} PSA cycles")
+
+
+def portal_id_in(db: Path) -> str:
+    """The identity stored in a portal's database, read as an operator would."""
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT value FROM state WHERE key = 'portal_id'").fetchone()[0]

@@ -119,3 +119,59 @@ def test_seq_orders_writes_from_the_server_and_another_process(tmp_path):
         assert any(t.assignee for t in mirror.tickets.values())
     finally:
         portal.stop()
+
+
+def test_a_cursor_from_before_a_restore_or_from_another_portal_has_expired(world: World, tmp_path):
+    """Issue 10, item 3: a cursor names the portal that issued it and a seq it has given."""
+    own = Api.signed_in(world.portal, world.accounts["a_own"])
+    own.create("Before the backup")
+    backup = world.portal.backup(tmp_path / "backup.db")
+    own.comment(own.create("After the backup").id, "and a comment")
+    mirror = FeedMirror()
+    mirror.follow(own)
+    own.close()
+
+    world.portal.restore(backup)  # the same portal, same identity, its feed behind the cursor
+    own = Api.signed_in(world.portal, world.accounts["a_own"])
+    body = refusal(own.http.get("/changes", params={"cursor": mirror.cursor}), 410, "CURSOR_EXPIRED")
+    assert "backup" in body.details["cursor"]
+    restored = FeedMirror()
+    restored.follow(own)
+    assert_rebuilds_the_api(restored, own)
+    assert {t.subject for t in restored.tickets.values()} == {"Before the backup"}
+
+    # Another portal, the same accounts (even the same user ids), its feed further along.
+    other = start_portal(tmp_path)
+    try:
+        stranger = Api.signed_in(other, make_world(other).accounts["a_own"])
+        for n in range(4):
+            stranger.comment(stranger.create(f"Elsewhere {n}").id, "busy")
+        for cursor in (mirror.cursor, restored.cursor):
+            body = refusal(stranger.http.get("/changes", params={"cursor": cursor}), 410, "CURSOR_EXPIRED")
+            assert "another portal" in body.details["cursor"]
+        identities = {api.http.get("/meta").json()["portal_id"] for api in (own, stranger)}
+        assert len(identities) == 2
+        stranger.close()
+    finally:
+        other.stop()
+    # Our own cursor still works where it was issued.
+    assert own.http.get("/changes", params={"cursor": restored.cursor}).status_code == 200
+
+
+def test_a_cursor_survives_restarts_of_the_same_portal(world: World):
+    own = Api.signed_in(world.portal, world.accounts["a_own"])
+    own.create("Before the restarts")
+    mirror = FeedMirror()
+    mirror.follow(own)
+    own.close()
+    for n in range(2):  # the cursor was issued two runs ago by the end
+        world.portal.stop()
+        world.portal.start()
+        own = Api.signed_in(world.portal, world.accounts["a_own"])
+        own.create(f"After restart {n}")
+        own.close()
+    own = Api.signed_in(world.portal, world.accounts["a_own"])
+    seen = len(mirror.seqs)
+    mirror.follow(own)
+    assert len(mirror.seqs) == seen + 2  # only what is new: no 410, no full resync
+    assert_rebuilds_the_api(mirror, own)

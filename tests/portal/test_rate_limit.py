@@ -33,7 +33,7 @@ def test_the_101st_request_in_a_minute_is_refused(tmp_path):
         assert refused.headers["X-RateLimit-Remaining"] == "0"
         refusal(colleague.http.post("/tickets", json={}), 429, "RATE_LIMIT_EXCEEDED")
 
-        # Another company has its own budget, and signing in is governed by the lockout instead.
+        # Another company has its own budget, and signing in has a budget per address instead.
         stranger = Api.signed_in(portal, world.accounts["b_own"])
         assert stranger.http.get("/me").status_code == 200
         assert token_for(portal, world.accounts["a_company"])

@@ -10,6 +10,7 @@ import atexit
 import functools
 import os
 import re
+import secrets
 import shutil
 import sqlite3
 import subprocess
@@ -45,6 +46,8 @@ class RunningPortal:
         *,
         psa_interval: float,
         rate_limit: int,
+        sign_in_rate_limit: int = 100_000,
+        sign_in_workers: int | None = None,
         port: int = 0,
         log_level: str = "warning",
     ) -> None:
@@ -54,12 +57,19 @@ class RunningPortal:
         self._port = port
         self._psa_interval = psa_interval
         self._rate_limit = rate_limit
+        self._sign_in_rate_limit = sign_in_rate_limit
+        self._sign_in_workers = sign_in_workers
         self._log_level = log_level
         self._process: subprocess.Popen | None = None
 
     @property
     def api(self) -> str:
         return self.url + API_PREFIX
+
+    @property
+    def pid(self) -> int | None:
+        """The serving process's id while it runs (for benchmarks that read its memory)."""
+        return self._process.pid if self._process is not None else None
 
     def cli(self, *args: str, input: str | None = None) -> subprocess.CompletedProcess:
         """`msp-portal --db DB ARGS...`; raises CalledProcessError (with stderr) on failure."""
@@ -85,7 +95,10 @@ class RunningPortal:
                     sys.executable, "-m", "portal.server.cli", "--db", str(self.db), "serve",
                     "--host", "127.0.0.1", "--port", str(self._port),
                     "--psa-interval", str(self._psa_interval),
-                    "--rate-limit", str(self._rate_limit), "--log-level", self._log_level,
+                    "--rate-limit", str(self._rate_limit),
+                    "--sign-in-rate-limit", str(self._sign_in_rate_limit),
+                    *(["--sign-in-workers", str(self._sign_in_workers)] if self._sign_in_workers else []),
+                    "--log-level", self._log_level,
                 ],
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -106,6 +119,24 @@ class RunningPortal:
         self.stop()
         raise RuntimeError(f"the portal did not start in time:\n{self.log.read_text()}")
 
+    def backup(self, to: Path) -> Path:
+        """A copy of the live database, as an operator's backup (SQLite's online backup)."""
+        source, target = sqlite3.connect(self.db), sqlite3.connect(to)
+        try:
+            source.backup(target)
+        finally:
+            source.close()
+            target.close()
+        return to
+
+    def restore(self, backup: Path) -> None:
+        """Stop, put the backup in place of the database, start again on the same port."""
+        self.stop()
+        for suffix in ("-wal", "-shm"):
+            Path(f"{self.db}{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(backup, self.db)
+        self.start()
+
     def stop(self) -> None:
         """Terminate the server: the portal goes down (the database stays)."""
         if self._process is None:
@@ -125,8 +156,11 @@ def start_portal(
     *,
     psa_interval: float = 3600,
     rate_limit: int = 100_000,
+    sign_in_rate_limit: int = 100_000,
+    sign_in_workers: int | None = None,
     seed_demo: bool = False,
     log_level: str = "warning",
+    port: int = 0,
 ) -> RunningPortal:
     # A folder of its own, so one test can run several portals.
     folder = Path(tempfile.mkdtemp(prefix="portal-", dir=tmp_path))
@@ -135,6 +169,9 @@ def start_portal(
         folder / "server.log",
         psa_interval=psa_interval,
         rate_limit=rate_limit,
+        sign_in_rate_limit=sign_in_rate_limit,
+        sign_in_workers=sign_in_workers,
+        port=port,
         log_level=log_level,
     )
     if seed_demo:
@@ -165,11 +202,30 @@ def make_world(portal: RunningPortal) -> World:
     source = sqlite3.connect(_world_template())
     target = sqlite3.connect(portal.db)
     try:
+        # The world's rows are loaded into this portal, which stays itself: a copy of the whole
+        # file would make it the template's twin (its identity) and forget its serving runs.
+        own = _identity_rows(target)
         source.backup(target)
+        with target:
+            target.execute("DELETE FROM runs")
+            target.executemany("INSERT INTO runs VALUES (?, ?, ?)", own["runs"])
+            target.execute(
+                "UPDATE state SET value = ? WHERE key = 'portal_id'", (own["portal_id"],)
+            )
     finally:
         source.close()
         target.close()
     return World(portal, dict(_ACCOUNTS))
+
+
+def _identity_rows(db: sqlite3.Connection) -> dict:
+    """A portal's identity and run history; a fresh identity for a database not made yet."""
+    try:
+        runs = db.execute("SELECT id, mark, started_seq FROM runs").fetchall()
+        portal_id = db.execute("SELECT value FROM state WHERE key = 'portal_id'").fetchone()[0]
+    except sqlite3.OperationalError:  # no tables: the portal has not opened it
+        runs, portal_id = [], secrets.token_hex(16)
+    return {"runs": runs, "portal_id": portal_id}
 
 
 _ACCOUNTS = {

@@ -47,12 +47,13 @@ class Terminal:
     def tmux(self, *args: str) -> str:
         return subprocess.run(["tmux", "-S", str(self.socket), *args], capture_output=True, text=True, check=True).stdout
 
-    def start(self, command: str, env: dict[str, str]) -> None:
+    def start(self, command: str, env: dict[str, str], size: tuple[int, int] = (WIDTH, HEIGHT)) -> None:
         """Run `command` from a shell in a fresh pane, as a user would; the shell stays once it
         ends, so the terminal's modes are then what the command left and its exit status shows."""
+        width, height = size
         subprocess.run(
             ["tmux", "-S", str(self.socket), "-f", "/dev/null", "new-session", "-d", "-s", PANE,
-             "-x", str(WIDTH), "-y", str(HEIGHT), f'{command}; echo "[exited $?]"; exec sleep 3600'],
+             "-x", str(width), "-y", str(height), f'{command}; echo "[exited $?]"; exec sleep 3600'],
             check=True, env=env,
         )
 

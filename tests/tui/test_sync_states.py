@@ -88,11 +88,11 @@ async def test_a_technician_reply_raises_a_notification_naming_the_ticket(demo_p
 
         # The PSA's technicians pick the ticket up, then reply, over a few cycles.
         for _ in range(8):
-            if any("msp comment" in message for message in notes_on_the_ticket()):
+            if any("MSP: " in message for message in notes_on_the_ticket()):
                 break
             await asyncio.to_thread(demo_portal.psa_sync_now)
             await running.sync()
-        replies = [m for m in notes_on_the_ticket() if "msp comment" in m]
+        replies = [m for m in notes_on_the_ticket() if "MSP: " in m]
         assert replies, notes_on_the_ticket()
         assert replies[0].startswith(f"#{ticket['id']} Label printer offline: ")
         timeline = running.api("GET", f"/tickets/{ticket['id']}").json()["timeline"]

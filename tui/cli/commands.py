@@ -8,26 +8,32 @@ import getpass
 import sqlite3
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import datetime, timezone
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
 
 from cache.mirror import InvalidInput, Mirror
-from cache.profile import profile_paths
-from cache.store import OutboxUnusable
-from cache.model import SyncResult, TicketQuery
-from portal.client import (
-    InsecurePortalURL,
-    PortalClient,
-    PortalError,
-    PortalUnavailable,
-    Unauthorized,
-)
+from cache.model import SyncResult, SyncStatus, TicketQuery
+from cache.profile import ProfilePaths, xdg_dir
+from cache.store import OutboxUnusable, moved_aside_files
+from portal.client import PortalClient, PortalError, Unauthorized
 from portal.schema import AccessLevel, Category, Priority, Status, TicketCreate
-from tui.cli import exit_codes, output
-from tui.config import ConfigError, Profile, check_portal_url, load_profile, save_profile
-from tui.credentials import CredentialError, NoSecureStorage, TokenStore
-from tui.session import Session, open_session
+from tui.cli import exit_codes, output, stats_report
+from tui.config import ConfigError, Profile, check_portal_url, load_profile
+from tui.credentials import CredentialError, TokenStore
+from tui.login import LoginFailed, Why, log_in
+from tui.session import (
+    Identity,
+    Session,
+    WrongAccount,
+    forget_identity,
+    identify,
+    open_session,
+    remembered_identity,
+    session_paths,
+)
 
 class CommandFailed(Exception):
     """Ends a command: `message` to stderr, `code` as the exit status."""
@@ -37,8 +43,7 @@ class CommandFailed(Exception):
         self.code = code
 
 
-def _say(message: str) -> None:
-    print(message, file=sys.stderr)
+_say = output.say
 
 
 def _guarded(command: Callable[[Any], int]) -> Callable[[Any], int]:
@@ -52,13 +57,25 @@ def _guarded(command: Callable[[Any], int]) -> Callable[[Any], int]:
             _say(str(error))
             return exit_codes.ERROR
         except sqlite3.OperationalError as error:
-            _say(f"The local mirror could not be used ({error}); try again in a moment.")
+            _say(_sqlite_trouble(error))
             return exit_codes.ERROR
         except KeyboardInterrupt:
             return 130
 
     run.__name__ = command.__name__
     return run
+
+
+def _sqlite_trouble(error: sqlite3.OperationalError) -> str:
+    """What to do about it: wait only if waiting helps (busy); else fix the files' modes."""
+    words = str(error)
+    if "locked" in words or "busy" in words:
+        return f"The local mirror is busy ({words}); try again in a moment."
+    folders = f"{xdg_dir('cache')} and {xdg_dir('data')}"
+    return (
+        f"The local mirror could not be used ({words}). Check that the files in {folders} are "
+        "yours and writable (`chmod 600` each, `chmod 700` the folders), then run the command again."
+    )
 
 
 # --- sessions -----------------------------------------------------------------------------------
@@ -75,11 +92,30 @@ def _logged_in(args: Any) -> tuple[Profile, str]:
     return profile, token
 
 
+async def _identity(profile: Profile, token: str) -> Identity:
+    """Whose the token is (remembered, else `GET /me`), or the command ends saying why."""
+    try:
+        return await identify(profile, token)
+    except Unauthorized as error:
+        raise CommandFailed(
+            f"The portal refused the token ({error.message}). Run `msp-tickets login` again.",
+            exit_codes.NOT_LOGGED_IN,
+        ) from None
+    except PortalError as error:
+        raise CommandFailed(
+            f"Could not ask the portal whose the token is: {error.message}", exit_codes.UNREACHABLE
+        ) from None
+
+
 def _in_session(args: Any, work: Callable[[Session], Awaitable[int]]) -> int:
     profile, token = _logged_in(args)
 
     async def main() -> int:
-        session = open_session(profile.name, profile.portal_url, profile.email, token)
+        identity = await _identity(profile, token)
+        try:
+            session = open_session(profile, identity, token)
+        except WrongAccount as error:
+            raise CommandFailed(str(error), exit_codes.NOT_LOGGED_IN) from None
         try:
             return await work(session)
         finally:
@@ -103,14 +139,14 @@ async def _sync(session: Session, *, strict: bool) -> SyncResult:
     if result.error and strict:
         raise CommandFailed(f"Could not sync: {result.error}", exit_codes.UNREACHABLE)
     if result.error:
-        _say(f"warning: could not reach the portal ({result.error}); showing the local copy.")
+        _say(f"warning: could not sync ({result.error}); showing the local copy.")
     if result.skipped:
         _say("warning: another msp-tickets is syncing this profile; showing the local copy.")
     return result
 
 
 def _print(document: Any, text: str, as_json: bool) -> None:
-    print(output.to_json(document) if as_json else text)
+    output.write(output.to_json(document) if as_json else text)
 
 
 # --- login / logout -------------------------------------------------------------------------------
@@ -122,6 +158,13 @@ def _ask(prompt: str, given: str | None) -> str:
     if not sys.stdin.isatty():
         raise CommandFailed(f"{prompt.rstrip(': ')} is needed; give it as a flag.", exit_codes.USAGE)
     return input(prompt).strip()
+
+
+_LOGIN_EXIT_CODES = {
+    Why.BAD_ADDRESS: exit_codes.USAGE,
+    Why.REFUSED: exit_codes.NOT_LOGGED_IN,
+    Why.UNREACHABLE: exit_codes.UNREACHABLE,
+}
 
 
 @_guarded
@@ -138,46 +181,89 @@ def cmd_login(args: Any) -> int:
         password = getpass.getpass("Password: ")
     else:
         raise CommandFailed("No terminal to ask for the password: use --password-stdin.", exit_codes.USAGE)
-    signed_in = Profile(profile.name, portal_url, email)
-    return asyncio.run(_login(signed_in, password, args.insecure_storage))
-
-
-async def _login(profile: Profile, password: str, insecure_storage: bool) -> int:
+    login = log_in(
+        profile.name, portal_url, email, password, tokens=TokenStore(), insecure_storage=args.insecure_storage
+    )
     try:
-        async with PortalClient(profile.portal_url) as client:
-            answer = await client.login(profile.email, password)
-            try:
-                where = TokenStore().set(profile, answer.token, insecure_storage=insecure_storage)
-            except NoSecureStorage as error:
-                await client.logout()  # a token nobody keeps must not stay valid
-                raise CommandFailed(str(error)) from None
-    except Unauthorized as error:
-        raise CommandFailed(error.message, exit_codes.NOT_LOGGED_IN) from None
-    except InsecurePortalURL as error:
-        raise CommandFailed(error.message, exit_codes.USAGE) from None
-    except PortalUnavailable as error:
-        raise CommandFailed(f"Could not reach {profile.portal_url}: {error.message}", exit_codes.UNREACHABLE) from None
-    except PortalError as error:
-        raise CommandFailed(error.message) from None
-    save_profile(profile)
-    user = answer.user
+        done = asyncio.run(login)
+    except LoginFailed as failure:
+        raise CommandFailed(failure.message, _LOGIN_EXIT_CODES.get(failure.reason, exit_codes.ERROR)) from None
+    user = done.user
     _say(
-        f"Logged in to {profile.portal_url} as {user.name} ({user.company.name}, "
-        f"{user.access_level.value}). Token kept in {where}."
+        f"Logged in to {done.profile.portal_url} as {user.name} ({user.company.name}, "
+        f"{user.access_level.value}). Token kept in {done.kept_in}."
     )
     return exit_codes.OK
 
 
 @_guarded
 def cmd_logout(args: Any) -> int:
+    """Revoke the token and forget it; remove the mirror, and the outbox unless it holds work."""
     profile = load_profile(args.profile)
     tokens = TokenStore()
     token = tokens.get(profile) if profile.complete else None
+    identity = asyncio.run(_identity_if_known(profile, token)) if token else None
+    paths = session_paths(profile, identity) if identity else None
+    left = _work_left(paths) if paths else None
+    if left and (left.waiting or left.refused) and not args.discard_unsent:
+        raise CommandFailed(
+            f"Not logged out: {_unsent_words(left)} in this profile's outbox ({paths.outbox_db}). "
+            "Run `msp-tickets sync` to send what waits, or log out with --discard-unsent to drop it all."
+        )
     if token:
         asyncio.run(_revoke(profile, token))
     tokens.delete(profile)
-    _say(f"Logged out (profile {profile.name!r}).")
+    forget_identity(profile)
+    removed_outbox = _remove_files(paths, left, discard=args.discard_unsent) if paths else False
+    kept = "" if removed_outbox or not paths else f" The outbox is kept: it holds a draft ({paths.outbox_db})."
+    _say(f"Logged out (profile {profile.name!r}).{kept}")
     return exit_codes.OK
+
+
+async def _identity_if_known(profile: Profile, token: str) -> Identity | None:
+    try:
+        return await identify(profile, token)
+    except PortalError:  # revoked, expired or unreachable: whose the files were last, if known
+        return remembered_identity(profile, None)
+
+
+@dataclass(frozen=True)
+class _WorkLeft:
+    waiting: int  # to be sent
+    refused: int  # refused by the portal, never sent: "needs attention"
+    drafts: int
+
+
+def _unsent_words(left: _WorkLeft) -> str:
+    parts = []
+    if left.waiting:
+        parts.append(f"{left.waiting} {'item waits' if left.waiting == 1 else 'items wait'} to be sent")
+    if left.refused:
+        parts.append(f"{left.refused} refused by the portal {'needs' if left.refused == 1 else 'need'} attention")
+    return " and ".join(parts)
+
+
+def _work_left(paths: ProfilePaths) -> _WorkLeft | None:
+    if not paths.outbox_db.exists():
+        return None
+    mirror = Mirror.open(paths)
+    try:
+        status = mirror.sync_status()
+        return _WorkLeft(status.waiting_to_send, status.needs_attention, mirror.draft_count())
+    finally:
+        mirror.close()
+
+
+def _remove_files(paths: ProfilePaths, left: _WorkLeft | None, *, discard: bool) -> bool:
+    """Remove the mirror (a copy of the portal: moved-aside ones too); the outbox too unless it
+    keeps a draft. Returns whether the outbox went."""
+    for path in paths.cache_files + moved_aside_files(paths.cache_db):
+        path.unlink(missing_ok=True)
+    if left and left.drafts and not discard:
+        return False
+    for path in paths.outbox_files:
+        path.unlink(missing_ok=True)
+    return True
 
 
 async def _revoke(profile: Profile, token: str) -> None:
@@ -198,17 +284,29 @@ def cmd_sync(args: Any) -> int:
     async def work(session: Session) -> int:
         result = await _sync(session, strict=True)
         changes = [
-            {"ticket_id": change.ticket_id, "subject": change.subject, "what": change.what}
-            for change in result.new_tickets + result.by_others
+            {
+                "ticket_id": change.ticket_id,
+                "subject": change.subject,
+                "kind": change.kind.value,
+                "what": change.what,
+                "at": change.at.isoformat(),
+                "author": change.author_name,
+                "from_status": change.from_status,
+                "to_status": change.to_status,
+            }
+            for change in result.changes
         ]
         document = {
             "pulled": result.pulled,
             "pushed": result.pushed,
             "changes": changes,
             "needs_attention": list(result.needs_attention),
+            "rebuilt": result.rebuilt,
         }
         lines = [f"Synced: {result.pulled} changes pulled, {result.pushed} sent."]
-        lines += [f"  #{c['ticket_id']} {output.one_line(c['subject'])}: {c['what']}" for c in changes]
+        if result.rebuilt:
+            lines.insert(0, output.one_line(result.rebuilt))
+        lines += [f"  #{c['ticket_id']} {output.one_line(c['subject'])}: {output.one_line(c['what'])}" for c in changes]
         lines += [f"  needs attention: {output.one_line(m)}" for m in result.needs_attention]
         _print(document, "\n".join(lines), args.json)
         return exit_codes.OK
@@ -266,20 +364,28 @@ def cmd_show(args: Any) -> int:
 def cmd_status(args: Any) -> int:
     profile = load_profile(args.profile)
     token = TokenStore().get(profile) if profile.complete else None
+    # Whose the token is only if already known: status reads local files and asks no portal.
+    identity = remembered_identity(profile, token) if token else None
     document: dict[str, Any] = {
         "profile": profile.name,
         "portal": profile.portal_url,
-        "email": profile.email,
+        "email": identity.email if identity else profile.email,
         "logged_in": bool(token),
     }
-    if token:  # the mirror alone answers: no portal client is needed
-        mirror = Mirror.open(profile_paths(profile.name, profile.portal_url, profile.email))
-        try:
-            document.update(output.status_document(mirror.sync_status()))
-        finally:
-            mirror.close()
+    document.update(output.status_document(_local_status(profile, identity)))
     _print(document, _status_text(document), args.json)
     return exit_codes.OK
+
+
+def _local_status(profile: Profile, identity: Identity | None) -> SyncStatus:
+    paths = session_paths(profile, identity) if identity else None
+    if paths is None or not paths.cache_db.exists():
+        return SyncStatus(None, None, None, 0, 0, None)
+    mirror = Mirror.open(paths)
+    try:
+        return mirror.sync_status()
+    finally:
+        mirror.close()
 
 
 def _status_text(document: dict[str, Any]) -> str:
@@ -287,7 +393,7 @@ def _status_text(document: dict[str, Any]) -> str:
         return f"Profile {document['profile']}: not logged in. Run `msp-tickets login`."
     when = lambda moment: moment.astimezone().strftime("%Y-%m-%d %H:%M") if moment else "never"  # noqa: E731
     lines = [
-        f"Profile {document['profile']}: {document['email']} on {document['portal']}",
+        f"Profile {document['profile']}: {document['email'] or 'not synced yet'} on {document['portal']}",
         f"Last sync: {when(document['last_synced_at'])}   next: {when(document['next_sync_at'])}",
     ]
     if document["offline_since"]:
@@ -296,6 +402,20 @@ def _status_text(document: dict[str, Any]) -> str:
     if document["last_error"]:
         lines.append(f"Last error: {output.one_line(document['last_error'])}")
     return "\n".join(lines)
+
+
+@_guarded
+def cmd_stats(args: Any) -> int:
+    async def work(session: Session) -> int:
+        stale = False
+        if not args.no_sync:
+            stale = not _reached_portal(await _sync(session, strict=False))
+        now = datetime.now(timezone.utc).astimezone()  # local: weeks start on the user's Monday
+        stats = await asyncio.to_thread(session.mirror.stats, now)
+        _print(stats_report.stats_document(stats, stale=stale), stats_report.stats_text(stats), args.json)
+        return exit_codes.OK
+
+    return _in_session(args, work)
 
 
 # --- writing --------------------------------------------------------------------------------------
@@ -422,13 +542,19 @@ def cmd_rate(args: Any) -> int:
 
 
 def run_board(args: Any) -> int:
-    from tui.app import run_tui  # textual loads only for the board
+    from tui.app import SessionUnavailable, run_tui  # textual loads only for the board
 
     try:
         return run_tui(load_profile(args.profile), TokenStore())
     except (ConfigError, CredentialError, OutboxUnusable) as error:
         _say(str(error))
         return exit_codes.ERROR
+    except WrongAccount as error:
+        _say(str(error))
+        return exit_codes.NOT_LOGGED_IN
+    except SessionUnavailable as error:
+        _say(str(error))
+        return exit_codes.UNREACHABLE
 
 
 def run_demo() -> int:

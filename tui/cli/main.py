@@ -13,6 +13,16 @@ from importlib.metadata import PackageNotFoundError, version
 from portal.schema import Category, Priority, Status
 from tui.cli import commands as actions
 from tui.cli.exit_codes import USAGE
+from tui.cli.output import VisibleFormatter, visible
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse's own messages quote what was typed (`'\x1b[2J' is not a ticket number`):
+    they go out through the same gate as everything else."""
+
+    def _print_message(self, message: str, file=None) -> None:
+        if message:
+            (file or sys.stderr).write(visible(message))
 
 EXAMPLES = {
     "login": "msp-tickets login --portal https://portal.example.com --email ann@example.com",
@@ -27,6 +37,7 @@ EXAMPLES = {
     "reopen": "msp-tickets reopen 1042",
     "rate": "msp-tickets rate 1042 5 --comment 'Quick and friendly'",
     "status": "msp-tickets status --json",
+    "stats": "msp-tickets stats --json | jq '.weeks[] | [.week, .opened, .resolved]'",
 }
 
 
@@ -39,7 +50,7 @@ def _version() -> str:
 
 def _common_options() -> argparse.ArgumentParser:
     # Accepted before or after the sub-command; SUPPRESS keeps the later one from resetting it.
-    common = argparse.ArgumentParser(add_help=False)
+    common = ArgumentParser(add_help=False)
     common.add_argument("--profile", default=argparse.SUPPRESS, help="which profile of config.toml (env MSP_TICKETS_PROFILE)")
     common.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS, help="log more to stderr")
     return common
@@ -79,7 +90,7 @@ def _json(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="msp-tickets",
         description="Your MSP's support tickets, in the terminal. With no command: the board.",
         epilog="example:\n  msp-tickets --demo        # try it against a built-in demo portal",
@@ -100,7 +111,10 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="if no system keyring exists, keep the token in a 0600 file",
     )
-    _command(sub, "logout", "revoke the token on the portal and forget it")
+    logout = _command(sub, "logout", "revoke the token, forget it, remove this profile's local files")
+    logout.add_argument(
+        "--discard-unsent", action="store_true", help="log out even if writes wait in the outbox (they are lost)"
+    )
     _json(_command(sub, "sync", "sync now: pull changes, push what waits to be sent"))
 
     listing = _command(sub, "list", "list tickets from the mirror (after a sync)")
@@ -141,6 +155,10 @@ def build_parser() -> argparse.ArgumentParser:
     _json(rate)
 
     _json(_command(sub, "status", "profile, last and next sync, what waits to be sent"))
+
+    stats = _command(sub, "stats", "tickets opened and resolved per week, open tickets, response and resolution times")
+    stats.add_argument("--no-sync", action="store_true", help="don't contact the portal")
+    _json(stats)
     return parser
 
 
@@ -150,11 +168,9 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exit_:
         return USAGE if exit_.code not in (0, None) else 0
-    logging.basicConfig(
-        level=(logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)],
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(VisibleFormatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=(logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)], handlers=[handler])
     if args.demo:
         return actions.run_demo()
     if args.command is None:

@@ -1,19 +1,25 @@
 """What the CLI prints: readable text for people, one stable JSON document per command for scripts.
 
-Ticket text is the portal's data, so control characters are escaped before it reaches a terminal.
+Everything the CLI writes to stdout or stderr goes out through `write` and `say`, which pass it
+through the one gate (`portal.visible_text.visible`): ticket text, names, the portal's error
+sentences and the user's own input alike. A control character cannot reach the terminal raw
+even from a sentence nobody thought of as portal text. JSON is escaped by `to_json` first, so
+the gate leaves it unchanged and it stays valid.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
+import sys
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
 from cache.model import SyncStatus, TicketRow, TicketView, TimelineItem
 from portal.schema import CATEGORY_LABELS, PRIORITY_LABELS, STATUS_LABELS, EventKind
-from widgets import plain
+from portal.visible_text import visible as _visible
 
 # json.dumps escapes C0 controls but leaves DEL and C1 raw, and a terminal acts on C1 (CSI).
 _C1_AND_DEL = re.compile(r"[\x7f-\x9f]")
@@ -21,7 +27,24 @@ _C1_AND_DEL = re.compile(r"[\x7f-\x9f]")
 
 def visible(text: str | None) -> str:
     """Text safe to print: control characters spelled out, line breaks and tabs kept."""
-    return plain.visible(text or "")
+    return _visible(text or "")
+
+
+def write(text: str) -> None:
+    """Data, to stdout, through the gate."""
+    print(visible(text), file=sys.stdout)
+
+
+def say(message: str) -> None:
+    """A message, to stderr, through the gate."""
+    print(visible(message), file=sys.stderr)
+
+
+class VisibleFormatter(logging.Formatter):
+    """Log lines (`-v`) through the same gate: a record may quote what the portal sent."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return visible(super().format(record))
 
 
 def one_line(text: str | None) -> str:
@@ -149,7 +172,7 @@ def view_text(view: TicketView) -> str:
         ("Category", CATEGORY_LABELS[row.category]),
         ("Submitted", f"{_when(row.created_at)} by {one_line(row.submitted_by_name)}"),
         ("Assignee", one_line(row.assignee) or "not assigned yet"),
-        ("PSA ticket", row.psa_ticket_id or "not synced to the PSA yet"),
+        ("PSA ticket", one_line(row.psa_ticket_id) or "not synced to the PSA yet"),
     ]
     if view.rating:
         fields.append(("Rating", f"{view.rating}/5 {one_line(view.rating_comment)}".rstrip()))
