@@ -20,11 +20,11 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 # The tests clean up after themselves; the run's own temporary folder (pytest's tmp_path base,
-# tmux sockets, anything a crashed process left) goes too, so a run leaves nothing in /tmp.
+# anything a crashed process left) goes too, so a run leaves nothing in /tmp.
 test: $(STAMP)
 	$(BIN)/lint-imports
 	@scratch=$$(mktemp -d -t msp-tickets-test.XXXXXX) && trap 'rm -rf "$$scratch"' EXIT && \
-	TMPDIR="$$scratch" TMUX_TMPDIR="$$scratch" $(BIN)/python -m pytest $(PYTEST_ARGS)
+	TMPDIR="$$scratch" $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
