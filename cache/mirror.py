@@ -9,6 +9,7 @@ go only to the outbox; the sync engine (cache/sync.py) sends them and applies th
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 import uuid
@@ -39,7 +40,14 @@ from cache.model import (
 )
 from cache.profile import ProfilePaths
 from cache.search import fts_query, search_words
-from cache.store import connect, prepare_files, write_transaction
+from cache.store import (
+    SQLITE_HEADER,
+    busy_timeout,
+    connect,
+    move_aside,
+    prepare_files,
+    write_transaction,
+)
 from portal.schema import (
     RATEABLE_STATUSES,
     AccessLevel,
@@ -94,6 +102,9 @@ class Mirror:
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
+        # Bumped by `rebuild`: each thread then drops its connection to the old file.
+        self._generation = 0
+        self._file_seen = _file_identity(paths.cache_db)
 
     @classmethod
     def open(cls, paths: ProfilePaths) -> Mirror:
@@ -111,14 +122,57 @@ class Mirror:
 
     @property
     def _conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = connect(self.paths.cache_db, self.paths.outbox_db)
-            conn.row_factory = sqlite3.Row
-            self._local.conn = conn
-            with self._connections_lock:
-                self._connections.append(conn)
+        held = getattr(self._local, "held", None)
+        if held is not None and held[0] == self._generation:
+            return held[1]
+        if held is not None:
+            self._forget(held[1])
+        conn = connect(self.paths.cache_db, self.paths.outbox_db)
+        conn.row_factory = sqlite3.Row
+        self._local.held = (self._generation, conn)
+        with self._connections_lock:
+            self._connections.append(conn)
         return conn
+
+    def _forget(self, conn: sqlite3.Connection) -> None:
+        with self._connections_lock:
+            if conn in self._connections:
+                self._connections.remove(conn)
+        conn.close()
+
+    def waiting_at_most(self, milliseconds: int):
+        """A block in which this thread waits at most `milliseconds` for another's lock."""
+        return busy_timeout(self._conn, milliseconds)
+
+    # --- the cache file under us ----------------------------------------------------------------
+
+    def file_intact(self) -> bool:
+        """False once the cache file was deleted, replaced, truncated or overwritten since this
+        mirror opened it. SQLite's open connections do not notice: they keep reading the old
+        file, or their page cache."""
+        seen = self._file_seen
+        now = _file_identity(self.paths.cache_db)
+        if seen is None or now is None:
+            return False
+        (device, inode, size, header) = now
+        if (device, inode) != seen[:2] or size < seen[2] or header != SQLITE_HEADER:
+            return False
+        # This mirror never shrinks its file (no VACUUM): a smaller one was truncated.
+        self._file_seen = now
+        return True
+
+    def rebuild(self) -> Path | None:
+        """The cache file is damaged or gone: what is left of it is moved aside and a new, empty
+        one made, which the next sync fills in full. The outbox is not touched. Returns where
+        the old file went, if anything was left of it."""
+        self._generation += 1
+        moved = None
+        if any(Path(f"{self.paths.cache_db}{suffix}").exists() for suffix in ("", "-wal", "-shm")):
+            moved = move_aside(self.paths.cache_db)
+        prepare_files(self.paths.cache_db, self.paths.outbox_db)
+        self._file_seen = _file_identity(self.paths.cache_db)
+        self.moved_aside = moved
+        return moved
 
     # --- reads ----------------------------------------------------------------------------------
 
@@ -182,15 +236,17 @@ class Mirror:
 
     # --- writes by the user: to the outbox --------------------------------------------------------
 
-    def submit_ticket(self, draft: TicketCreate) -> int:
-        item_id = self._queue("ticket", None, draft.model_dump(mode="json"))
+    def submit_ticket(self, draft: TicketCreate, *, replacing_draft: str | None = None) -> int:
+        """Queue the ticket; the draft named `replacing_draft` goes in the same transaction, so
+        after a crash the text is either queued or still the draft, never both."""
+        item_id = self._queue("ticket", None, draft.model_dump(mode="json"), replacing_draft)
         return -item_id
 
-    def add_comment(self, ticket_id: int, body: str) -> int:
+    def add_comment(self, ticket_id: int, body: str, *, replacing_draft: str | None = None) -> int:
         problem = comment_problem(body)
         if problem:
             raise InvalidInput("body", f"The comment {problem}.")
-        return -self._queue("comment", self.resolve(ticket_id), {"body": body.strip()})
+        return -self._queue("comment", self.resolve(ticket_id), {"body": body.strip()}, replacing_draft)
 
     def confirm(self, ticket_id: int) -> None:
         self._queue("confirm", self.resolve(ticket_id), {})
@@ -225,9 +281,11 @@ class Mirror:
         with write_transaction(self._conn) as conn:
             conn.execute("DELETE FROM outbox.drafts WHERE name = ?", (name,))
 
-    def _queue(self, kind: str, ticket_ref: int | None, payload: dict[str, Any]) -> int:
+    def _queue(self, kind: str, ticket_ref: int | None, payload: dict[str, Any], replacing_draft: str | None = None) -> int:
         me = self.me()
         with write_transaction(self._conn) as conn:
+            if replacing_draft is not None:
+                conn.execute("DELETE FROM outbox.drafts WHERE name = ?", (replacing_draft,))
             return conn.execute(
                 "INSERT INTO outbox.outbox (kind, ticket_ref, payload, idempotency_key, "
                 "author_id, author_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -458,6 +516,16 @@ def _timeline_item(row: sqlite3.Row) -> TimelineItem:
         pending=bool(row["ev_pending"]),
         needs_attention=row["ev_attention"],
     )
+
+
+def _file_identity(path: Path) -> tuple[int, int, int, bytes] | None:
+    """Device, inode, size and the first bytes of a file; None if it is not there."""
+    try:
+        with path.open("rb") as file:
+            stat = os.fstat(file.fileno())
+            return stat.st_dev, stat.st_ino, stat.st_size, file.read(len(SQLITE_HEADER))
+    except FileNotFoundError:
+        return None
 
 
 def _status_or_none(value: str | None) -> Status | None:

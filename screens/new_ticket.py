@@ -51,10 +51,11 @@ class NewTicketScreen(Screen[int | None]):
         Binding("escape", "cancel", "Back (keeps the draft)"),
     ]
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, saved: dict[str, str]) -> None:
+        """`saved`: the draft as read before the form opens (see `drafts.open_with_draft`)."""
         super().__init__()
         self.services = services
-        self.draft = DraftKeeper(self, services.mirror, DRAFT_NAME, self._fields)
+        self.draft = DraftKeeper(self, services.files, DRAFT_NAME, self._fields, saved)
         self._touched: set[str] = set()
 
     def compose(self) -> ComposeResult:
@@ -142,11 +143,9 @@ class NewTicketScreen(Screen[int | None]):
             priority=Priority(fields["priority"]),
             description=fields["description"],
         )
-        write_then(self, lambda: self.services.mirror.submit_ticket(draft), self._submitted)
-
-    def _submitted(self, ticket_id: int) -> None:
-        self.draft.clear()
-        self.dismiss(ticket_id)
+        self.draft.forget()  # the submit removes the draft in its own transaction
+        mirror = self.services.mirror
+        write_then(self, self.services, lambda: mirror.submit_ticket(draft, replacing_draft=DRAFT_NAME), self.dismiss, what="submitting the ticket")
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

@@ -75,7 +75,8 @@ class RatingScreen(ModalScreen[bool]):
             return
         comment = self.query_one("#rating-comment", Input).value.strip() or None
         score, ticket_id = self.score, self.ticket_id
-        write_then(self, lambda: self.services.mirror.rate(ticket_id, score, comment), lambda _: self.dismiss(True))
+        mirror = self.services.mirror
+        write_then(self, self.services, lambda: mirror.rate(ticket_id, score, comment), lambda _: self.dismiss(True), what="sending the rating")
 
     def action_cancel(self) -> None:
         self.dismiss(False)
