@@ -46,6 +46,7 @@ from cache.store import (
     connect,
     move_aside,
     prepare_files,
+    prepare_outbox,
     write_transaction,
 )
 from portal.schema import (
@@ -165,6 +166,7 @@ class Mirror:
         """The cache file is damaged or gone: what is left of it is moved aside and a new, empty
         one made, which the next sync fills in full. The outbox is not touched. Returns where
         the old file went, if anything was left of it."""
+        prepare_outbox(self.paths.outbox_db)  # the outbox in trouble is no reason to touch the cache
         self._generation += 1
         moved = None
         if any(Path(f"{self.paths.cache_db}{suffix}").exists() for suffix in ("", "-wal", "-shm")):

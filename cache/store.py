@@ -212,7 +212,7 @@ def prepare_files(cache_db: Path, outbox_db: Path) -> Path | None:
     """Create or migrate both files. Returns where a bad cache was moved, if one was."""
     cache_db.parent.mkdir(parents=True, exist_ok=True)
     outbox_db.parent.mkdir(parents=True, exist_ok=True)
-    _prepare_outbox(outbox_db)
+    prepare_outbox(outbox_db)
     moved = None
     try:
         _prepare_cache(cache_db)
@@ -228,7 +228,8 @@ class _NewerSchema(Exception):
     pass
 
 
-def _prepare_outbox(path: Path) -> None:
+def prepare_outbox(path: Path) -> None:
+    """Create or migrate the outbox; OutboxUnusable (it left as it is) if it cannot be used."""
     try:
         conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
         try:

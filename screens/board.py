@@ -24,6 +24,7 @@ from widgets.plain import visible
 from widgets.sync_line import SyncLine
 from widgets.text_entry import TextInput
 from widgets.ticket_table import TicketTable
+from widgets.guarded import Guarded
 
 SORT_ORDER: tuple[SortColumn, ...] = (
     SortColumn.CREATED,
@@ -37,7 +38,7 @@ SORT_ORDER: tuple[SortColumn, ...] = (
 )
 
 
-class BoardScreen(Screen):
+class BoardScreen(Guarded, Screen):
     CSS_PATH = "board.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         *(Binding(str(n), f"pill({n - 1})", pill.label, show=False) for n, pill in enumerate(PILLS, 1)),

@@ -17,13 +17,14 @@ from screens.common import Services
 from screens.drafts import DraftKeeper
 from screens.writes import write_then
 from widgets.text_entry import TextEntryArea
+from widgets.guarded import Guarded
 
 
 def draft_name(ticket_id: int) -> str:
     return f"comment:{ticket_id}"
 
 
-class CommentScreen(ModalScreen[int | None]):
+class CommentScreen(Guarded, ModalScreen[int | None]):
     """Dismissed with the new (pending) event id, or None when the user backs out."""
 
     CSS_PATH = "forms.tcss"

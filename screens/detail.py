@@ -27,6 +27,7 @@ from widgets.plain import plain_text, visible
 from widgets.sync_line import SyncLine
 from widgets.timeline import stars, timeline_blocks
 from widgets.when import date_and_time
+from widgets.guarded import Guarded
 
 BLANK = Para("")
 HEADING = Style(bold=True, underline=True)
@@ -35,7 +36,7 @@ HEADING = Style(bold=True, underline=True)
 ALLOWED_BY = {"confirm": "can_confirm", "reopen": "can_reopen", "rate": "can_rate"}
 
 
-class DetailScreen(Screen):
+class DetailScreen(Guarded, Screen):
     CSS_PATH = "detail.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),

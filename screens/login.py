@@ -16,6 +16,7 @@ from textual.widgets import Button, Footer, Input, Label, Static, Switch
 
 from widgets.plain import visible
 from widgets.text_entry import TextInput
+from widgets.guarded import Guarded
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class LoginRefused(Exception):
         self.offer_insecure_storage = offer_insecure_storage
 
 
-class LoginScreen(Screen[None]):
+class LoginScreen(Guarded, Screen[None]):
     CSS_PATH = "login.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "log_in", "Log in", priority=True)]
 

@@ -32,6 +32,7 @@ from screens.common import Services
 from screens.drafts import DraftKeeper
 from screens.writes import write_then
 from widgets.text_entry import TextEntryArea, TextInput
+from widgets.guarded import Guarded
 
 DRAFT_NAME = "new-ticket"
 CATEGORY_CHOICES = [(CATEGORY_LABELS[c], c.value) for c in Category]
@@ -44,7 +45,7 @@ def _valid(saved: str | None, choices: type[Category] | type[Priority], default:
     return saved if saved in {c.value for c in choices} else default.value
 
 
-class NewTicketScreen(Screen[int | None]):
+class NewTicketScreen(Guarded, Screen[int | None]):
     CSS_PATH = "new_ticket.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "submit", "Submit ticket", priority=True),

@@ -17,9 +17,10 @@ from screens.common import Services
 from screens.writes import write_then
 from widgets.text_entry import TextInput
 from widgets.timeline import stars
+from widgets.guarded import Guarded
 
 
-class RatingScreen(ModalScreen[bool]):
+class RatingScreen(Guarded, ModalScreen[bool]):
     CSS_PATH = "forms.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         *(Binding(str(n), f"score({n})", f"{n} star{'s' if n > 1 else ''}", show=False) for n in range(1, 6)),

@@ -35,6 +35,7 @@ from tui.session import Session, open_session
 from portal.schema import Status
 from widgets.badges import status_label
 from widgets.plain import visible
+from widgets.guarded import Guarded
 from widgets.sync_line import describe_sync
 from tui.failures import describe_failure
 
@@ -56,7 +57,7 @@ class EngineNews(Message):
     """Something the sync engine reported (started, offline…): the status line may change."""
 
 
-class TicketsApp(App):
+class TicketsApp(Guarded, App):
     CSS_PATH = "app.tcss"
     TITLE = "msp-tickets"
     COMMANDS = App.COMMANDS | {ActionsProvider}
@@ -123,7 +124,7 @@ class TicketsApp(App):
         elif self.sync_on_start:
             self.sync_now()
 
-    @work(exclusive=True, group="check-token", exit_on_error=False)
+    @work(exclusive=True, group="check-token", name="checking your login", exit_on_error=False)
     async def _check_token(self) -> None:
         """A stored token the portal refuses means a login, not an error; an unreachable
         portal means the cached board, offline."""
@@ -176,7 +177,7 @@ class TicketsApp(App):
         else:
             self.sync_now()
 
-    @work(exclusive=True, group="sync", exit_on_error=False)
+    @work(exclusive=True, group="sync", name="syncing with the portal", exit_on_error=False)
     async def sync_now(self) -> None:
         if self._sync_timer is not None:
             self._sync_timer.stop()
@@ -245,6 +246,16 @@ class TicketsApp(App):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR and event.worker.error is not None:
             self.report_failure(event.worker.name or "a background task", event.worker.error)
+
+    async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:
+        """Every key binding's action, the screens' and widgets' too, comes through here."""
+        try:
+            return await super().run_action(action, default_namespace, namespaces)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            self.report_failure(f"the action {action if isinstance(action, str) else 'of that key'}", error)
+            return True
 
     def _handle_exception(self, error: Exception) -> None:
         """Textual's handler of last resort ends the app; here it is a notice instead (the

@@ -42,6 +42,7 @@ from widgets.badges import (
 )
 from widgets.plain import visible
 from widgets.when import date_only
+from widgets.guarded import Guarded
 
 PAGE_SIZE = 100
 PAGES_KEPT = 16
@@ -125,7 +126,7 @@ def columns_for(width: int, with_submitter: bool) -> list[tuple[Column, int]]:
     return [(c, widths[c.title] or subject) for c in chosen]
 
 
-class TicketTable(ScrollView, can_focus=True):
+class TicketTable(Guarded, ScrollView, can_focus=True):
     """Rows of tickets from a `TicketSource` for one `TicketQuery`, with a cursor."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
