@@ -105,7 +105,8 @@ class Mirror:
         self._connections_lock = threading.Lock()
         # Bumped by `rebuild`: each thread then drops its connection to the old file.
         self._generation = 0
-        self._file_seen = _file_identity(paths.cache_db)
+        self._retired: list[int | None] = []
+        self._watch_file()
 
     @classmethod
     def open(cls, paths: ProfilePaths) -> Mirror:
@@ -120,6 +121,7 @@ class Mirror:
                 conn.close()  # each thread's connection: made shareable for exactly this
             self._connections.clear()
         self._local = threading.local()
+        self._stop_watching()  # after the connections: closing it drops this process's locks
 
     @property
     def _conn(self) -> sqlite3.Connection:
@@ -151,16 +153,37 @@ class Mirror:
         """False once the cache file was deleted, replaced, truncated or overwritten since this
         mirror opened it. SQLite's open connections do not notice: they keep reading the old
         file, or their page cache."""
-        seen = self._file_seen
-        now = _file_identity(self.paths.cache_db)
-        if seen is None or now is None:
+        if self._watched is None:
             return False
-        (device, inode, size, header) = now
-        if (device, inode) != seen[:2] or size < seen[2] or header != SQLITE_HEADER:
+        try:
+            now = os.stat(self.paths.cache_db)
+            watched = os.fstat(self._watched)
+            header = os.pread(self._watched, len(SQLITE_HEADER), 0)
+        except OSError:
             return False
-        # This mirror never shrinks its file (no VACUUM): a smaller one was truncated.
-        self._file_seen = now
+        if (now.st_dev, now.st_ino) != (watched.st_dev, watched.st_ino):
+            return False  # deleted, or another file put in its place
+        # This mirror never shrinks its file (no VACUUM): a smaller one was cut short.
+        if now.st_size < self._largest_size or header != SQLITE_HEADER:
+            return False
+        self._largest_size = now.st_size
         return True
+
+    def _watch_file(self) -> None:
+        """Keep the cache file open to look at (never closed while connections to it live: on
+        POSIX, closing any descriptor of a file drops every lock this process holds on it,
+        SQLite's included)."""
+        try:
+            self._watched: int | None = os.open(self.paths.cache_db, os.O_RDONLY)
+            self._largest_size = os.fstat(self._watched).st_size
+        except OSError:
+            self._watched, self._largest_size = None, 0
+
+    def _stop_watching(self) -> None:
+        for descriptor in [*self._retired, self._watched]:
+            if descriptor is not None:
+                os.close(descriptor)
+        self._retired, self._watched = [], None
 
     def rebuild(self) -> Path | None:
         """The cache file is damaged or gone: what is left of it is moved aside and a new, empty
@@ -172,7 +195,10 @@ class Mirror:
         if any(Path(f"{self.paths.cache_db}{suffix}").exists() for suffix in ("", "-wal", "-shm")):
             moved = move_aside(self.paths.cache_db)
         prepare_files(self.paths.cache_db, self.paths.outbox_db)
-        self._file_seen = _file_identity(self.paths.cache_db)
+        # The old descriptor stays open until `close`: closing it would drop the locks of the
+        # old file's connections that some thread may still be finishing with.
+        self._retired.append(self._watched)
+        self._watch_file()
         self.moved_aside = moved
         return moved
 
@@ -518,16 +544,6 @@ def _timeline_item(row: sqlite3.Row) -> TimelineItem:
         pending=bool(row["ev_pending"]),
         needs_attention=row["ev_attention"],
     )
-
-
-def _file_identity(path: Path) -> tuple[int, int, int, bytes] | None:
-    """Device, inode, size and the first bytes of a file; None if it is not there."""
-    try:
-        with path.open("rb") as file:
-            stat = os.fstat(file.fileno())
-            return stat.st_dev, stat.st_ino, stat.st_size, file.read(len(SQLITE_HEADER))
-    except FileNotFoundError:
-        return None
 
 
 def _status_or_none(value: str | None) -> Status | None:

@@ -77,7 +77,8 @@ class DetailScreen(Guarded, Screen):
         self.refresh_bindings()
         if not self.view.row.pending:
             files = self.services.files
-            files.run(self, files.mirror.mark_opened, self.ticket_id, what=f"marking ticket #{self.ticket_id} as read", write=True, group="mark-opened")
+            # On the app, not this screen: it completes even if the user has gone back.
+            files.run(self.app, files.mirror.mark_opened, self.ticket_id, what=f"marking ticket #{self.ticket_id} as read", write=True, group="mark-opened")
 
     def _show(self, view: TicketView) -> None:
         row = view.row
