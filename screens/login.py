@@ -85,7 +85,7 @@ class LoginScreen(Guarded, Screen[None]):
                 return
         self._log_in(details)
 
-    @work(exclusive=True, group="login")
+    @work(exclusive=True, group="login", name="logging in", exit_on_error=False)
     async def _log_in(self, details: LoginDetails) -> None:
         problem = self.query_one("#login-problem", Static)
         problem.update(Text("Logging in…"))

@@ -14,6 +14,7 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
+from textual.actions import SkipAction
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -251,7 +252,7 @@ class TicketsApp(Guarded, App):
         """Every key binding's action, the screens' and widgets' too, comes through here."""
         try:
             return await super().run_action(action, default_namespace, namespaces)
-        except asyncio.CancelledError:
+        except (asyncio.CancelledError, SkipAction):
             raise
         except Exception as error:
             self.report_failure(f"the action {action if isinstance(action, str) else 'of that key'}", error)

@@ -215,7 +215,7 @@ class TicketTable(Guarded, ScrollView, can_focus=True):
         keep_id = self.current_id() if keep == -1 else keep
         self._load(self._query, keep_id)
 
-    @work(exclusive=True, group="ticket-table", exit_on_error=False)
+    @work(exclusive=True, group="ticket-table", name="reading the ticket list", exit_on_error=False)
     async def _load(self, query: TicketQuery, keep_id: int | None) -> None:
         async def read(method, *args):
             return await self._reads(self._unless_replaced, query, method, *args)
@@ -277,7 +277,7 @@ class TicketTable(Guarded, ScrollView, can_focus=True):
         if number in self._fetching:
             return
         self._fetching.add(number)
-        self.run_worker(self._read_page(self._shown, number), group="ticket-table-page", exit_on_error=False)
+        self.run_worker(self._read_page(self._shown, number), name="reading the ticket list", group="ticket-table-page", exit_on_error=False)
 
     async def _read_page(self, query: TicketQuery, number: int) -> None:
         try:
