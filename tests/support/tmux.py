@@ -12,6 +12,7 @@ import subprocess
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 
 _numbers = itertools.count()
 
@@ -69,3 +70,6 @@ def tmux_terminal(name: str) -> Iterator[TmuxTerminal]:
         yield terminal
     finally:
         terminal.tmux("kill-server", check=False)
+        # tmux leaves its socket file behind; the tests leave nothing in /tmp.
+        folder = Path(os.environ.get("TMUX_TMPDIR") or "/tmp") / f"tmux-{os.getuid()}"
+        (folder / terminal.socket).unlink(missing_ok=True)
