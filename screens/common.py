@@ -165,7 +165,7 @@ class LocalFiles:
 
     def close(self) -> None:
         self._reader.shutdown(wait=False, cancel_futures=True)
-        self._writer.shutdown(wait=False, cancel_futures=True)
+        self._writer.shutdown(wait=True)  # what the user wrote and is already on its way is kept
 
 
 @dataclass(frozen=True)
