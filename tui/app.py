@@ -93,6 +93,7 @@ class TicketsApp(Guarded, App):
         self.syncing = False
         self.files: LocalFiles | None = None
         self._status: SyncStatus | None = None  # as last read from the mirror
+        self._told_busy = False
 
     # --- start and stop -----------------------------------------------------------------------
 
@@ -115,7 +116,7 @@ class TicketsApp(Guarded, App):
         session.engine.subscribe(lambda _event: self.post_message(EngineNews()))
         if self.files is not None:
             self.files.close()
-        self.files = LocalFiles(session.mirror, report=self.report_failure, busy_changed=self._render_sync_status, rebuilt=self._mirror_rebuilt)
+        self.files = LocalFiles(session.mirror, report=self.report_failure, busy_changed=self._busy_changed, rebuilt=self._mirror_rebuilt)
         self._status = None
         self.services = Services(self.files)
         self.push_screen(BoardScreen(self.services))
@@ -226,6 +227,15 @@ class TicketsApp(Guarded, App):
 
     def _sync_status_read(self, status: SyncStatus) -> None:
         self._status = status
+        self._render_sync_status()
+
+    def _busy_changed(self) -> None:
+        """The status line says it while a file is busy; a notice says it once (the forms
+        have no status line)."""
+        busy = self.files.busy if self.files else None
+        if busy and not self._told_busy:
+            self.notify(visible(f"Another program is using the local files; retrying {busy} until it is free."), title="Local files busy — retrying", severity="warning", markup=False, timeout=5)
+        self._told_busy = busy is not None
         self._render_sync_status()
 
     def _render_sync_status(self) -> None:

@@ -193,7 +193,8 @@ def _send_the_draft_back(board: Board, prefix: str) -> None:
     """After a restart: a draft left by the last kill is sent, as the user would."""
     terminal = board.terminal
     terminal.keys("n")
-    terminal.wait_for(lambda s: prefix in s and "New ticket" in s, "the draft in the form")
+    # "Submit ticket" is on the form only (the board's footer says "New ticket" too).
+    terminal.wait_for(lambda s: prefix in s and "Submit ticket" in s and "0/500" not in s, "the draft in the form")
     terminal.keys("C-s")
     terminal.wait_for(lambda s: "Timeline" in s, "the sent ticket's detail")
     terminal.keys("Escape")
