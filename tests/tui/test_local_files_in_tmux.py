@@ -194,7 +194,7 @@ def _send_the_draft_back(board: Board, prefix: str) -> None:
     terminal = board.terminal
     terminal.keys("n")
     # "Submit ticket" is on the form only (the board's footer says "New ticket" too).
-    terminal.wait_for(lambda s: prefix in s and "Submit ticket" in s and "0/500" not in s, "the draft in the form")
+    terminal.wait_for(lambda s: prefix in s and "Submit ticket" in s and re.search(r" [1-9]\d*/500", s) is not None, "the draft in the form")
     terminal.keys("C-s")
     terminal.wait_for(lambda s: "Timeline" in s, "the sent ticket's detail")
     terminal.keys("Escape")
@@ -212,11 +212,11 @@ def test_sigkill_during_a_submit_never_sends_a_ticket_twice_or_loses_it(board: B
             _send_the_draft_back(board, prefix)
         subject = f"{prefix} {trial}"
         terminal.keys("n")
-        terminal.wait_for(lambda s: "New ticket" in s and "0/500" in s, "the empty form")
+        terminal.wait_for(lambda s: "Submit ticket" in s and " 0/500" in s, "the empty form")
         terminal.type(subject)
-        for _ in range(3):
+        for _ in range(3):  # at a person's pace (bursts are tested on their own)
             terminal.keys("Tab")
-            time.sleep(0.2)
+            time.sleep(0.3)
         description = f"Description of {subject}."
         terminal.type(description)
         deadline = time.monotonic() + 10
