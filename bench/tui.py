@@ -295,7 +295,10 @@ async def press_and_paint(pilot, key: str) -> None:
 async def open_ours(app, pilot) -> None:
     from screens.detail import DetailScreen
 
-    await app.push_screen(DetailScreen(app.services, 1))
+    screen = DetailScreen(app.services, 1)
+    await app.push_screen(screen)
+    while screen.view is None:  # read off the event loop: wait for it to be shown
+        await asyncio.sleep(0.001)
     await pilot.pause()
 
 

@@ -9,6 +9,7 @@ go only to the outbox; the sync engine (cache/sync.py) sends them and applies th
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 import uuid
@@ -40,7 +41,15 @@ from cache.model import (
 from cache.profile import ProfilePaths
 from cache.search import fts_query, search_words
 from cache.stats import TicketStats, ticket_stats
-from cache.store import connect, prepare_files, write_transaction
+from cache.store import (
+    SQLITE_HEADER,
+    busy_timeout,
+    connect,
+    move_aside,
+    prepare_files,
+    prepare_outbox,
+    write_transaction,
+)
 from portal.schema import (
     RATEABLE_STATUSES,
     AccessLevel,
@@ -114,6 +123,10 @@ class Mirror:
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
+        # Bumped by `rebuild`: each thread then drops its connection to the old file.
+        self._generation = 0
+        self._retired: list[int | None] = []
+        self._watch_file()
 
     @classmethod
     def open(cls, paths: ProfilePaths) -> Mirror:
@@ -128,17 +141,86 @@ class Mirror:
                 conn.close()  # each thread's connection: made shareable for exactly this
             self._connections.clear()
         self._local = threading.local()
+        self._stop_watching()  # after the connections: closing it drops this process's locks
 
     @property
     def _conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = connect(self.paths.cache_db, self.paths.outbox_db)
-            conn.row_factory = sqlite3.Row
-            self._local.conn = conn
-            with self._connections_lock:
-                self._connections.append(conn)
+        held = getattr(self._local, "held", None)
+        if held is not None and held[0] == self._generation:
+            return held[1]
+        if held is not None:
+            self._forget(held[1])
+        conn = connect(self.paths.cache_db, self.paths.outbox_db)
+        conn.row_factory = sqlite3.Row
+        self._local.held = (self._generation, conn)
+        with self._connections_lock:
+            self._connections.append(conn)
         return conn
+
+    def _forget(self, conn: sqlite3.Connection) -> None:
+        with self._connections_lock:
+            if conn in self._connections:
+                self._connections.remove(conn)
+        conn.close()
+
+    def waiting_at_most(self, milliseconds: int):
+        """A block in which this thread waits at most `milliseconds` for another's lock."""
+        return busy_timeout(self._conn, milliseconds)
+
+    # --- the cache file under us ----------------------------------------------------------------
+
+    def file_intact(self) -> bool:
+        """False once the cache file was deleted, replaced, truncated or overwritten since this
+        mirror opened it. SQLite's open connections do not notice: they keep reading the old
+        file, or their page cache."""
+        if self._watched is None:
+            return False
+        try:
+            now = os.stat(self.paths.cache_db)
+            watched = os.fstat(self._watched)
+            header = os.pread(self._watched, len(SQLITE_HEADER), 0)
+        except OSError:
+            return False
+        if (now.st_dev, now.st_ino) != (watched.st_dev, watched.st_ino):
+            return False  # deleted, or another file put in its place
+        # This mirror never shrinks its file (no VACUUM): a smaller one was cut short.
+        if now.st_size < self._largest_size or header != SQLITE_HEADER:
+            return False
+        self._largest_size = now.st_size
+        return True
+
+    def _watch_file(self) -> None:
+        """Keep the cache file open to look at (never closed while connections to it live: on
+        POSIX, closing any descriptor of a file drops every lock this process holds on it,
+        SQLite's included)."""
+        try:
+            self._watched: int | None = os.open(self.paths.cache_db, os.O_RDONLY)
+            self._largest_size = os.fstat(self._watched).st_size
+        except OSError:
+            self._watched, self._largest_size = None, 0
+
+    def _stop_watching(self) -> None:
+        for descriptor in [*self._retired, self._watched]:
+            if descriptor is not None:
+                os.close(descriptor)
+        self._retired, self._watched = [], None
+
+    def rebuild(self) -> Path | None:
+        """The cache file is damaged or gone: what is left of it is moved aside and a new, empty
+        one made, which the next sync fills in full. The outbox is not touched. Returns where
+        the old file went, if anything was left of it."""
+        prepare_outbox(self.paths.outbox_db)  # the outbox in trouble is no reason to touch the cache
+        self._generation += 1
+        moved = None
+        if any(Path(f"{self.paths.cache_db}{suffix}").exists() for suffix in ("", "-wal", "-shm")):
+            moved = move_aside(self.paths.cache_db)
+        prepare_files(self.paths.cache_db, self.paths.outbox_db)
+        # The old descriptor stays open until `close`: closing it would drop the locks of the
+        # old file's connections that some thread may still be finishing with.
+        self._retired.append(self._watched)
+        self._watch_file()
+        self.moved_aside = moved
+        return moved
 
     # --- reads ----------------------------------------------------------------------------------
 
@@ -208,15 +290,17 @@ class Mirror:
 
     # --- writes by the user: to the outbox --------------------------------------------------------
 
-    def submit_ticket(self, draft: TicketCreate) -> int:
-        item_id = self._queue("ticket", None, draft.model_dump(mode="json"))
+    def submit_ticket(self, draft: TicketCreate, *, replacing_draft: str | None = None) -> int:
+        """Queue the ticket; the draft named `replacing_draft` goes in the same transaction, so
+        after a crash the text is either queued or still the draft, never both."""
+        item_id = self._queue("ticket", None, draft.model_dump(mode="json"), replacing_draft)
         return -item_id
 
-    def add_comment(self, ticket_id: int, body: str) -> int:
+    def add_comment(self, ticket_id: int, body: str, *, replacing_draft: str | None = None) -> int:
         problem = comment_problem(body)
         if problem:
             raise InvalidInput("body", f"The comment {problem}.")
-        return -self._queue("comment", self.resolve(ticket_id), {"body": body.strip()})
+        return -self._queue("comment", self.resolve(ticket_id), {"body": body.strip()}, replacing_draft)
 
     def confirm(self, ticket_id: int) -> None:
         self._queue("confirm", self.resolve(ticket_id), {})
@@ -254,7 +338,7 @@ class Mirror:
         with write_transaction(self._conn) as conn:
             conn.execute("DELETE FROM outbox.drafts WHERE name = ?", (name,))
 
-    def _queue(self, kind: str, ticket_ref: int | None, payload: dict[str, Any]) -> int:
+    def _queue(self, kind: str, ticket_ref: int | None, payload: dict[str, Any], replacing_draft: str | None = None) -> int:
         me = self.me()
         with write_transaction(self._conn) as conn:
             # Which ticket this is, as the mirror knows it now (nothing yet for a pending one:
@@ -262,6 +346,8 @@ class Mirror:
             target = conn.execute(
                 "SELECT created_at, submitted_by_id FROM tickets WHERE id = ?", (ticket_ref or 0,)
             ).fetchone()
+            if replacing_draft is not None:
+                conn.execute("DELETE FROM outbox.drafts WHERE name = ?", (replacing_draft,))
             return conn.execute(
                 "INSERT INTO outbox.outbox (kind, ticket_ref, payload, idempotency_key, "
                 "author_id, author_name, created_at, portal_id, ticket_created_at, "

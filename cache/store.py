@@ -27,9 +27,10 @@ MOVED_ASIDE_KEPT_FOR = timedelta(days=7)
 MOVED_ASIDE_MARK = ".corrupt-"
 MOVED_ASIDE_STAMP = "%Y%m%dT%H%M%S"
 # A mirror of 100,000 tickets has ~300 MB; the default 2 MB page cache makes every write that
-# touches several indexes miss it. Memory-mapped reads cost no copy.
+# touches several indexes miss it. No memory-mapped I/O: a mirror truncated under a running
+# board would then kill the process with SIGBUS instead of raising an error it can recover from.
 CACHE_SIZE_KIB = 64 * 1024
-MMAP_SIZE_BYTES = 512 * 1024 * 1024
+SQLITE_HEADER = b"SQLite format 3\x00"
 
 PRIORITY_RANK_SQL = (
     "CASE priority WHEN 'low' THEN 1 WHEN 'medium' THEN 2 WHEN 'high' THEN 3 "
@@ -195,11 +196,27 @@ def connect(cache_db: Path, outbox_db: Path) -> sqlite3.Connection:
     _pragma_waiting(conn, "PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute(f"PRAGMA cache_size = -{CACHE_SIZE_KIB}")
-    conn.execute(f"PRAGMA mmap_size = {MMAP_SIZE_BYTES}")
     conn.execute("ATTACH DATABASE ? AS outbox", (str(outbox_db),))
     _pragma_waiting(conn, "PRAGMA outbox.journal_mode = WAL")
     conn.execute("PRAGMA outbox.synchronous = FULL")
     return conn
+
+
+def is_busy(error: BaseException) -> bool:
+    """Another connection holds the lock this statement needs: worth trying again."""
+    return isinstance(error, sqlite3.OperationalError) and (
+        "locked" in str(error) or "busy" in str(error)
+    )
+
+
+@contextmanager
+def busy_timeout(conn: sqlite3.Connection, milliseconds: int) -> Iterator[None]:
+    """Wait at most `milliseconds` for a lock in this block, then the usual time again."""
+    conn.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
 @contextmanager
@@ -219,7 +236,7 @@ def prepare_files(cache_db: Path, outbox_db: Path) -> Path | None:
     private_folder(outbox_db.parent)
     remove_old_moved_aside(cache_db)
     _check_writable_outbox(private_database(outbox_db))
-    _prepare_outbox(outbox_db)
+    prepare_outbox(outbox_db)
     moved = None
     try:
         if _read_only(private_database(cache_db)):
@@ -253,7 +270,8 @@ class _NewerSchema(Exception):
     pass
 
 
-def _prepare_outbox(path: Path) -> None:
+def prepare_outbox(path: Path) -> None:
+    """Create or migrate the outbox; OutboxUnusable (it left as it is) if it cannot be used."""
     try:
         conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
         try:

@@ -13,17 +13,19 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from cache.model import Scope, SortColumn
-from portal.schema import AccessLevel
+from cache.model import Pill, Scope, SortColumn
+from portal.schema import AccessLevel, Me
 from screens.common import MirrorChanged, Services
 from screens.detail import DetailScreen
-from screens.new_ticket import NewTicketScreen
+from screens.drafts import open_with_draft
+from screens.new_ticket import DRAFT_NAME, NewTicketScreen
 from screens.stats import StatsScreen
 from widgets.pills import PILLS, PillBar, ScopeToggle
 from widgets.plain import visible
 from widgets.sync_line import SyncLine
 from widgets.text_entry import TextInput
 from widgets.ticket_table import TicketTable
+from widgets.guarded import Guarded
 
 SORT_ORDER: tuple[SortColumn, ...] = (
     SortColumn.CREATED,
@@ -37,7 +39,7 @@ SORT_ORDER: tuple[SortColumn, ...] = (
 )
 
 
-class BoardScreen(Screen):
+class BoardScreen(Guarded, Screen):
     CSS_PATH = "board.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         *(Binding(str(n), f"pill({n - 1})", pill.label, show=False) for n, pill in enumerate(PILLS, 1)),
@@ -53,11 +55,11 @@ class BoardScreen(Screen):
     def __init__(self, services: Services) -> None:
         super().__init__()
         self.services = services
+        self.me: Me | None = None  # as last read from the mirror
 
     @property
     def company_wide(self) -> bool:
-        me = self.services.mirror.me()
-        return me is not None and me.access_level is not AccessLevel.OWN
+        return self.me is not None and self.me.access_level is not AccessLevel.OWN
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="top"):
@@ -65,13 +67,16 @@ class BoardScreen(Screen):
             yield ScopeToggle()
         yield PillBar(id="pills")
         yield TextInput(placeholder="Search subject, description and comments — enter or esc to go back to the table", id="search")
-        yield TicketTable(self.services.mirror, id="tickets")
+        yield TicketTable(self.services.mirror, reads=self._table_reads, id="tickets")
         yield SyncLine(id="sync-line")
         # The board has the most keys: at 80 columns "? Help" (which names ctrl+p) must fit.
         yield Footer(show_command_palette=False)
 
+    def _table_reads(self, job, *args):
+        return self.services.files.call(job, *args, what="reading the ticket list")
+
     def _title(self) -> Text:
-        me = self.services.mirror.me()
+        me = self.me
         who = f" — {visible(me.name, one_line=True)}, {visible(me.company.name, one_line=True)}" if me else ""
         return Text(f"Tickets{who}")
 
@@ -89,15 +94,23 @@ class BoardScreen(Screen):
     @on(MirrorChanged)
     def refresh_from_mirror(self) -> None:
         """After a sync: who I am may be known only now, and the tickets have moved."""
+        self.table.reload()
+        files = self.services.files
+        files.run(self, _board_facts, files.mirror, self.table.ticket_query.scope, then=self._facts_read, what="reading the board", group="board-facts", latest=True)
+
+    def _facts_read(self, facts: tuple[Me | None, Scope, dict[Pill, int]]) -> None:
+        self.me, scope, counts = facts
         self.query_one("#title", Static).update(self._title())
         company_wide = self.company_wide
         self.query_one(ScopeToggle).display = company_wide
-        scope = self.table.ticket_query.scope if company_wide else Scope.COMPANY
-        self.table.show(replace(self.table.ticket_query, scope=scope), with_submitter=company_wide and scope is Scope.COMPANY, keep=-1)
-        self._show_counts()
+        with_submitter = company_wide and scope is Scope.COMPANY
+        if scope is not self.table.ticket_query.scope or with_submitter != self.table.with_submitter:
+            self.table.show(replace(self.table.ticket_query, scope=scope), with_submitter=with_submitter, keep=-1)
+        self.query_one(PillBar).set_counts(counts)
 
     def _show_counts(self) -> None:
-        self.query_one(PillBar).set_counts(self.services.mirror.pill_counts(self.table.ticket_query.scope))
+        files = self.services.files
+        files.run(self, files.mirror.pill_counts, self.table.ticket_query.scope, then=self.query_one(PillBar).set_counts, what="counting the tickets", group="pill-counts", latest=True)
 
     def _change_query(self, **changes) -> None:
         query = replace(self.table.ticket_query, **changes)
@@ -173,9 +186,17 @@ class BoardScreen(Screen):
         self.app.push_screen(StatsScreen(self.services))
 
     def action_new_ticket(self) -> None:
-        self.app.push_screen(NewTicketScreen(self.services), callback=self._created)
+        open_with_draft(self, self.services.files, DRAFT_NAME, lambda saved: self.app.push_screen(NewTicketScreen(self.services, saved), callback=self._created))
 
     def _created(self, ticket_id: int | None) -> None:
+        """After the form: the new ticket's detail (and, either way, the board refreshed)."""
         if ticket_id is not None:
             self.app.push_screen(DetailScreen(self.services, ticket_id))
 
+
+def _board_facts(mirror, scope: Scope) -> tuple[Me | None, Scope, dict[Pill, int]]:
+    """On the reader thread: who the user is, the scope they may see, and its pill counts."""
+    me = mirror.me()
+    if me is None or me.access_level is AccessLevel.OWN:
+        scope = Scope.COMPANY
+    return me, scope, mirror.pill_counts(scope)

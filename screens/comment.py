@@ -17,9 +17,14 @@ from screens.common import Services
 from screens.drafts import DraftKeeper
 from screens.writes import write_then
 from widgets.text_entry import TextEntryArea
+from widgets.guarded import Guarded
 
 
-class CommentScreen(ModalScreen[int | None]):
+def draft_name(ticket_id: int) -> str:
+    return f"comment:{ticket_id}"
+
+
+class CommentScreen(Guarded, ModalScreen[int | None]):
     """Dismissed with the new (pending) event id, or None when the user backs out."""
 
     CSS_PATH = "forms.tcss"
@@ -28,11 +33,12 @@ class CommentScreen(ModalScreen[int | None]):
         Binding("escape", "cancel", "Back (keeps the draft)"),
     ]
 
-    def __init__(self, services: Services, ticket_id: int) -> None:
+    def __init__(self, services: Services, ticket_id: int, saved: dict[str, str]) -> None:
+        """`saved`: the draft as read before the dialog opens (see `drafts.open_with_draft`)."""
         super().__init__()
         self.services = services
         self.ticket_id = ticket_id
-        self.draft = DraftKeeper(self, services.mirror, f"comment:{ticket_id}", self._fields)
+        self.draft = DraftKeeper(self, services.files, draft_name(ticket_id), self._fields, saved)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -58,12 +64,9 @@ class CommentScreen(ModalScreen[int | None]):
         if problem:
             self.query_one("#body-problem", Static).update(Text(f"The comment {problem}."))
             return
-        ticket_id = self.ticket_id
-        write_then(self, lambda: self.services.mirror.add_comment(ticket_id, body.strip()), self._sent)
-
-    def _sent(self, event_id: int) -> None:
-        self.draft.clear()
-        self.dismiss(event_id)
+        ticket_id, mirror, name = self.ticket_id, self.services.mirror, self.draft.name
+        self.draft.forget()  # the comment removes the draft in its own transaction
+        write_then(self, self.services, lambda: mirror.add_comment(ticket_id, body.strip(), replacing_draft=name), self.dismiss, what="sending the comment")
 
     def action_cancel(self) -> None:
         self.draft.save_now()

@@ -16,8 +16,9 @@ from textual.widgets import Footer
 
 from cache.model import TicketView
 from portal.schema import CATEGORY_LABELS
-from screens.comment import CommentScreen
+from screens.comment import CommentScreen, draft_name
 from screens.common import MirrorChanged, Services
+from screens.drafts import open_with_draft
 from screens.rating import RatingScreen
 from screens.writes import write_then
 from widgets.badges import ATTENTION_STYLE, MARK_PENDING, PENDING_STYLE, priority_badge, status_badge
@@ -26,6 +27,7 @@ from widgets.plain import plain_text, visible
 from widgets.sync_line import SyncLine
 from widgets.timeline import stars, timeline_blocks
 from widgets.when import date_and_time
+from widgets.guarded import Guarded
 
 BLANK = Para("")
 HEADING = Style(bold=True, underline=True)
@@ -34,7 +36,7 @@ HEADING = Style(bold=True, underline=True)
 ALLOWED_BY = {"confirm": "can_confirm", "reopen": "can_reopen", "rate": "can_rate"}
 
 
-class DetailScreen(Screen):
+class DetailScreen(Guarded, Screen):
     CSS_PATH = "detail.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
@@ -61,18 +63,22 @@ class DetailScreen(Screen):
 
     @on(MirrorChanged)
     def refresh_from_mirror(self) -> None:
-        mirror = self.services.mirror
-        self.ticket_id = mirror.resolve(self.ticket_id)
-        self.view = mirror.ticket(self.ticket_id)
+        """Read the ticket (off the loop), show it, then note that the user has seen it."""
+        self.services.files.run(self, _read_ticket, self.services.mirror, self.ticket_id, then=self._read, what=f"reading ticket {self.ticket_id}", group="detail-read", latest=True)
+
+    def _read(self, read: tuple[int, TicketView | None]) -> None:
+        self.ticket_id, self.view = read
         if self.view is None:
             gone = f"Ticket {self.ticket_id} is not in your view any more: it was removed or moved out of your access."
             self.query_one(DocumentView).show([Para(gone, Style(bold=True), 1)])
             self.refresh_bindings()
             return
-        if not self.view.row.pending:
-            mirror.mark_opened(self.ticket_id)
         self._show(self.view)
         self.refresh_bindings()
+        if not self.view.row.pending:
+            files = self.services.files
+            # On the app, not this screen: it completes even if the user has gone back.
+            files.run(self.app, files.mirror.mark_opened, self.ticket_id, what=f"marking ticket #{self.ticket_id} as read", write=True, group="mark-opened")
 
     def _show(self, view: TicketView) -> None:
         row = view.row
@@ -104,15 +110,16 @@ class DetailScreen(Screen):
         self.dismiss()
 
     def action_comment(self) -> None:
-        self.app.push_screen(CommentScreen(self.services, self.ticket_id), callback=self._after_write)
+        ticket_id = self.ticket_id
+        open_with_draft(self, self.services.files, draft_name(ticket_id), lambda saved: self.app.push_screen(CommentScreen(self.services, ticket_id, saved), callback=self._after_write))
 
     def action_confirm(self) -> None:
-        ticket_id = self.ticket_id
-        write_then(self, lambda: self.services.mirror.confirm(ticket_id), self._after_write)
+        ticket_id, mirror = self.ticket_id, self.services.mirror
+        write_then(self, self.services, lambda: mirror.confirm(ticket_id), self._after_write, what=f"confirming ticket #{ticket_id}")
 
     def action_reopen(self) -> None:
-        ticket_id = self.ticket_id
-        write_then(self, lambda: self.services.mirror.reopen(ticket_id), self._after_write)
+        ticket_id, mirror = self.ticket_id, self.services.mirror
+        write_then(self, self.services, lambda: mirror.reopen(ticket_id), self._after_write, what=f"reopening ticket #{ticket_id}")
 
     def action_rate(self) -> None:
         current = self.view.rating if self.view else None
@@ -120,6 +127,12 @@ class DetailScreen(Screen):
 
     def _after_write(self, _result: object = None) -> None:
         self.refresh_from_mirror()
+
+
+def _read_ticket(mirror, ticket_id: int) -> tuple[int, TicketView | None]:
+    """On the reader thread: the ticket's portal id (once it has one) and the ticket."""
+    ticket_id = mirror.resolve(ticket_id)
+    return ticket_id, mirror.ticket(ticket_id)
 
 
 def _fields(view: TicketView) -> Table:

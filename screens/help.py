@@ -21,6 +21,7 @@ from screens.new_ticket import NewTicketScreen
 from screens.rating import RatingScreen
 from widgets.document import DocumentView
 from widgets.ticket_table import TicketTable
+from widgets.guarded import Guarded
 
 NAMED_KEYS = {"escape": "esc", "pageup": "pgup", "pagedown": "pgdn"}
 
@@ -33,7 +34,7 @@ def _bindings(bindings: Iterable[BindingType]) -> list[Binding]:
     return [b for b in bindings if isinstance(b, Binding) and b.description]
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Guarded, ModalScreen[None]):
     CSS_PATH = "forms.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,question_mark", "dismiss", "Close help")]
 

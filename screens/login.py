@@ -16,6 +16,7 @@ from textual.widgets import Button, Footer, Input, Label, Static, Switch
 
 from widgets.plain import visible
 from widgets.text_entry import TextInput
+from widgets.guarded import Guarded
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class LoginRefused(Exception):
         self.offer_insecure_storage = offer_insecure_storage
 
 
-class LoginScreen(Screen[None]):
+class LoginScreen(Guarded, Screen[None]):
     CSS_PATH = "login.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "log_in", "Log in", priority=True)]
 
@@ -84,7 +85,7 @@ class LoginScreen(Screen[None]):
                 return
         self._log_in(details)
 
-    @work(exclusive=True, group="login")
+    @work(exclusive=True, group="login", name="logging in", exit_on_error=False)
     async def _log_in(self, details: LoginDetails) -> None:
         problem = self.query_one("#login-problem", Static)
         problem.update(Text("Logging in…"))

@@ -32,6 +32,7 @@ from screens.common import Services
 from screens.drafts import DraftKeeper
 from screens.writes import write_then
 from widgets.text_entry import TextEntryArea, TextInput
+from widgets.guarded import Guarded
 
 DRAFT_NAME = "new-ticket"
 CATEGORY_CHOICES = [(CATEGORY_LABELS[c], c.value) for c in Category]
@@ -44,17 +45,18 @@ def _valid(saved: str | None, choices: type[Category] | type[Priority], default:
     return saved if saved in {c.value for c in choices} else default.value
 
 
-class NewTicketScreen(Screen[int | None]):
+class NewTicketScreen(Guarded, Screen[int | None]):
     CSS_PATH = "new_ticket.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "submit", "Submit ticket", priority=True),
         Binding("escape", "cancel", "Back (keeps the draft)"),
     ]
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, saved: dict[str, str]) -> None:
+        """`saved`: the draft as read before the form opens (see `drafts.open_with_draft`)."""
         super().__init__()
         self.services = services
-        self.draft = DraftKeeper(self, services.mirror, DRAFT_NAME, self._fields)
+        self.draft = DraftKeeper(self, services.files, DRAFT_NAME, self._fields, saved)
         self._touched: set[str] = set()
 
     def compose(self) -> ComposeResult:
@@ -142,11 +144,9 @@ class NewTicketScreen(Screen[int | None]):
             priority=Priority(fields["priority"]),
             description=fields["description"],
         )
-        write_then(self, lambda: self.services.mirror.submit_ticket(draft), self._submitted)
-
-    def _submitted(self, ticket_id: int) -> None:
-        self.draft.clear()
-        self.dismiss(ticket_id)
+        self.draft.forget()  # the submit removes the draft in its own transaction
+        mirror = self.services.mirror
+        write_then(self, self.services, lambda: mirror.submit_ticket(draft, replacing_draft=DRAFT_NAME), self.dismiss, what="submitting the ticket")
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

@@ -17,9 +17,10 @@ from screens.common import Services
 from screens.writes import write_then
 from widgets.text_entry import TextInput
 from widgets.timeline import stars
+from widgets.guarded import Guarded
 
 
-class RatingScreen(ModalScreen[bool]):
+class RatingScreen(Guarded, ModalScreen[bool]):
     CSS_PATH = "forms.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         *(Binding(str(n), f"score({n})", f"{n} star{'s' if n > 1 else ''}", show=False) for n in range(1, 6)),
@@ -82,7 +83,8 @@ class RatingScreen(ModalScreen[bool]):
             return
         comment = self.query_one("#rating-comment", Input).value.strip() or None
         score, ticket_id = self.score, self.ticket_id
-        write_then(self, lambda: self.services.mirror.rate(ticket_id, score, comment), lambda _: self.dismiss(True))
+        mirror = self.services.mirror
+        write_then(self, self.services, lambda: mirror.rate(ticket_id, score, comment), lambda _: self.dismiss(True), what="sending the rating")
 
     def action_cancel(self) -> None:
         self.dismiss(False)

@@ -1,42 +1,48 @@
-"""Writes to the mirror's outbox happen off the event loop (they fsync); the result comes back
-to the screen, which then asks the app to push it to the portal."""
+"""Writes to the mirror's outbox go through the one path to the local files (off the event loop:
+they fsync); the result comes back to the screen, which then asks the app to push it."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from typing import Any
 
 from textual.screen import Screen
 from textual.worker import Worker
 
-from screens.common import SyncRequested
+from screens.common import Services, SyncRequested
 
 WRITE_GROUP = "write"
 
 
-def write_then(screen: Screen, write: Callable[[], Any], done: Callable[[Any], None]) -> Worker | None:
-    """Run `write` in a thread; on success call `done(result)` on the UI and request a sync.
-    A write the mirror refuses (ValueError: its sentence names what is wrong) or cannot make
-    now (a busy file) is shown as an error, the screen stays, and nothing else happens. A second
-    press while the first write is under way does nothing: one press, one ticket."""
+def write_then(
+    screen: Screen,
+    services: Services,
+    write: Callable[[], Any],
+    done: Callable[[Any], None],
+    *,
+    what: str,
+) -> Worker | None:
+    """Run `write` on the writer thread; on success call `done(result)` on the UI and request
+    a sync. A write the mirror refuses (ValueError: its sentence names what is wrong) is shown
+    as an error and the screen stays; a busy file is tried again until it is free (the status
+    line says so). A second press while the first write is under way does nothing: one press,
+    one ticket."""
     if _writing(screen):
         return None
 
-    def run() -> None:
-        try:
-            result = write()
-        except (ValueError, sqlite3.Error) as error:
-            message = str(error) if isinstance(error, ValueError) else f"Could not save it just now ({error}); try again."
-            screen.app.call_from_thread(screen.notify, message, title="Not saved", severity="error", markup=False)
-            return
-        screen.app.call_from_thread(_finish, result)
-
-    def _finish(result: Any) -> None:
+    def finish(result: Any) -> None:
         done(result)
         screen.post_message(SyncRequested())
 
-    return screen.run_worker(run, thread=True, group=WRITE_GROUP, exit_on_error=True)
+    async def attempt() -> None:
+        try:
+            result = await services.files.call(write, what=what, write=True)
+        except ValueError as error:
+            screen.notify(str(error), title="Not saved", severity="error", markup=False)
+            return
+        finish(result)
+
+    return services.files.spawn(screen, attempt, what=what, group=WRITE_GROUP)
 
 
 def _writing(screen: Screen) -> bool:

@@ -13,17 +13,19 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual import events, on, work
+from textual.actions import SkipAction
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.reactive import reactive
 from textual.timer import Timer
+from textual.worker import Worker, WorkerFailed, WorkerState
 
-from cache.model import SyncResult, TicketChange
+from cache.model import SyncResult, SyncStatus, TicketChange
 from cache.store import OutboxUnusable
 from portal.client import PortalError, Unauthorized
 from screens.board import BoardScreen
-from screens.common import MirrorChanged, Services, SyncRequested
+from screens.common import LocalFiles, MirrorChanged, Services, SyncRequested
 from screens.input_ready import takes_keys
 from screens.help import HelpScreen
 from screens.login import LoginDetails, LoginRefused, LoginScreen
@@ -35,7 +37,9 @@ from tui.config import ConfigError, Profile
 from tui.credentials import TokenStore
 from tui.session import Session, WrongAccount, identify, open_session
 from widgets.plain import visible
+from widgets.guarded import Guarded
 from widgets.sync_line import describe_sync
+from tui.failures import describe_failure
 
 STATUS_TICK_SECONDS = 15
 LOGIN_REFUSED = "The portal no longer accepts your saved login; please log in again."
@@ -43,11 +47,14 @@ NOTIFICATIONS_AT_MOST = 3
 # Quitting never waits behind keys held for a screen that is not ready (a write stuck on a busy
 # file, say): the user can always leave.
 QUIT_KEY = "ctrl+q"
+SYNC_AGAIN_AFTER_FAILURE_SECONDS = 60
 
 
 class Synced(Message):
-    def __init__(self, result: SyncResult) -> None:
+    def __init__(self, result: SyncResult, next_in: float, mine: frozenset[int]) -> None:
         self.result = result
+        self.next_in = next_in  # seconds until the next sync
+        self.mine = mine  # of the tickets others changed, those the user submitted
         super().__init__()
 
 
@@ -55,7 +62,7 @@ class EngineNews(Message):
     """Something the sync engine reported (started, offline…): the status line may change."""
 
 
-class TicketsApp(App):
+class TicketsApp(Guarded, App):
     CSS_PATH = "app.tcss"
     TITLE = "msp-tickets"
     COMMANDS = App.COMMANDS | {ActionsProvider}
@@ -93,6 +100,9 @@ class TicketsApp(App):
         self._sync_again = False
         self.syncing = False
         self._input_order = InputOrder(self, takes_keys)
+        self.files: LocalFiles | None = None
+        self._status: SyncStatus | None = None  # as last read from the mirror
+        self._told_busy = False
 
     # --- start and stop -----------------------------------------------------------------------
 
@@ -118,6 +128,8 @@ class TicketsApp(App):
         self._input_order.stop()
         if self._process_guard is not None:
             self._process_guard.uninstall()
+        if self.files is not None:
+            self.files.close()
         if self.session is not None and self._close_session_on_exit:
             await self.session.aclose()
 
@@ -125,7 +137,11 @@ class TicketsApp(App):
         session = self.session
         assert session is not None
         session.engine.subscribe(lambda _event: self.post_message(EngineNews()))
-        self.services = Services(session.mirror)
+        if self.files is not None:
+            self.files.close()
+        self.files = LocalFiles(session.mirror, report=self.report_failure, busy_changed=self._busy_changed, rebuilt=self._mirror_rebuilt)
+        self._status = None
+        self.services = Services(self.files)
         self.push_screen(BoardScreen(self.services))
         self._show_sync_status()
         if check_token and self._login is not None:
@@ -133,7 +149,7 @@ class TicketsApp(App):
         elif self.sync_on_start:
             self.sync_now()
 
-    @work(exclusive=True, group="check-token")
+    @work(exclusive=True, group="check-token", name="checking your login", exit_on_error=False)
     async def _check_token(self) -> None:
         """A stored token the portal refuses means a login, not an error; an unreachable
         portal means the cached board, offline."""
@@ -186,49 +202,123 @@ class TicketsApp(App):
         else:
             self.sync_now()
 
-    @work(exclusive=True, group="sync")
+    @work(exclusive=True, group="sync", name="syncing with the portal", exit_on_error=False)
     async def sync_now(self) -> None:
         if self._sync_timer is not None:
             self._sync_timer.stop()
         self.syncing = True
         self._show_sync_status()
+        # Whatever goes wrong below, the next sync stays on the calendar (`_synced` moves it).
+        self._sync_timer = self.set_timer(SYNC_AGAIN_AFTER_FAILURE_SECONDS, self.sync_now)
         try:
             result = await self.session.engine.sync_now()
         finally:
             self.syncing = False
-        self.post_message(Synced(result))
+        files, engine = self.files, self.session.engine
+        delay = await files.call(engine.seconds_until_next_sync, what="planning the next sync")
+        mine = frozenset()
+        if result.by_others:
+            changed = {change.ticket_id for change in result.by_others}
+            mine = await files.call(_submitted_by_me, files.mirror, changed, what="reading the changed tickets")
+        self.post_message(Synced(result, delay, mine))
 
     @on(Synced)
     def _synced(self, message: Synced) -> None:
+        if self._sync_timer is not None:
+            self._sync_timer.stop()
         if message.result.auth_failed and self._login is not None:
             self.notify(LOGIN_REFUSED, severity="warning", markup=False)
             self._ask_to_log_in()
             return
         for screen in self.screen_stack:
             screen.post_message(MirrorChanged())
-        self._announce(message.result)
+        self._announce(message.result, message.mine)
         self._show_sync_status()
         if self._sync_again:
             self._sync_again = False
             self.sync_now()
             return
-        self._sync_timer = self.set_timer(self.session.engine.seconds_until_next_sync(), self.sync_now)
+        self._sync_timer = self.set_timer(message.next_in, self.sync_now)
 
     @on(EngineNews)
     def _show_sync_status(self) -> None:
-        if self.session is None:
+        """Read the status from the mirror (off the loop), then show it."""
+        if self.files is None:
+            return
+        self.files.run(self, self.files.mirror.sync_status, then=self._sync_status_read, what="reading the sync status", group="sync-status", latest=True)
+        self._render_sync_status()
+
+    def _sync_status_read(self, status: SyncStatus) -> None:
+        self._status = status
+        self._render_sync_status()
+
+    def _busy_changed(self) -> None:
+        """The status line says it while a file is busy; a notice says it once (the forms
+        have no status line)."""
+        busy = self.files.busy if self.files else None
+        if busy and not self._told_busy:
+            self.notify(visible(f"Another program is using the local files; retrying {busy} until it is free."), title="Local files busy — retrying", severity="warning", markup=False, timeout=5)
+        self._told_busy = busy is not None
+        self._render_sync_status()
+
+    def _render_sync_status(self) -> None:
+        if self._status is None or self.files is None:
             return
         now = datetime.fromtimestamp(self.clock(), tz=timezone.utc)
-        self.sync_text = describe_sync(self.session.mirror.sync_status(), now, syncing=self.syncing)
+        self.sync_text = describe_sync(self._status, now, syncing=self.syncing, busy=self.files.busy)
 
-    def _announce(self, result: SyncResult) -> None:
+    # --- the one error path ---------------------------------------------------------------------
+
+    def report_failure(self, what: str, error: BaseException) -> None:
+        """A failure anywhere (a handler, a worker, a timer) becomes a notice naming what
+        failed and why; the board goes on."""
+        if isinstance(error, WorkerFailed):
+            error = error.error
+        title, sentence = describe_failure(what, error)
+        self.notify(visible(sentence), title=title, severity="error", markup=False, timeout=10)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            self.report_failure(event.worker.name or "a background task", event.worker.error)
+
+    async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:
+        """Every key binding's action, the screens' and widgets' too, comes through here."""
+        try:
+            return await super().run_action(action, default_namespace, namespaces)
+        except (asyncio.CancelledError, SkipAction):
+            raise
+        except Exception as error:
+            self.report_failure(f"the action {action if isinstance(action, str) else 'of that key'}", error)
+            return True
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Textual's handler of last resort ends the app; here it is a notice instead (the
+        user, not an exception, ends the app)."""
+        try:
+            self.report_failure("handling that", error)
+        except Exception:
+            super()._handle_exception(error)
+
+    def _mirror_rebuilt(self) -> None:
+        moved = self.files.mirror.moved_aside if self.files else None
+        where = f" (what was left of it is in {moved})" if moved else ""
+        self.notify(
+            visible(f"The local copy of your tickets was damaged or removed{where}; it is being rebuilt from the portal. Nothing you wrote is lost."),
+            title="Local mirror rebuilt", severity="warning", markup=False, timeout=10,
+        )
+        for screen in self.screen_stack:
+            screen.post_message(MirrorChanged())
+        # A sync under way pulls into the old file's cursor: start over with a full one.
+        self.workers.cancel_group(self, "sync")
+        self.syncing = False
+        self.sync_now()
+
+    def _announce(self, result: SyncResult, mine: frozenset[int]) -> None:
         """One notification per ticket others changed, naming it; then what the portal refused."""
         by_ticket: dict[int, list[TicketChange]] = {}
         for change in result.by_others:
             by_ticket.setdefault(change.ticket_id, []).append(change)
         # The user's own tickets first: those are the replies they are waiting for.
-        me = self.session.mirror.me()
-        mine = {t for t in by_ticket if me and (view := self.session.mirror.ticket(t)) and view.row.submitted_by_id == me.id}
         ordered = sorted(by_ticket.items(), key=lambda item: item[0] not in mine)
         for ticket_id, changes in ordered[:NOTIFICATIONS_AT_MOST]:
             what = ", ".join(dict.fromkeys(visible(c.what, one_line=True) for c in changes))
@@ -245,6 +335,13 @@ class TicketsApp(App):
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.BINDINGS))
+
+
+def _submitted_by_me(mirror, ticket_ids: set[int]) -> frozenset[int]:
+    me = mirror.me()
+    if me is None:
+        return frozenset()
+    return frozenset(t for t in ticket_ids if (view := mirror.ticket(t)) and view.row.submitted_by_id == me.id)
 
 
 # --- the entry point the `msp-tickets` command calls ----------------------------------------------

@@ -17,6 +17,7 @@ from textual import events
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from widgets.guarded import Guarded
 
 
 PLAIN = Style.null()
@@ -48,7 +49,7 @@ def wrap(text: str, width: int) -> list[str]:
     return lines
 
 
-class DocumentView(ScrollView, can_focus=True):
+class DocumentView(Guarded, ScrollView, can_focus=True):
     DEFAULT_CSS = """
     DocumentView { overflow-x: hidden; scrollbar-size-vertical: 1; }
     """

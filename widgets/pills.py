@@ -12,6 +12,7 @@ from textual.widgets import Static
 
 from cache.model import Pill, Scope
 from widgets.badges import pill_style
+from widgets.guarded import Guarded
 
 PILLS: tuple[Pill, ...] = (
     Pill.ALL,
@@ -27,7 +28,7 @@ def pill_key(pill: Pill) -> str:
     return str(PILLS.index(pill) + 1)
 
 
-class PillButton(Static):
+class PillButton(Guarded, Static):
     DEFAULT_CSS = """
     PillButton { width: auto; height: 1; padding: 0 1; margin: 0 1 0 0; background: $boost; }
     PillButton:hover { background: $primary 40%; }
@@ -57,7 +58,7 @@ class PillButton(Static):
         self.post_message(PillBar.Chosen(self.pill))
 
 
-class ScopeToggle(Static):
+class ScopeToggle(Guarded, Static):
     """Mine / Company, for users who see the company's tickets; click or `m` flips it."""
 
     DEFAULT_CSS = """
@@ -81,7 +82,7 @@ class ScopeToggle(Static):
         self.post_message(self.Flipped())
 
 
-class PillBar(Horizontal):
+class PillBar(Guarded, Horizontal):
     """One row of pills; on a terminal too narrow for that, two rows of three."""
 
     DEFAULT_CSS = """

@@ -17,8 +17,12 @@ def _plural(count: int, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"
 
 
-def describe_sync(status: SyncStatus, now: datetime, *, syncing: bool = False) -> Text:
+def describe_sync(status: SyncStatus, now: datetime, *, syncing: bool = False, busy: str | None = None) -> Text:
+    """`busy` names what waits for a local file another program holds."""
     text = Text(end="")
+    if busy:
+        text.append(f"local files busy — retrying ({visible(busy, one_line=True)})", style=ATTENTION_STYLE)
+        text.append(" · ")
     if status.offline_since is not None:
         text.append(f"offline since {clock_time(status.offline_since)} — showing cached data", style=ATTENTION_STYLE)
     elif status.last_synced_at is None:

@@ -3,15 +3,18 @@
 Like Textualize/toolong's `LogLines`, it is a `ScrollView` on the Line API: its virtual height
 is the number of matching tickets (plus the header line), and `render_line` asks a small LRU of
 pages, filled from `TicketSource.page()` on demand. 100,000 tickets cost what 100 cost.
+
+The table never reads on the event loop: every read goes through `reads` (the screens' one path
+to the local files), and a line whose page is not read yet paints as a placeholder until it is.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Awaitable
 from dataclasses import dataclass
-from typing import Callable, ClassVar, Protocol
+from typing import Any, Callable, ClassVar, Protocol
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -39,6 +42,7 @@ from widgets.badges import (
 )
 from widgets.plain import visible
 from widgets.when import date_only
+from widgets.guarded import Guarded
 
 PAGE_SIZE = 100
 PAGES_KEPT = 16
@@ -50,6 +54,14 @@ class TicketSource(Protocol):
     def page(self, query: TicketQuery, offset: int, limit: int) -> list[TicketRow]: ...
     def total(self, query: TicketQuery) -> int: ...
     def position(self, query: TicketQuery, ticket_id: int) -> int | None: ...
+
+
+Reads = Callable[..., Awaitable[Any]]
+"""`await reads(job, *args)`: `job(*args)` run off the event loop."""
+
+
+async def _on_a_thread(job: Callable[..., Any], *args: Any) -> Any:
+    return await asyncio.to_thread(job, *args)
 
 
 @dataclass(frozen=True)
@@ -114,7 +126,7 @@ def columns_for(width: int, with_submitter: bool) -> list[tuple[Column, int]]:
     return [(c, widths[c.title] or subject) for c in chosen]
 
 
-class TicketTable(ScrollView, can_focus=True):
+class TicketTable(Guarded, ScrollView, can_focus=True):
     """Rows of tickets from a `TicketSource` for one `TicketQuery`, with a cursor."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -153,12 +165,13 @@ class TicketTable(ScrollView, can_focus=True):
             self.sort = sort
             super().__init__()
 
-    def __init__(self, source: TicketSource, query: TicketQuery = TicketQuery(), *, with_submitter: bool = False, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(self, source: TicketSource, query: TicketQuery = TicketQuery(), *, reads: Reads = _on_a_thread, with_submitter: bool = False, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.source = source
+        self._reads = reads
         self._query = query  # the query asked for
         self._shown = query  # the query whose rows are on screen (the same once counted)
-        self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ticket-table")
+        self._fetching: set[int] = set()  # pages being read for the lines on screen
         self._with_submitter = with_submitter
         self._pages: OrderedDict[int, list[TicketRow]] = OrderedDict()
         self._total = 0
@@ -182,6 +195,10 @@ class TicketTable(ScrollView, can_focus=True):
     def total(self) -> int:
         return self._total
 
+    @property
+    def with_submitter(self) -> bool:
+        return self._with_submitter
+
     def show(self, query: TicketQuery, *, with_submitter: bool | None = None, keep: int | None = None) -> None:
         """Show another query's tickets, from the top (or, keep=-1, on the same ticket)."""
         self._query = query
@@ -193,18 +210,16 @@ class TicketTable(ScrollView, can_focus=True):
         """Re-read the source (after a sync). The cursor stays on ticket `keep` (default: the
         one it is on) wherever that ticket has moved, else at the same index.
 
-        The reading runs on the table's reader thread, and the rows shown stay until the new
+        The reading runs off the event loop (`reads`), and the rows shown stay until the new
         ones are ready. A new query paints its first page as soon as it is read; counting
         (which can take a while on a big mirror: a one-letter search) follows."""
         keep_id = self.current_id() if keep == -1 else keep
         self._load(self._query, keep_id)
 
-    @work(exclusive=True, group="ticket-table")
+    @work(exclusive=True, group="ticket-table", name="reading the ticket list", exit_on_error=False)
     async def _load(self, query: TicketQuery, keep_id: int | None) -> None:
-        loop = asyncio.get_running_loop()
-
         async def read(method, *args):
-            return await loop.run_in_executor(self._reader, self._unless_replaced, query, method, *args)
+            return await self._reads(self._unless_replaced, query, method, *args)
 
         index = 0
         if keep_id is not None:
@@ -239,30 +254,44 @@ class TicketTable(ScrollView, can_focus=True):
         self._shown = query
         self._counted = True
         self._pages.clear()
+        self._fetching.clear()
         self._pages[0] = first_page
         self._total = total
         self.virtual_size = Size(0, total + 1)
         self.move_cursor(index if index is not None else self.cursor)
         self.refresh()
 
-    def on_unmount(self) -> None:
-        self._reader.shutdown(wait=False, cancel_futures=True)
-
     def row_at(self, index: int) -> TicketRow | None:
-        """The row at `index` of the query shown; its page is read inline if not cached (a
-        page is a few milliseconds, which keeps scrolling free of placeholders)."""
+        """The row at `index` of the query shown, if its page has been read; if not, the page
+        is asked for (the line paints as a placeholder until it comes)."""
         if not 0 <= index < self._total:
             return None
         number, within = divmod(index, PAGE_SIZE)
         page = self._pages.get(number)
         if page is None:
-            page = self.source.page(self._shown, number * PAGE_SIZE, PAGE_SIZE)
-            self._pages[number] = page
-            if len(self._pages) > PAGES_KEPT:
-                self._pages.popitem(last=False)
-        else:
-            self._pages.move_to_end(number)
+            self._fetch(number)
+            return None
+        self._pages.move_to_end(number)
         return page[within] if within < len(page) else None
+
+    def _fetch(self, number: int) -> None:
+        if number in self._fetching:
+            return
+        self._fetching.add(number)
+        self.run_worker(self._read_page(self._shown, number), name="reading the ticket list", group="ticket-table-page", exit_on_error=False)
+
+    async def _read_page(self, query: TicketQuery, number: int) -> None:
+        try:
+            page = await self._reads(self._unless_replaced, query, self.source.page, query, number * PAGE_SIZE, PAGE_SIZE)
+        finally:
+            if query == self._shown:
+                self._fetching.discard(number)
+        if page is None or query != self._shown:
+            return
+        self._pages[number] = page
+        if len(self._pages) > PAGES_KEPT:
+            self._pages.popitem(last=False)
+        self.refresh()
 
     def current(self) -> TicketRow | None:
         return self.row_at(self.cursor)
@@ -343,6 +372,9 @@ class TicketTable(ScrollView, can_focus=True):
                 style = self.get_component_rich_style("ticket-table--empty")
                 message = self.empty_message if self._counted else "Loading…"
                 return Strip([Segment(set_cell_size(f" {message}", width), style)], width)
+            if 0 <= index < self._total:  # its page is on the way
+                style = self.get_component_rich_style("ticket-table--empty")
+                return Strip([Segment(set_cell_size(" …", width), style)], width)
             return Strip.blank(width, self.rich_style)
         extra = self.get_component_rich_style("ticket-table--cursor") if index == self.cursor else None
         return self._row_strip(row, width, extra)
