@@ -14,11 +14,13 @@ from screens.common import LocalFiles
 
 SAVE_AFTER_SECONDS = 0.3
 DRAFT_GROUP = "drafts"
+# A form being opened: its draft is read first, then the form is pushed (see input_ready).
+OPEN_FORM_GROUP = "open-form"
 
 
 def open_with_draft(owner: Widget, files: LocalFiles, name: str, open_form: Callable[[dict[str, str]], object]) -> None:
     """Read draft `name`, then call `open_form(fields)` (empty when there is none)."""
-    files.run(owner, files.mirror.load_draft, name, then=lambda saved: open_form(saved or {}), what="reading your draft", group="open-form", latest=True)
+    files.run(owner, files.mirror.load_draft, name, then=lambda saved: open_form(saved or {}), what="reading your draft", group=OPEN_FORM_GROUP, latest=True)
 
 
 class DraftKeeper:

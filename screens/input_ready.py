@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from textual.screen import Screen
 
+from screens.drafts import OPEN_FORM_GROUP
 from screens.writes import WRITE_GROUP
 
-# A form being opened: its draft is read first, then the form is pushed. What is typed after
-# `n` or `c` is for that form, not for the screen still showing.
-OPEN_FORM_GROUP = "open-form"
-
 # While a worker of these groups runs on the screen, keys wait. A write under way: what is typed
-# after `ctrl+s` is for the screen that comes next.
+# after `ctrl+s` is for the screen that comes next. A form being opened: what is typed after `n`
+# or `c` is for that form, not for the screen still showing.
 HOLDING_GROUPS = frozenset({WRITE_GROUP, OPEN_FORM_GROUP})
 
 

@@ -15,13 +15,12 @@ from typing import ClassVar
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
-from textual.worker import get_current_worker
 
 from cache.stats import TicketStats, Week
 from screens.common import MirrorChanged, Services
@@ -69,20 +68,15 @@ class StatsScreen(Screen):
     def _mirror_changed(self) -> None:
         self.count()
 
-    @work(thread=True, exclusive=True, group="stats", exit_on_error=False)
     def count(self) -> None:
-        """Off the event loop: the figures read every ticket, and numpy loads slowly."""
-        try:
-            stats = self.services.mirror.stats(self._now())
-            load_plotting()
-        except Exception as error:  # noqa: BLE001 — a notice, never the end of the app
-            self.app.call_from_thread(
-                self.notify, f"The figures could not be read just now ({visible(str(error), one_line=True)}); press r to try again.",
-                title="Stats", severity="error", markup=False,
-            )
-            return
-        if not get_current_worker().is_cancelled:  # a newer count (after a sync) replaced it
-            self.app.call_from_thread(self._show, stats)
+        """Off the event loop, through the one path to the local files: the figures read every
+        ticket, and numpy loads slowly. A newer count (after a sync) replaces an older one."""
+        files = self.services.files
+        files.run(
+            self, _figures, files.mirror, self._now(),
+            then=lambda stats: self.call_later(self._show, stats),
+            what="counting the figures", group="stats", latest=True,
+        )
 
     def _now(self) -> datetime:
         # The app's clock when it has one (tests fix it), in local time: weeks start on the
@@ -103,6 +97,12 @@ class StatsScreen(Screen):
 
 def _label(week: Week) -> str:
     return f"W{week.number:02d}"  # short enough for twelve across 80 columns
+
+
+def _figures(mirror, now: datetime) -> TicketStats:
+    stats = mirror.stats(now)
+    load_plotting()
+    return stats
 
 
 def _title(stats: TicketStats) -> Text:
