@@ -21,6 +21,7 @@ from screens.common import MirrorChanged, Services
 from screens.rating import RatingScreen
 from screens.writes import write_then
 from widgets.badges import ATTENTION_STYLE, MARK_PENDING, PENDING_STYLE, priority_badge, status_badge
+from widgets.colours import Palette, palette_for
 from widgets.document import PLAIN, DocumentView, Para, Spans
 from widgets.plain import plain_text, visible
 from widgets.sync_line import SyncLine
@@ -81,7 +82,7 @@ class DetailScreen(Screen):
             BLANK,
             Para(number + visible(row.subject), Style(bold=True), 1),
             BLANK,
-            Padding(_fields(view), (0, 1)),
+            Padding(_fields(view, palette_for(self.app.current_theme)), (0, 1)),
             BLANK,
             Spans(((" Description", HEADING),)),
             Para(visible(view.description), PLAIN, 2),
@@ -122,17 +123,17 @@ class DetailScreen(Screen):
         self.refresh_from_mirror()
 
 
-def _fields(view: TicketView) -> Table:
+def _fields(view: TicketView, palette: Palette) -> Table:
     row = view.row
     table = Table.grid(padding=(0, 2))
     table.add_column(style="dim", no_wrap=True)
     table.add_column()
     table.add_column(style="dim", no_wrap=True)
     table.add_column()
-    status = Text(MARK_PENDING, style=PENDING_STYLE) if row.pending else status_badge(row.status)
+    status = Text(MARK_PENDING, style=PENDING_STYLE) if row.pending else status_badge(row.status, palette)
     if row.needs_attention:
         status = Text.assemble(("needs attention: ", ATTENTION_STYLE), plain_text(row.needs_attention))
-    table.add_row("Status", status, "Priority", priority_badge(row.priority))
+    table.add_row("Status", status, "Priority", priority_badge(row.priority, palette))
     table.add_row("Category", CATEGORY_LABELS[row.category], "PSA ticket", plain_text(row.psa_ticket_id) if row.psa_ticket_id else Text("not yet synced to the PSA", style="dim"))
     table.add_row("Assignee", plain_text(row.assignee) if row.assignee else Text("unassigned", style="dim"), "Submitted by", plain_text(row.submitted_by_name, one_line=True))
     table.add_row("Created", date_and_time(row.created_at), "Updated", date_and_time(row.updated_at))

@@ -31,6 +31,7 @@ from tui import login as login_service
 from tui.config import ConfigError, Profile
 from tui.credentials import TokenStore
 from tui.session import Session, WrongAccount, identify, open_session
+from widgets.colours import DEFAULT_THEME, THEMES
 from widgets.plain import visible
 from widgets.sync_line import describe_sync
 
@@ -73,6 +74,9 @@ class TicketsApp(App):
         close_session_on_exit: bool = False,
     ) -> None:
         super().__init__()
+        for theme in THEMES:
+            self.register_theme(theme)
+        self.theme = DEFAULT_THEME
         self.session = session
         self.clock = clock
         self.sync_on_start = sync_on_start

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
@@ -12,6 +13,7 @@ from textual.widgets import Static
 
 from cache.model import Pill, Scope
 from widgets.badges import pill_style
+from widgets.colours import palette_for
 
 PILLS: tuple[Pill, ...] = (
     Pill.ALL,
@@ -32,8 +34,7 @@ class PillButton(Static):
     PillButton { width: auto; height: 1; padding: 0 1; margin: 0 1 0 0; background: $boost; }
     PillButton:hover { background: $primary 40%; }
     PillButton.-active { background: $primary; color: $text; text-style: bold; }
-    PillButton.-urgent { text-style: bold reverse; }
-    PillButton.-active.-urgent { text-style: bold reverse; background: $primary; }
+    PillButton.-urgent { text-style: bold; }
     """
 
     count: reactive[int | None] = reactive(None, layout=True)
@@ -45,13 +46,23 @@ class PillButton(Static):
     def render(self) -> Text:
         count = "…" if self.count is None else str(self.count)
         text = Text(f"{pill_key(self.pill)} ", style="dim")
-        text.append(self.pill.label, style=pill_style(self.pill))
+        text.append(self.pill.label, style=self._label_style())
         text.append(f" {count}")
         return text
+
+    def _label_style(self) -> Style:
+        """The status's colour; on the chosen pill the pill's own colours (the status's may not
+        read on $primary); "Waiting on you" is a chip only while something is waiting."""
+        if self.has_class("-active"):
+            return Style()
+        if self.pill is Pill.WAITING_ON_YOU and not self.has_class("-urgent"):
+            return Style()
+        return pill_style(self.pill, palette_for(self.app.current_theme))
 
     def watch_count(self, count: int | None) -> None:
         # "Waiting on you" shouts when there is something waiting.
         self.set_class(self.pill is Pill.WAITING_ON_YOU and bool(count), "-urgent")
+        self.refresh()
 
     def on_click(self) -> None:
         self.post_message(PillBar.Chosen(self.pill))
@@ -108,6 +119,7 @@ class PillBar(Horizontal):
     def watch_active(self, active: Pill) -> None:
         for button in self.query(PillButton):
             button.set_class(button.pill is active, "-active")
+            button.refresh()
 
     def set_counts(self, counts: dict[Pill, int]) -> None:
         for button in self.query(PillButton):
