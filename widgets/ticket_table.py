@@ -370,11 +370,12 @@ class TicketTable(ScrollView, can_focus=True):
 
     def _header_strip(self, width: int) -> Strip:
         texts = []
-        for column, _ in self._layout():
-            arrow = ""
+        for column, cell_width in self._layout():
+            title = column.title
             if column.sort is not None and column.sort is self._shown.sort:
-                arrow = "▼" if self._shown.descending else "▲"
-            texts.append((column.title + arrow, Style()))
+                # The arrow stays when a narrow column cuts its title.
+                title = _fit(title, cell_width - 1).rstrip() + ("▼" if self._shown.descending else "▲")
+            texts.append((title, Style()))
         base = self.rich_style + self.get_component_rich_style("ticket-table--header")
         return self._cells(texts, width, base, None)
 
