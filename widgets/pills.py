@@ -45,10 +45,8 @@ class PillButton(Static):
 
     def render(self) -> Text:
         count = "…" if self.count is None else str(self.count)
-        text = Text(f"{pill_key(self.pill)} ", style="dim")
-        text.append(self.pill.label, style=self._label_style())
-        text.append(f" {count}")
-        return text
+        # Only the key is dim (`Text(..., style=)` would dim the whole pill, its label too).
+        return Text.assemble((f"{pill_key(self.pill)} ", "dim"), (self.pill.label, self._label_style()), f" {count}")
 
     def _label_style(self) -> Style:
         """The status's colour; on the chosen pill the pill's own colours (the status's may not
@@ -72,14 +70,14 @@ class ScopeToggle(Static):
     """Mine / Company, for users who see the company's tickets; click or `m` flips it."""
 
     DEFAULT_CSS = """
-    ScopeToggle { width: auto; height: 1; padding: 0 1; background: $boost; }
+    ScopeToggle { width: auto; height: 1; padding: 0 1; background: $boost; color: $text; }
     ScopeToggle:hover { background: $primary 40%; }
     """
 
     scope = reactive(Scope.COMPANY, layout=True)
 
     def render(self) -> Text:
-        text = Text("m ", style="dim")
+        text = Text.assemble(("m ", "dim"))
         for scope in Scope:
             chosen = scope is self.scope
             text.append(f"[{scope.value.capitalize()}]" if chosen else f" {scope.value.capitalize()} ", style="bold" if chosen else "dim")
