@@ -30,6 +30,7 @@ DARK_THEME = Theme(
     foreground="#E0E0E0",
     background="#121212",
     dark=True,
+    variables={"footer-key-foreground": "#FFD75F"},  # Textual's orange is a bright red in 16
 )
 
 LIGHT_THEME = Theme(
@@ -45,6 +46,7 @@ LIGHT_THEME = Theme(
     surface="#EBEBEB",
     panel="#DCDCDC",
     dark=False,
+    variables={"footer-key-foreground": "#004578"},
 )
 
 THEMES: tuple[Theme, ...] = (DARK_THEME, LIGHT_THEME)

@@ -70,7 +70,7 @@ class ScopeToggle(Static):
     """Mine / Company, for users who see the company's tickets; click or `m` flips it."""
 
     DEFAULT_CSS = """
-    ScopeToggle { width: auto; height: 1; padding: 0 1; background: $boost; color: $text; }
+    ScopeToggle { width: auto; height: 1; padding: 0 1; color: $text; }
     ScopeToggle:hover { background: $primary 40%; }
     """
 

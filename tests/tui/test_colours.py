@@ -88,6 +88,10 @@ def pill_background(theme: Theme) -> RGB:
     return rgb(Color.parse(variables(theme)["background"]) + Color.parse(variables(theme)["boost"]))
 
 
+def text_on(theme: Theme, text: str, under: str) -> tuple[RGB, RGB]:
+    return rgb(Color.parse(variables(theme)[text])), rgb(Color.parse(variables(theme)[under]))
+
+
 def auto_text_on(theme: Theme, variable: str) -> tuple[RGB, RGB]:
     """$text (`auto 87%`) on the colour of `variable`, as Textual resolves it."""
     under = Color.parse(variables(theme)[variable])
@@ -119,6 +123,9 @@ def badges(theme: Theme) -> Iterable[tuple[str, tuple[RGB, RGB]]]:
     yield "pending", shown(PENDING_STYLE, page)
     yield "chosen pill, title bar", auto_text_on(theme, "primary")
     yield "cursor row", auto_text_on(theme, "block-cursor-background")
+    yield "table header", text_on(theme, "foreground", "panel")
+    yield "footer keys", text_on(theme, "footer-key-foreground", "footer-background")
+    yield "footer", text_on(theme, "footer-description-foreground", "footer-background")
 
 
 @pytest.mark.parametrize("terminal", TERMINALS)
