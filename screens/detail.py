@@ -88,7 +88,7 @@ class DetailScreen(Screen):
             Para(visible(view.description), PLAIN, 2),
             BLANK,
             Spans(((" Timeline (oldest first)", HEADING),)),
-            *timeline_blocks(view.timeline),
+            *timeline_blocks(view.timeline, palette_for(self.app.current_theme)),
             BLANK,
         ])
 

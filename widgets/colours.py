@@ -71,6 +71,7 @@ class Palette:
     priority: Mapping[Priority, Style]
     status: Mapping[Status, Style]
     changed: Style  # the marker of a row the MSP changed since it was last opened
+    event: Mapping[str, Style]  # a timeline entry's label and bar, by label
 
 
 DARK = Palette(
@@ -89,6 +90,13 @@ DARK = Palette(
         Status.CLOSED: Style(color="#A8A8A8"),
     },
     changed=Style(color="#5FD7FF", bold=True),
+    event={
+        "msp comment": Style(color="#5FD7FF", bold=True),
+        "client comment": Style(color="#87D75F", bold=True),
+        "status change": Style(color="#FFD75F", bold=True),
+        "assignment": Style(color="#D787FF", bold=True),
+        "rating": Style(color="#FFAF00", bold=True),
+    },
 )
 
 LIGHT = Palette(
@@ -107,6 +115,13 @@ LIGHT = Palette(
         Status.CLOSED: Style(color="#5F5F5F"),
     },
     changed=Style(color="#0050B3", bold=True),
+    event={
+        "msp comment": Style(color="#0050B3", bold=True),
+        "client comment": Style(color="#1F1F1F", bold=True),
+        "status change": Style(color="#875F00", bold=True),
+        "assignment": Style(color="#AF00AF", bold=True),
+        "rating": Style(color="#AF0000", bold=True),
+    },
 )
 
 PALETTES: Mapping[str, Palette] = {DARK_THEME.name: DARK, LIGHT_THEME.name: LIGHT}

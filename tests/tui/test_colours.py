@@ -119,6 +119,8 @@ def badges(theme: Theme) -> Iterable[tuple[str, tuple[RGB, RGB]]]:
         yield f"status {status.value}", shown(style, page)
         yield f"pill {status.value}", shown(style, pill_background(theme))
     yield "changed marker", shown(palette.changed, page)
+    for label, style in palette.event.items():
+        yield f"timeline {label}", shown(style, page)
     yield "needs attention", shown(ATTENTION_STYLE, page)
     yield "pending", shown(PENDING_STYLE, page)
     yield "chosen pill, title bar", auto_text_on(theme, "primary")
