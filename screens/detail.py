@@ -59,6 +59,12 @@ class DetailScreen(Screen):
     def on_mount(self) -> None:
         self.refresh_from_mirror()
         self.query_one(DocumentView).focus()
+        self.watch(self.app, "theme", self._recolour, init=False)
+
+    def _recolour(self) -> None:
+        """The badges and the timeline in the colours of a theme chosen while open."""
+        if self.view is not None:
+            self._show(self.view)
 
     @on(MirrorChanged)
     def refresh_from_mirror(self) -> None:

@@ -63,6 +63,7 @@ class StatsScreen(Screen):
         self.add_class("-loading")
         self.query_one("#stats-body").focus()
         self.count()
+        self.watch(self.app, "theme", self.count, init=False)  # the figures in the new palette
 
     def action_close(self) -> None:
         self.dismiss()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from cache.sync import SyncEngine
 from portal.client import PortalClient
+from portal.schema import Priority
 from screens.board import BoardScreen
 from tests.tui.fixed_world import FIXED_NOW, small_board
 from tui.app import TicketsApp
@@ -60,3 +61,37 @@ def test_the_setting_is_kept_beside_the_profiles_in_a_private_file(tmp_path: Pat
     assert saved_theme(env) == "msp-light"
     assert load_profile("work", env).portal_url == "https://portal.example.com", "the profile is kept"
     assert stat.S_IMODE(config_path(env).stat().st_mode) == 0o600
+
+
+def painted(app: TicketsApp, words: set[str]) -> dict[str, str]:
+    """The colour each of `words` is painted in on the screen now."""
+    found = {}
+    for strip in app.screen._compositor.render_strips():
+        for segment in strip:
+            if segment.text.strip() in words and segment.style.color:
+                found[segment.text.strip()] = segment.style.color.triplet.hex
+    return found
+
+
+async def test_a_theme_chosen_while_open_recolours_the_board_and_the_detail(tmp_path: Path) -> None:
+    mirror = small_board(tmp_path)
+    client = PortalClient("http://127.0.0.1:9")
+    app = TicketsApp(Session(mirror, client, SyncEngine(mirror, client)), clock=FIXED_NOW.timestamp, sync_on_start=False)
+    high = {theme: palette.priority[Priority.HIGH].color.triplet.hex for theme, palette in (("dark", DARK), ("light", LIGHT))}
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert painted(app, {"High"}) == {"High": high["dark"]}
+            app.theme = "msp-light"
+            await pilot.pause()
+            assert painted(app, {"High"}) == {"High": high["light"]}, "the board"
+            await pilot.press("down", "enter")  # #1002, a High ticket
+            await pilot.pause()
+            assert painted(app, {"High"}) == {"High": high["light"]}
+            app.theme = "msp-dark"
+            await pilot.pause()
+            assert painted(app, {"High"}) == {"High": high["dark"]}, "the detail"
+    finally:
+        await client.aclose()
+        mirror.close()
