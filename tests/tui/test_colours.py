@@ -93,8 +93,9 @@ def text_on(theme: Theme, text: str, under: str) -> tuple[RGB, RGB]:
 
 
 def auto_text_on(theme: Theme, variable: str) -> tuple[RGB, RGB]:
-    """$text (`auto 87%`) on the colour of `variable`, as Textual resolves it."""
-    under = Color.parse(variables(theme)[variable])
+    """$text (`auto 87%`) on the colour of `variable` (over the screen's background, should it
+    be translucent), as Textual resolves it."""
+    under = Color.parse(variables(theme)["background"]) + Color.parse(variables(theme)[variable])
     return rgb(under + under.get_contrast_text(0.87)), rgb(under)
 
 
@@ -125,6 +126,7 @@ def badges(theme: Theme) -> Iterable[tuple[str, tuple[RGB, RGB]]]:
     yield "pending", shown(PENDING_STYLE, page)
     yield "chosen pill, title bar", auto_text_on(theme, "primary")
     yield "cursor row", auto_text_on(theme, "block-cursor-background")
+    yield "cursor row, the table not focused", auto_text_on(theme, "block-cursor-blurred-background")
     yield "table header", text_on(theme, "foreground", "panel")
     yield "footer keys", text_on(theme, "footer-key-foreground", "footer-background")
     yield "footer", text_on(theme, "footer-description-foreground", "footer-background")
