@@ -68,6 +68,8 @@ TERMINALS: dict[str, Callable[[RGB], RGB]] = {
     "256 colours": downgraded(ColorSystem.EIGHT_BIT),
     "16 colours": downgraded(ColorSystem.STANDARD),
     "NO_COLOR": no_color,
+    "NO_COLOR, 256 colours": lambda c: downgraded(ColorSystem.EIGHT_BIT)(no_color(c)),
+    "NO_COLOR, 16 colours": lambda c: downgraded(ColorSystem.STANDARD)(no_color(c)),
 }
 
 
