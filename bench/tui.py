@@ -141,6 +141,7 @@ def naive_timeline_app(mirror: Mirror):
     from rich.text import Text
     from textual.widgets import Static
 
+    from widgets.colours import DARK
     from widgets.document import Para
     from widgets.timeline import event_blocks
 
@@ -154,7 +155,7 @@ def naive_timeline_app(mirror: Mirror):
 
         async def show_ticket(self, ticket_id: int) -> None:
             view = mirror.ticket(ticket_id)
-            await self.query_one("#timeline").mount_all(Static(as_text(event_blocks(item))) for item in view.timeline)
+            await self.query_one("#timeline").mount_all(Static(as_text(event_blocks(item, DARK))) for item in view.timeline)
 
     return NaiveTimeline()
 

@@ -141,7 +141,8 @@ class BoardScreen(Guarded, Screen):
         self.action_scope()
 
     def action_sort(self) -> None:
-        order = SORT_ORDER if self.company_wide else SORT_ORDER[:-1]
+        """The next column in SORT_ORDER that the table shows (Updated shows itself once chosen)."""
+        order = [column for column in SORT_ORDER if column in self.table.sortable()]
         current = self.table.ticket_query.sort
         following = order[(order.index(current) + 1) % len(order)] if current in order else order[0]
         self._change_query(sort=following, descending=following in (SortColumn.CREATED, SortColumn.UPDATED, SortColumn.PRIORITY))

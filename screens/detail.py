@@ -22,6 +22,7 @@ from screens.drafts import open_with_draft
 from screens.rating import RatingScreen
 from screens.writes import write_then
 from widgets.badges import ATTENTION_STYLE, MARK_PENDING, PENDING_STYLE, priority_badge, status_badge
+from widgets.colours import Palette, palette_for
 from widgets.document import PLAIN, DocumentView, Para, Spans
 from widgets.plain import plain_text, visible
 from widgets.sync_line import SyncLine
@@ -60,6 +61,12 @@ class DetailScreen(Guarded, Screen):
     def on_mount(self) -> None:
         self.refresh_from_mirror()
         self.query_one(DocumentView).focus()
+        self.watch(self.app, "theme", self._recolour, init=False)
+
+    def _recolour(self) -> None:
+        """The badges and the timeline in the colours of a theme chosen while open."""
+        if self.view is not None:
+            self._show(self.view)
 
     @on(MirrorChanged)
     def refresh_from_mirror(self) -> None:
@@ -87,13 +94,13 @@ class DetailScreen(Guarded, Screen):
             BLANK,
             Para(number + visible(row.subject), Style(bold=True), 1),
             BLANK,
-            Padding(_fields(view), (0, 1)),
+            Padding(_fields(view, palette_for(self.app.current_theme)), (0, 1)),
             BLANK,
             Spans(((" Description", HEADING),)),
             Para(visible(view.description), PLAIN, 2),
             BLANK,
             Spans(((" Timeline (oldest first)", HEADING),)),
-            *timeline_blocks(view.timeline),
+            *timeline_blocks(view.timeline, palette_for(self.app.current_theme)),
             BLANK,
         ])
 
@@ -135,17 +142,17 @@ def _read_ticket(mirror, ticket_id: int) -> tuple[int, TicketView | None]:
     return ticket_id, mirror.ticket(ticket_id)
 
 
-def _fields(view: TicketView) -> Table:
+def _fields(view: TicketView, palette: Palette) -> Table:
     row = view.row
     table = Table.grid(padding=(0, 2))
     table.add_column(style="dim", no_wrap=True)
     table.add_column()
     table.add_column(style="dim", no_wrap=True)
     table.add_column()
-    status = Text(MARK_PENDING, style=PENDING_STYLE) if row.pending else status_badge(row.status)
+    status = Text(MARK_PENDING, style=PENDING_STYLE) if row.pending else status_badge(row.status, palette)
     if row.needs_attention:
         status = Text.assemble(("needs attention: ", ATTENTION_STYLE), plain_text(row.needs_attention))
-    table.add_row("Status", status, "Priority", priority_badge(row.priority))
+    table.add_row("Status", status, "Priority", priority_badge(row.priority, palette))
     table.add_row("Category", CATEGORY_LABELS[row.category], "PSA ticket", plain_text(row.psa_ticket_id) if row.psa_ticket_id else Text("not yet synced to the PSA", style="dim"))
     table.add_row("Assignee", plain_text(row.assignee) if row.assignee else Text("unassigned", style="dim"), "Submitted by", plain_text(row.submitted_by_name, one_line=True))
     table.add_row("Created", date_and_time(row.created_at), "Updated", date_and_time(row.updated_at))

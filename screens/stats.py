@@ -9,6 +9,7 @@ plotting library is imported there too; until both are ready the screen says it 
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import ClassVar
 
@@ -24,7 +25,8 @@ from textual.widgets import Footer, Static
 
 from cache.stats import TicketStats, Week
 from screens.common import MirrorChanged, Services
-from widgets.badges import PRIORITY_STYLES, STATUS_STYLES, priority_label, status_label
+from widgets.badges import priority_label, status_label
+from widgets.colours import Palette, palette_for
 from widgets.plain import visible
 from widgets.sync_line import SyncLine
 from widgets.week_chart import WeekBar, WeekChart, load_plotting
@@ -60,6 +62,7 @@ class StatsScreen(Screen):
         self.add_class("-loading")
         self.query_one("#stats-body").focus()
         self.count()
+        self.watch(self.app, "theme", self.count, init=False)  # the figures in the new palette
 
     def action_close(self) -> None:
         self.dismiss()
@@ -87,7 +90,7 @@ class StatsScreen(Screen):
     async def _show(self, stats: TicketStats) -> None:
         self.stats = stats
         self.query_one("#stats-title", Static).update(_title(stats))
-        self.query_one("#stats-figures", Static).update(figures(stats))
+        self.query_one("#stats-figures", Static).update(figures(stats, palette_for(self.app.current_theme)))
         await self.query_one(WeekChart).show([WeekBar(_label(w), w.opened, w.resolved) for w in stats.weeks])
         self.query_one("#stats-weeks", Static).update(weeks_table(stats))
         if stats.by_submitter is not None:
@@ -120,17 +123,17 @@ def _median_text(seconds: float | None, tickets: int) -> Text:
     return Text(f"{span(seconds)} median, over {tickets} ticket{'' if tickets == 1 else 's'}")
 
 
-def _counts(counts: dict, label, styles: dict) -> Text:
+def _counts(counts: dict, label, styles: Mapping) -> Text:
     return Text(" · ").join(Text(f"{label(key)} {n}", style=styles[key] if n else "") for key, n in counts.items())
 
 
-def figures(stats: TicketStats) -> Table:
+def figures(stats: TicketStats, palette: Palette) -> Table:
     """What is open now and how fast the MSP is: the screen's first lines."""
     table = Table.grid(padding=(0, 1))
     table.add_column(style="bold", no_wrap=True)
     table.add_column()
-    table.add_row("Open now", Text(f"{stats.open_total} — ") + _counts(stats.open_by_priority, priority_label, PRIORITY_STYLES))
-    table.add_row("By status", _counts(stats.open_by_status, status_label, STATUS_STYLES))
+    table.add_row("Open now", Text(f"{stats.open_total} — ") + _counts(stats.open_by_priority, priority_label, palette.priority))
+    table.add_row("By status", _counts(stats.open_by_status, status_label, palette.status))
     medians = stats.medians
     table.add_row("First response", _median_text(medians.first_response_seconds, medians.first_response_tickets))
     table.add_row("Resolution", _median_text(medians.resolution_seconds, medians.resolution_tickets))

@@ -35,7 +35,9 @@ from tui.palette import ActionsProvider
 from tui import login as login_service
 from tui.config import ConfigError, Profile
 from tui.credentials import TokenStore
+from tui.theme_setting import save_theme, saved_theme
 from tui.session import Session, WrongAccount, identify, open_session
+from widgets.colours import DEFAULT_THEME, THEMES
 from widgets.plain import visible
 from widgets.guarded import Guarded
 from widgets.sync_line import describe_sync
@@ -85,8 +87,16 @@ class TicketsApp(Guarded, App):
         profile: Profile | None = None,
         close_session_on_exit: bool = False,
         exit_on_signals: bool = False,
+        theme: str | None = None,
+        remember_theme: Callable[[str], None] | None = None,
     ) -> None:
         super().__init__()
+        for known in THEMES:
+            self.register_theme(known)
+        self._unknown_theme = theme if theme and theme not in self.available_themes else None
+        self._remember_theme: Callable[[str], None] | None = None  # not the theme it starts with
+        self.theme = theme if theme and not self._unknown_theme else DEFAULT_THEME
+        self._remember_theme = remember_theme
         self.session = session
         self.clock = clock
         self.sync_on_start = sync_on_start
@@ -110,6 +120,8 @@ class TicketsApp(Guarded, App):
         if self._process_guard is not None:
             self._process_guard.install()
         self.set_interval(STATUS_TICK_SECONDS, self._show_sync_status)
+        if self._unknown_theme:
+            self.notify(f"There is no theme “{visible(self._unknown_theme)}”; showing {DEFAULT_THEME}. Ctrl+P, Theme, lists them.", severity="warning", markup=False)
         if self.session is None:
             self._ask_to_log_in()
         else:
@@ -123,6 +135,15 @@ class TicketsApp(Guarded, App):
                 return
             self._input_order.routed(event, self.focused or self.screen)
         await super().on_event(event)
+
+    def watch_theme(self, theme: str) -> None:
+        """A theme chosen in the command palette is kept for the next start."""
+        if self._remember_theme is None:
+            return
+        try:
+            self._remember_theme(theme)
+        except (OSError, ConfigError) as error:
+            self.notify(f"The theme could not be saved: {visible(str(error))}", severity="warning", markup=False)
 
     async def on_unmount(self) -> None:
         self._input_order.stop()
@@ -355,7 +376,10 @@ def run_tui(profile: Profile, tokens: TokenStore) -> int:
     async def login(details: LoginDetails) -> Session:
         return await log_in(profile, tokens, details, os.environ)
 
-    app = TicketsApp(session, login=login, profile=profile, close_session_on_exit=True, exit_on_signals=True)
+    app = TicketsApp(
+        session, login=login, profile=profile, close_session_on_exit=True, exit_on_signals=True,
+        theme=saved_theme(), remember_theme=save_theme,
+    )
     app.run()
     return app.return_code or 0
 

@@ -78,13 +78,14 @@ async def _run_app(url: str, folder: Path) -> int:
     from tui.app import TicketsApp  # textual loads only once the portal is up
     from tui.config import Profile
     from tui.session import Identity, open_session
+    from tui.theme_setting import saved_theme
 
     async with PortalClient(url) as client:
         answer = await client.login(DEMO_EMAIL, DEMO_PASSWORD)
     env = {**os.environ, "XDG_CACHE_HOME": str(folder / "cache"), "XDG_DATA_HOME": str(folder / "data")}
     identity = Identity(answer.user.id, answer.user.email)
     session = open_session(Profile("demo", url, DEMO_EMAIL), identity, answer.token, env)
-    app = TicketsApp(session, close_session_on_exit=True, exit_on_signals=True)
+    app = TicketsApp(session, close_session_on_exit=True, exit_on_signals=True, theme=saved_theme())  # shown, not saved
     await app.run_async()
     return app.return_code or 0
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
@@ -12,6 +13,7 @@ from textual.widgets import Static
 
 from cache.model import Pill, Scope
 from widgets.badges import pill_style
+from widgets.colours import palette_for
 from widgets.guarded import Guarded
 
 PILLS: tuple[Pill, ...] = (
@@ -33,8 +35,7 @@ class PillButton(Guarded, Static):
     PillButton { width: auto; height: 1; padding: 0 1; margin: 0 1 0 0; background: $boost; }
     PillButton:hover { background: $primary 40%; }
     PillButton.-active { background: $primary; color: $text; text-style: bold; }
-    PillButton.-urgent { text-style: bold reverse; }
-    PillButton.-active.-urgent { text-style: bold reverse; background: $primary; }
+    PillButton.-urgent { text-style: bold; }
     """
 
     count: reactive[int | None] = reactive(None, layout=True)
@@ -45,14 +46,22 @@ class PillButton(Guarded, Static):
 
     def render(self) -> Text:
         count = "…" if self.count is None else str(self.count)
-        text = Text(f"{pill_key(self.pill)} ", style="dim")
-        text.append(self.pill.label, style=pill_style(self.pill))
-        text.append(f" {count}")
-        return text
+        # Only the key is dim (`Text(..., style=)` would dim the whole pill, its label too).
+        return Text.assemble((f"{pill_key(self.pill)} ", "dim"), (self.pill.label, self._label_style()), f" {count}")
+
+    def _label_style(self) -> Style:
+        """The status's colour; on the chosen pill the pill's own colours (the status's may not
+        read on $primary); "Waiting on you" is a chip only while something is waiting."""
+        if self.has_class("-active"):
+            return Style()
+        if self.pill is Pill.WAITING_ON_YOU and not self.has_class("-urgent"):
+            return Style()
+        return pill_style(self.pill, palette_for(self.app.current_theme))
 
     def watch_count(self, count: int | None) -> None:
         # "Waiting on you" shouts when there is something waiting.
         self.set_class(self.pill is Pill.WAITING_ON_YOU and bool(count), "-urgent")
+        self.refresh()
 
     def on_click(self) -> None:
         self.post_message(PillBar.Chosen(self.pill))
@@ -62,14 +71,14 @@ class ScopeToggle(Guarded, Static):
     """Mine / Company, for users who see the company's tickets; click or `m` flips it."""
 
     DEFAULT_CSS = """
-    ScopeToggle { width: auto; height: 1; padding: 0 1; background: $boost; }
+    ScopeToggle { width: auto; height: 1; padding: 0 1; color: $text; }
     ScopeToggle:hover { background: $primary 40%; }
     """
 
     scope = reactive(Scope.COMPANY, layout=True)
 
     def render(self) -> Text:
-        text = Text("m ", style="dim")
+        text = Text.assemble(("m ", "dim"))
         for scope in Scope:
             chosen = scope is self.scope
             text.append(f"[{scope.value.capitalize()}]" if chosen else f" {scope.value.capitalize()} ", style="bold" if chosen else "dim")
@@ -109,6 +118,7 @@ class PillBar(Guarded, Horizontal):
     def watch_active(self, active: Pill) -> None:
         for button in self.query(PillButton):
             button.set_class(button.pill is active, "-active")
+            button.refresh()
 
     def set_counts(self, counts: dict[Pill, int]) -> None:
         for button in self.query(PillButton):

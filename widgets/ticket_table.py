@@ -31,15 +31,13 @@ from cache.model import SortColumn, TicketQuery, TicketRow
 from portal.schema import CATEGORY_LABELS, Status
 from widgets.badges import (
     ATTENTION_STYLE,
-    CHANGED_STYLE,
     MARK_CHANGED,
     MARK_WAITING,
     PENDING_STYLE,
-    PRIORITY_STYLES,
-    STATUS_STYLES,
     priority_label,
     status_label,
 )
+from widgets.colours import Palette, palette_for
 from widgets.plain import visible
 from widgets.when import date_only
 from widgets.guarded import Guarded
@@ -69,48 +67,50 @@ class Column:
     title: str
     sort: SortColumn | None
     width: int  # 0: takes the room the others leave
-    cell: Callable[[TicketRow], tuple[str, Style]]
+    cell: Callable[[TicketRow, Palette], tuple[str, Style]]
 
 
-def _marker(row: TicketRow) -> tuple[str, Style]:
+def _marker(row: TicketRow, palette: Palette) -> tuple[str, Style]:
     if row.needs_attention:
         return "✗", ATTENTION_STYLE
     if row.status is Status.WAITING_ON_CLIENT:
-        return MARK_WAITING, STATUS_STYLES[row.status]
+        return MARK_WAITING, palette.status[row.status]
     if row.changed:
-        return MARK_CHANGED, CHANGED_STYLE
+        return MARK_CHANGED, palette.changed
     return "", Style()
 
 
-def _ticket_id(row: TicketRow) -> tuple[str, Style]:
+def _ticket_id(row: TicketRow, _palette: Palette) -> tuple[str, Style]:
     return ("new" if row.pending else f"#{row.id}"), (PENDING_STYLE if row.pending else Style())
 
 
-def _status(row: TicketRow) -> tuple[str, Style]:
+def _status(row: TicketRow, palette: Palette) -> tuple[str, Style]:
     if row.needs_attention:
         return "needs attention", ATTENTION_STYLE
     if row.pending:
         return "pending", PENDING_STYLE
-    return status_label(row.status), STATUS_STYLES[row.status]
+    return status_label(row.status), palette.status[row.status]
 
 
 MARKER = Column("", None, 1, _marker)
 ID = Column("ID", SortColumn.ID, 7, _ticket_id)
-SUBJECT = Column("Subject", SortColumn.SUBJECT, 0, lambda r: (visible(r.subject, one_line=True), Style()))
-CATEGORY = Column("Category", SortColumn.CATEGORY, 9, lambda r: (CATEGORY_LABELS[r.category], Style()))
-PRIORITY = Column("Priority", SortColumn.PRIORITY, 9, lambda r: (priority_label(r.priority), PRIORITY_STYLES[r.priority]))
-CREATED = Column("Created", SortColumn.CREATED, 10, lambda r: (date_only(r.created_at), Style()))
+SUBJECT = Column("Subject", SortColumn.SUBJECT, 0, lambda r, _: (visible(r.subject, one_line=True), Style()))
+CATEGORY = Column("Category", SortColumn.CATEGORY, 9, lambda r, _: (CATEGORY_LABELS[r.category], Style()))
+PRIORITY = Column("Priority", SortColumn.PRIORITY, 9, lambda r, palette: (priority_label(r.priority), palette.priority[r.priority]))
+CREATED = Column("Created", SortColumn.CREATED, 10, lambda r, _: (date_only(r.created_at), Style()))
+UPDATED = Column("Updated", SortColumn.UPDATED, 10, lambda r, _: (date_only(r.updated_at), Style()))
 STATUS = Column("Status", SortColumn.STATUS, 17, _status)
-SUBMITTED_BY = Column("Submitted by", SortColumn.SUBMITTED_BY, 14, lambda r: (visible(r.submitted_by_name, one_line=True), Style()))
+SUBMITTED_BY = Column("Submitted by", SortColumn.SUBMITTED_BY, 14, lambda r, _: (visible(r.submitted_by_name, one_line=True), Style()))
 SUBJECT_COMFORTABLE = 20
 GAP = 1
 
 
-def columns_for(width: int, with_submitter: bool) -> list[tuple[Column, int]]:
+def columns_for(width: int, with_submitter: bool, sort: SortColumn | None = None) -> list[tuple[Column, int]]:
     """The columns and their widths for a table `width` cells wide; the subject gets the rest.
     On a narrow terminal the category goes first, then the submitter's name is cut shorter,
-    so the subject keeps a readable width."""
-    chosen = [MARKER, ID, SUBJECT, CATEGORY, PRIORITY, CREATED, STATUS]
+    so the subject keeps a readable width. Sorted by when they were updated, the tickets show
+    that date in the place of the created one: the order is then visible."""
+    chosen = [MARKER, ID, SUBJECT, CATEGORY, PRIORITY, UPDATED if sort is SortColumn.UPDATED else CREATED, STATUS]
     if with_submitter:
         chosen.append(SUBMITTED_BY)
     widths = {c.title: c.width for c in chosen}
@@ -146,7 +146,7 @@ class TicketTable(Guarded, ScrollView, can_focus=True):
     DEFAULT_CSS = """
     TicketTable { overflow-x: hidden; scrollbar-size-vertical: 1; }
     TicketTable > .ticket-table--header { text-style: bold; background: $panel; }
-    TicketTable > .ticket-table--cursor { background: $block-cursor-background; }
+    TicketTable > .ticket-table--cursor { color: $block-cursor-foreground; background: $block-cursor-background; }
     TicketTable:blur > .ticket-table--cursor { background: $block-cursor-blurred-background; }
     TicketTable > .ticket-table--empty { color: $text-muted; text-style: italic; }
     """
@@ -359,7 +359,12 @@ class TicketTable(Guarded, ScrollView, can_focus=True):
     # --- painting ---------------------------------------------------------------------------
 
     def _layout(self) -> list[tuple[Column, int]]:
-        return columns_for(self.scrollable_content_region.width, self._with_submitter)
+        return columns_for(self.scrollable_content_region.width, self._with_submitter, self._shown.sort)
+
+    def sortable(self) -> list[SortColumn]:
+        """The columns a sort may use: those shown, and Updated (which shows itself once chosen)."""
+        shown = [column.sort for column, _ in self._layout() if column.sort is not None]
+        return shown + [SortColumn.UPDATED] * (SortColumn.UPDATED not in shown)
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
@@ -380,26 +385,30 @@ class TicketTable(Guarded, ScrollView, can_focus=True):
         return self._row_strip(row, width, extra)
 
     def _cells(self, texts: list[tuple[str, Style]], width: int, base: Style, extra: Style | None) -> Strip:
+        """On the cursor row (`extra`) the badges keep their words and weight but take the
+        cursor's colours, which are made to read together."""
         segments: list[Segment] = []
         gap = Segment(" " * GAP, base + extra if extra else base)
         for (column, cell_width), (text, style) in zip(self._layout(), texts):
             if segments:
                 segments.append(gap)
-            cell_style = base + style + extra if extra else base + style
+            cell_style = base + style.without_color + extra if extra else base + style
             segments.append(Segment(_fit(text, cell_width), cell_style))
         return Strip(segments).adjust_cell_length(width, base + extra if extra else base)
 
     def _row_strip(self, row: TicketRow, width: int, extra: Style | None) -> Strip:
-        texts = [column.cell(row) for column, _ in self._layout()]
+        palette = palette_for(self.app.current_theme)
+        texts = [column.cell(row, palette) for column, _ in self._layout()]
         return self._cells(texts, width, self.rich_style, extra)
 
     def _header_strip(self, width: int) -> Strip:
         texts = []
-        for column, _ in self._layout():
-            arrow = ""
+        for column, cell_width in self._layout():
+            title = column.title
             if column.sort is not None and column.sort is self._shown.sort:
-                arrow = "▼" if self._shown.descending else "▲"
-            texts.append((column.title + arrow, Style()))
+                # The arrow stays when a narrow column cuts its title.
+                title = _fit(title, cell_width - 1).rstrip() + ("▼" if self._shown.descending else "▲")
+            texts.append((title, Style()))
         base = self.rich_style + self.get_component_rich_style("ticket-table--header")
         return self._cells(texts, width, base, None)
 

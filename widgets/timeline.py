@@ -8,17 +8,11 @@ from rich.style import Style
 from cache.model import TimelineItem
 from portal.schema import AuthorRole, EventKind
 from widgets.badges import ATTENTION_STYLE, MARK_PENDING, PENDING_STYLE, status_label
+from widgets.colours import Palette
 from widgets.document import PLAIN, Block, Para, Spans
 from widgets.plain import visible
 from widgets.when import date_and_time
 
-KIND_STYLES: dict[str, Style] = {
-    "msp comment": Style(color="cyan", bold=True),
-    "client comment": Style(color="green", bold=True),
-    "status change": Style(color="yellow", bold=True),
-    "assignment": Style(color="magenta", bold=True),
-    "rating": Style(color="bright_yellow", bold=True),
-}
 DIM = Style(dim=True)
 EMPTY_STYLE = Style(dim=True, italic=True)
 BODY_INDENT = 3
@@ -47,11 +41,11 @@ def event_summary(item: TimelineItem) -> str:
     return ""
 
 
-def event_blocks(item: TimelineItem) -> list[Block]:
+def event_blocks(item: TimelineItem, palette: Palette) -> list[Block]:
     label = event_label(item)
     header: list[tuple[str, Style]] = [
-        (" ▌ ", KIND_STYLES[label]),
-        (label, KIND_STYLES[label]),
+        (" ▌ ", palette.event[label]),
+        (label, palette.event[label]),
         (" · ", DIM),
         (visible(item.author_name, one_line=True), PLAIN),
         (" · ", DIM),
@@ -70,12 +64,12 @@ def event_blocks(item: TimelineItem) -> list[Block]:
     return blocks
 
 
-def timeline_blocks(items: tuple[TimelineItem, ...]) -> list[Block]:
+def timeline_blocks(items: tuple[TimelineItem, ...], palette: Palette) -> list[Block]:
     if not items:
         return [Para("Nothing has happened on this ticket yet.", EMPTY_STYLE, BODY_INDENT)]
     blocks: list[Block] = []
     for item in items:
         if blocks:
             blocks.append(Para(""))
-        blocks += event_blocks(item)
+        blocks += event_blocks(item, palette)
     return blocks

@@ -1,5 +1,6 @@
-"""SVG snapshots of the board, the detail, the form with its errors and help, at 120×40 and
-80×24, from a mirror filled with fixed data and a fixed clock, so they are the same every run."""
+"""SVG snapshots of the board (also in the light theme, sorted by Updated), the detail, the form
+with its errors and help, at 120×40 and 80×24, from a mirror filled with fixed data and a fixed
+clock, so they are the same every run."""
 
 from __future__ import annotations
 
@@ -70,3 +71,15 @@ def test_new_ticket_form_with_errors(snap_compare, fixed_app: TicketsApp, size: 
 @pytest.mark.parametrize("size", SIZES)
 def test_help(snap_compare, fixed_app: TicketsApp, size: tuple[int, int]) -> None:
     assert snap_compare(fixed_app, press=["question_mark"], terminal_size=size, run_before=_settle)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_board_light_sorted_by_updated(snap_compare, fixed_app: TicketsApp, size: tuple[int, int]) -> None:
+    """The light theme's palette, and the Updated column a sort by it brings."""
+
+    async def light_and_sorted_by_updated(pilot: Pilot) -> None:
+        pilot.app.theme = "msp-light"
+        await pilot.press("s")
+        await _settle(pilot)
+
+    assert snap_compare(fixed_app, terminal_size=size, run_before=light_and_sorted_by_updated)
