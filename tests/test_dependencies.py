@@ -48,7 +48,9 @@ def _third_party(files: list[Path]) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for path in files:
         for module in _imported_modules(path) - OWN_PACKAGES - sys.stdlib_module_names:
-            assert module in distributions, f"{path.relative_to(ROOT)} imports {module!r}, which no installed distribution provides"
+            assert module in distributions, (
+                f"{path.relative_to(ROOT)} imports {module!r}, which no installed distribution provides"
+            )
             for distribution in distributions[module]:
                 found.setdefault(_normal(distribution), set()).add(str(path.relative_to(ROOT)))
     return found
@@ -81,7 +83,9 @@ def test_the_reference_portal_imports_exactly_the_server_extra():
     extra = _declared(PYPROJECT["project"]["optional-dependencies"]["server"])
     undeclared = {name: sorted(files) for name, files in imported.items() if name not in base | extra}
     assert not undeclared, f"imported by portal/server but not in the server extra: {undeclared}"
-    assert extra <= imported.keys(), f"in the server extra but never imported by portal/server: {sorted(extra - imported.keys())}"
+    assert extra <= imported.keys(), (
+        f"in the server extra but never imported by portal/server: {sorted(extra - imported.keys())}"
+    )
 
 
 def test_the_client_alone_never_needs_the_server_extra():
@@ -102,7 +106,11 @@ sys.exit(main(["--demo"]))
 
 def test_demo_without_the_server_extra_says_how_to_get_it(tmp_path: Path):
     result = subprocess.run(
-        [sys.executable, "-c", _WITHOUT_SERVER], capture_output=True, text=True, timeout=60, cwd=tmp_path,
+        [sys.executable, "-c", _WITHOUT_SERVER],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
         stdin=subprocess.DEVNULL,
     )
     assert result.returncode == exit_codes.ERROR, result.stderr
