@@ -6,8 +6,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # `make test LINT=` runs the tests without ruff (e.g. before the tree has been formatted).
 LINT ?= lint
+# Test processes (pytest-xdist), each taking whole files, so a module's shared portal stays one;
+# most tests wait on a portal or a terminal, so two of them fill two cores. `PYTEST_WORKERS=0`
+# runs in one process.
+PYTEST_WORKERS ?= 2
 
-.PHONY: demo test bench lint installed clean
+.PHONY: demo test bench lint clean
 
 # The reference portal is an extra (`msp-tickets[server]`): the demo and the tests run it.
 $(STAMP): pyproject.toml
@@ -25,7 +29,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 test: $(STAMP) $(LINT)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
