@@ -4,30 +4,38 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# `make test LINT=` runs the tests without ruff (e.g. before the tree has been formatted).
+LINT ?= lint
+# Test processes (pytest-xdist), each taking whole files, so a module's shared portal stays one;
+# most tests wait on a portal or a terminal, so two of them fill two cores. `PYTEST_WORKERS=0`
+# runs in one process.
+PYTEST_WORKERS ?= 2
 
 .PHONY: demo test bench lint clean
 
+# The reference portal is an extra (`msp-tickets[server]`): the demo and the tests run it.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[server,test]'
 	touch $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/msp-tickets --demo
 
+# The import-linter contracts are a test (tests/test_layers.py), so they run once, with pytest.
 lint: $(STAMP)
-	$(BIN)/lint-imports
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # The tests clean up after themselves; the run's own temporary folder (pytest's tmp_path base,
 # anything a crashed process left) goes too, so a run leaves nothing in /tmp.
-test: $(STAMP)
-	$(BIN)/lint-imports
+test: $(STAMP) $(LINT)
 	@scratch=$$(mktemp -d -t msp-tickets-test.XXXXXX) && trap 'rm -rf "$$scratch"' EXIT && \
-	TMPDIR="$$scratch" $(BIN)/python -m pytest $(PYTEST_ARGS)
+	TMPDIR="$$scratch" $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

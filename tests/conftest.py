@@ -2,12 +2,31 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.support.portal import RunningPortal, World, make_world, start_portal
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The files with a slow test run first: with pytest-xdist, whose workers take whole files,
+    the long ones then run beside each other and the many short ones fill in after, instead of
+    one long file running alone at the end."""
+    slow_files = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow_files)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _terminal_size_from_the_terminal() -> None:
+    """A pytest-xdist worker runs with COLUMNS=80 and LINES=24 in its environment; a program a
+    test starts in a terminal (the app in tmux) would take them for its size, which the terminal
+    gives it."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        os.environ.pop("COLUMNS", None)
+        os.environ.pop("LINES", None)
 
 
 @pytest.fixture

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 FIGURES = [
     "pill counts",
@@ -17,6 +19,7 @@ FIGURES = [
 ]
 
 
+@pytest.mark.slow
 def test_mirror_benchmark_runs_and_prints_every_figure():
     result = subprocess.run(
         [sys.executable, "-m", "bench.mirror", "--quick"],

@@ -1,4 +1,6 @@
-"""`msp-tickets` commands against the reference portal on loopback, run as real processes."""
+"""`msp-tickets` commands against the reference portal on loopback: in this process through
+`main(argv)`, and as the real process where the process is what is tested (what it writes to
+disk, everything it prints at -vv)."""
 
 from __future__ import annotations
 
@@ -159,7 +161,8 @@ def test_portal_down_queues_the_write_and_the_next_sync_sends_it_once(cli: Cli, 
         portal.stop()
 
 
-def test_files_stay_under_xdg_and_token_file_is_private(cli: Cli, demo: RunningPortal):
+def test_files_stay_under_xdg_and_token_file_is_private(cli_process: Cli, demo: RunningPortal):
+    cli = cli_process
     assert cli.login(demo, DEMO_ADMIN).code == 0
     assert cli("list").code == 0
     for path in cli.written_files():
@@ -192,7 +195,8 @@ def test_no_keyring_login_names_both_ways_and_writes_nothing(cli: Cli, demo: Run
     assert cli("list", "--json").code == 0
 
 
-def test_token_never_shows_anywhere(cli: Cli, demo: RunningPortal):
+def test_token_never_shows_anywhere(cli_process: Cli, demo: RunningPortal):
+    cli = cli_process
     assert cli.login(demo, DEMO_ADMIN, "-vv").code == 0
     token = next((cli.home / "data").rglob("*.token")).read_text().strip()
     runs = [cli("-vv", "list"), cli("-vv", "sync", "--json"), cli("-vv", "status", "--json"), cli("-vv", "show", "1")]

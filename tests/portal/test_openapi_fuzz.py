@@ -44,6 +44,7 @@ def api_schema(portal_app):
 schema = schemathesis.pytest.from_fixture("api_schema")
 
 
+@pytest.mark.slow
 @schema.parametrize()
 @settings(
     max_examples=25,

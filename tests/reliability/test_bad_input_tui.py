@@ -77,6 +77,7 @@ async def _expect(running: Running, field: str, text: str, fields: dict[str, str
     return accepted_id
 
 
+@pytest.mark.slow
 async def test_every_hostile_value_in_the_form(demo_portal, tmp_path: Path) -> None:  # noqa: F811
     async with running_tui(demo_portal, tmp_path) as running:
         mirror = running.app.session.mirror

@@ -3,9 +3,12 @@ no error but 429, no write lost or doubled, every feed complete. Its speed is on
 
 from __future__ import annotations
 
+import pytest
+
 from bench import load
 
 
+@pytest.mark.slow
 def test_the_quick_load_run_loses_and_doubles_nothing(capsys):
     integrity = load.main(["--quick"])
     printed = capsys.readouterr().out

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import uuid
 
+import pytest
 from hypothesis import HealthCheck, settings
 import schemathesis
 from schemathesis.checks import CHECKS, load_all_checks
@@ -29,6 +30,7 @@ def test_every_check_is_used():
     assert len(names) >= 14
 
 
+@pytest.mark.slow
 @schema.parametrize()
 @settings(
     max_examples=30,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import importlib.util
 import sqlite3
 import sys
 from collections.abc import Awaitable, Callable
@@ -557,7 +558,15 @@ def run_board(args: Any) -> int:
         return exit_codes.UNREACHABLE
 
 
+# The modules the demo's portal needs, which come with the `msp-tickets[server]` extra.
+SERVER_MODULES = ("fastapi", "uvicorn", "argon2")
+
+
 def run_demo() -> int:
+    if any(importlib.util.find_spec(name) is None for name in SERVER_MODULES):
+        _say("The demo runs the reference portal, which is not installed: "
+             "pip install 'msp-tickets[server]' (or pipx install 'msp-tickets[server]').")
+        return exit_codes.ERROR
     from tui.demo import run_demo as demo
 
     return demo()
