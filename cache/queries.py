@@ -12,7 +12,7 @@ MATCH) about 1 s. bench/mirror.py prints the figures beside a plain join.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from cache.model import SortColumn, TicketQuery
@@ -101,6 +101,13 @@ def pill_counts(mine_only: bool) -> str:
     """
 
 
+def matching_pill_counts(where: Filter) -> tuple[str, dict[str, Any]]:
+    """How many tickets of each status match a search (and scope): the pills while searching.
+    The search narrows first, so this costs the matches, not the table."""
+    arms, params = _arms(TicketQuery(sort=SortColumn.ID), replace(where, status=None))
+    return f"SELECT status, count(*) AS n FROM ({arms}) GROUP BY status", params
+
+
 # --- lists ----------------------------------------------------------------------------------------
 
 _CHANGED = (
@@ -160,9 +167,11 @@ class Filter:
     priority: Priority | None
     category: Category | None
     words: tuple[str, ...]  # as typed, for the few pending tickets (not in FTS)
-    match: str | None  # the FTS5 expression; None with words means nothing can match
+    match: str | None  # the FTS5 expression; None with words means no text can match
     mine_only: bool
     me: int | None
+    number: int | None = None  # a ticket number the search names (cache/search.py)
+    psa_id: str | None = None  # a PSA id the search may be
 
 
 def _arms(query: TicketQuery, where: Filter) -> tuple[str, dict[str, Any]]:
@@ -183,14 +192,15 @@ def _arms(query: TicketQuery, where: Filter) -> tuple[str, dict[str, Any]]:
             pending.append(f"json_extract(o.payload, '$.{column}') = :{column}")
             params[column] = value.value
     if where.words:
+        # The text, or the ticket the word names: its number or PSA id.
+        matches = []
         if where.match is None:
-            mirrored.append("0")
             pending.append("0")
         else:
             # `+t.id`: the matches are a set to test rows against while the sort index is
             # walked, never rows to look up one by one and then sort (60 ms for a word in
             # most tickets, against 25 ms at worst this way; see the module docstring).
-            mirrored.append("+t.id IN (SELECT rowid FROM fts WHERE fts MATCH :match)")
+            matches.append("+t.id IN (SELECT rowid FROM fts WHERE fts MATCH :match)")
             params["match"] = where.match
             for n, word in enumerate(where.words):
                 pending.append(
@@ -198,6 +208,13 @@ def _arms(query: TicketQuery, where: Filter) -> tuple[str, dict[str, Any]]:
                     f"json_extract(o.payload, '$.description')) LIKE :word{n} ESCAPE '\\'"
                 )
                 params[f"word{n}"] = "%" + _like_escape(word) + "%"
+        if where.number is not None:
+            matches.append("t.id = :number")
+            params["number"] = where.number
+        if where.psa_id is not None:
+            matches.append("t.psa_ticket_id = :psa_id COLLATE NOCASE")
+            params["psa_id"] = where.psa_id
+        mirrored.append("(" + " OR ".join(matches) + ")" if matches else "0")
     if where.mine_only:
         mirrored.append("t.submitted_by_id = :me")
         params["me"] = where.me
