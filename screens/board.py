@@ -6,20 +6,20 @@ from dataclasses import replace
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from cache.model import Scope, SortColumn
+from cache.model import Pill, Scope, SortColumn
 from portal.schema import AccessLevel
 from screens.common import MirrorChanged, Services
 from screens.detail import DetailScreen
 from screens.new_ticket import NewTicketScreen
 from screens.stats import StatsScreen
-from widgets.pills import PILLS, PillBar, ScopeToggle
+from widgets.pills import PILLS, MoreUnderAll, PillBar, ScopeToggle, hidden_matches, more_under_all
 from widgets.plain import visible
 from widgets.sync_line import SyncLine
 from widgets.text_entry import TextInput
@@ -66,6 +66,7 @@ class BoardScreen(Screen):
         yield PillBar(id="pills")
         yield TextInput(placeholder="Search subject, description and comments — enter or esc to go back to the table", id="search")
         yield TicketTable(self.services.mirror, id="tickets")
+        yield MoreUnderAll(id="more-under-all")
         yield SyncLine(id="sync-line")
         # The board has the most keys: at 80 columns "? Help" (which names ctrl+p) must fit.
         yield Footer(show_command_palette=False)
@@ -97,14 +98,40 @@ class BoardScreen(Screen):
         self._show_counts()
 
     def _show_counts(self) -> None:
-        self.query_one(PillBar).set_counts(self.services.mirror.pill_counts(self.table.query.scope))
+        """The pills' counts: of the scope's tickets, or while searching of the matches (on a
+        thread: a one-letter search counts most of the mirror)."""
+        query = self.table.query
+        if query.search.strip():
+            self._count_matches(query.scope, query.search)
+        else:
+            self._counts_ready(query.scope, query.search, self.services.mirror.pill_counts(query.scope))
+
+    @work(thread=True, exclusive=True, group="pill-counts", exit_on_error=False)
+    def _count_matches(self, scope: Scope, search: str) -> None:
+        counts = self.services.mirror.pill_counts(scope, search)
+        self.app.call_from_thread(self._counts_ready, scope, search, counts)
+
+    def _counts_ready(self, scope: Scope, search: str, counts: dict[Pill, int]) -> None:
+        query = self.table.query
+        if (query.scope, query.search) != (scope, search):
+            return  # counted for a query no longer asked for: its successor is on its way
+        self.query_one(PillBar).set_counts(counts)
+        hidden = hidden_matches(counts, query.pill) if search.strip() else 0
+        shown_here = counts.get(query.pill, 0)
+        self.table.empty_message = f"No tickets here — {more_under_all(hidden)}." if hidden else "No tickets here."
+        self.table.refresh()
+        self.query_one(MoreUnderAll).show_hidden(hidden if shown_here else 0)
 
     def _change_query(self, **changes) -> None:
-        query = replace(self.table.query, **changes)
+        before = self.table.query
+        query = replace(before, **changes)
         self.table.show(query, with_submitter=self.company_wide and query.scope is Scope.COMPANY)
         self.query_one(PillBar).active = query.pill
         for toggle in self.query(ScopeToggle):
             toggle.scope = query.scope
+        searching_elsewhere = query.search.strip() and before.pill is not query.pill  # "N more under All"
+        if (before.search, before.scope) != (query.search, query.scope) or searching_elsewhere:
+            self._show_counts()
 
     # --- actions ----------------------------------------------------------------------------
 
@@ -121,7 +148,6 @@ class BoardScreen(Screen):
             return
         scope = Scope.MINE if self.table.query.scope is Scope.COMPANY else Scope.COMPANY
         self._change_query(scope=scope)
-        self._show_counts()
 
     @on(ScopeToggle.Flipped)
     def _scope_clicked(self) -> None:
