@@ -154,9 +154,9 @@ async def _sync(session: Session, *, strict: bool, warn: bool = True) -> SyncRes
     if not warn:
         return result
     if result.error:
-        _say(f"warning: could not sync ({result.error}); showing the local copy.")
+        _say(f"warning: could not sync ({result.error}); showing cached data.")
     if result.skipped:
-        _say("warning: another msp-tickets is syncing this profile; showing the local copy.")
+        _say("warning: another msp-tickets is syncing this profile; showing cached data.")
     return result
 
 
@@ -576,10 +576,8 @@ def run_board(args: Any) -> int:
     from tui.app import SessionUnavailable, run_tui  # textual loads only for the board
 
     try:
-        return run_tui(load_profile(args.profile), TokenStore())
-    except UnknownName as error:
-        _say(str(error))
-        return exit_codes.USAGE
+        # The board's login screen makes a profile it does not know yet, as `login` does.
+        return run_tui(load_profile(args.profile, new=True), TokenStore())
     except (ConfigError, CredentialError, OutboxUnusable) as error:
         _say(str(error))
         return exit_codes.ERROR
