@@ -68,7 +68,7 @@ class BoardScreen(Screen):
             yield Static(self._title(), id="title")
             yield ScopeToggle()
         yield PillBar(id="pills")
-        yield TextInput(placeholder="Search subject, description and comments — enter or esc to go back to the table", id="search")
+        yield TextInput(placeholder="Search words, a ticket number (#143) or a PSA id — enter or esc to go back to the table", id="search")
         yield TicketTable(self.services.mirror, id="tickets")
         yield MoreUnderAll(id="more-under-all")
         yield SyncLine(id="sync-line")
