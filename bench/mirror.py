@@ -97,6 +97,22 @@ def run(home: Path, tickets: int, events: int) -> None:
             "join without leading subquery",
             "<= 30 ms",
         ))
+    for word, how_common in ((SEARCH_WORD, "1 %"), (COMMON_WORD, "most")):
+        rows.append((
+            f"  pill counts while searching '{word}' ({how_common})",
+            ms(lambda: mirror.pill_counts(Scope.COMPANY, word)),
+            None,
+            "(the board counts on a thread)",
+            "-",
+        ))
+    number_query = TicketQuery(search=f"#{tickets // 2}", sort=SortColumn.CREATED, descending=True)
+    rows.append((
+        "search by ticket number, 100-row page",
+        ms(lambda: mirror.page(number_query, 0, 100)),
+        None,
+        "(its number, or text holding it)",
+        "<= 30 ms",
+    ))
     rows.append((
         f"ticket + {BIG_TICKET_EVENTS:,} events (SQL)",
         ms(lambda: conn.execute(TICKET_WITH_TIMELINE, {"id": 1}).fetchall()),

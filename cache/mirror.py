@@ -39,7 +39,7 @@ from cache.model import (
     TimelineItem,
 )
 from cache.profile import ProfilePaths
-from cache.search import fts_query, search_words
+from cache.search import fts_query, psa_id, search_words, ticket_number
 from cache.stats import TicketStats, ticket_stats
 from cache.store import (
     SQLITE_HEADER,
@@ -228,10 +228,20 @@ class Mirror:
         row = self._conn.execute("SELECT me FROM sync_state").fetchone()
         return Me.model_validate_json(row["me"]) if row and row["me"] else None
 
-    def pill_counts(self, scope: Scope) -> dict[Pill, int]:
+    def pill_counts(self, scope: Scope, search: str = "") -> dict[Pill, int]:
+        """Tickets per pill in the scope; with a search, the matches per pill."""
+        if search_words(search):
+            return self._matching_pill_counts(TicketQuery(search=search, scope=scope))
         params = self._scope_params(scope)
         row = self._conn.execute(queries.pill_counts(params["mine_only"]), params).fetchone()
         return {pill: row[pill.value] or 0 for pill in Pill}
+
+    def _matching_pill_counts(self, query: TicketQuery) -> dict[Pill, int]:
+        sql, params = queries.matching_pill_counts(self._filter(query))
+        per_status = {row["status"]: row["n"] for row in self._conn.execute(sql, params)}
+        counts = {pill: per_status.get(pill.value, 0) for pill in Pill}
+        counts[Pill.ALL] = sum(per_status.values())
+        return counts
 
     def page(self, query: TicketQuery, offset: int, limit: int) -> list[TicketRow]:
         sql, params = queries.ticket_page(query, self._filter(query))
@@ -587,6 +597,8 @@ class Mirror:
             category=query.category,
             words=tuple(words),
             match=fts_query(words) if words else None,
+            number=ticket_number(words),
+            psa_id=psa_id(words),
             **self._scope_params(query.scope),
         )
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from cache.private_files import SQLITE_COMPANIONS, private_database, private_folder
 
-CACHE_SCHEMA_VERSION = 3
+CACHE_SCHEMA_VERSION = 4
 OUTBOX_SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 5000
 MOVED_ASIDE_KEPT_FOR = timedelta(days=7)
@@ -128,6 +128,10 @@ CACHE_MIGRATIONS = [
     # of another portal at the same address is rebuilt, never mixed.
     """
     ALTER TABLE sync_state ADD COLUMN portal_id TEXT;
+    """,
+    # 4: a search may be a PSA id (`ACM-1143`, any case): a lookup, not a scan of every ticket.
+    """
+    CREATE INDEX tickets_by_psa_id ON tickets(psa_ticket_id COLLATE NOCASE);
     """,
 ]
 

@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from cache.model import Pill, Scope, SortColumn
@@ -20,7 +21,7 @@ from screens.detail import DetailScreen
 from screens.drafts import open_with_draft
 from screens.new_ticket import DRAFT_NAME, NewTicketScreen
 from screens.stats import StatsScreen
-from widgets.pills import PILLS, PillBar, ScopeToggle
+from widgets.pills import PILLS, MoreUnderAll, PillBar, ScopeToggle, hidden_matches, more_under_all
 from widgets.plain import visible
 from widgets.sync_line import SyncLine
 from widgets.text_entry import TextInput
@@ -37,6 +38,8 @@ SORT_ORDER: tuple[SortColumn, ...] = (
     SortColumn.CATEGORY,
     SortColumn.SUBMITTED_BY,
 )
+
+COUNT_AFTER_TYPING_PAUSE = 0.15  # seconds
 
 
 class BoardScreen(Guarded, Screen):
@@ -56,6 +59,7 @@ class BoardScreen(Guarded, Screen):
         super().__init__()
         self.services = services
         self.me: Me | None = None  # as last read from the mirror
+        self._count_timer: Timer | None = None
 
     @property
     def company_wide(self) -> bool:
@@ -66,8 +70,9 @@ class BoardScreen(Guarded, Screen):
             yield Static(self._title(), id="title")
             yield ScopeToggle()
         yield PillBar(id="pills")
-        yield TextInput(placeholder="Search subject, description and comments — enter or esc to go back to the table", id="search")
+        yield TextInput(placeholder="Search words, a ticket number (#143) or a PSA id — enter or esc to go back to the table", id="search")
         yield TicketTable(self.services.mirror, reads=self._table_reads, id="tickets")
+        yield MoreUnderAll(id="more-under-all")
         yield SyncLine(id="sync-line")
         # The board has the most keys: at 80 columns "? Help" (which names ctrl+p) must fit.
         yield Footer(show_command_palette=False)
@@ -109,15 +114,46 @@ class BoardScreen(Guarded, Screen):
         self.query_one(PillBar).set_counts(counts)
 
     def _show_counts(self) -> None:
+        """The pills' counts: of the scope's tickets, or while searching of the matches, counted
+        after a pause in the typing (a burst of keys counts once, and the table repaints first:
+        counting every key of 'p…' slowed each repaint by ~30 ms, bench.tui)."""
+        if self._count_timer is not None:
+            self._count_timer.stop()
+        if self.table.ticket_query.search.strip():
+            self._count_timer = self.set_timer(COUNT_AFTER_TYPING_PAUSE, self._count)
+        else:
+            self._count()
+
+    def _count(self) -> None:
+        query = self.table.ticket_query
         files = self.services.files
-        files.run(self, files.mirror.pill_counts, self.table.ticket_query.scope, then=self.query_one(PillBar).set_counts, what="counting the tickets", group="pill-counts", latest=True)
+        files.run(
+            self, files.mirror.pill_counts, query.scope, query.search,
+            then=lambda counts: self._counts_ready(query.scope, query.search, counts),
+            what="counting the tickets", group="pill-counts", latest=True,
+        )
+
+    def _counts_ready(self, scope: Scope, search: str, counts: dict[Pill, int]) -> None:
+        query = self.table.ticket_query
+        if (query.scope, query.search) != (scope, search):
+            return  # counted for a query no longer asked for: its successor is on its way
+        self.query_one(PillBar).set_counts(counts)
+        hidden = hidden_matches(counts, query.pill) if search.strip() else 0
+        shown_here = counts.get(query.pill, 0)
+        self.table.empty_message = f"No tickets here — {more_under_all(hidden)}." if hidden else "No tickets here."
+        self.table.refresh()
+        self.query_one(MoreUnderAll).show_hidden(hidden if shown_here else 0)
 
     def _change_query(self, **changes) -> None:
-        query = replace(self.table.ticket_query, **changes)
+        before = self.table.ticket_query
+        query = replace(before, **changes)
         self.table.show(query, with_submitter=self.company_wide and query.scope is Scope.COMPANY)
         self.query_one(PillBar).active = query.pill
         for toggle in self.query(ScopeToggle):
             toggle.scope = query.scope
+        searching_elsewhere = query.search.strip() and before.pill is not query.pill  # "N more under All"
+        if (before.search, before.scope) != (query.search, query.scope) or searching_elsewhere:
+            self._show_counts()
 
     # --- actions ----------------------------------------------------------------------------
 
@@ -134,7 +170,6 @@ class BoardScreen(Guarded, Screen):
             return
         scope = Scope.MINE if self.table.ticket_query.scope is Scope.COMPANY else Scope.COMPANY
         self._change_query(scope=scope)
-        self._show_counts()
 
     @on(ScopeToggle.Flipped)
     def _scope_clicked(self) -> None:

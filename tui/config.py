@@ -10,6 +10,23 @@
 
 A profile needs only its portal (`MSP_TICKETS_PORTAL` will do) and a token; who the user is
 comes from the portal. `email` is what `login` used: a token of someone else is then refused.
+A profile named on the command line or in `MSP_TICKETS_PROFILE` must be in the file, unless
+the environment gives the portal (an env-only profile): a mistyped name is named as unknown.
+
+Saved views are top-level, shared by every profile (an env-only profile has no table of its
+own to hold them), one table each:
+
+    [views.urgent]
+    status = "in_progress"      # a status (a pill) or absent for All; value or label, any case
+    search = "printer"
+    priority = "high"
+    category = "hardware"
+    sort = "updated"            # a sort column
+    descending = true
+    scope = "mine"              # mine | company
+
+Every key is optional. `load_views`, `load_view` and `save_view` read and write them (no
+Textual here, so the board's "Save view…" and `msp-tickets list --view` share them).
 """
 
 from __future__ import annotations
@@ -17,16 +34,19 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
+from enum import Enum
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import tomli_w
 
+from cache.model import Pill, Scope, SortColumn, TicketQuery
 from cache.private_files import write_private_text
 from cache.profile import xdg_dir
 from portal.client import InsecurePortalURL, api_base_url
-from portal.schema import API_PREFIX
+from portal.schema import API_PREFIX, Category, Priority, Status
+from tui.choices import parse_choice
 
 DEFAULT_PROFILE = "default"
 
@@ -47,6 +67,14 @@ class ConfigError(ValueError):
     """The config file or a setting is unusable; the message says how to fix it."""
 
 
+class UnknownName(ConfigError):
+    """A profile or view named by the user that the config file does not hold."""
+
+
+def _known(names) -> str:
+    return ", ".join(sorted(names)) or "none"
+
+
 def config_path(env: Mapping[str, str] = os.environ) -> Path:
     return xdg_dir("config", env) / "config.toml"
 
@@ -63,12 +91,22 @@ def _read_config(env: Mapping[str, str]) -> dict:
         raise ConfigError(f"{path} cannot be read ({error.strerror}); fix or remove it.") from None
 
 
-def load_profile(name: str | None = None, env: Mapping[str, str] = os.environ) -> Profile:
+def load_profile(
+    name: str | None = None, env: Mapping[str, str] = os.environ, *, new: bool = False
+) -> Profile:
+    """The profile to use. One named by the flag or `MSP_TICKETS_PROFILE` that the file does
+    not hold is UnknownName, unless `new` (login makes it) or the environment gives the portal."""
     config = _read_config(env)
-    chosen = name or env.get("MSP_TICKETS_PROFILE") or config.get("default_profile")
-    chosen = check_profile_name(chosen or DEFAULT_PROFILE)
-    stored = config.get("profiles", {}).get(chosen, {})
+    named = name or env.get("MSP_TICKETS_PROFILE")
+    chosen = check_profile_name(named or config.get("default_profile") or DEFAULT_PROFILE)
+    profiles = config.get("profiles", {})
+    stored = profiles.get(chosen, {})
     portal = env.get("MSP_TICKETS_PORTAL") or stored.get("portal")
+    if named and chosen not in profiles and not portal and not new:
+        raise UnknownName(
+            f"There is no profile {chosen!r} in {config_path(env)}; known: {_known(profiles)}. "
+            f"`msp-tickets login --profile {chosen}` makes it."
+        )
     return Profile(
         name=chosen,
         portal_url=check_portal_url(portal) if portal else None,
@@ -116,3 +154,103 @@ def check_portal_url(url: str) -> str:
         )
     path = parts.path.rstrip("/").removesuffix(API_PREFIX)
     return f"{parts.scheme}://{parts.netloc}{path}"
+
+
+# --- saved views ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class View:
+    """A saved board: the pill (a status, None for All), search, filters and sort."""
+
+    status: Status | None = None
+    search: str = ""
+    priority: Priority | None = None
+    category: Category | None = None
+    sort: SortColumn | None = None
+    descending: bool | None = None
+    scope: Scope | None = None
+
+    def applied_to(self, query: TicketQuery) -> TicketQuery:
+        """`query` narrowed as the view says; what the view leaves out stays as it was. A
+        status with a pill selects the pill (the board shows it); another is a status filter."""
+        changes: dict = {k: getattr(self, k) for k in ("priority", "category", "scope") if getattr(self, k)}
+        if self.search:
+            changes["search"] = self.search
+        if self.status is not None:
+            pill = next((p for p in Pill if p.status is self.status), None)
+            changes.update({"pill": pill, "status": None} if pill else {"status": self.status})
+        if self.sort is not None:
+            changes["sort"] = self.sort
+            changes["descending"] = self.sort in DESCENDING_FIRST
+        if self.descending is not None:
+            changes["descending"] = self.descending
+        return replace(query, **changes)
+
+
+# Newest, latest and most urgent first; the rest A to Z (the board's `s` does the same).
+DESCENDING_FIRST = frozenset({SortColumn.CREATED, SortColumn.UPDATED, SortColumn.PRIORITY})
+
+
+_VIEW_CHOICES = {"status": Status, "priority": Priority, "category": Category, "sort": SortColumn, "scope": Scope}
+
+
+def _view_from_table(name: str, table: object, path: Path) -> View:
+    if not isinstance(table, dict):
+        raise ConfigError(f"The view {name!r} in {path} is not a table; write it as [views.{name}].")
+    known = {field.name for field in fields(View)}
+    unknown = set(table) - known
+    if unknown:
+        raise ConfigError(
+            f"The view {name!r} in {path} has keys it does not know: {_known(unknown)} "
+            f"(known: {_known(known)})."
+        )
+    values: dict = {}
+    try:
+        for key, value in table.items():
+            if key in _VIEW_CHOICES:
+                values[key] = parse_choice(_VIEW_CHOICES[key], str(value))
+            elif key == "descending":
+                if not isinstance(value, bool):
+                    raise ValueError("descending must be true or false")
+                values[key] = value
+            else:
+                values[key] = str(value)
+    except ValueError as error:
+        raise ConfigError(f"The view {name!r} in {path}: {error}") from None
+    return View(**values)
+
+
+def load_views(env: Mapping[str, str] = os.environ) -> dict[str, View]:
+    """Every saved view, by name, in the file's order."""
+    config = _read_config(env)
+    tables = config.get("views", {})
+    path = config_path(env)
+    if not isinstance(tables, dict):
+        raise ConfigError(f"`views` in {path} is not a table; write each view as [views.NAME].")
+    return {name: _view_from_table(name, table, path) for name, table in tables.items()}
+
+
+def load_view(name: str, env: Mapping[str, str] = os.environ) -> View:
+    views = load_views(env)
+    if name not in views:
+        raise UnknownName(f"There is no view {name!r} in {config_path(env)}; known: {_known(views)}.")
+    return views[name]
+
+
+def save_view(name: str, view: View, env: Mapping[str, str] = os.environ) -> None:
+    """Write (or replace) the view in config.toml (0600), keeping every other setting."""
+    if not name.strip():
+        raise ConfigError("The view's name is empty; give a name such as urgent.")
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ConfigError("The view's name is not valid text (it holds bytes that are not UTF-8).") from None
+    table = {
+        key: (value.value if isinstance(value, Enum) else value)
+        for key, value in ((field.name, getattr(view, field.name)) for field in fields(View))
+        if value is not None and value != ""
+    }
+    config = _read_config(env)
+    config.setdefault("views", {})[name] = table
+    write_private_text(config_path(env), tomli_w.dumps(config))

@@ -123,3 +123,25 @@ class PillBar(Guarded, Horizontal):
     def set_counts(self, counts: dict[Pill, int]) -> None:
         for button in self.query(PillButton):
             button.count = counts.get(button.pill, 0)
+
+
+def hidden_matches(counts: dict[Pill, int], pill: Pill) -> int:
+    """How many of a search's matches the chosen pill leaves out (all of them are under All)."""
+    return 0 if pill is Pill.ALL else max(0, counts.get(Pill.ALL, 0) - counts.get(pill, 0))
+
+
+def more_under_all(hidden: int) -> str:
+    return f"{hidden} more under All"
+
+
+class MoreUnderAll(Static):
+    """Under the table while a search has matches the chosen pill hides: "N more under All"."""
+
+    DEFAULT_CSS = """
+    MoreUnderAll { display: none; height: 1; padding: 0 1; color: $text-muted; text-style: italic; }
+    MoreUnderAll.-shown { display: block; }
+    """
+
+    def show_hidden(self, hidden: int) -> None:
+        self.set_class(hidden > 0, "-shown")
+        self.update(f"… {more_under_all(hidden)}." if hidden else "")

@@ -113,7 +113,7 @@ def test_confirm_reopen_and_rate(cli: Cli, demo: RunningPortal):
     assert (rated.json()["ticket"]["rating"], rated.json()["ticket"]["rating_comment"]) == (5, "Quick and friendly")
 
     again = cli("confirm", str(resolved[0]))
-    assert again.code == exit_codes.ERROR and "closed" in again.err
+    assert again.code == exit_codes.USAGE and "is Closed; only a Resolved ticket" in again.err
 
 
 def test_exit_codes(cli: Cli, demo: RunningPortal, tmp_path: Path):

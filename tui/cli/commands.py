@@ -10,19 +10,28 @@ import sqlite3
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pydantic import ValidationError
 
 from cache.mirror import InvalidInput, Mirror
-from cache.model import SyncResult, SyncStatus, TicketQuery
+from cache.model import Pill, SyncResult, SyncStatus, TicketQuery
 from cache.profile import ProfilePaths, xdg_dir
 from cache.store import OutboxUnusable, moved_aside_files
 from portal.client import PortalClient, PortalError, Unauthorized
-from portal.schema import AccessLevel, Category, Priority, Status, TicketCreate
+from portal.schema import AccessLevel, Status, TicketCreate
 from tui.cli import exit_codes, output, stats_report
-from tui.config import ConfigError, Profile, check_portal_url, load_profile
+from tui.choices import label
+from tui.config import (
+    DESCENDING_FIRST,
+    ConfigError,
+    Profile,
+    UnknownName,
+    check_portal_url,
+    load_profile,
+    load_view,
+)
 from tui.credentials import CredentialError, TokenStore
 from tui.login import LoginFailed, Why, log_in
 from tui.session import (
@@ -54,6 +63,9 @@ def _guarded(command: Callable[[Any], int]) -> Callable[[Any], int]:
         except CommandFailed as failure:
             _say(str(failure))
             return failure.code
+        except UnknownName as error:  # a mistyped --profile or --view: a usage error
+            _say(str(error))
+            return exit_codes.USAGE
         except (ConfigError, CredentialError, OutboxUnusable) as error:
             _say(str(error))
             return exit_codes.ERROR
@@ -129,8 +141,9 @@ def _reached_portal(result: SyncResult) -> bool:
     return result.error is None and not result.skipped
 
 
-async def _sync(session: Session, *, strict: bool) -> SyncResult:
-    """One sync. A refused token always ends the command; an unreachable portal only if strict."""
+async def _sync(session: Session, *, strict: bool, warn: bool = True) -> SyncResult:
+    """One sync. A refused token always ends the command; an unreachable portal only if strict,
+    else a warning (unless the caller says it in its own words)."""
     result = await session.engine.sync_now()
     if result.auth_failed:
         raise CommandFailed(
@@ -139,10 +152,12 @@ async def _sync(session: Session, *, strict: bool) -> SyncResult:
         )
     if result.error and strict:
         raise CommandFailed(f"Could not sync: {result.error}", exit_codes.UNREACHABLE)
+    if not warn:
+        return result
     if result.error:
-        _say(f"warning: could not sync ({result.error}); showing the local copy.")
+        _say(f"warning: could not sync ({result.error}); showing cached data.")
     if result.skipped:
-        _say("warning: another msp-tickets is syncing this profile; showing the local copy.")
+        _say("warning: another msp-tickets is syncing this profile; showing cached data.")
     return result
 
 
@@ -170,7 +185,7 @@ _LOGIN_EXIT_CODES = {
 
 @_guarded
 def cmd_login(args: Any) -> int:
-    profile = load_profile(args.profile)
+    profile = load_profile(args.profile, new=True)
     try:
         portal_url = check_portal_url(_ask("Portal address: ", args.portal or profile.portal_url))
     except ValueError as error:
@@ -192,7 +207,7 @@ def cmd_login(args: Any) -> int:
     user = done.user
     _say(
         f"Logged in to {done.profile.portal_url} as {user.name} ({user.company.name}, "
-        f"{user.access_level.value}). Token kept in {done.kept_in}."
+        f"{user.access_level.value.replace('_', ' ')}). Token kept in {done.kept_in}."
     )
     return exit_codes.OK
 
@@ -315,19 +330,28 @@ def cmd_sync(args: Any) -> int:
     return _in_session(args, work)
 
 
+def _list_query(args: Any, view) -> TicketQuery:
+    """The saved view (if any), then each flag given, which wins over the view."""
+    query = view.applied_to(TicketQuery()) if view else TicketQuery()
+    flags = {name: getattr(args, name) for name in ("search", "status", "priority", "category")}
+    query = replace(query, **{name: value for name, value in flags.items() if value is not None})
+    if args.status is not None:
+        query = replace(query, pill=Pill.ALL)  # the flag's status, not the view's pill
+    if args.sort is not None:
+        query = replace(query, sort=args.sort, descending=args.sort in DESCENDING_FIRST)
+    return query
+
+
 @_guarded
 def cmd_list(args: Any) -> int:
+    view = load_view(args.view) if args.view else None
+
     async def work(session: Session) -> int:
         stale = False
         if not args.no_sync:
             stale = not _reached_portal(await _sync(session, strict=False))
         mirror = session.mirror
-        query = TicketQuery(
-            search=args.search or "",
-            status=Status(args.status) if args.status else None,
-            priority=Priority(args.priority) if args.priority else None,
-            category=Category(args.category) if args.category else None,
-        )
+        query = _list_query(args, view)
         total = await asyncio.to_thread(mirror.total, query)
         rows = await asyncio.to_thread(mirror.page, query, 0, total)
         me = mirror.me()
@@ -340,14 +364,20 @@ def cmd_list(args: Any) -> int:
     return _in_session(args, work)
 
 
-async def _view_or_fail(session: Session, ticket_id: int, *, sync_first: bool):
+async def _view_or_fail(session: Session, ticket_id: int, *, sync_first: bool, warn: bool = True):
+    unreachable = None
     if sync_first or session.mirror.ticket(ticket_id) is None:
-        await _sync(session, strict=False)
+        result = await _sync(session, strict=False, warn=warn)
+        unreachable = result.error
     view = await asyncio.to_thread(session.mirror.ticket, session.mirror.resolve(ticket_id))
     if view is None:
-        raise CommandFailed(
-            f"No ticket {output.ticket_ref(ticket_id)} is visible to you.", exit_codes.NOT_FOUND
-        )
+        ref = output.ticket_ref(ticket_id)
+        if unreachable and not warn:  # not said yet: why the local copy is all there is
+            raise CommandFailed(
+                f"No ticket {ref} in the local copy, and the portal could not be reached ({unreachable}).",
+                exit_codes.NOT_FOUND,
+            )
+        raise CommandFailed(f"No ticket {ref} is visible to you.", exit_codes.NOT_FOUND)
     return view
 
 
@@ -443,19 +473,20 @@ def _field_problems(error: ValidationError) -> str:
 
 
 async def _send(session: Session, ticket_id: int, as_json: bool) -> int:
-    """Push what was queued; print the ticket; exit 4 if it stays queued, 1 if refused."""
-    result = await _sync(session, strict=False)
+    """Push what was queued; print the ticket (stdout) and, if it stays queued, one sentence
+    saying so (stderr) and exit 4; exit 1 if refused."""
+    result = await _sync(session, strict=False, warn=False)
     view = await asyncio.to_thread(session.mirror.ticket, session.mirror.resolve(ticket_id))
-    document = {"ticket": output.view_document(view) if view else None, "queued": False}
+    queued = not _reached_portal(result)
+    document = {"ticket": output.view_document(view) if view else None, "queued": queued}
     if result.needs_attention:
         _say("The portal refused it: " + " ".join(result.needs_attention))
         return exit_codes.ERROR
-    if not _reached_portal(result):
-        document["queued"] = True
-        _print(document, "Queued: it will be sent at the next sync.", as_json)
-        return exit_codes.UNREACHABLE
+    if queued:
+        why = result.error or "another msp-tickets is syncing this profile"
+        _say(f"Queued: the portal could not be reached ({why}); it will be sent at the next sync.")
     _print(document, output.view_text(view) if view else "Sent.", as_json)
-    return exit_codes.OK
+    return exit_codes.UNREACHABLE if queued else exit_codes.OK
 
 
 @_guarded
@@ -478,10 +509,10 @@ def cmd_new(args: Any) -> int:
 def _acting_on(args: Any, act: Callable[[Session, Any], None], allowed: Callable[[Any], str | None]) -> int:
     async def work(session: Session) -> int:
         # Judge by the portal's latest state where it can be reached, else by the mirror's.
-        view = await _view_or_fail(session, args.ticket_id, sync_first=True)
+        view = await _view_or_fail(session, args.ticket_id, sync_first=True, warn=False)
         refusal = allowed(view)
-        if refusal:
-            raise CommandFailed(refusal)
+        if refusal:  # the portal would refuse it: nothing was sent (README: exit 2)
+            raise CommandFailed(refusal, exit_codes.USAGE)
         try:
             await asyncio.to_thread(act, session, view)
         except InvalidInput as error:
@@ -497,8 +528,8 @@ def _status_refusal(action: str, needs: set[Status], may: str):
     def check(view) -> str | None:
         ref = output.ticket_ref(view.row.id)
         if view.row.status not in needs:
-            words = " or ".join(sorted(s.value for s in needs))
-            return f"Ticket {ref} is {view.row.status.value}; only a {words} ticket can be {action}."
+            words = " or ".join(sorted(label(s) for s in needs))
+            return f"Ticket {ref} is {label(view.row.status)}; only a {words} ticket can be {action}."
         if not getattr(view, may):
             return f"Only the person who submitted ticket {ref} or a company admin may do that."
         return None
@@ -546,7 +577,8 @@ def run_board(args: Any) -> int:
     from tui.app import SessionUnavailable, run_tui  # textual loads only for the board
 
     try:
-        return run_tui(load_profile(args.profile), TokenStore())
+        # The board's login screen makes a profile it does not know yet, as `login` does.
+        return run_tui(load_profile(args.profile, new=True), TokenStore())
     except (ConfigError, CredentialError, OutboxUnusable) as error:
         _say(str(error))
         return exit_codes.ERROR

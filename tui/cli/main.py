@@ -10,7 +10,9 @@ import logging
 import sys
 from importlib.metadata import PackageNotFoundError, version
 
+from cache.model import SortColumn
 from portal.schema import Category, Priority, Status
+from tui.choices import known_labels, parse_choice
 from tui.cli import commands as actions
 from tui.cli.exit_codes import USAGE
 from tui.cli.output import VisibleFormatter, visible
@@ -28,7 +30,7 @@ EXAMPLES = {
     "login": "msp-tickets login --portal https://portal.example.com --email ann@example.com",
     "logout": "msp-tickets logout",
     "sync": "msp-tickets sync",
-    "list": "msp-tickets list --status waiting_on_client --json | jq '.tickets[].id'",
+    "list": "msp-tickets list --status 'Waiting on you' --json | jq '.tickets[].id'",
     "show": "msp-tickets show 1042",
     "new": "echo 'Outlook asks for the password every hour' | msp-tickets new "
     "--subject 'Outlook password prompts' --category email --priority medium",
@@ -81,6 +83,26 @@ def ticket_ref(text: str) -> int:
     return -number if pending else number
 
 
+def choice(kind):
+    """An argparse type: the value or the board's label, any case (`Hardware`, `in progress`)."""
+
+    def parse(text: str):
+        try:
+            return parse_choice(kind, text)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    parse.__name__ = kind.__name__.lower()
+    return parse
+
+
+def _choice_flag(parser: argparse.ArgumentParser, flag: str, kind, *, required: bool = False) -> None:
+    parser.add_argument(
+        flag, type=choice(kind), required=required, metavar=flag.lstrip("-").upper(),
+        help=f"one of: {known_labels(kind)} (any case; or the value, e.g. {max(kind, key=len).value})",
+    )
+
+
 def _ticket_id(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("ticket_id", type=ticket_ref, metavar="ID", help="the ticket's number (or pN while pending)")
 
@@ -118,10 +140,14 @@ def build_parser() -> argparse.ArgumentParser:
     _json(_command(sub, "sync", "sync now: pull changes, push what waits to be sent"))
 
     listing = _command(sub, "list", "list tickets from the mirror (after a sync)")
-    listing.add_argument("--status", choices=[s.value for s in Status])
-    listing.add_argument("--priority", choices=[p.value for p in Priority])
-    listing.add_argument("--category", choices=[c.value for c in Category])
-    listing.add_argument("--search", metavar="TEXT", help="words in subject, description, comments")
+    _choice_flag(listing, "--status", Status)
+    _choice_flag(listing, "--priority", Priority)
+    _choice_flag(listing, "--category", Category)
+    listing.add_argument(
+        "--search", metavar="TEXT", help="words in subject, description, comments; or a ticket number (143, #143) or PSA id"
+    )
+    _choice_flag(listing, "--sort", SortColumn)
+    listing.add_argument("--view", metavar="NAME", help="a saved view of config.toml ([views.NAME]); flags given override it")
     listing.add_argument("--no-sync", action="store_true", help="don't contact the portal")
     _json(listing)
 
@@ -132,8 +158,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     new = _command(sub, "new", "submit a ticket (description from the flag or stdin)")
     new.add_argument("--subject", required=True)
-    new.add_argument("--category", required=True, choices=[c.value for c in Category])
-    new.add_argument("--priority", required=True, choices=[p.value for p in Priority])
+    _choice_flag(new, "--category", Category, required=True)
+    _choice_flag(new, "--priority", Priority, required=True)
     new.add_argument("--description", help="if absent, read from stdin")
     _json(new)
 
