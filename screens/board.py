@@ -60,6 +60,7 @@ class BoardScreen(Guarded, Screen):
         self.services = services
         self.me: Me | None = None  # as last read from the mirror
         self._count_timer: Timer | None = None
+        self._counted: tuple[Scope, str, dict[Pill, int]] | None = None  # the latest counts
 
     @property
     def company_wide(self) -> bool:
@@ -137,6 +138,7 @@ class BoardScreen(Guarded, Screen):
         query = self.table.ticket_query
         if (query.scope, query.search) != (scope, search):
             return  # counted for a query no longer asked for: its successor is on its way
+        self._counted = (scope, search, counts)
         self.query_one(PillBar).set_counts(counts)
         hidden = hidden_matches(counts, query.pill) if search.strip() else 0
         shown_here = counts.get(query.pill, 0)
@@ -151,9 +153,10 @@ class BoardScreen(Guarded, Screen):
         self.query_one(PillBar).active = query.pill
         for toggle in self.query(ScopeToggle):
             toggle.scope = query.scope
-        searching_elsewhere = query.search.strip() and before.pill is not query.pill  # "N more under All"
-        if (before.search, before.scope) != (query.search, query.scope) or searching_elsewhere:
+        if (before.search, before.scope) != (query.search, query.scope):
             self._show_counts()
+        elif before.pill is not query.pill and self._counted is not None:
+            self._counts_ready(*self._counted)  # same matches, another pill: "N more under All"
 
     # --- actions ----------------------------------------------------------------------------
 
