@@ -8,8 +8,9 @@ than 30 s, backing off while offline.
 The portal's budget is 100 requests a minute for the whole tenant (every board of every client
 company): a periodic sync that finds nothing new is one request, `GET /changes` with the cursor
 (its answer carries what `/sync` says). `/meta` (the portal's identity) and `/me` (whose token
-this is) are asked on the first sync of a session, after a token change, after a failed sync,
-and when the portal expires the cursor (another portal, a restore, an access change). And the
+this is) are asked on the first sync of a session, after a token change or a refused one, and
+when the portal expires the cursor: every cursor names the portal and the user's access, so
+another portal at this address, a restore from a backup or an access change all answer 410. And the
 boards of a tenant spread their syncs over the PSA cycle: each syncs at its own phase of it.
 """
 
@@ -458,7 +459,8 @@ class SyncEngine:
             last_error=error.message,
             next_sync_at=self._now_text(self.seconds_until_next_sync(failures=failures)),
         )
-        self._checked_token = None  # whatever changed meanwhile, the next sync checks it first
+        if refused:
+            self._checked_token = None  # whoever signs in next is checked before anything else
         log.info("sync failed (%d in a row): %s", failures, error.code or type(error).__name__)
         self._emit(SyncFailed(error.message))
         if went_offline:
