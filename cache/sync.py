@@ -33,6 +33,7 @@ from cache.private_files import FILE_MODE, private_folder
 from cache.model import NewsKind, SyncResult, TicketChange
 from portal.client import (
     CHANGES_PAGE_LIMIT,
+    AnswerTooLarge,
     Conflict,
     CursorExpired,
     PortalClient,
@@ -64,7 +65,11 @@ REBUILT_CURSOR_EXPIRED = (
     "access changed), so the mirror was rebuilt from it; queued writes were checked first."
 )
 
-CHANGES_PAGE_SIZE = CHANGES_PAGE_LIMIT  # what the client's answer-size cap is computed for
+# Pages of the change feed as large as the portal gives (1,000): a first sync of 100,000 tickets
+# and their 540,000 events is then 640 requests, not 6,400 (over an hour of a tenant's budget of
+# 100 a minute). Real tickets are a few KB, so such a page is a few MB; a page of huge ones is
+# past the client's size cap, and is asked again in pages of CHANGES_PAGE_LIMIT, which always fit.
+CHANGES_PAGE_SIZE = 1000
 MIN_INTERVAL = 30.0
 DEFAULT_INTERVAL = 300.0
 MAX_OFFLINE_BACKOFF = 300.0
@@ -176,6 +181,7 @@ class SyncEngine:
         clock: Callable[[], float] = time.time,
         lock_wait: float = LOCK_WAIT_SECONDS,
         page_size: int = CHANGES_PAGE_SIZE,
+        safe_page_size: int = CHANGES_PAGE_LIMIT,
         expected_email: str | None = None,
         cadence: Cadence = Cadence(),
     ) -> None:
@@ -185,6 +191,7 @@ class SyncEngine:
         self.clock = clock
         self.lock_wait = lock_wait
         self.page_size = page_size
+        self.safe_page_size = safe_page_size  # a page this size always fits the client's cap
         self._listeners: list[Callable[[SyncEvent], None]] = []
         self.cadence = cadence
         self._jitter = random.uniform(*cadence.jitter)
@@ -316,11 +323,18 @@ class SyncEngine:
     async def _pull(self, notes: _Notes, *, checked_already: bool) -> SyncInfo | None:
         """Pull until the feed has no more; what the last page said about the PSA cycle."""
         restarted = False
+        page_size = self.page_size
         while True:
             cursor = await asyncio.to_thread(self.mirror.cursor)
             notify = await asyncio.to_thread(self.mirror.full_sync_complete)
             try:
-                page: ChangePage = await self.client.changes(cursor, limit=self.page_size)
+                page: ChangePage = await self.client.changes(cursor, limit=page_size)
+            except AnswerTooLarge:
+                if page_size <= self.safe_page_size:
+                    raise
+                log.info("a page of %d changes was too large: asking for %d", page_size, self.safe_page_size)
+                page_size = self.safe_page_size
+                continue
             except CursorExpired:
                 if not checked_already:
                     # Another portal at this address, or our access changed: /meta and /me

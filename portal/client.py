@@ -60,7 +60,8 @@ KEEPALIVE_EXPIRY_SECONDS = 4.0
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5, read=15, write=15, pool=5)
 RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
 
-# The page of the change feed this client asks for (the contract allows up to 500).
+# The page of the change feed the size cap is made for: a page of this many changes always fits,
+# whatever the changes (the contract allows pages of up to 1,000: see cache.sync).
 CHANGES_PAGE_LIMIT = 100
 # The largest change the contract allows, in characters: a ticket with a full description,
 # subject and rating comment, plus ~2,000 for its names, ids, dates and JSON keys (a comment
@@ -134,6 +135,11 @@ class PortalUnavailable(PortalError):
 class AnswerRefused(PortalError):
     """The answer broke the contract (too large, over a field's limit, not the expected shape):
     nothing of it was used. Not retried: the same request would get the same answer."""
+
+
+class AnswerTooLarge(AnswerRefused):
+    """Past the size cap. A smaller page of the change feed may still fit: the cap is made for
+    pages of CHANGES_PAGE_LIMIT changes at their largest."""
 
 
 class InsecurePortalURL(PortalError):
@@ -510,9 +516,9 @@ class PortalClient:
             chunks.append(chunk)
         return b"".join(chunks)
 
-    def _too_large(self, method: str, path: str) -> AnswerRefused:
+    def _too_large(self, method: str, path: str) -> AnswerTooLarge:
         limit = self.max_answer_bytes / 1_000_000
-        return AnswerRefused(
+        return AnswerTooLarge(
             f"The portal's answer to {method} /{path} was larger than {limit:,.1f} MB, far more than "
             "any page of tickets can be; it was refused and nothing of it was stored. The portal "
             "may be broken: tell your MSP if this goes on."

@@ -73,3 +73,23 @@ async def test_a_new_token_checks_the_session_again(world, sides):
     assert (await side.engine.sync_now()).error is None
     assert requests_of(transport, before) == ["GET /changes"]
 
+
+
+async def test_a_page_too_large_for_the_cap_is_asked_again_in_smaller_pages(world, sides):
+    from cache.sync import SyncEngine
+
+    transport = FaultyTransport()
+    side = await sides(world.portal, world.accounts["a_own"], transport=transport)
+    for n in range(6):
+        await side.client.create_ticket(draft(f"Long {n}", "A long story. " * 250), f"long-{n}")
+    # A cap that fits two of these changes, not six: pages of 50 are refused, pages of 2 fit.
+    side.client.max_answer_bytes = 12_000
+    engine = SyncEngine(side.mirror, side.client, page_size=50, safe_page_size=2)
+    before = len(transport.seen)
+
+    result = await engine.sync_now()
+
+    assert result.error is None and result.pulled >= 6
+    limits = [seen.query for seen in transport.seen[before:] if seen.path.endswith("/changes")]
+    assert "limit=50" in limits[0] and all("limit=2" in query for query in limits[1:])
+    assert len(limits) >= 4
