@@ -5,6 +5,7 @@ whenever something changed."""
 
 from __future__ import annotations
 
+from cache.sync import SyncEngine
 from tests.cache.faults import FaultyTransport
 from tests.cache.helpers import draft
 
@@ -76,8 +77,6 @@ async def test_a_new_token_checks_the_session_again(world, sides):
 
 
 async def test_a_page_too_large_for_the_cap_is_asked_again_in_smaller_pages(world, sides):
-    from cache.sync import SyncEngine
-
     transport = FaultyTransport()
     side = await sides(world.portal, world.accounts["a_own"], transport=transport)
     for n in range(6):
