@@ -21,7 +21,7 @@ import hashlib
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -170,6 +170,40 @@ def _change(event: TimelineEvent, subject: str) -> TicketChange:
         body=event.body,
         score=event.score,
     )
+
+
+class _NextPage:
+    """A page of the change feed asked for ahead, and the cursor it was asked with."""
+
+    def __init__(self) -> None:
+        self._task: asyncio.Task[ChangePage] | None = None
+        self._cursor: str | None = None
+
+    def ask(self, request: Awaitable[ChangePage], cursor: str) -> None:
+        self.drop()
+        self._task, self._cursor = asyncio.ensure_future(request), cursor
+
+    async def take(self, cursor: str | None) -> ChangePage | None:
+        """The page asked ahead, if it was asked with this cursor (else None: ask now)."""
+        task, asked_with = self._task, self._cursor
+        self._task = self._cursor = None
+        if task is None:
+            return None
+        if asked_with != cursor:
+            _forget(task)
+            return None
+        return await task
+
+    def drop(self) -> None:
+        if self._task is not None:
+            _forget(self._task)
+        self._task = self._cursor = None
+
+
+def _forget(task: asyncio.Future) -> None:
+    task.cancel()
+    # Its failure, if it had one, is nobody's business now: retrieve it so none is logged.
+    task.add_done_callback(lambda done: done.cancelled() or done.exception())
 
 
 class SyncEngine:
@@ -324,41 +358,51 @@ class SyncEngine:
         """Pull until the feed has no more; what the last page said about the PSA cycle."""
         restarted = False
         page_size = self.page_size
-        while True:
-            cursor = await asyncio.to_thread(self.mirror.cursor)
-            notify = await asyncio.to_thread(self.mirror.full_sync_complete)
-            try:
-                page: ChangePage = await self.client.changes(cursor, limit=page_size)
-            except AnswerTooLarge:
-                if page_size <= self.safe_page_size:
-                    raise
-                log.info("a page of %d changes was too large: asking for %d", page_size, self.safe_page_size)
-                page_size = self.safe_page_size
-                continue
-            except CursorExpired:
-                if not checked_already:
-                    # Another portal at this address, or our access changed: /meta and /me
-                    # tell which, and adopting another portal's identity rebuilds the mirror.
-                    checked_already = True
-                    await self._check_session()
-                    notes.me = self._me
-                    if self._rebuilt:
-                        continue
-                if restarted:
-                    raise
-                restarted = True
-                log.info("change cursor expired: full resync")
-                await asyncio.to_thread(self.mirror.wipe)
-                self._rebuilt = self._rebuilt or REBUILT_CURSOR_EXPIRED
-                continue
-            applied = await asyncio.to_thread(
-                self.mirror.apply_changes, page.changes, page.next_cursor, page.has_more
-            )
-            notes.pulled += len(page.changes)
-            if notify:
-                await asyncio.to_thread(notes.add, applied, self._subject_of)
-            if not page.has_more:
-                return page.sync
+        ahead = _NextPage()
+        try:
+            while True:
+                cursor = await asyncio.to_thread(self.mirror.cursor)
+                notify = await asyncio.to_thread(self.mirror.full_sync_complete)
+                try:
+                    page: ChangePage = await ahead.take(cursor) or await self.client.changes(
+                        cursor, limit=page_size
+                    )
+                except AnswerTooLarge:
+                    if page_size <= self.safe_page_size:
+                        raise
+                    log.info("a page of %d changes was too large: asking for %d", page_size, self.safe_page_size)
+                    page_size = self.safe_page_size
+                    continue
+                except CursorExpired:
+                    if not checked_already:
+                        # Another portal at this address, or our access changed: /meta and /me
+                        # tell which, and adopting another portal's identity rebuilds the mirror.
+                        checked_already = True
+                        await self._check_session()
+                        notes.me = self._me
+                        if self._rebuilt:
+                            continue
+                    if restarted:
+                        raise
+                    restarted = True
+                    log.info("change cursor expired: full resync")
+                    await asyncio.to_thread(self.mirror.wipe)
+                    self._rebuilt = self._rebuilt or REBUILT_CURSOR_EXPIRED
+                    continue
+                if page.has_more:
+                    # The next page is asked for while this one is written: the portal's work
+                    # and the mirror's overlap (a first sync of 100,000 tickets is 640 pages).
+                    ahead.ask(self.client.changes(page.next_cursor, limit=page_size), page.next_cursor)
+                applied = await asyncio.to_thread(
+                    self.mirror.apply_changes, page.changes, page.next_cursor, page.has_more
+                )
+                notes.pulled += len(page.changes)
+                if notify:
+                    await asyncio.to_thread(notes.add, applied, self._subject_of)
+                if not page.has_more:
+                    return page.sync
+        finally:
+            ahead.drop()
 
     # --- push -----------------------------------------------------------------------------------
 
