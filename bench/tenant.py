@@ -285,7 +285,7 @@ def report(ours: Figures, baseline: Figures, extra: dict) -> None:
     )
     statuses = dict(sorted(extra["first_syncs_statuses"].items(), key=str))
     print(f"first syncs (all boards at once): {extra['first_syncs_seconds']:.1f} s, requests by status {statuses}")
-    print(f"{'':44}{ours.label:>16}{baseline.label:>12}")
+    print(f"{'':44}{ours.label:>18}{baseline.label:>22}")
     rows = [
         ("cycles measured", lambda f: f"{f.cycles:.1f}"),
         ("requests per board per cycle", lambda f: f"{f.per_board_per_cycle:.2f}"),
@@ -297,7 +297,7 @@ def report(ours: Figures, baseline: Figures, extra: dict) -> None:
         ("headroom under the limit at its lowest", lambda f: _headroom(f)),
     ]
     for label, show in rows:
-        print(f"{label:44}{show(ours):>16}{show(baseline):>12}")
+        print(f"{label:44}{show(ours):>18}{show(baseline):>22}")
     ok = extra["landed_once"] == extra["writes"] and not extra["doubled"] and not extra["still_queued"]
     print(
         f"writes: {extra['writes']}, landed once: {extra['landed_once']}, doubled: {extra['doubled']}, "
