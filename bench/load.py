@@ -327,10 +327,16 @@ def report(baseline: Figures, figures: Figures, integrity: Integrity) -> None:
         print(f"retried: {exchange.method} {exchange.path}: no answer ({exchange.error}) after {exchange.seconds:.2f} s")
 
 
-def main(argv: list[str] | None = None) -> Integrity:
+def main(argv: list[str] | None = None) -> Integrity | None:
     parser = argparse.ArgumentParser(prog="python -m bench.load")
     parser.add_argument("--quick", action="store_true", help=f"{CLIENTS // 10} clients instead of {CLIENTS}")
+    parser.add_argument("--tenant", action="store_true", help="400 boards against one tenant-wide budget (bench.tenant)")
     args, _ = parser.parse_known_args(argv)
+    if args.tenant:
+        from bench import tenant
+
+        tenant.main(argv)
+        return None
     clients = CLIENTS // 10 if args.quick else CLIENTS
     per_company = QUICK_CLIENTS_PER_COMPANY if args.quick else CLIENTS_PER_COMPANY
     baseline, figures, integrity = run(clients, per_company, TIME_LIMIT_SECONDS)

@@ -2,17 +2,26 @@
 
 `sync_now` never raises for portal or network trouble: it records it (sync_status) and tells
 its listeners. One process syncs a profile at a time (a file lock); another one that asks
-waits briefly, then skips. Cadence follows the portal's PSA sync: just after
-`next_psa_sync_at`, with jitter, never faster than 30 s, backing off while offline.
+waits briefly, then skips. Cadence follows the portal's PSA sync, once per cycle, never faster
+than 30 s, backing off while offline.
+
+The portal's budget is 100 requests a minute for the whole tenant (every board of every client
+company): a periodic sync that finds nothing new is one request, `GET /changes` with the cursor
+(its answer carries what `/sync` says). `/meta` (the portal's identity) and `/me` (whose token
+this is) are asked on the first sync of a session, after a token change or a refused one, and
+when the portal expires the cursor: every cursor names the portal and the user's access, so
+another portal at this address, a restore from a backup or an access change all answer 410. And the
+boards of a tenant spread their syncs over the PSA cycle: each syncs at its own phase of it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -24,6 +33,7 @@ from cache.private_files import FILE_MODE, private_folder
 from cache.model import NewsKind, SyncResult, TicketChange
 from portal.client import (
     CHANGES_PAGE_LIMIT,
+    AnswerTooLarge,
     Conflict,
     CursorExpired,
     PortalClient,
@@ -32,7 +42,17 @@ from portal.client import (
     RateLimited,
     Unauthorized,
 )
-from portal.schema import AuthorRole, Me, Status, Ticket, TicketCreate, TicketDetail, TimelineEvent
+from portal.schema import (
+    AuthorRole,
+    ChangePage,
+    Me,
+    Status,
+    SyncInfo,
+    Ticket,
+    TicketCreate,
+    TicketDetail,
+    TimelineEvent,
+)
 
 log = logging.getLogger("msp_tickets.sync")
 
@@ -45,13 +65,43 @@ REBUILT_CURSOR_EXPIRED = (
     "access changed), so the mirror was rebuilt from it; queued writes were checked first."
 )
 
-CHANGES_PAGE_SIZE = CHANGES_PAGE_LIMIT  # what the client's answer-size cap is computed for
+# Pages of the change feed as large as the portal gives (1,000): a first sync of 100,000 tickets
+# and their 540,000 events is then 640 requests, not 6,400 (over an hour of a tenant's budget of
+# 100 a minute). Real tickets are a few KB, so such a page is a few MB; a page of huge ones is
+# past the client's size cap, and is asked again in pages of CHANGES_PAGE_LIMIT, which always fit.
+CHANGES_PAGE_SIZE = 1000
 MIN_INTERVAL = 30.0
 DEFAULT_INTERVAL = 300.0
 MAX_OFFLINE_BACKOFF = 300.0
 FAILURES_BEFORE_OFFLINE = 3
 LOCK_WAIT_SECONDS = 5.0
 JITTER_SECONDS = (2.0, 10.0)
+# A board's phase in the PSA cycle is the fractional part of its user id times this (Fibonacci
+# hashing): a tenant's users have neighbouring ids, and their phases then fall almost evenly
+# over the cycle, however many there are. Random phases clump: 400 boards over 300 s average 80
+# syncs a minute but some minute of a cycle often holds over 100, the tenant's whole budget.
+GOLDEN_FRACTION = 0.6180339887498949
+
+
+@dataclass(frozen=True)
+class Cadence:
+    """When to sync. `spread` false is the old way: every board just after the PSA cycle."""
+
+    min_interval: float = MIN_INTERVAL
+    default_interval: float = DEFAULT_INTERVAL
+    max_offline_backoff: float = MAX_OFFLINE_BACKOFF
+    jitter: tuple[float, float] = JITTER_SECONDS
+    spread: bool = True
+
+    def scaled(self, factor: float) -> Cadence:
+        """Every duration divided by `factor` (a benchmark runs a day's cycles faster)."""
+        return Cadence(
+            self.min_interval / factor,
+            self.default_interval / factor,
+            self.max_offline_backoff / factor,
+            (self.jitter[0] / factor, self.jitter[1] / factor),
+            self.spread,
+        )
 
 
 # --- what listeners hear --------------------------------------------------------------------------
@@ -122,6 +172,40 @@ def _change(event: TimelineEvent, subject: str) -> TicketChange:
     )
 
 
+class _NextPage:
+    """A page of the change feed asked for ahead, and the cursor it was asked with."""
+
+    def __init__(self) -> None:
+        self._task: asyncio.Task[ChangePage] | None = None
+        self._cursor: str | None = None
+
+    def ask(self, request: Awaitable[ChangePage], cursor: str) -> None:
+        self.drop()
+        self._task, self._cursor = asyncio.ensure_future(request), cursor
+
+    async def take(self, cursor: str | None) -> ChangePage | None:
+        """The page asked ahead, if it was asked with this cursor (else None: ask now)."""
+        task, asked_with = self._task, self._cursor
+        self._task = self._cursor = None
+        if task is None:
+            return None
+        if asked_with != cursor:
+            _forget(task)
+            return None
+        return await task
+
+    def drop(self) -> None:
+        if self._task is not None:
+            _forget(self._task)
+        self._task = self._cursor = None
+
+
+def _forget(task: asyncio.Future) -> None:
+    task.cancel()
+    # Its failure, if it had one, is nobody's business now: retrieve it so none is logged.
+    task.add_done_callback(lambda done: done.cancelled() or done.exception())
+
+
 class SyncEngine:
     def __init__(
         self,
@@ -131,7 +215,9 @@ class SyncEngine:
         clock: Callable[[], float] = time.time,
         lock_wait: float = LOCK_WAIT_SECONDS,
         page_size: int = CHANGES_PAGE_SIZE,
+        safe_page_size: int = CHANGES_PAGE_LIMIT,
         expected_email: str | None = None,
+        cadence: Cadence = Cadence(),
     ) -> None:
         self.mirror = mirror
         self.client = client
@@ -139,8 +225,13 @@ class SyncEngine:
         self.clock = clock
         self.lock_wait = lock_wait
         self.page_size = page_size
+        self.safe_page_size = safe_page_size  # a page this size always fits the client's cap
         self._listeners: list[Callable[[SyncEvent], None]] = []
-        self._jitter = random.uniform(*JITTER_SECONDS)
+        self.cadence = cadence
+        self._jitter = random.uniform(*cadence.jitter)
+        self._me: Me | None = None
+        self._checked_token: str | None = None  # a digest of the token /me was checked for
+        self._psa_interval: float | None = None
         # The file lock keeps other processes out; it is reentrant, so it cannot keep out a
         # second sync in this one: the asyncio lock does (made on first use, on the loop).
         self._lock = FileLock(str(mirror.paths.lock_file), mode=FILE_MODE)
@@ -203,24 +294,16 @@ class SyncEngine:
 
     async def _sync_locked(self) -> SyncResult:
         self._rebuilt = None
-        meta = await self.client.meta()
-        if meta.portal_id and await asyncio.to_thread(self.mirror.adopt_portal, meta.portal_id):
-            log.info("another portal at this address: mirror rebuilt")
-            self._rebuilt = REBUILT_OTHER_PORTAL
-        me = await self.client.me()
-        await asyncio.to_thread(self._check_owner, me)
-        await asyncio.to_thread(self.mirror.store_me, me)
-        info = await self.client.sync_info()
-        await asyncio.to_thread(
-            self.mirror.update_sync_state, next_psa_sync_at=utc_text(info.next_psa_sync_at)
-        )
-        # The portal's clock says how long until its next PSA sync; ours only counts it down.
-        self._next_psa_local = self.clock() + (info.next_psa_sync_at - info.server_time).total_seconds()
-        notes = _Notes(me)
-        await self._pull(notes)
+        checked = self._checked_token == self._token_digest()
+        if not checked:
+            await self._check_session()
+        assert self._me is not None
+        notes = _Notes(self._me)
+        info = await self._pull(notes, checked_already=not checked)
         pushed, attention = await self._push()
         if pushed:
-            await self._pull(notes)
+            info = await self._pull(notes, checked_already=True) or info
+        await self._follow_psa_cycle(info or await self.client.sync_info())
         return SyncResult(
             pulled=notes.pulled,
             pushed=pushed,
@@ -228,6 +311,31 @@ class SyncEngine:
             needs_attention=tuple(attention),
             rebuilt=self._rebuilt,
         )
+
+    async def _check_session(self) -> None:
+        """Which portal this is (a mirror from another is rebuilt) and whose token we hold."""
+        self._checked_token = None
+        meta = await self.client.meta()
+        if meta.portal_id and await asyncio.to_thread(self.mirror.adopt_portal, meta.portal_id):
+            log.info("another portal at this address: mirror rebuilt")
+            self._rebuilt = REBUILT_OTHER_PORTAL
+        me = await self.client.me()
+        await asyncio.to_thread(self._check_owner, me)
+        await asyncio.to_thread(self.mirror.store_me, me)
+        self._me = me
+        self._checked_token = self._token_digest()
+
+    def _token_digest(self) -> str:
+        # A digest, not the token: nothing but the client's header holds the token itself.
+        return hashlib.sha256((self.client.token or "").encode()).hexdigest()
+
+    async def _follow_psa_cycle(self, info: SyncInfo) -> None:
+        await asyncio.to_thread(
+            self.mirror.update_sync_state, next_psa_sync_at=utc_text(info.next_psa_sync_at)
+        )
+        # The portal's clock says how long until its next PSA sync; ours only counts it down.
+        self._next_psa_local = self.clock() + (info.next_psa_sync_at - info.server_time).total_seconds()
+        self._psa_interval = float(info.psa_sync_interval_seconds)
 
     def _check_owner(self, me: Me) -> None:
         """The token must be the login these files belong to: otherwise one user's queued
@@ -246,29 +354,55 @@ class SyncEngine:
 
     # --- pull -----------------------------------------------------------------------------------
 
-    async def _pull(self, notes: _Notes) -> None:
+    async def _pull(self, notes: _Notes, *, checked_already: bool) -> SyncInfo | None:
+        """Pull until the feed has no more; what the last page said about the PSA cycle."""
         restarted = False
-        while True:
-            cursor = await asyncio.to_thread(self.mirror.cursor)
-            notify = await asyncio.to_thread(self.mirror.full_sync_complete)
-            try:
-                page = await self.client.changes(cursor, limit=self.page_size)
-            except CursorExpired:
-                if restarted:
-                    raise
-                restarted = True
-                log.info("change cursor expired: full resync")
-                await asyncio.to_thread(self.mirror.wipe)
-                self._rebuilt = self._rebuilt or REBUILT_CURSOR_EXPIRED
-                continue
-            applied = await asyncio.to_thread(
-                self.mirror.apply_changes, page.changes, page.next_cursor, page.has_more
-            )
-            notes.pulled += len(page.changes)
-            if notify:
-                await asyncio.to_thread(notes.add, applied, self._subject_of)
-            if not page.has_more:
-                return
+        page_size = self.page_size
+        ahead = _NextPage()
+        try:
+            while True:
+                cursor = await asyncio.to_thread(self.mirror.cursor)
+                notify = await asyncio.to_thread(self.mirror.full_sync_complete)
+                try:
+                    page: ChangePage = await ahead.take(cursor) or await self.client.changes(
+                        cursor, limit=page_size
+                    )
+                except AnswerTooLarge:
+                    if page_size <= self.safe_page_size:
+                        raise
+                    log.info("a page of %d changes was too large: asking for %d", page_size, self.safe_page_size)
+                    page_size = self.safe_page_size
+                    continue
+                except CursorExpired:
+                    if not checked_already:
+                        # Another portal at this address, or our access changed: /meta and /me
+                        # tell which, and adopting another portal's identity rebuilds the mirror.
+                        checked_already = True
+                        await self._check_session()
+                        notes.me = self._me
+                        if self._rebuilt:
+                            continue
+                    if restarted:
+                        raise
+                    restarted = True
+                    log.info("change cursor expired: full resync")
+                    await asyncio.to_thread(self.mirror.wipe)
+                    self._rebuilt = self._rebuilt or REBUILT_CURSOR_EXPIRED
+                    continue
+                if page.has_more:
+                    # The next page is asked for while this one is written: the portal's work
+                    # and the mirror's overlap (a first sync of 100,000 tickets is 640 pages).
+                    ahead.ask(self.client.changes(page.next_cursor, limit=page_size), page.next_cursor)
+                applied = await asyncio.to_thread(
+                    self.mirror.apply_changes, page.changes, page.next_cursor, page.has_more
+                )
+                notes.pulled += len(page.changes)
+                if notify:
+                    await asyncio.to_thread(notes.add, applied, self._subject_of)
+                if not page.has_more:
+                    return page.sync
+        finally:
+            ahead.drop()
 
     # --- push -----------------------------------------------------------------------------------
 
@@ -383,6 +517,8 @@ class SyncEngine:
             last_error=error.message,
             next_sync_at=self._now_text(self.seconds_until_next_sync(failures=failures)),
         )
+        if refused:
+            self._checked_token = None  # whoever signs in next is checked before anything else
         log.info("sync failed (%d in a row): %s", failures, error.code or type(error).__name__)
         self._emit(SyncFailed(error.message))
         if went_offline:
@@ -398,14 +534,25 @@ class SyncEngine:
     _rebuilt: str | None = None  # why this sync rebuilt the mirror, in words
 
     def seconds_until_next_sync(self, failures: int | None = None) -> float:
+        cadence = self.cadence
         if failures is None:
             failures = self.mirror.sync_state()["consecutive_failures"]
         if failures:
             # A failure is retried soon; once offline, less and less often, up to 5 minutes.
-            backoff = MIN_INTERVAL * 2 ** max(0, failures - FAILURES_BEFORE_OFFLINE)
-            return min(MAX_OFFLINE_BACKOFF, backoff) + self._jitter
+            backoff = cadence.min_interval * 2 ** max(0, failures - FAILURES_BEFORE_OFFLINE)
+            return min(cadence.max_offline_backoff, backoff) + self._jitter
         if self._next_psa_local is None:
-            delay = DEFAULT_INTERVAL
-        else:
-            delay = self._next_psa_local - self.clock()
-        return min(max(delay + self._jitter, MIN_INTERVAL), DEFAULT_INTERVAL + self._jitter)
+            return cadence.default_interval + self._jitter
+        delay = self._next_psa_local - self.clock() + self._offset_in_cycle()
+        # Once per PSA cycle at most; and a portal that names a far-off cycle is still asked
+        # within twice the usual cycle.
+        return min(max(delay, cadence.min_interval), 2 * cadence.default_interval + cadence.jitter[1])
+
+    def _offset_in_cycle(self) -> float:
+        """How long after the PSA cycle this board syncs: its own phase of the cycle, so a
+        tenant's boards take turns with its budget instead of all asking at once."""
+        cadence = self.cadence
+        if not cadence.spread or self._me is None or not self._psa_interval:
+            return self._jitter
+        phase = (self._me.id * GOLDEN_FRACTION) % 1.0
+        return cadence.jitter[0] + phase * self._psa_interval

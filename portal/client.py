@@ -5,6 +5,10 @@ it is never in a repr, a log line or an exception. Requests are retried on trans
 timeouts and 429/502/503/504 with capped exponential backoff and full jitter; a POST is retried
 only when it carries an idempotency key, so a retry can never create a second ticket.
 
+The client paces itself by the portal's budget (`X-RateLimit-Remaining` and `X-RateLimit-Reset`
+on every answer): when little is left it spreads its requests until the reset, and with nothing
+left it waits for the reset rather than be refused with 429.
+
 Answers are bounded, so a broken or hostile portal cannot take the memory or the time of the
 machine: each exchange must finish within `deadline` seconds (the whole answer, not each chunk
 as httpx's read timeout counts), its body may not exceed `max_answer_bytes` (counted while it
@@ -15,6 +19,7 @@ validation (portal.schema) so it is never stored.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import logging
 import random
@@ -55,7 +60,8 @@ KEEPALIVE_EXPIRY_SECONDS = 4.0
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5, read=15, write=15, pool=5)
 RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
 
-# The page of the change feed this client asks for (the contract allows up to 500).
+# The page of the change feed the size cap is made for: a page of this many changes always fits,
+# whatever the changes (the contract allows pages of up to 1,000: see cache.sync).
 CHANGES_PAGE_LIMIT = 100
 # The largest change the contract allows, in characters: a ticket with a full description,
 # subject and rating comment, plus ~2,000 for its names, ids, dates and JSON keys (a comment
@@ -67,6 +73,10 @@ LARGEST_CHANGE_CHARACTERS = DESCRIPTION_MAX_LENGTH + SUBJECT_MAX_LENGTH + RATING
 MAX_ANSWER_BYTES = 4 * CHANGES_PAGE_LIMIT * LARGEST_CHANGE_CHARACTERS
 # One exchange, start to last byte: ~40 MB at 1 MB/s fits, a byte a second never does.
 REQUEST_DEADLINE_SECONDS = 60.0
+# Below this share of the budget left, requests are spread until the reset.
+LOW_BUDGET_FRACTION = 0.1
+# The portal's clock is trusted for the reset unless the Date header says ours is this far off.
+CLOCK_SKEW_TOLERANCE_SECONDS = 2.0
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -127,6 +137,11 @@ class AnswerRefused(PortalError):
     nothing of it was used. Not retried: the same request would get the same answer."""
 
 
+class AnswerTooLarge(AnswerRefused):
+    """Past the size cap. A smaller page of the change feed may still fit: the cap is made for
+    pages of CHANGES_PAGE_LIMIT changes at their largest."""
+
+
 class InsecurePortalURL(PortalError):
     """`http://` to a host that is not this machine: the token would cross the network in clear."""
 
@@ -183,6 +198,43 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     return max(0.0, (when - now).total_seconds())
 
 
+# --- pacing ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Budget:
+    """The portal's rate limit as its last answer told it."""
+
+    limit: int
+    remaining: int
+    resets_at: float  # time.monotonic()
+
+    @classmethod
+    def from_headers(cls, headers: httpx.Headers, now: float, wall_now: float) -> Budget | None:
+        try:
+            limit = int(headers["X-RateLimit-Limit"])
+            remaining = int(headers["X-RateLimit-Remaining"])
+            reset = float(headers["X-RateLimit-Reset"])  # epoch seconds, by the portal's clock
+        except (KeyError, ValueError):
+            return None
+        skew = 0.0
+        with contextlib.suppress(KeyError, TypeError, ValueError):  # no Date, or unreadable
+            skew = wall_now - parsedate_to_datetime(headers["Date"]).timestamp()
+        if abs(skew) < CLOCK_SKEW_TOLERANCE_SECONDS:
+            skew = 0.0  # the Date header counts whole seconds: within that, our clock is better
+        seconds = min(max(reset + skew - wall_now, 0.0), 3600.0)
+        return cls(limit, remaining, now + seconds)
+
+    def wait_before_next(self, now: float) -> float:
+        """Nothing while plenty is left; the rest spread until the reset; the reset at zero."""
+        until_reset = self.resets_at - now
+        if until_reset <= 0 or self.remaining >= max(1, self.limit * LOW_BUDGET_FRACTION):
+            return 0.0
+        if self.remaining <= 0:
+            return until_reset
+        return until_reset / (self.remaining + 1)
+
+
 # --- URL safety -----------------------------------------------------------------------------------
 
 
@@ -228,8 +280,11 @@ class PortalClient:
         retry: RetryPolicy | None = None,
         deadline: float = REQUEST_DEADLINE_SECONDS,
         max_answer_bytes: int = MAX_ANSWER_BYTES,
+        pace: bool = True,
     ) -> None:
         self._base = api_base_url(base_url)
+        self.pace = pace  # off only for a benchmark's baseline
+        self.budget: Budget | None = None
         self.retry = retry or RetryPolicy()
         self.deadline = deadline
         self.max_answer_bytes = max_answer_bytes
@@ -398,6 +453,7 @@ class PortalClient:
         attempt = 0
         while True:
             attempt += 1
+            await self._wait_for_budget()
             try:
                 response = await self._exchange(method, path, params=params, json=json, headers=headers)
             except httpx.RequestError as error:  # transport trouble, or a body that won't decode
@@ -405,6 +461,9 @@ class PortalClient:
                 retry_after = None
             else:
                 _log_response(method, path, response, started)
+                self.budget = (
+                    Budget.from_headers(response.headers, time.monotonic(), time.time()) or self.budget
+                )
                 if response.status_code < 400:
                     return response
                 failure = _error_from_response(response)
@@ -420,6 +479,17 @@ class PortalClient:
             ):
                 raise failure
             log.debug("%s /%s retry %d in %.2f s", method, path, attempt, wait)
+            await asyncio.sleep(wait)
+
+    async def _wait_for_budget(self) -> None:
+        budget = self.budget
+        if not self.pace or budget is None:
+            return
+        wait = min(budget.wait_before_next(time.monotonic()), self.retry.retry_after_cap)
+        # Counted now, so requests sent at once by this client spread among themselves too.
+        budget.remaining -= 1
+        if wait > 0:
+            log.debug("rate limit: %d left, waiting %.2f s", budget.remaining + 1, wait)
             await asyncio.sleep(wait)
 
     async def _exchange(self, method: str, path: str, **request: Any) -> Answer:
@@ -446,9 +516,9 @@ class PortalClient:
             chunks.append(chunk)
         return b"".join(chunks)
 
-    def _too_large(self, method: str, path: str) -> AnswerRefused:
+    def _too_large(self, method: str, path: str) -> AnswerTooLarge:
         limit = self.max_answer_bytes / 1_000_000
-        return AnswerRefused(
+        return AnswerTooLarge(
             f"The portal's answer to {method} /{path} was larger than {limit:,.1f} MB, far more than "
             "any page of tickets can be; it was refused and nothing of it was stored. The portal "
             "may be broken: tell your MSP if this goes on."

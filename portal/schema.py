@@ -348,18 +348,21 @@ class Change(_Response):
     event: TimelineEvent | None
 
 
-class ChangePage(_Response):
-    changes: list[Change]
-    # Always set: on the last page (has_more false) it is where the next sync starts.
-    next_cursor: str
-    has_more: bool
-
-
 class SyncInfo(_Response):
     psa_sync_interval_seconds: int
     last_psa_sync_at: AwareDatetime | None
     next_psa_sync_at: AwareDatetime
     server_time: AwareDatetime
+
+
+class ChangePage(_Response):
+    changes: list[Change]
+    # Always set: on the last page (has_more false) it is where the next sync starts.
+    next_cursor: str
+    has_more: bool
+    # What GET /sync says, as of this page: a periodic sync is then this one request per board
+    # (the tenant's budget is 100 a minute). None from a portal that does not send it.
+    sync: SyncInfo | None = None
 
 
 class Choice(_Response):

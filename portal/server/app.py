@@ -54,7 +54,7 @@ from portal.server.errors import ApiError
 from portal.server.feed import CHANGES_LIMIT_MAX, Feed
 from portal.server.middleware import RATE_LIMIT_HEADERS_KEY, BodyLimit, RateLimitHeaders
 from portal.server.office import Offices
-from portal.server.ratelimit import DEFAULT_SIGN_IN_RATE_LIMIT, RateLimiter
+from portal.server.ratelimit import DEFAULT_SIGN_IN_RATE_LIMIT, WINDOW_SECONDS, RateLimiter
 from portal.server.throttle import Saturated, SignInQueue, SignInThrottle
 from portal.server.storage import Storage, TicketFilter, User
 from portal.server.tickets import (
@@ -67,7 +67,9 @@ from portal.server.tickets import (
 log = logging.getLogger("portal.server")
 
 _MAX_ID = 2**63 - 1
-SIGN_INS_WAITING_MAX = 32  # at ~0.1 s a check per worker: a wait of seconds at worst
+SIGN_INS_WAITING_MAX = 32
+TENANT_SCOPE = "tenant"
+RATE_LIMIT_SCOPES = ("company", TENANT_SCOPE)  # at ~0.1 s a check per worker: a wait of seconds at worst
 
 
 def _default_sign_in_workers() -> int:
@@ -80,6 +82,10 @@ class Settings:
     db_path: Path
     psa_interval: float = 300.0
     rate_limit: int = 100
+    # "company": each client company has its own budget; "tenant": one budget for the whole
+    # portal, all its companies together (the vendor's real limit).
+    rate_limit_scope: str = "company"
+    rate_limit_window: float = WINDOW_SECONDS
     sign_in_rate_limit: int = DEFAULT_SIGN_IN_RATE_LIMIT
     sign_in_workers: int = field(default_factory=_default_sign_in_workers)
     token_ttl_seconds: float = DEFAULT_TOKEN_TTL_SECONDS
@@ -114,7 +120,9 @@ class Portal:
             settings=settings,
             db=db,
             auth=Authenticator(db, token_ttl_seconds=settings.token_ttl_seconds, clock=clock),
-            limiter=RateLimiter(settings.rate_limit, clock=clock),
+            limiter=RateLimiter(
+                settings.rate_limit, clock=clock, window=settings.rate_limit_window
+            ),
             sign_in_limiter=RateLimiter(settings.sign_in_rate_limit, clock=clock),
             throttle=SignInThrottle(clock=clock),
             sign_ins=SignInQueue(
@@ -238,13 +246,15 @@ def _routes(portal: Portal) -> APIRouter:
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     ) -> User:
         user = portal.auth.user_for(credentials.credentials if credentials else None)
-        decision = portal.limiter.hit(user.company_id)
+        tenant_wide = portal.settings.rate_limit_scope == TENANT_SCOPE
+        decision = portal.limiter.hit(TENANT_SCOPE if tenant_wide else user.company_id)
         setattr(request.state, RATE_LIMIT_HEADERS_KEY, decision.headers())
         if not decision.allowed:
+            who = "All companies of this portal have used their" if tenant_wide else "Your company has used its"
             raise ApiError(
                 429,
                 ErrorCode.RATE_LIMIT_EXCEEDED,
-                f"Your company has used its {decision.limit} requests this minute; "
+                f"{who} {decision.limit} requests this minute; "
                 f"try again in {decision.retry_after} seconds.",
                 headers={"Retry-After": str(decision.retry_after)},
             )
@@ -288,12 +298,7 @@ def _routes(portal: Portal) -> APIRouter:
 
     @router.get("/sync", response_model=SyncInfo, responses=_errors(*_AUTHED))
     def sync(_user: Caller) -> SyncInfo:
-        return SyncInfo(
-            psa_sync_interval_seconds=portal.interval_seconds,
-            last_psa_sync_at=psa.last_sync_at(portal.db),
-            next_psa_sync_at=portal.next_psa_sync_at(),
-            server_time=datetime.now(UTC),
-        )
+        return _sync_info(portal)
 
     @router.get(
         "/tickets",
@@ -377,9 +382,19 @@ def _routes(portal: Portal) -> APIRouter:
         cursor: Annotated[str | None, Query(max_length=1000)] = None,
         limit: Annotated[int | None, Query(ge=1, le=CHANGES_LIMIT_MAX)] = None,
     ) -> ChangePage:
-        return portal.feed.page(user, cursor, limit)
+        page = portal.feed.page(user, cursor, limit)
+        return page.model_copy(update={"sync": _sync_info(portal)})
 
     return router
+
+
+def _sync_info(portal: Portal) -> SyncInfo:
+    return SyncInfo(
+        psa_sync_interval_seconds=portal.interval_seconds,
+        last_psa_sync_at=psa.last_sync_at(portal.db),
+        next_psa_sync_at=portal.next_psa_sync_at(),
+        server_time=datetime.now(UTC),
+    )
 
 
 def _admit_sign_in(request: Request, portal: Portal, address: str, email: str) -> None:

@@ -35,7 +35,21 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080, help="0 picks a free port")
     serve.add_argument("--psa-interval", type=float, default=DEFAULT_PSA_SYNC_INTERVAL_SECONDS)
-    serve.add_argument("--rate-limit", type=int, default=100, help="requests per company per minute")
+    serve.add_argument(
+        "--rate-limit", type=int, default=100, help="API requests per minute, per --rate-limit-scope"
+    )
+    serve.add_argument(
+        "--rate-limit-scope",
+        choices=["company", "tenant"],
+        default="company",
+        help="whose budget --rate-limit is: each company's, or the whole portal's (the vendor's)",
+    )
+    serve.add_argument(
+        "--rate-limit-window",
+        type=float,
+        default=60.0,
+        help="seconds the budget counts over; shorter only to run a benchmark's day faster",
+    )
     serve.add_argument(
         "--sign-in-rate-limit",
         type=int,
@@ -127,9 +141,10 @@ def _serve(args) -> int:
             2,
         )
     limits = (args.rate_limit, args.sign_in_rate_limit, args.sign_in_workers or 1)
-    if args.psa_interval <= 0 or min(limits) < 1:
+    if args.psa_interval <= 0 or args.rate_limit_window <= 0 or min(limits) < 1:
         raise CliError(
-            "--psa-interval must be above 0 seconds, --rate-limit, --sign-in-rate-limit and "
+            "--psa-interval and --rate-limit-window must be above 0 seconds, --rate-limit, "
+            "--sign-in-rate-limit and "
             "--sign-in-workers at least 1.",
             2,
         )
@@ -142,6 +157,8 @@ def _serve(args) -> int:
         db_path=args.db,
         psa_interval=args.psa_interval,
         rate_limit=args.rate_limit,
+        rate_limit_scope=args.rate_limit_scope,
+        rate_limit_window=args.rate_limit_window,
         sign_in_rate_limit=args.sign_in_rate_limit,
         psa_seed=args.psa_seed,
         simulate_office=args.simulate_office,

@@ -1,5 +1,5 @@
-"""Request budgets in a sliding 60-second window, in process memory: per company for the API,
-per client address for sign-ins."""
+"""Request budgets in a sliding window (60 seconds unless shortened for a benchmark), in process
+memory: per company or for the whole tenant for the API, per client address for sign-ins."""
 
 from __future__ import annotations
 
@@ -31,8 +31,11 @@ class Decision:
 
 
 class RateLimiter:
-    def __init__(self, limit: int, *, clock: Callable[[], float]) -> None:
+    def __init__(
+        self, limit: int, *, clock: Callable[[], float], window: float = WINDOW_SECONDS
+    ) -> None:
         self.limit = limit
+        self.window = window
         self._clock = clock
         self._hits: dict[Hashable, deque[float]] = {}
         self._lock = threading.Lock()
@@ -45,12 +48,12 @@ class RateLimiter:
             if len(self._hits) > self._prune_above:
                 self._prune(now)
             hits = self._hits.setdefault(key, deque())
-            while hits and hits[0] <= now - WINDOW_SECONDS:
+            while hits and hits[0] <= now - self.window:
                 hits.popleft()
             allowed = len(hits) < self.limit
             if allowed:
                 hits.append(now)
-            reset_at = (hits[0] if hits else now) + WINDOW_SECONDS
+            reset_at = (hits[0] if hits else now) + self.window
             return Decision(
                 allowed=allowed,
                 limit=self.limit,
@@ -60,7 +63,7 @@ class RateLimiter:
             )
 
     def _prune(self, now: float) -> None:
-        idle = [key for key, hits in self._hits.items() if not hits or hits[-1] <= now - WINDOW_SECONDS]
+        idle = [key for key, hits in self._hits.items() if not hits or hits[-1] <= now - self.window]
         for key in idle:
             del self._hits[key]
         # Busy keys stay; pruning again only once their number has doubled keeps a hit O(1).

@@ -103,7 +103,8 @@ async def test_cadence_follows_the_portals_next_psa_sync(world, sides):
     side = await sides(world.portal, world.accounts["a_own"])  # psa interval 3600 s in tests
     await side.engine.sync_now()
     wait = side.engine.seconds_until_next_sync()
-    assert MIN_INTERVAL <= wait <= 300 + 10  # capped at the default 300 s plus jitter
+    # Its phase of a 3,600 s cycle may be far off: capped at twice the default 300 s (+ jitter).
+    assert MIN_INTERVAL <= wait <= 2 * 300 + 10
     status = side.mirror.sync_status()
     assert status.last_synced_at is not None and status.next_sync_at > status.last_synced_at
 

@@ -46,6 +46,8 @@ class RunningPortal:
         *,
         psa_interval: float,
         rate_limit: int,
+        rate_limit_scope: str = "company",
+        rate_limit_window: float = 60.0,
         sign_in_rate_limit: int = 100_000,
         sign_in_workers: int | None = None,
         port: int = 0,
@@ -57,6 +59,8 @@ class RunningPortal:
         self._port = port
         self._psa_interval = psa_interval
         self._rate_limit = rate_limit
+        self._rate_limit_scope = rate_limit_scope
+        self._rate_limit_window = rate_limit_window
         self._sign_in_rate_limit = sign_in_rate_limit
         self._sign_in_workers = sign_in_workers
         self._log_level = log_level
@@ -96,6 +100,8 @@ class RunningPortal:
                     "--host", "127.0.0.1", "--port", str(self._port),
                     "--psa-interval", str(self._psa_interval),
                     "--rate-limit", str(self._rate_limit),
+                    "--rate-limit-scope", self._rate_limit_scope,
+                    "--rate-limit-window", str(self._rate_limit_window),
                     "--sign-in-rate-limit", str(self._sign_in_rate_limit),
                     *(["--sign-in-workers", str(self._sign_in_workers)] if self._sign_in_workers else []),
                     "--log-level", self._log_level,
@@ -156,6 +162,8 @@ def start_portal(
     *,
     psa_interval: float = 3600,
     rate_limit: int = 100_000,
+    rate_limit_scope: str = "company",
+    rate_limit_window: float = 60.0,
     sign_in_rate_limit: int = 100_000,
     sign_in_workers: int | None = None,
     seed_demo: bool = False,
@@ -169,6 +177,8 @@ def start_portal(
         folder / "server.log",
         psa_interval=psa_interval,
         rate_limit=rate_limit,
+        rate_limit_scope=rate_limit_scope,
+        rate_limit_window=rate_limit_window,
         sign_in_rate_limit=sign_in_rate_limit,
         sign_in_workers=sign_in_workers,
         port=port,
