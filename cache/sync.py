@@ -294,7 +294,8 @@ class SyncEngine:
 
     async def _sync_locked(self) -> SyncResult:
         self._rebuilt = None
-        checked = self._checked_token == self._token_digest()
+        # A mirror made anew (rebuilt after damage, say) has lost who and where it is from.
+        checked = self._checked_token == self._token_digest() and await asyncio.to_thread(self.mirror.me) is not None
         if not checked:
             await self._check_session()
         assert self._me is not None

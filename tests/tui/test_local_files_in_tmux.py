@@ -86,7 +86,9 @@ def board(portal: RunningPortal, tmp_path: Path) -> Iterator[Board]:
     config.write_text(f'default_profile = "test"\n\n[profiles.test]\nportal = "{portal_url}"\nemail = "{ADMIN.email}"\n')
     with tmux_terminal("i9-files") as terminal:
         terminal.start(COMMAND, env)
-        yield Board(terminal, profile_paths("test", portal_url, ADMIN.email, env), portal, token)
+        # The files are keyed by the portal's id of the user (who the token is, per /me).
+        me = httpx.get(f"{portal.api}/me", headers={"Authorization": f"Bearer {token}"}, timeout=30).json()
+        yield Board(terminal, profile_paths("test", portal_url, me["id"], env), portal, token)
 
 
 def query(path: Path, sql: str, *params) -> list[tuple]:
