@@ -255,6 +255,19 @@ class Mirror:
             return None
         return self._ticket_view(rows)
 
+    def find_ticket(self, reference: str) -> int | None:
+        """The ticket a person names: its number (`143`, `#143`) or its PSA id (`ACM-1143`,
+        any case); None when the mirror has no such ticket."""
+        reference = reference.strip().removeprefix("#").strip()
+        if reference.isdecimal():
+            row = self._conn.execute("SELECT id FROM tickets WHERE id = ?", (int(reference),)).fetchone()
+            if row:
+                return row[0]
+        row = self._conn.execute(
+            "SELECT id FROM tickets WHERE psa_ticket_id = ? COLLATE NOCASE ORDER BY id LIMIT 1", (reference,)
+        ).fetchone()
+        return row[0] if row else None
+
     def resolve(self, ticket_id: int) -> int:
         if ticket_id >= 0:
             return ticket_id

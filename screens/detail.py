@@ -40,11 +40,11 @@ ALLOWED_BY = {"confirm": "can_confirm", "reopen": "can_reopen", "rate": "can_rat
 class DetailScreen(Guarded, Screen):
     CSS_PATH = "detail.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back"),
-        Binding("c", "comment", "Comment"),
-        Binding("f", "confirm", "Confirm resolved"),
-        Binding("o", "reopen", "Reopen"),
-        Binding("t", "rate", "Rate"),
+        Binding("escape,q", "back", "Back", id="detail.back"),
+        Binding("c", "comment", "Comment", id="detail.comment"),
+        Binding("f", "confirm", "Confirm resolved", id="detail.confirm"),
+        Binding("o", "reopen", "Reopen", id="detail.reopen"),
+        Binding("t", "rate", "Rate", id="detail.rate"),
     ]
 
     def __init__(self, services: Services, ticket_id: int) -> None:
