@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from textual.widgets import Input
 
 from screens.board import BoardScreen
@@ -13,7 +15,7 @@ from screens.go_to import GoToScreen
 from screens.help import HelpScreen
 from screens.stats import StatsScreen
 from tests.tui.conftest import Running, running_tui, screen_text
-from tui.config import load_keymap
+from tui.config import ConfigError, load_keymap
 from tui.palette import ActionsProvider
 from widgets.document import DocumentView
 from widgets.ticket_table import TicketTable
@@ -155,3 +157,14 @@ async def test_the_palette_offers_the_apps_own_actions_each_once(demo_portal, tm
                 assert wanted in names, wanted
             for generic in ("Scroll Left", "Scroll Right", "Focus Next", "Keys", "Screenshot", "Up", "Page down"):
                 assert generic not in names, generic
+
+
+
+def test_a_keymap_that_is_not_ids_to_keys_is_refused_naming_the_file(tmp_path: Path) -> None:
+    config = tmp_path / "msp-tickets"
+    config.mkdir()
+    (config / "config.toml").write_text("[keymap]\nsync = 5\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"\[keymap\] in .*config.toml"):
+        load_keymap({"XDG_CONFIG_HOME": str(tmp_path)})
+    (config / "config.toml").write_text('default_profile = "x"\n', encoding="utf-8")
+    assert load_keymap({"XDG_CONFIG_HOME": str(tmp_path)}) == {}
