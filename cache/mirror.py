@@ -318,8 +318,14 @@ class Mirror:
     def confirm(self, ticket_id: int) -> None:
         self._queue("confirm", self.resolve(ticket_id), {})
 
-    def reopen(self, ticket_id: int) -> None:
+    def reopen(self, ticket_id: int, reason: str = "") -> None:
+        """Queue the reopening, then the reason (if any) as a comment; a reason the portal would
+        refuse is refused here, before anything is queued."""
+        if reason.strip() and (problem := comment_problem(reason)):
+            raise InvalidInput("body", f"The reason {problem}.")
         self._queue("reopen", self.resolve(ticket_id), {})
+        if reason.strip():
+            self._queue("comment", self.resolve(ticket_id), {"body": reason.strip()})
 
     def rate(self, ticket_id: int, score: int, comment: str | None) -> None:
         if type(score) is not int or not 1 <= score <= 5:

@@ -16,6 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from screens.board import BoardScreen
+from screens.careful import ConfirmResolvedScreen, ReopenScreen
 from screens.comment import CommentScreen
 from screens.detail import DetailScreen
 from screens.new_ticket import NewTicketScreen
@@ -55,6 +56,8 @@ class HelpScreen(Guarded, ModalScreen[None]):
             ("Ticket detail", _bindings(DetailScreen.BINDINGS)),
             ("Scrolling", _bindings(SCROLL_BINDINGS)),
             ("Go to ticket", _bindings(GoToScreen.BINDINGS)),
+            ("Confirm resolved?", _bindings(ConfirmResolvedScreen.BINDINGS)),
+            ("Reopen?", _bindings(ReopenScreen.BINDINGS)),
             ("New ticket", _bindings(NewTicketScreen.BINDINGS)),
             ("Comment", _bindings(CommentScreen.BINDINGS)),
             ("Rating", _bindings(RatingScreen.BINDINGS)),
