@@ -265,6 +265,19 @@ class Mirror:
             return None
         return self._ticket_view(rows)
 
+    def find_ticket(self, reference: str) -> int | None:
+        """The ticket a person names: its number (`143`, `#143`) or its PSA id (`ACM-1143`,
+        any case); None when the mirror has no such ticket."""
+        reference = reference.strip().removeprefix("#").strip()
+        if reference.isdecimal():
+            row = self._conn.execute("SELECT id FROM tickets WHERE id = ?", (int(reference),)).fetchone()
+            if row:
+                return row[0]
+        row = self._conn.execute(
+            "SELECT id FROM tickets WHERE psa_ticket_id = ? COLLATE NOCASE ORDER BY id LIMIT 1", (reference,)
+        ).fetchone()
+        return row[0] if row else None
+
     def resolve(self, ticket_id: int) -> int:
         if ticket_id >= 0:
             return ticket_id
@@ -315,8 +328,14 @@ class Mirror:
     def confirm(self, ticket_id: int) -> None:
         self._queue("confirm", self.resolve(ticket_id), {})
 
-    def reopen(self, ticket_id: int) -> None:
+    def reopen(self, ticket_id: int, reason: str = "") -> None:
+        """Queue the reopening, then the reason (if any) as a comment; a reason the portal would
+        refuse is refused here, before anything is queued."""
+        if reason.strip() and (problem := comment_problem(reason)):
+            raise InvalidInput("body", f"The reason {problem}.")
         self._queue("reopen", self.resolve(ticket_id), {})
+        if reason.strip():
+            self._queue("comment", self.resolve(ticket_id), {"body": reason.strip()})
 
     def rate(self, ticket_id: int, score: int, comment: str | None) -> None:
         if type(score) is not int or not 1 <= score <= 5:

@@ -46,13 +46,15 @@ class BoardScreen(Guarded, Screen):
     CSS_PATH = "board.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         *(Binding(str(n), f"pill({n - 1})", pill.label, show=False) for n, pill in enumerate(PILLS, 1)),
-        Binding("slash", "search", "Search"),
-        Binding("n", "new_ticket", "New ticket"),
-        Binding("s", "sort", "Sort"),
-        Binding("S", "flip_sort", "Sort direction", show=False),
-        Binding("m", "scope", "Mine/Company"),
-        Binding("t", "stats", "Stats", show=False),
-        Binding("escape", "clear_search", "Clear search", show=False),
+        Binding("slash", "search", "Search", id="board.search"),
+        Binding("n", "new_ticket", "New", tooltip="New ticket", id="board.new_ticket"),
+        Binding("s", "sort", "Sort", id="board.sort"),
+        Binding("S", "flip_sort", "Sort direction", show=False, id="board.flip_sort"),
+        Binding("m", "scope", "Mine/Co", tooltip="Mine / company tickets", id="board.scope"),
+        Binding("t", "stats", "Stats", show=False, id="board.stats"),
+        Binding("escape", "clear_search", "Clear search", show=False, id="board.clear_search"),
+        # Typed into the search field, q is a letter: the field takes it before this binding.
+        Binding("q", "app.quit", "Quit", id="board.quit"),
     ]
 
     def __init__(self, services: Services) -> None:
@@ -75,8 +77,8 @@ class BoardScreen(Guarded, Screen):
         yield TicketTable(self.services.mirror, reads=self._table_reads, id="tickets")
         yield MoreUnderAll(id="more-under-all")
         yield SyncLine(id="sync-line")
-        # The board has the most keys: at 80 columns "? Help" (which names ctrl+p) must fit.
-        yield Footer(show_command_palette=False)
+        # The board has the most keys: short descriptions, so that quit and the palette fit at 80.
+        yield Footer()
 
     def _table_reads(self, job, *args):
         return self.services.files.call(job, *args, what="reading the ticket list")

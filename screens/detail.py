@@ -16,6 +16,7 @@ from textual.widgets import Footer
 
 from cache.model import TicketView
 from portal.schema import CATEGORY_LABELS
+from screens.careful import ConfirmResolvedScreen, ReopenScreen
 from screens.comment import CommentScreen, draft_name
 from screens.common import MirrorChanged, Services
 from screens.drafts import open_with_draft
@@ -40,11 +41,11 @@ ALLOWED_BY = {"confirm": "can_confirm", "reopen": "can_reopen", "rate": "can_rat
 class DetailScreen(Guarded, Screen):
     CSS_PATH = "detail.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back"),
-        Binding("c", "comment", "Comment"),
-        Binding("f", "confirm", "Confirm resolved"),
-        Binding("o", "reopen", "Reopen"),
-        Binding("t", "rate", "Rate"),
+        Binding("escape,q", "back", "Back", id="detail.back"),
+        Binding("c", "comment", "Comment", id="detail.comment"),
+        Binding("f", "confirm", "Confirm resolved", id="detail.confirm"),
+        Binding("o", "reopen", "Reopen", id="detail.reopen"),
+        Binding("t", "rate", "Rate", id="detail.rate"),
     ]
 
     def __init__(self, services: Services, ticket_id: int) -> None:
@@ -120,13 +121,28 @@ class DetailScreen(Guarded, Screen):
         ticket_id = self.ticket_id
         open_with_draft(self, self.services.files, draft_name(ticket_id), lambda saved: self.app.push_screen(CommentScreen(self.services, ticket_id, saved), callback=self._after_write))
 
+    def _ticket_name(self) -> str:
+        """The ticket as the questions name it: its number and subject."""
+        subject = f" “{visible(self.view.row.subject, one_line=True)}”" if self.view else ""
+        return f"#{self.ticket_id}{subject}"
+
     def action_confirm(self) -> None:
+        self.app.push_screen(ConfirmResolvedScreen(self._ticket_name()), callback=self._confirm)
+
+    def _confirm(self, yes: bool | None) -> None:
+        if not yes:
+            return
         ticket_id, mirror = self.ticket_id, self.services.mirror
         write_then(self, self.services, lambda: mirror.confirm(ticket_id), self._after_write, what=f"confirming ticket #{ticket_id}")
 
     def action_reopen(self) -> None:
+        self.app.push_screen(ReopenScreen(self._ticket_name()), callback=self._reopen)
+
+    def _reopen(self, reason: str | None) -> None:
+        if reason is None:
+            return
         ticket_id, mirror = self.ticket_id, self.services.mirror
-        write_then(self, self.services, lambda: mirror.reopen(ticket_id), self._after_write, what=f"reopening ticket #{ticket_id}")
+        write_then(self, self.services, lambda: mirror.reopen(ticket_id, reason), self._after_write, what=f"reopening ticket #{ticket_id}")
 
     def action_rate(self) -> None:
         current = self.view.rating if self.view else None

@@ -19,7 +19,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
+from widgets.scroll_keys import KeyedScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -38,7 +38,7 @@ NOT_MEASURED = "—"
 
 class StatsScreen(Screen):
     CSS_PATH = "stats.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q", "close", "Close stats")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q", "close", "Close stats", id="stats.close")]
     # A taller terminal gets a taller chart (stats.tcss).
     VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (36, "-tall")]
 
@@ -49,7 +49,7 @@ class StatsScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Static("Stats — the last 12 weeks", id="stats-title")
-        with VerticalScroll(id="stats-body"):
+        with KeyedScroll(id="stats-body"):
             yield Static(LOADING, id="stats-loading")
             yield Static(id="stats-figures")
             yield WeekChart(id="stats-chart")

@@ -7,17 +7,18 @@ import asyncio
 import os
 import sqlite3
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import datetime, timezone
 from typing import ClassVar
 
 from rich.text import Text
 from textual import events, on, work
 from textual.actions import SkipAction
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.reactive import reactive
+from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerFailed, WorkerState
 
@@ -25,6 +26,8 @@ from cache.model import SyncResult, SyncStatus, TicketChange
 from cache.store import OutboxUnusable
 from portal.client import PortalError, Unauthorized
 from screens.board import BoardScreen
+from screens.detail import DetailScreen
+from screens.go_to import GoToScreen
 from screens.common import LocalFiles, MirrorChanged, Services, SyncRequested
 from screens.input_ready import takes_keys
 from screens.help import HelpScreen
@@ -33,7 +36,7 @@ from tui.input_order import InputOrder
 from tui.process_guard import ProcessGuard
 from tui.palette import ActionsProvider
 from tui import login as login_service
-from tui.config import ConfigError, Profile
+from tui.config import ConfigError, Profile, load_keymap
 from tui.credentials import TokenStore
 from tui.theme_setting import save_theme, saved_theme
 from tui.session import Session, WrongAccount, identify, open_session
@@ -69,10 +72,11 @@ class TicketsApp(Guarded, App):
     TITLE = "msp-tickets"
     COMMANDS = App.COMMANDS | {ActionsProvider}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("r", "sync", "Sync now"),
-        Binding("question_mark", "help", "Help"),
-        Binding("ctrl+p", "command_palette", "Commands", show=False),
-        Binding(QUIT_KEY, "quit", "Quit", show=False),
+        Binding("r", "sync", "Sync", tooltip="Sync now", id="sync"),
+        Binding("colon,number_sign", "go_to", "Go to ticket…", show=False, id="go_to"),
+        Binding("question_mark", "help", "Help", id="help"),
+        Binding("ctrl+p", "command_palette", "Commands", show=False, system=True, id="command_palette"),
+        Binding(QUIT_KEY, "quit", "Quit", show=False, id="quit"),
     ]
 
     sync_text: reactive[Text] = reactive(Text(""), always_update=True)
@@ -89,8 +93,12 @@ class TicketsApp(Guarded, App):
         exit_on_signals: bool = False,
         theme: str | None = None,
         remember_theme: Callable[[str], None] | None = None,
+        keymap: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__()
+        # The config file's [keymap]: binding ids to keys (see tui/config.py).
+        self.keymap = dict(keymap or {})
+        self.set_keymap(self.keymap)
         for known in THEMES:
             self.register_theme(known)
         self._unknown_theme = theme if theme and theme not in self.available_themes else None
@@ -355,7 +363,34 @@ class TicketsApp(Guarded, App):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.BINDINGS))
+            self.push_screen(HelpScreen(self.BINDINGS, self.keymap))
+
+    # --- go to a ticket ---------------------------------------------------------------------------
+
+    async def action_go_to(self) -> None:
+        if self.files is None or isinstance(self.screen, GoToScreen):
+            return
+        await self.push_screen(GoToScreen(), callback=self._go_to)
+
+    def _go_to(self, reference: str | None) -> None:
+        if reference is None or self.files is None:
+            return
+        self.files.run(self, self.files.mirror.find_ticket, reference, then=lambda found: self._found(reference, found), what="finding that ticket")
+
+    def _found(self, reference: str, ticket_id: int | None) -> None:
+        if ticket_id is None:
+            self.notify(f"No ticket “{visible(reference, one_line=True)}” here (a number such as 143, or a PSA id such as ACM-1143).", severity="warning", markup=False)
+            return
+        if isinstance(self.screen, DetailScreen) and self.screen.ticket_id == ticket_id:
+            return
+        self.push_screen(DetailScreen(self.services, ticket_id))
+
+    # --- the command palette: the app's own actions, not Textual's generic ones ---------------------
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Only Theme: Quit, Help and every action come from the bindings (ActionsProvider),
+        each once; scrolling and focus moves are keys, not commands."""
+        yield SystemCommand("Theme", "Change the colours (kept for the next start)", self.action_change_theme)
 
 
 def _submitted_by_me(mirror, ticket_ids: set[int]) -> frozenset[int]:
@@ -378,7 +413,7 @@ def run_tui(profile: Profile, tokens: TokenStore) -> int:
 
     app = TicketsApp(
         session, login=login, profile=profile, close_session_on_exit=True, exit_on_signals=True,
-        theme=saved_theme(), remember_theme=save_theme,
+        theme=saved_theme(), remember_theme=save_theme, keymap=load_keymap(),
     )
     app.run()
     return app.return_code or 0

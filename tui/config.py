@@ -8,7 +8,11 @@
     portal = "https://portal.example.com"
     email = "ann@example.com"
 
-A profile needs only its portal (`MSP_TICKETS_PORTAL` will do) and a token; who the user is
+    [keymap]            # optional: binding ids to keys, for every profile
+    sync = "f5"
+    "board.quit" = "x"
+
+The ids are listed by `?` in the app and in the README. A profile needs only its portal (`MSP_TICKETS_PORTAL` will do) and a token; who the user is
 comes from the portal. `email` is what `login` used: a token of someone else is then refused.
 A profile named on the command line or in `MSP_TICKETS_PROFILE` must be in the file, unless
 the environment gives the portal (an env-only profile): a mistyped name is named as unknown.
@@ -112,6 +116,14 @@ def load_profile(
         portal_url=check_portal_url(portal) if portal else None,
         email=stored.get("email"),
     )
+
+
+def load_keymap(env: Mapping[str, str] = os.environ) -> dict[str, str]:
+    """The top-level [keymap] table: a person's keys, whichever portal they use."""
+    keymap = _read_config(env).get("keymap", {})
+    if not isinstance(keymap, dict) or not all(isinstance(v, str) and v.strip() for v in keymap.values()):
+        raise ConfigError(f'[keymap] in {config_path(env)} must map binding ids to keys, such as sync = "f5".')
+    return {binding_id: keys.replace(" ", "") for binding_id, keys in keymap.items()}
 
 
 def save_profile(profile: Profile, env: Mapping[str, str] = os.environ) -> None:

@@ -1,10 +1,25 @@
-"""The command palette offers every action the current screen and the app have a key for."""
+"""The command palette offers the app's own actions, each once: those the current screen, its
+focused widget and the app have a binding for. Textual's generic bindings (scrolling, focus
+moves) and bindings marked `system` (keys such as j/k, not commands) are left out."""
 
 from __future__ import annotations
 
 from functools import partial
 
+from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.dom import DOMNode
+
+
+def _own(node: DOMNode, binding: Binding) -> bool:
+    """Declared by this app's code, not inherited from one of Textual's classes."""
+    for cls in type(node).__mro__:
+        if cls.__module__.startswith("textual.") or cls.__module__ == "textual":
+            continue
+        for declared in cls.__dict__.get("BINDINGS", ()):
+            if isinstance(declared, Binding) and (declared.action, declared.description) == (binding.action, binding.description):
+                return True
+    return False
 
 
 class ActionsProvider(Provider):
@@ -12,11 +27,11 @@ class ActionsProvider(Provider):
         seen = set()
         for active in self.screen.active_bindings.values():
             binding = active.binding
-            key = (id(active.node), binding.action)
-            if not binding.description or key in seen or not active.enabled:
+            name = binding.tooltip or binding.description
+            if not name or name in seen or not active.enabled or binding.system or not _own(active.node, binding):
                 continue
-            seen.add(key)
-            yield binding.description, binding.tooltip or f"key: {binding.key_display or binding.key}", partial(self.app.run_action, binding.action, active.node)
+            seen.add(name)
+            yield name, f"key: {binding.key_display or binding.key}", partial(self.app.run_action, binding.action, active.node)
 
     async def discover(self) -> Hits:
         for name, help_text, run in self._actions():

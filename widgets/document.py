@@ -18,6 +18,7 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from widgets.guarded import Guarded
+from widgets.scroll_keys import SCROLL_BINDINGS
 
 
 PLAIN = Style.null()
@@ -50,6 +51,7 @@ def wrap(text: str, width: int) -> list[str]:
 
 
 class DocumentView(Guarded, ScrollView, can_focus=True):
+    BINDINGS = SCROLL_BINDINGS
     DEFAULT_CSS = """
     DocumentView { overflow-x: hidden; scrollbar-size-vertical: 1; }
     """

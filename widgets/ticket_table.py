@@ -130,13 +130,13 @@ class TicketTable(Guarded, ScrollView, can_focus=True):
     """Rows of tickets from a `TicketSource` for one `TicketQuery`, with a cursor."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "open", "Open", show=True),
-        Binding("up,k", "cursor(-1)", "Up", show=False),
-        Binding("down,j", "cursor(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home", "first", "First", show=False),
-        Binding("end", "last", "Last", show=False),
+        Binding("enter", "open", "Open", show=True, id="table.open"),
+        Binding("up,k", "cursor(-1)", "Up", show=False, system=True, id="table.up"),
+        Binding("down,j", "cursor(1)", "Down", show=False, system=True, id="table.down"),
+        Binding("pageup,ctrl+u", "page(-1)", "Page up", show=False, system=True, id="table.page_up"),
+        Binding("pagedown,space,ctrl+d", "page(1)", "Page down", show=False, system=True, id="table.page_down"),
+        Binding("home,g", "first", "First", show=False, system=True, id="table.first"),
+        Binding("end,G", "last", "Last", show=False, system=True, id="table.last"),
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "ticket-table--header",

@@ -178,14 +178,14 @@ class Board:
         return response
 
 
-def start_board(term: Terminal, home: Path, portal: RunningPortal, account: Account) -> Board:
-    """The board as a logged-in user opens it: a profile in config.toml, the token in the
-    environment (no keyring in a test)."""
+def start_board(term: Terminal, home: Path, portal: RunningPortal, account: Account, *, more_config: str = "") -> Board:
+    """The board as a logged-in user opens it: a profile in config.toml (and `more_config`
+    after it), the token in the environment (no keyring in a test)."""
     token = token_for(portal, account)
     config = home / "config" / "msp-tickets"
     config.mkdir(parents=True, exist_ok=True)
     (config / "config.toml").write_text(
-        f'default_profile = "test"\n\n[profiles.test]\nportal = "{portal.url}"\nemail = "{account.email}"\n',
+        f'default_profile = "test"\n\n[profiles.test]\nportal = "{portal.url}"\nemail = "{account.email}"\n{more_config}',
         encoding="utf-8",
     )
     term.start(str(COMMAND), user_env(home, MSP_TICKETS_TOKEN=token))

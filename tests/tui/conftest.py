@@ -88,12 +88,12 @@ def client_for(portal: RunningPortal, token: str) -> PortalClient:
 
 
 @asynccontextmanager
-async def running_tui(portal: RunningPortal, folder: Path, account: Account = DEMO_ADMIN, *, size: tuple[int, int] = (120, 40)) -> AsyncIterator[Running]:
+async def running_tui(portal: RunningPortal, folder: Path, account: Account = DEMO_ADMIN, *, size: tuple[int, int] = (120, 40), keymap: dict[str, str] | None = None) -> AsyncIterator[Running]:
     token = await asyncio.to_thread(token_for, portal, account)
     env = {"XDG_CACHE_HOME": str(folder / "cache"), "XDG_DATA_HOME": str(folder / "data")}
     mirror = Mirror.open(profile_paths("test", portal.url, account.email, env))
     client = client_for(portal, token)
-    app = TicketsApp(Session(mirror, client, SyncEngine(mirror, client)))
+    app = TicketsApp(Session(mirror, client, SyncEngine(mirror, client)), keymap=keymap)
     try:
         async with app.run_test(size=size) as pilot:
             running = Running(app, pilot, portal, token)

@@ -167,7 +167,7 @@ async def test_help_lists_every_key(demo_portal, tmp_path: Path, key: str) -> No
         await running.press(key)
         await running.pilot.pause()
         help_screen = running.app.screen
-        listed = {b.description for _, section in help_screen.sections for b in section}
+        listed = {text for _, section in help_screen.sections for b in section for text in (b.description, b.tooltip)}
         for screen in (BoardScreen, DetailScreen):
             assert {b.description for b in screen.BINDINGS} <= listed
         assert "Sync now" in listed

@@ -56,6 +56,9 @@ async def test_confirm_closes_a_resolved_ticket(demo_portal, tmp_path: Path) -> 
         detail = await open_first(running, Pill.RESOLVED)
         assert {"Confirm resolved", "Reopen", "Rate"} <= footer_keys(running)
         await running.press("f")
+        question = f"Confirm that #{detail.ticket_id} “{detail.view.row.subject}” is resolved?"
+        await running.until(lambda: question in screen_text(running.app), what="the question, naming the ticket")
+        await running.press("y")
         await running.synced()
         await running.until(lambda: portal_ticket(running, detail.ticket_id)["status"] == "closed", what="closed on the portal")
         await running.until(lambda: "Confirm resolved" not in footer_keys(running), what="confirm to go")
@@ -66,8 +69,13 @@ async def test_reopen_puts_a_resolved_ticket_back_to_open(demo_portal, tmp_path:
     async with running_tui(demo_portal, tmp_path) as running:
         detail = await open_first(running, Pill.RESOLVED)
         await running.press("o")
+        question = f"Reopen #{detail.ticket_id} “{detail.view.row.subject}”?"
+        await running.until(lambda: question in screen_text(running.app), what="the question, naming the ticket")
+        await running.press(*"Not fixed yet", "enter")
         await running.synced()
         await running.until(lambda: portal_ticket(running, detail.ticket_id)["status"] == "open", what="open on the portal")
+        timeline = portal_ticket(running, detail.ticket_id)["timeline"]
+        assert any(e.get("body") == "Not fixed yet" and e["author_role"] == "client" for e in timeline), "the reason, as a comment"
         await running.until(lambda: "Reopen" not in footer_keys(running), what="reopen to go")
         assert "Rate" not in footer_keys(running), "an open ticket cannot be rated"
 
@@ -98,3 +106,14 @@ async def test_no_confirm_reopen_or_rate_on_work_in_progress(demo_portal, tmp_pa
         await running.pilot.pause()
         assert isinstance(running.app.screen, DetailScreen), "the hidden keys do nothing"
         assert running.app.session.mirror.sync_status().waiting_to_send == 0
+
+
+async def test_no_to_the_question_and_esc_on_reopen_change_nothing(demo_portal, tmp_path: Path) -> None:
+    async with running_tui(demo_portal, tmp_path) as running:
+        detail = await open_first(running, Pill.RESOLVED)
+        await running.press("f", "n")
+        assert running.app.screen is detail
+        await running.press("o", *"no after all", "escape")
+        assert running.app.screen is detail
+        assert running.app.session.mirror.sync_status().waiting_to_send == 0
+        assert portal_ticket(running, detail.ticket_id)["status"] == "resolved"

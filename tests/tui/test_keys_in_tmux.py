@@ -1,0 +1,54 @@
+"""The keys of issue 13 as a real terminal sends them: `:143⏎` in one write jumps to the
+ticket, `q` goes back and then quits, `o`, a reason and `⏎` in one write reopen a ticket with
+that reason as a comment, and a key moved in config.toml's [keymap] works."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.support.portal import start_portal
+from tests.support.terminal import ENTER, start_board, terminal, wait_until
+from tests.tui.conftest import DEMO_ADMIN
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
+]
+
+
+def test_go_to_in_one_burst_q_back_a_remapped_key_and_q_quits(tmp_path: Path) -> None:
+    portal = start_portal(tmp_path, seed_demo=True)
+    try:
+        with terminal(tmp_path) as term:
+            board = start_board(term, tmp_path / "home", portal, DEMO_ADMIN, more_config='\n[keymap]\n"board.stats" = "f7"\n')
+            tickets = board.api("GET", "/tickets", params={"limit": 500}).json()["items"]
+            wanted = tickets[-1]  # the oldest: not the row under the cursor
+
+            term.write(f":{wanted['id']}{ENTER}")
+            term.wait_for(lambda s: f"#{wanted['id']} · " in s and "Timeline" in s, "the ticket's detail")
+
+            term.write("q")
+            term.wait_for(lambda s: "1 All" in s and "Timeline" not in s, "the board again")
+
+            resolved = next(t for t in tickets if t["status"] == "resolved")
+            term.write(f"#{resolved['id']}{ENTER}")
+            term.wait_for(lambda s: f"#{resolved['id']} · " in s, "the resolved ticket")
+            term.write(f"oStill broken{ENTER}")  # the key, the reason and enter in one write
+            wait_until(lambda: board.api("GET", f"/tickets/{resolved['id']}").json()["status"] == "open", "reopened on the portal")
+            timeline = board.api("GET", f"/tickets/{resolved['id']}").json()["timeline"]
+            assert any(event.get("body") == "Still broken" for event in timeline), "the reason, as a comment"
+            term.write("q")
+            term.wait_for(lambda s: "1 All" in s and "Timeline" not in s, "the board once more")
+
+            term.keys("F7")
+            term.wait_for(lambda s: "Stats — the last 12 weeks" in s, "the stats on the remapped key")
+            term.write("q")
+            term.wait_for(lambda s: "1 All" in s and "Stats — " not in s, "the board after the stats")
+
+            term.write("q")
+            term.wait_for(lambda s: "[exited 0]" in s, "the app to quit on q")
+    finally:
+        portal.stop()
