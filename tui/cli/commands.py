@@ -557,7 +557,7 @@ def run_board(args: Any) -> int:
         return exit_codes.UNREACHABLE
 
 
-def run_demo() -> int:
+def run_demo(*, reset: bool = False) -> int:
     from tui.demo import run_demo as demo
 
-    return demo()
+    return demo(reset=reset)
