@@ -39,6 +39,10 @@ SORT_ORDER: tuple[SortColumn, ...] = (
 )
 
 
+NOT_SYNCED_YET = "Loading your tickets from the portal…"
+NO_TICKETS = "No tickets here."
+
+
 class BoardScreen(Guarded, Screen):
     CSS_PATH = "board.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -67,7 +71,9 @@ class BoardScreen(Guarded, Screen):
             yield ScopeToggle()
         yield PillBar(id="pills")
         yield TextInput(placeholder="Search subject, description and comments — enter or esc to go back to the table", id="search")
-        yield TicketTable(self.services.mirror, reads=self._table_reads, id="tickets")
+        table = TicketTable(self.services.mirror, reads=self._table_reads, id="tickets")
+        table.empty_message = NOT_SYNCED_YET  # until the mirror knows who the user is
+        yield table
         yield SyncLine(id="sync-line")
         # The board has the most keys: at 80 columns "? Help" (which names ctrl+p) must fit.
         yield Footer(show_command_palette=False)
@@ -100,6 +106,10 @@ class BoardScreen(Guarded, Screen):
 
     def _facts_read(self, facts: tuple[Me | None, Scope, dict[Pill, int]]) -> None:
         self.me, scope, counts = facts
+        empty_message = NOT_SYNCED_YET if self.me is None else NO_TICKETS
+        if empty_message != self.table.empty_message:
+            self.table.empty_message = empty_message
+            self.table.refresh()
         self.query_one("#title", Static).update(self._title())
         company_wide = self.company_wide
         self.query_one(ScopeToggle).display = company_wide

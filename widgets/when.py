@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 
 
@@ -52,6 +53,19 @@ def span(seconds: float) -> str:
 def ago(moment: datetime, now: datetime) -> str:
     span = duration((now - moment).total_seconds())
     return span if span == "just now" else f"{span} ago"
+
+
+def countdown(moment: datetime, now: datetime) -> str:
+    """A countdown that changes every second: "in 2 min 59 s", "in 59 s", "in 1 h 5 min", "now"."""
+    whole = math.ceil((moment - now).total_seconds())
+    if whole <= 0:
+        return "now"
+    minutes, secs = divmod(whole, 60)
+    if whole < 60:
+        return f"in {secs} s"
+    if whole < 3600:
+        return f"in {minutes} min {secs} s" if secs else f"in {minutes} min"
+    return f"in {span(whole)}"
 
 
 def within(moment: datetime, now: datetime) -> str:
