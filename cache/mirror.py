@@ -264,6 +264,12 @@ class Mirror:
         ).fetchone()
         return row[0] if row and row[0] is not None else ticket_id
 
+    def seen_until(self, ticket_id: int) -> datetime | None:
+        """The newest MSP event the user had when they last opened the ticket; None when
+        they have seen none (never opened, or opened before the MSP said anything)."""
+        row = self._conn.execute("SELECT opened_at FROM tickets WHERE id = ?", (self.resolve(ticket_id),)).fetchone()
+        return from_utc_text(row[0]) if row else None
+
     def mark_opened(self, ticket_id: int) -> None:
         with write_transaction(self._conn) as conn:
             conn.execute(
