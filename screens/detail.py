@@ -14,10 +14,10 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from datetime import datetime
+from datetime import datetime, timezone
 
 from cache.model import TicketView, TimelineItem
-from portal.schema import CATEGORY_LABELS, AuthorRole
+from portal.schema import CATEGORY_LABELS, AuthorRole, EventKind, Status
 from screens.comment import CommentScreen, draft_name
 from screens.common import MirrorChanged, Services
 from screens.drafts import open_with_draft
@@ -29,7 +29,7 @@ from widgets.document import PLAIN, DocumentView, Para, Spans
 from widgets.plain import plain_text, visible
 from widgets.sync_line import SyncLine
 from widgets.timeline import event_anchor, stars, timeline_blocks
-from widgets.when import date_and_time
+from widgets.when import date_and_time, span
 from widgets.guarded import Guarded
 
 BLANK = Para("")
@@ -101,7 +101,7 @@ class DetailScreen(Guarded, Screen):
             BLANK,
             Para(number + visible(row.subject), Style(bold=True), 1),
             BLANK,
-            Padding(_fields(view, palette_for(self.app.current_theme)), (0, 1)),
+            Padding(_fields(view, palette_for(self.app.current_theme), self._now()), (0, 1)),
             BLANK,
             Spans(((" Description", HEADING),)),
             Para(visible(view.description), PLAIN, 2),
@@ -110,6 +110,10 @@ class DetailScreen(Guarded, Screen):
             *timeline_blocks(view.timeline, palette_for(self.app.current_theme)),
             BLANK,
         ], scroll_to=scroll_to)
+
+    def _now(self) -> datetime:
+        clock = getattr(self.app, "clock", None)
+        return datetime.fromtimestamp(clock(), tz=timezone.utc) if clock else datetime.now(timezone.utc)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ALLOWED_BY:
@@ -166,7 +170,14 @@ def _read_ticket(mirror, ticket_id: int) -> tuple[int, TicketView | None, dateti
     return ticket_id, mirror.ticket(ticket_id), mirror.seen_until(ticket_id)
 
 
-def _fields(view: TicketView, palette: Palette) -> Table:
+def waiting_since(view: TicketView) -> datetime:
+    """When the ticket last turned to "waiting on you" (its last update if the timeline does
+    not say)."""
+    turns = [item.created_at for item in view.timeline if item.kind is EventKind.STATUS_CHANGE and item.to_status is Status.WAITING_ON_CLIENT]
+    return max(turns, default=view.row.updated_at)
+
+
+def _fields(view: TicketView, palette: Palette, now: datetime) -> Table:
     row = view.row
     table = Table.grid(padding=(0, 2))
     table.add_column(style="dim", no_wrap=True)
@@ -174,6 +185,8 @@ def _fields(view: TicketView, palette: Palette) -> Table:
     table.add_column(style="dim", no_wrap=True)
     table.add_column()
     status = Text(MARK_PENDING, style=PENDING_STYLE) if row.pending else status_badge(row.status, palette)
+    if not row.pending and row.status is Status.WAITING_ON_CLIENT:
+        status = Text.assemble(status, f" for {span((now - waiting_since(view)).total_seconds())}")
     if row.needs_attention:
         status = Text.assemble(("needs attention: ", ATTENTION_STYLE), plain_text(row.needs_attention))
     table.add_row("Status", status, "Priority", priority_badge(row.priority, palette))

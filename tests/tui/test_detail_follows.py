@@ -9,7 +9,7 @@ from pathlib import Path
 
 from cache.sync import SyncEngine
 from portal.client import PortalClient
-from portal.schema import AuthorRole, Change, ChangeKind, EventKind, TimelineEvent
+from portal.schema import AuthorRole, Change, ChangeKind, EventKind, Status, TimelineEvent
 from screens.common import MirrorChanged
 from screens.detail import DetailScreen
 from tests.tui.conftest import screen_text
@@ -84,6 +84,34 @@ async def test_the_detail_opens_at_news_follows_new_events_and_shows_the_users_c
             await settle()
             assert isinstance(app.screen, DetailScreen)
             assert "My own words" in screen_text(app), "the user's own comment is shown"
+    finally:
+        await client.aclose()
+        mirror.close()
+
+
+async def test_the_detail_says_how_long_the_ticket_has_waited_on_the_user(tmp_path: Path) -> None:
+    waiting = fixed_ticket(2, status=Status.WAITING_ON_CLIENT)
+    mirror = fixed_mirror(tmp_path, [waiting], events_per_ticket=0)
+    turns = [(Status.WAITING_ON_CLIENT, timedelta(days=5)), (Status.IN_PROGRESS, timedelta(days=4)), (Status.WAITING_ON_CLIENT, timedelta(days=2, hours=4, minutes=10))]
+    changes = [
+        Change(seq=100 + n, kind=ChangeKind.EVENT, ticket_id=waiting.id, ticket=None, event=TimelineEvent(
+            id=80_000_000 + n, ticket_id=waiting.id, kind=EventKind.STATUS_CHANGE, author_role=AuthorRole.MSP,
+            author_name="Tess Technician", body=None, from_status=Status.OPEN, to_status=to, assignee=None, score=None,
+            created_at=FIXED_NOW - ago,
+        ))
+        for n, (to, ago) in enumerate(turns)
+    ]
+    mirror.apply_changes(changes, next_cursor="turns", has_more=False)
+    client = PortalClient("http://127.0.0.1:9")
+    app = TicketsApp(Session(mirror, client, SyncEngine(mirror, client)), clock=FIXED_NOW.timestamp, sync_on_start=False)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            await pilot.press("enter")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert "Waiting on you for 2 d 4 h" in screen_text(app), "counted from the last turn to waiting, not the first"
     finally:
         await client.aclose()
         mirror.close()
