@@ -639,6 +639,7 @@ def _ticket_row(row: sqlite3.Row) -> TicketRow:
         pending=bool(row["pending"]) or pending_status is not None,
         changed=bool(row["changed"]),
         needs_attention=row["needs_attention"],
+        waiting_since=from_utc_text(row["waiting_since"]),
     )
 
 

@@ -89,6 +89,7 @@ class TicketRow:
     pending: bool  # not yet acknowledged by the portal
     changed: bool  # the MSP changed it since the user last opened it
     needs_attention: str | None  # the portal's sentence when it refused a queued write
+    waiting_since: datetime | None = None  # its last change to waiting on the client
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,18 @@ def duration(seconds: float) -> str:
     return f"{days} day" if days == 1 else f"{days} days"
 
 
+def age(seconds: float) -> str:
+    """A compact age in its largest unit, for a narrow column: "now", "12 min", "5 h", "3 d"."""
+    whole = int(max(0.0, seconds))
+    if whole < 60:
+        return "now"
+    if whole < 3600:
+        return f"{whole // 60} min"
+    if whole < 86400:
+        return f"{whole // 3600} h"
+    return f"{whole // 86400} d"
+
+
 def span(seconds: float) -> str:
     """A measured span to its two largest units: "2 d 4 h", "3 h 5 min", "35 min", "40 s"."""
     whole = int(max(0.0, seconds))
