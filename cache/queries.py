@@ -258,7 +258,7 @@ def _like_escape(word: str) -> str:
 
 TICKET_WITH_TIMELINE = f"""
     WITH ticket AS (
-        SELECT found.*, {_outbox_overlay('found')}, {_waiting_since('found')} FROM (
+        SELECT found.*, {_outbox_overlay('found')}, NULL AS waiting_since FROM (
             SELECT {_MIRRORED_ROW}, t.description, t.rating, t.rating_comment
             FROM tickets t WHERE t.id = :id
             UNION ALL
