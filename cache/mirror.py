@@ -268,7 +268,10 @@ class Mirror:
         """The newest MSP event the user had when they last opened the ticket; None when
         they have seen none (never opened, or opened before the MSP said anything)."""
         row = self._conn.execute("SELECT opened_at FROM tickets WHERE id = ?", (self.resolve(ticket_id),)).fetchone()
-        return from_utc_text(row[0]) if row else None
+        try:
+            return from_utc_text(row[0]) if row else None
+        except ValueError:  # not a time (a file edited by hand): as if nothing was seen
+            return None
 
     def mark_opened(self, ticket_id: int) -> None:
         with write_transaction(self._conn) as conn:

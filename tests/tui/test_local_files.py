@@ -187,4 +187,4 @@ async def test_a_failing_sync_worker_handler_and_timer_are_notices(demo_portal, 
         monkeypatch.undo()
         await running.press("2")
         assert app.is_running and app.return_code is None
-        assert isinstance(app.screen, BoardScreen) and app.screen.query_one(TicketTable).query.pill.value == "open"
+        assert isinstance(app.screen, BoardScreen) and app.screen.query_one(TicketTable).ticket_query.pill.value == "open"
