@@ -287,6 +287,15 @@ class Mirror:
         ).fetchone()
         return row[0] if row and row[0] is not None else ticket_id
 
+    def seen_until(self, ticket_id: int) -> datetime | None:
+        """The newest MSP event the user had when they last opened the ticket; None when
+        they have seen none (never opened, or opened before the MSP said anything)."""
+        row = self._conn.execute("SELECT opened_at FROM tickets WHERE id = ?", (self.resolve(ticket_id),)).fetchone()
+        try:
+            return from_utc_text(row[0]) if row else None
+        except ValueError:  # not a time (a file edited by hand): as if nothing was seen
+            return None
+
     def mark_opened(self, ticket_id: int) -> None:
         with write_transaction(self._conn) as conn:
             conn.execute(
@@ -664,6 +673,7 @@ def _ticket_row(row: sqlite3.Row) -> TicketRow:
         pending=bool(row["pending"]) or pending_status is not None,
         changed=bool(row["changed"]),
         needs_attention=row["needs_attention"],
+        waiting_since=from_utc_text(row["waiting_since"]),
     )
 
 

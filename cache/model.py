@@ -89,6 +89,9 @@ class TicketRow:
     pending: bool  # not yet acknowledged by the portal
     changed: bool  # the MSP changed it since the user last opened it
     needs_attention: str | None  # the portal's sentence when it refused a queued write
+    # Its last change to waiting on the client, on a board row; a TicketView's timeline says it
+    # (a lookup per joined event row would cost a 1,000-event ticket seconds).
+    waiting_since: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -147,6 +147,15 @@ def _outbox_overlay(row: str) -> str:
     """
 
 
+def _waiting_since(row: str) -> str:
+    """When the row last turned to waiting on the client (its events, by the ticket's index);
+    also after the LIMIT, so only a page's rows are looked up."""
+    return (
+        f"(SELECT max(w.created_at) FROM events w WHERE w.ticket_id = {row}.id "
+        "AND w.kind = 'status_change' AND w.to_status = 'waiting_on_client') AS waiting_since"
+    )
+
+
 _PRIORITY_RANK_OF_PENDING = (
     "CASE json_extract(o.payload, '$.priority') WHEN 'low' THEN 1 WHEN 'medium' THEN 2 "
     "WHEN 'high' THEN 3 WHEN 'critical' THEN 4 END"
@@ -250,7 +259,7 @@ def ticket_page(query: TicketQuery, where: Filter) -> tuple[str, dict[str, Any]]
     arms, params = _arms(query, where)
     order = _order(query)
     return (
-        f"SELECT page.*, {_outbox_overlay('page')} FROM "
+        f"SELECT page.*, {_outbox_overlay('page')}, {_waiting_since('page')} FROM "
         f"({arms} ORDER BY {order} LIMIT :limit OFFSET :offset) AS page ORDER BY {order}",
         params,
     )
@@ -278,7 +287,7 @@ def _like_escape(word: str) -> str:
 
 TICKET_WITH_TIMELINE = f"""
     WITH ticket AS (
-        SELECT found.*, {_outbox_overlay('found')} FROM (
+        SELECT found.*, {_outbox_overlay('found')}, NULL AS waiting_since FROM (
             SELECT {_MIRRORED_ROW}, t.description, t.rating, t.rating_comment
             FROM tickets t WHERE t.id = :id
             UNION ALL

@@ -42,6 +42,10 @@ SORT_ORDER: tuple[SortColumn, ...] = (
 COUNT_AFTER_TYPING_PAUSE = 0.15  # seconds
 
 
+NOT_SYNCED_YET = "Loading your tickets from the portal…"
+NO_TICKETS = "No tickets here."
+
+
 class BoardScreen(Guarded, Screen):
     CSS_PATH = "board.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -74,7 +78,9 @@ class BoardScreen(Guarded, Screen):
             yield ScopeToggle()
         yield PillBar(id="pills")
         yield TextInput(placeholder="Search words, a ticket number (#143) or a PSA id — enter or esc to go back to the table", id="search")
-        yield TicketTable(self.services.mirror, reads=self._table_reads, id="tickets")
+        table = TicketTable(self.services.mirror, reads=self._table_reads, id="tickets")
+        table.empty_message = NOT_SYNCED_YET  # until the mirror knows who the user is
+        yield table
         yield MoreUnderAll(id="more-under-all")
         yield SyncLine(id="sync-line")
         # The board has the most keys: short descriptions, so that quit and the palette fit at 80.
@@ -108,6 +114,10 @@ class BoardScreen(Guarded, Screen):
 
     def _facts_read(self, facts: tuple[Me | None, Scope, dict[Pill, int]]) -> None:
         self.me, scope, counts = facts
+        empty_message = NOT_SYNCED_YET if self.me is None else NO_TICKETS
+        if empty_message != self.table.empty_message:
+            self.table.empty_message = empty_message
+            self.table.refresh()
         self.query_one("#title", Static).update(self._title())
         company_wide = self.company_wide
         self.query_one(ScopeToggle).display = company_wide
@@ -144,7 +154,7 @@ class BoardScreen(Guarded, Screen):
         self.query_one(PillBar).set_counts(counts)
         hidden = hidden_matches(counts, query.pill) if search.strip() else 0
         shown_here = counts.get(query.pill, 0)
-        self.table.empty_message = f"No tickets here — {more_under_all(hidden)}." if hidden else "No tickets here."
+        self.table.empty_message = f"No tickets here — {more_under_all(hidden)}." if hidden else NO_TICKETS
         self.table.refresh()
         self.query_one(MoreUnderAll).show_hidden(hidden if shown_here else 0)
 

@@ -14,8 +14,10 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from cache.model import TicketView
-from portal.schema import CATEGORY_LABELS
+from datetime import datetime, timezone
+
+from cache.model import TicketView, TimelineItem
+from portal.schema import CATEGORY_LABELS, AuthorRole, EventKind, Status
 from screens.careful import ConfirmResolvedScreen, ReopenScreen
 from screens.comment import CommentScreen, draft_name
 from screens.common import MirrorChanged, Services
@@ -27,8 +29,8 @@ from widgets.colours import Palette, palette_for
 from widgets.document import PLAIN, DocumentView, Para, Spans
 from widgets.plain import plain_text, visible
 from widgets.sync_line import SyncLine
-from widgets.timeline import stars, timeline_blocks
-from widgets.when import date_and_time
+from widgets.timeline import event_anchor, stars, timeline_blocks
+from widgets.when import date_and_time, span
 from widgets.guarded import Guarded
 
 BLANK = Para("")
@@ -53,6 +55,7 @@ class DetailScreen(Guarded, Screen):
         self.services = services
         self.ticket_id = ticket_id
         self.view: TicketView | None = None
+        self._after_own_write = False  # the next read shows what the user just wrote
 
     def compose(self) -> ComposeResult:
         yield DocumentView(id="detail")
@@ -74,28 +77,32 @@ class DetailScreen(Guarded, Screen):
         """Read the ticket (off the loop), show it, then note that the user has seen it."""
         self.services.files.run(self, _read_ticket, self.services.mirror, self.ticket_id, then=self._read, what=f"reading ticket {self.ticket_id}", group="detail-read", latest=True)
 
-    def _read(self, read: tuple[int, TicketView | None]) -> None:
-        self.ticket_id, self.view = read
+    def _read(self, read: tuple[int, TicketView | None, datetime | None]) -> None:
+        before = self.view
+        self.ticket_id, self.view, seen_until = read
+        at_end = self.query_one(DocumentView).at_end
+        after_own_write, self._after_own_write = self._after_own_write, False
         if self.view is None:
             gone = f"Ticket {self.ticket_id} is not in your view any more: it was removed or moved out of your access."
             self.query_one(DocumentView).show([Para(gone, Style(bold=True), 1)])
             self.refresh_bindings()
             return
-        self._show(self.view)
+        shown = event_to_show(before, self.view, seen_until, at_end=at_end, after_own_write=after_own_write)
+        self._show(self.view, scroll_to=event_anchor(shown).key if shown else None)
         self.refresh_bindings()
         if not self.view.row.pending:
             files = self.services.files
             # On the app, not this screen: it completes even if the user has gone back.
             files.run(self.app, files.mirror.mark_opened, self.ticket_id, what=f"marking ticket #{self.ticket_id} as read", write=True, group="mark-opened")
 
-    def _show(self, view: TicketView) -> None:
+    def _show(self, view: TicketView, *, scroll_to: object | None = None) -> None:
         row = view.row
         number = "new · " if row.pending else f"#{row.id} · "
         self.query_one(DocumentView).show([
             BLANK,
             Para(number + visible(row.subject), Style(bold=True), 1),
             BLANK,
-            Padding(_fields(view, palette_for(self.app.current_theme)), (0, 1)),
+            Padding(_fields(view, palette_for(self.app.current_theme), self._now()), (0, 1)),
             BLANK,
             Spans(((" Description", HEADING),)),
             Para(visible(view.description), PLAIN, 2),
@@ -103,7 +110,11 @@ class DetailScreen(Guarded, Screen):
             Spans(((" Timeline (oldest first)", HEADING),)),
             *timeline_blocks(view.timeline, palette_for(self.app.current_theme)),
             BLANK,
-        ])
+        ], scroll_to=scroll_to)
+
+    def _now(self) -> datetime:
+        clock = getattr(self.app, "clock", None)
+        return datetime.fromtimestamp(clock(), tz=timezone.utc) if clock else datetime.now(timezone.utc)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ALLOWED_BY:
@@ -149,16 +160,40 @@ class DetailScreen(Guarded, Screen):
         self.app.push_screen(RatingScreen(self.services, self.ticket_id, current), callback=self._after_write)
 
     def _after_write(self, _result: object = None) -> None:
+        self._after_own_write = True
         self.refresh_from_mirror()
 
 
-def _read_ticket(mirror, ticket_id: int) -> tuple[int, TicketView | None]:
-    """On the reader thread: the ticket's portal id (once it has one) and the ticket."""
+def event_to_show(before: TicketView | None, after: TicketView, seen_until: datetime | None, *, at_end: bool, after_own_write: bool) -> TimelineItem | None:
+    """The event the view scrolls to, if any. Just opened: the first the MSP added since the
+    user last opened the ticket. Later: the user's own latest event after they wrote; else
+    the first new event, but only if the user was at the end (reading on is not interrupted)."""
+    if before is None:
+        return next((item for item in after.timeline if item.author_role is AuthorRole.MSP and (seen_until is None or item.created_at > seen_until)), None)
+    known = {item.id for item in before.timeline}
+    new = [item for item in after.timeline if item.id not in known]
+    if not new:
+        return None
+    if after_own_write:
+        return new[-1]
+    return new[0] if at_end else None
+
+
+def _read_ticket(mirror, ticket_id: int) -> tuple[int, TicketView | None, datetime | None]:
+    """On the reader thread: the ticket's portal id (once it has one), the ticket, and the
+    newest MSP event the user had seen when they last opened it."""
     ticket_id = mirror.resolve(ticket_id)
-    return ticket_id, mirror.ticket(ticket_id)
+    return ticket_id, mirror.ticket(ticket_id), mirror.seen_until(ticket_id)
 
 
-def _fields(view: TicketView, palette: Palette) -> Table:
+def waiting_since(view: TicketView) -> datetime:
+    """When the ticket last turned to "waiting on you" (its last update if the timeline does
+    not say)."""
+    turns = [item.created_at for item in view.timeline if item.kind is EventKind.STATUS_CHANGE and item.to_status is Status.WAITING_ON_CLIENT]
+    return max(turns, default=view.row.updated_at)
+
+
+def _fields(view: TicketView, palette: Palette, now: datetime) -> Table:
     row = view.row
     table = Table.grid(padding=(0, 2))
     table.add_column(style="dim", no_wrap=True)
@@ -166,6 +201,8 @@ def _fields(view: TicketView, palette: Palette) -> Table:
     table.add_column(style="dim", no_wrap=True)
     table.add_column()
     status = Text(MARK_PENDING, style=PENDING_STYLE) if row.pending else status_badge(row.status, palette)
+    if not row.pending and row.status is Status.WAITING_ON_CLIENT:
+        status = Text.assemble(status, f" for {span((now - waiting_since(view)).total_seconds())}")
     if row.needs_attention:
         status = Text.assemble(("needs attention: ", ATTENTION_STYLE), plain_text(row.needs_attention))
     table.add_row("Status", status, "Priority", priority_badge(row.priority, palette))

@@ -46,7 +46,9 @@ from widgets.guarded import Guarded
 from widgets.sync_line import describe_sync
 from tui.failures import describe_failure
 
-STATUS_TICK_SECONDS = 15
+# The status line's text is recomputed every second (its countdown ticks) from the status last
+# read; the mirror is read again only when a sync or a write changes it.
+STATUS_TICK_SECONDS = 1
 LOGIN_REFUSED = "The portal no longer accepts your saved login; please log in again."
 NOTIFICATIONS_AT_MOST = 3
 # Quitting never waits behind keys held for a screen that is not ready (a write stuck on a busy
@@ -127,7 +129,7 @@ class TicketsApp(Guarded, App):
     def on_mount(self) -> None:
         if self._process_guard is not None:
             self._process_guard.install()
-        self.set_interval(STATUS_TICK_SECONDS, self._show_sync_status)
+        self.set_interval(STATUS_TICK_SECONDS, self._render_sync_status)
         if self._unknown_theme:
             self.notify(f"There is no theme “{visible(self._unknown_theme)}”; showing {DEFAULT_THEME}. Ctrl+P, Theme, lists them.", severity="warning", markup=False)
         if self.session is None:
@@ -294,7 +296,9 @@ class TicketsApp(Guarded, App):
         if self._status is None or self.files is None:
             return
         now = datetime.fromtimestamp(self.clock(), tz=timezone.utc)
-        self.sync_text = describe_sync(self._status, now, syncing=self.syncing, busy=self.files.busy)
+        text = describe_sync(self._status, now, syncing=self.syncing, busy=self.files.busy)
+        if text != self.sync_text:  # the status line repaints only when its words change
+            self.sync_text = text
 
     # --- the one error path ---------------------------------------------------------------------
 

@@ -1,9 +1,11 @@
 """`msp-tickets --demo`: the reference portal with demo data on a loopback port, a fast PSA
 cadence so tickets move while you watch, and the TUI logged in as the first demo company's
-admin. Everything lives in a temporary folder. However the app ends (quit, a signal, a crash,
-SIGKILL), the portal stops and removes that folder: it runs in a session of its own, so a
-terminal's hangup or ctrl+c reaches only the app, and it watches its parent (`--parent-pid`),
-so it stops within a fraction of a second of the app's death."""
+admin. The demo's portal database and mirror live in the XDG data folder
+(`$XDG_DATA_HOME/msp-tickets/demo/`, 0700): made and seeded on the first run, reused after, so a
+restart keeps what the user did; `--demo-reset` starts afresh. However the app ends (quit, a
+signal, a crash, SIGKILL), the portal stops: it runs in a session of its own, so a terminal's
+hangup or ctrl+c reaches only the app, and it watches its parent (`--parent-pid`), so it stops
+within a fraction of a second of the app's death. Nothing is written outside that folder."""
 
 from __future__ import annotations
 
@@ -13,12 +15,13 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
+from cache.private_files import private_database, private_file, private_folder
+from cache.profile import xdg_dir
 from portal.client import PortalClient
 
 DEMO_EMAIL = "admin@acme.example"
@@ -26,6 +29,20 @@ DEMO_PASSWORD = "demo-password"
 DEMO_PSA_INTERVAL_SECONDS = 15
 START_TIMEOUT_SECONDS = 30
 LISTENING = re.compile(r"listening on (http://127\.0\.0\.1:\d+)")
+# The mirror's files are named after the portal's address; the demo's port changes every run,
+# so they are named after this one, which stays.
+DEMO_FILES_URL = "http://demo.invalid"
+SEEDED = "seeded"  # written once the portal's database is complete
+
+
+def demo_folder(env: Mapping[str, str] = os.environ) -> Path:
+    """Where the demo keeps its portal and mirror between runs."""
+    return xdg_dir("data", env) / "demo"
+
+
+def reset_demo(env: Mapping[str, str] = os.environ) -> None:
+    """Forget the demo's tickets: the next run seeds a new portal."""
+    shutil.rmtree(demo_folder(env), ignore_errors=True)
 
 
 def _portal_command(db: Path, *args: str) -> list[str]:
@@ -34,10 +51,11 @@ def _portal_command(db: Path, *args: str) -> list[str]:
 
 @contextmanager
 def demo_portal(folder: Path) -> Iterator[str]:
-    """A seeded reference portal serving on 127.0.0.1; yields its URL, stops it at the end."""
+    """The reference portal of `folder` (seeded if it is new) serving on 127.0.0.1; yields its
+    URL, stops it at the end."""
     db = folder / "portal.db"
-    log_path = folder / "portal.log"
-    subprocess.run(_portal_command(db, "seed-demo"), check=True, capture_output=True)
+    log_path = private_file(folder / "portal.log")
+    _seed_once(folder, db)
     with log_path.open("wb") as log:
         # All output goes to the file: a pipe nobody reads would fill and stall the server.
         server = subprocess.Popen(
@@ -45,7 +63,7 @@ def demo_portal(folder: Path) -> Iterator[str]:
                 db, "serve", "--host", "127.0.0.1", "--port", "0",
                 "--psa-interval", str(DEMO_PSA_INTERVAL_SECONDS), "--simulate-office",
                 "--log-level", "warning",
-                "--parent-pid", str(os.getpid()), "--remove-on-exit", str(folder),
+                "--parent-pid", str(os.getpid()),
             ),
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -60,6 +78,17 @@ def demo_portal(folder: Path) -> Iterator[str]:
             server.wait(timeout=5)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+def _seed_once(folder: Path, db: Path) -> None:
+    """Seed a new portal, unless a complete one is there (a seeding cut short starts over)."""
+    if (folder / SEEDED).exists():
+        return
+    for leftover in folder.glob("portal.db*"):
+        leftover.unlink()
+    subprocess.run(_portal_command(db, "seed-demo"), check=True, capture_output=True)
+    private_database(db)
+    private_file(folder / SEEDED)
 
 
 def _wait_until_listening(server: subprocess.Popen, log_path: Path) -> str:
@@ -77,27 +106,29 @@ def _wait_until_listening(server: subprocess.Popen, log_path: Path) -> str:
 async def _run_app(url: str, folder: Path) -> int:
     from tui.app import TicketsApp  # textual loads only once the portal is up
     from tui.config import Profile
-    from tui.session import Identity, open_session
+    from cache.mirror import Mirror
+    from cache.sync import SyncEngine
+    from tui.session import Identity, Session, session_paths
     from tui.theme_setting import saved_theme
 
     async with PortalClient(url) as client:
         answer = await client.login(DEMO_EMAIL, DEMO_PASSWORD)
     env = {**os.environ, "XDG_CACHE_HOME": str(folder / "cache"), "XDG_DATA_HOME": str(folder / "data")}
     identity = Identity(answer.user.id, answer.user.email)
-    session = open_session(Profile("demo", url, DEMO_EMAIL), identity, answer.token, env)
+    mirror = Mirror.open(session_paths(Profile("demo", DEMO_FILES_URL, DEMO_EMAIL), identity, env))
+    client = PortalClient(url, answer.token)
+    session = Session(mirror, client, SyncEngine(mirror, client, expected_email=DEMO_EMAIL))
     app = TicketsApp(session, close_session_on_exit=True, exit_on_signals=True, theme=saved_theme())  # shown, not saved
     await app.run_async()
     return app.return_code or 0
 
 
-def run_demo() -> int:
-    folder = Path(tempfile.mkdtemp(prefix="msp-tickets-demo-"))
-    try:
-        with demo_portal(folder) as url:
-            return asyncio.run(_run_app(url, folder))
-    finally:
-        # The portal removes the folder as it stops; this covers a portal that never started.
-        shutil.rmtree(folder, ignore_errors=True)
+def run_demo(*, reset: bool = False) -> int:
+    if reset:
+        reset_demo()
+    folder = private_folder(demo_folder())
+    with demo_portal(folder) as url:
+        return asyncio.run(_run_app(url, folder))
 
 
 if __name__ == "__main__":

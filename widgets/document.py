@@ -40,7 +40,14 @@ class Spans:
     parts: tuple[tuple[str, Style], ...]
 
 
-Block = Para | Spans | RenderableType
+@dataclass(frozen=True)
+class Anchor:
+    """No line of its own: marks where the next block starts, so the view can scroll there."""
+
+    key: object
+
+
+Block = Anchor | Para | Spans | RenderableType
 
 
 def wrap(text: str, width: int) -> list[str]:
@@ -62,9 +69,14 @@ class DocumentView(Guarded, ScrollView, can_focus=True):
         self._lines: list[list[Segment]] = []
         self._strips: dict[int, Strip] = {}
         self._laid_out_for = -1
+        self._anchors: dict[object, int] = {}  # Anchor key: its line
+        self._wanted: object | None = None  # the anchor to scroll to once laid out
 
-    def show(self, blocks: list[Block]) -> None:
+    def show(self, blocks: list[Block], *, scroll_to: object | None = None) -> None:
+        """Show `blocks`; with `scroll_to`, scrolled to that anchor once laid out (a view not
+        sized yet lays out when it is)."""
         self._blocks = blocks
+        self._wanted = scroll_to
         self._lay_out(self.scrollable_content_region.width)
 
     def on_resize(self, event: events.Resize) -> None:
@@ -86,11 +98,32 @@ class DocumentView(Guarded, ScrollView, can_focus=True):
         self._strips.clear()
         base = self.rich_style
         lines: list[list[Segment]] = []
+        anchors: dict[object, int] = {}
         for block in self._blocks:
-            lines += self._block_lines(block, width, base)
+            if isinstance(block, Anchor):
+                anchors[block.key] = len(lines)
+            else:
+                lines += self._block_lines(block, width, base)
         self._lines = lines
+        self._anchors = anchors
         self.virtual_size = Size(width, len(lines))
         self.refresh()
+        if self._wanted is not None:
+            wanted, self._wanted = self._wanted, None
+            self.call_after_refresh(self.scroll_to_anchor, wanted)
+
+    @property
+    def at_end(self) -> bool:
+        """Whether the last line is in view (a document shorter than the view always is)."""
+        return self.scroll_y >= self.max_scroll_y
+
+    def scroll_to_anchor(self, key: object) -> bool:
+        """Scroll so the anchor's line is at the top (or as near as the end allows)."""
+        line = self._anchors.get(key)
+        if line is None:
+            return False
+        self.scroll_to(y=min(line, self.max_scroll_y), animate=False, immediate=True)
+        return True
 
     def _block_lines(self, block: Block, width: int, base: Style) -> list[list[Segment]]:
         if isinstance(block, Para):

@@ -10,7 +10,7 @@ from textual.widgets import Static
 from cache.model import SyncStatus
 from widgets.badges import ATTENTION_STYLE
 from widgets.plain import visible
-from widgets.when import ago, clock_time, within
+from widgets.when import ago, clock_time, countdown
 
 
 def _plural(count: int, one: str, many: str) -> str:
@@ -35,7 +35,7 @@ def describe_sync(status: SyncStatus, now: datetime, *, syncing: bool = False, b
     if syncing:
         text.append(" · syncing…")
     elif status.next_sync_at is not None:
-        text.append(f" · next {within(status.next_sync_at, now)}")
+        text.append(f" · next {countdown(status.next_sync_at, now)}")
     if status.waiting_to_send:
         text.append(" · " + _plural(status.waiting_to_send, "change", "changes") + " waiting to send")
     if status.needs_attention:

@@ -14,6 +14,7 @@ import asyncio
 from collections import OrderedDict
 from collections.abc import Awaitable
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any, Callable, ClassVar, Protocol
 
 from rich.cells import cell_len, set_cell_size
@@ -39,7 +40,7 @@ from widgets.badges import (
 )
 from widgets.colours import Palette, palette_for
 from widgets.plain import visible
-from widgets.when import date_only
+from widgets.when import age, date_only
 from widgets.guarded import Guarded
 
 PAGE_SIZE = 100
@@ -67,10 +68,10 @@ class Column:
     title: str
     sort: SortColumn | None
     width: int  # 0: takes the room the others leave
-    cell: Callable[[TicketRow, Palette], tuple[str, Style]]
+    cell: Callable[[TicketRow, Palette, datetime], tuple[str, Style]]  # (row, palette, now)
 
 
-def _marker(row: TicketRow, palette: Palette) -> tuple[str, Style]:
+def _marker(row: TicketRow, palette: Palette, _now: datetime) -> tuple[str, Style]:
     if row.needs_attention:
         return "✗", ATTENTION_STYLE
     if row.status is Status.WAITING_ON_CLIENT:
@@ -80,11 +81,18 @@ def _marker(row: TicketRow, palette: Palette) -> tuple[str, Style]:
     return "", Style()
 
 
-def _ticket_id(row: TicketRow, _palette: Palette) -> tuple[str, Style]:
+def _ticket_id(row: TicketRow, _palette: Palette, _now: datetime) -> tuple[str, Style]:
     return ("new" if row.pending else f"#{row.id}"), (PENDING_STYLE if row.pending else Style())
 
 
-def _status(row: TicketRow, palette: Palette) -> tuple[str, Style]:
+def _age(row: TicketRow, palette: Palette, now: datetime) -> tuple[str, Style]:
+    """Since the last activity; on a row waiting on the user, how long it has waited."""
+    if row.status is Status.WAITING_ON_CLIENT and not row.pending:
+        return age((now - (row.waiting_since or row.updated_at)).total_seconds()), palette.status[row.status]
+    return age((now - row.updated_at).total_seconds()), Style()
+
+
+def _status(row: TicketRow, palette: Palette, _now: datetime) -> tuple[str, Style]:
     if row.needs_attention:
         return "needs attention", ATTENTION_STYLE
     if row.pending:
@@ -94,14 +102,17 @@ def _status(row: TicketRow, palette: Palette) -> tuple[str, Style]:
 
 MARKER = Column("", None, 1, _marker)
 ID = Column("ID", SortColumn.ID, 7, _ticket_id)
-SUBJECT = Column("Subject", SortColumn.SUBJECT, 0, lambda r, _: (visible(r.subject, one_line=True), Style()))
-CATEGORY = Column("Category", SortColumn.CATEGORY, 9, lambda r, _: (CATEGORY_LABELS[r.category], Style()))
-PRIORITY = Column("Priority", SortColumn.PRIORITY, 9, lambda r, palette: (priority_label(r.priority), palette.priority[r.priority]))
-CREATED = Column("Created", SortColumn.CREATED, 10, lambda r, _: (date_only(r.created_at), Style()))
-UPDATED = Column("Updated", SortColumn.UPDATED, 10, lambda r, _: (date_only(r.updated_at), Style()))
+SUBJECT = Column("Subject", SortColumn.SUBJECT, 0, lambda r, _p, _n: (visible(r.subject, one_line=True), Style()))
+CATEGORY = Column("Category", SortColumn.CATEGORY, 9, lambda r, _p, _n: (CATEGORY_LABELS[r.category], Style()))
+PRIORITY = Column("Priority", SortColumn.PRIORITY, 9, lambda r, palette, _n: (priority_label(r.priority), palette.priority[r.priority]))
+CREATED = Column("Created", SortColumn.CREATED, 10, lambda r, _p, _n: (date_only(r.created_at), Style()))
+UPDATED = Column("Updated", SortColumn.UPDATED, 10, lambda r, _p, _n: (date_only(r.updated_at), Style()))
+# Sorted by last activity: the order of the ages (a waiting row shows how long it has waited).
+AGE = Column("Age", SortColumn.UPDATED, 6, _age)
 STATUS = Column("Status", SortColumn.STATUS, 17, _status)
-SUBMITTED_BY = Column("Submitted by", SortColumn.SUBMITTED_BY, 14, lambda r, _: (visible(r.submitted_by_name, one_line=True), Style()))
+SUBMITTED_BY = Column("Submitted by", SortColumn.SUBMITTED_BY, 14, lambda r, _p, _n: (visible(r.submitted_by_name, one_line=True), Style()))
 SUBJECT_COMFORTABLE = 20
+SUBJECT_BEFORE_AGE = 30  # the age goes before the subject gets narrower than this
 GAP = 1
 
 
@@ -110,7 +121,7 @@ def columns_for(width: int, with_submitter: bool, sort: SortColumn | None = None
     On a narrow terminal the category goes first, then the submitter's name is cut shorter,
     so the subject keeps a readable width. Sorted by when they were updated, the tickets show
     that date in the place of the created one: the order is then visible."""
-    chosen = [MARKER, ID, SUBJECT, CATEGORY, PRIORITY, UPDATED if sort is SortColumn.UPDATED else CREATED, STATUS]
+    chosen = [MARKER, ID, SUBJECT, CATEGORY, PRIORITY, UPDATED if sort is SortColumn.UPDATED else CREATED, AGE, STATUS]
     if with_submitter:
         chosen.append(SUBMITTED_BY)
     widths = {c.title: c.width for c in chosen}
@@ -120,6 +131,8 @@ def columns_for(width: int, with_submitter: bool, sort: SortColumn | None = None
 
     if room() < SUBJECT_COMFORTABLE:
         chosen.remove(CATEGORY)
+    if room() < SUBJECT_BEFORE_AGE:
+        chosen.remove(AGE)
     if with_submitter and room() < SUBJECT_COMFORTABLE:
         widths[SUBMITTED_BY.title] = 10
     subject = max(SUBJECT_COMFORTABLE // 2, room())
@@ -363,7 +376,7 @@ class TicketTable(Guarded, ScrollView, can_focus=True):
 
     def sortable(self) -> list[SortColumn]:
         """The columns a sort may use: those shown, and Updated (which shows itself once chosen)."""
-        shown = [column.sort for column, _ in self._layout() if column.sort is not None]
+        shown = list(dict.fromkeys(column.sort for column, _ in self._layout() if column.sort is not None))
         return shown + [SortColumn.UPDATED] * (SortColumn.UPDATED not in shown)
 
     def render_line(self, y: int) -> Strip:
@@ -398,7 +411,9 @@ class TicketTable(Guarded, ScrollView, can_focus=True):
 
     def _row_strip(self, row: TicketRow, width: int, extra: Style | None) -> Strip:
         palette = palette_for(self.app.current_theme)
-        texts = [column.cell(row, palette) for column, _ in self._layout()]
+        clock = getattr(self.app, "clock", None)
+        now = datetime.fromtimestamp(clock(), tz=timezone.utc) if clock else datetime.now(timezone.utc)
+        texts = [column.cell(row, palette, now) for column, _ in self._layout()]
         return self._cells(texts, width, self.rich_style, extra)
 
     def _header_strip(self, width: int) -> Strip:

@@ -9,7 +9,7 @@ from cache.model import TimelineItem
 from portal.schema import AuthorRole, EventKind
 from widgets.badges import ATTENTION_STYLE, MARK_PENDING, PENDING_STYLE, status_label
 from widgets.colours import Palette
-from widgets.document import PLAIN, Block, Para, Spans
+from widgets.document import PLAIN, Anchor, Block, Para, Spans
 from widgets.plain import visible
 from widgets.when import date_and_time
 
@@ -64,6 +64,11 @@ def event_blocks(item: TimelineItem, palette: Palette) -> list[Block]:
     return blocks
 
 
+def event_anchor(item: TimelineItem) -> Anchor:
+    """Where the event starts in the document (`DocumentView.scroll_to_anchor`)."""
+    return Anchor(("event", item.id))
+
+
 def timeline_blocks(items: tuple[TimelineItem, ...], palette: Palette) -> list[Block]:
     if not items:
         return [Para("Nothing has happened on this ticket yet.", EMPTY_STYLE, BODY_INDENT)]
@@ -71,5 +76,6 @@ def timeline_blocks(items: tuple[TimelineItem, ...], palette: Palette) -> list[B
     for item in items:
         if blocks:
             blocks.append(Para(""))
+        blocks.append(event_anchor(item))
         blocks += event_blocks(item, palette)
     return blocks

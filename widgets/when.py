@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 
 
@@ -36,6 +37,18 @@ def duration(seconds: float) -> str:
     return f"{days} day" if days == 1 else f"{days} days"
 
 
+def age(seconds: float) -> str:
+    """A compact age in its largest unit, for a narrow column: "now", "12 min", "5 h", "3 d"."""
+    whole = int(max(0.0, seconds))
+    if whole < 60:
+        return "now"
+    if whole < 3600:
+        return f"{whole // 60} min"
+    if whole < 86400:
+        return f"{whole // 3600} h"
+    return f"{whole // 86400} d"
+
+
 def span(seconds: float) -> str:
     """A measured span to its two largest units: "2 d 4 h", "3 h 5 min", "35 min", "40 s"."""
     whole = int(max(0.0, seconds))
@@ -52,6 +65,19 @@ def span(seconds: float) -> str:
 def ago(moment: datetime, now: datetime) -> str:
     span = duration((now - moment).total_seconds())
     return span if span == "just now" else f"{span} ago"
+
+
+def countdown(moment: datetime, now: datetime) -> str:
+    """A countdown that changes every second: "in 2 min 59 s", "in 59 s", "in 1 h 5 min", "now"."""
+    whole = math.ceil((moment - now).total_seconds())
+    if whole <= 0:
+        return "now"
+    minutes, secs = divmod(whole, 60)
+    if whole < 60:
+        return f"in {secs} s"
+    if whole < 3600:
+        return f"in {minutes} min {secs} s" if secs else f"in {minutes} min"
+    return f"in {span(whole)}"
 
 
 def within(moment: datetime, now: datetime) -> str:

@@ -1,5 +1,7 @@
 """The real `msp-tickets --demo` in a real terminal (tmux): the board appears, a ticket is
-created from the form, and its detail shows it; quitting removes the demo's folder."""
+created from the form, and its detail shows it; quitting leaves nothing in the temp folder, and
+the demo kept under the XDG data folder shows the ticket again on the next start
+(`--demo-reset` starts afresh)."""
 
 from __future__ import annotations
 
@@ -19,20 +21,35 @@ pytestmark = [
 ]
 
 
+COUNTDOWN = re.compile(r"next in (\d+) s")
+
+
 @pytest.fixture
-def demo(tmp_path: Path) -> Iterator[tuple[Terminal, Path]]:
-    """The demo in a terminal, and the folder where it makes its temporary folder (TMPDIR)."""
+def demo(tmp_path: Path) -> Iterator[tuple[Terminal, Path, dict[str, str]]]:
+    """The demo in a terminal, the folder given as its TMPDIR, and its environment."""
     temp = tmp_path / "tmp"
     temp.mkdir()
+    env = user_env(tmp_path / "home", TMPDIR=str(temp))
     with terminal(tmp_path) as term:
-        term.start(f"{COMMAND} --demo", user_env(tmp_path / "home", TMPDIR=str(temp)))
-        yield term, temp
+        term.start(f"{COMMAND} --demo", env)
+        yield term, temp, env
 
 
-def test_demo_board_then_a_new_ticket_and_its_detail(demo: tuple[Terminal, Path]) -> None:
-    terminal, temp = demo
+def restart(terminal: Terminal, command: str, env: dict[str, str]) -> str:
+    terminal.close()
+    terminal.start(command, env)
+    return terminal.wait_for(lambda s: re.search(r"1 All [1-9]\d*", s) is not None, "the demo board again")
+
+
+def test_demo_board_then_a_new_ticket_and_its_detail(demo: tuple[Terminal, Path, dict[str, str]], tmp_path: Path) -> None:
+    terminal, temp, env = demo
     board = terminal.wait_for(lambda s: re.search(r"1 All [1-9]\d*", s) is not None, "the board with the demo tickets")
     assert "Waiting on you" in board and "Status" in board
+
+    # The status line counts down to the next sync second by second.
+    first = terminal.wait_for(lambda s: (found := COUNTDOWN.search(s)) is not None and int(found.group(1)) > 2, "the countdown")
+    seconds = int(COUNTDOWN.search(first).group(1))
+    terminal.wait_for(lambda s: (found := COUNTDOWN.search(s)) is not None and int(found.group(1)) == seconds - 1, "the countdown's next second")
 
     terminal.keys("n")
     terminal.wait_for(lambda s: "New ticket" in s and "0/500" in s, "the form")
@@ -54,4 +71,17 @@ def test_demo_board_then_a_new_ticket_and_its_detail(demo: tuple[Terminal, Path]
     terminal.keys("C-q")
     wait_until(terminal.process_ended, "the demo to end")
     assert terminal.exit_status() == 0
-    wait_until(lambda: not any(temp.iterdir()), "the demo's folder to be removed")
+    assert list(temp.iterdir()) == []
+    kept = tmp_path / "home" / "data" / "msp-tickets" / "demo"
+    assert (kept / "portal.db").exists() and kept.stat().st_mode & 0o777 == 0o700
+
+    board = restart(terminal, f"{COMMAND} --demo", env)
+    assert "Typed into a real terminal" in board, "a restart keeps the user's tickets"
+    terminal.keys("C-q")
+    wait_until(terminal.process_ended, "the demo to end")
+
+    board = restart(terminal, f"{COMMAND} --demo-reset", env)
+    assert "Typed into a real terminal" not in board
+    terminal.keys("C-q")
+    wait_until(terminal.process_ended, "the demo to end")
+    assert list(temp.iterdir()) == []

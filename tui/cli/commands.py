@@ -594,11 +594,11 @@ def run_board(args: Any) -> int:
 SERVER_MODULES = ("fastapi", "uvicorn", "argon2")
 
 
-def run_demo() -> int:
+def run_demo(*, reset: bool = False) -> int:
     if any(importlib.util.find_spec(name) is None for name in SERVER_MODULES):
         _say("The demo runs the reference portal, which is not installed: "
              "pip install 'msp-tickets[server]' (or pipx install 'msp-tickets[server]').")
         return exit_codes.ERROR
     from tui.demo import run_demo as demo
 
-    return demo()
+    return demo(reset=reset)

@@ -120,7 +120,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"msp-tickets {_version()}")
     parser.add_argument("--profile", default=None, help="which profile of config.toml (env MSP_TICKETS_PROFILE)")
-    parser.add_argument("--demo", action="store_true", help="open the board on a built-in demo portal")
+    parser.add_argument("--demo", action="store_true", help="open the board on a built-in demo portal (kept between runs)")
+    parser.add_argument("--demo-reset", action="store_true", help="the demo, started afresh: forget its tickets")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="log more to stderr")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -197,8 +198,8 @@ def main(argv: list[str] | None = None) -> int:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(VisibleFormatter("%(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=(logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)], handlers=[handler])
-    if args.demo:
-        return actions.run_demo()
+    if args.demo or args.demo_reset:
+        return actions.run_demo(reset=args.demo_reset)
     if args.command is None:
         return actions.run_board(args)
     return args.handler(args)

@@ -1,0 +1,74 @@
+"""The status line's countdown ticks every second from the status last read (the mirror is not
+read again for it), and a board that has never synced says it is loading, not that it is empty."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from cache.mirror import Mirror
+from cache.profile import profile_paths
+from cache.sync import SyncEngine
+from screens.board import NO_TICKETS, NOT_SYNCED_YET
+from tests.support.portal import token_for
+from tests.tui.conftest import DEMO_ADMIN, Running, client_for, screen_text
+from tui.app import TicketsApp
+from tui.session import Session
+from widgets.when import countdown
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"),
+    [
+        (-3, "now"),
+        (0, "now"),
+        (0.2, "in 1 s"),  # a part of a second left still counts as one
+        (59, "in 59 s"),
+        (60, "in 1 min"),
+        (179, "in 2 min 59 s"),
+        (3600 + 5 * 60, "in 1 h 5 min"),
+    ],
+)
+def test_countdown(seconds: float, shown: str) -> None:
+    assert countdown(NOW + timedelta(seconds=seconds), NOW) == shown
+
+
+async def test_the_countdown_ticks_each_second_without_reading_the_mirror(demo_portal, tmp_path: Path) -> None:
+    token = await asyncio.to_thread(token_for, demo_portal, DEMO_ADMIN)
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache"), "XDG_DATA_HOME": str(tmp_path / "data")}
+    mirror = Mirror.open(profile_paths("test", demo_portal.url, DEMO_ADMIN.email, env))
+    client = client_for(demo_portal, token)
+    reads = []
+    read_status = mirror.sync_status
+
+    def counted_status():
+        reads.append(1)
+        return read_status()
+
+    mirror.sync_status = counted_status
+    clock = [NOW.timestamp()]
+    app = TicketsApp(Session(mirror, client, SyncEngine(mirror, client)), clock=lambda: clock[0], sync_on_start=False)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            running = Running(app, pilot, demo_portal, token)
+            await running.until(lambda: NOT_SYNCED_YET in screen_text(app), what="the loading line of a mirror never synced")
+            assert NO_TICKETS not in screen_text(app)
+            await running.sync()
+            await running.until(lambda: app._status is not None and app._status.next_sync_at is not None, what="the status after the sync")
+            next_sync = app._status.next_sync_at
+            clock[0] = (next_sync - timedelta(seconds=179)).timestamp()
+            await running.until(lambda: "next in 2 min 59 s" in app.sync_text.plain, what="the countdown")
+            read_so_far = len(reads)
+            clock[0] += 1
+            await running.until(lambda: "next in 2 min 58 s" in app.sync_text.plain, what="the next second")
+            clock[0] = (next_sync - timedelta(seconds=59)).timestamp()
+            await running.until(lambda: "next in 59 s" in app.sync_text.plain, what="the last minute")
+            assert len(reads) == read_so_far, "the tick recomputes the words; it does not read the mirror"
+    finally:
+        await client.aclose()
+        mirror.close()
