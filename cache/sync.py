@@ -221,6 +221,7 @@ class SyncEngine:
         pushed, attention = await self._push()
         if pushed:
             await self._pull(notes)
+        await asyncio.to_thread(self.mirror.record_activity, notes.changes)
         return SyncResult(
             pulled=notes.pulled,
             pushed=pushed,
