@@ -14,15 +14,22 @@ from textual.keys import format_key
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from screens.activity import ActivityScreen
 from screens.board import BoardScreen
 from screens.comment import CommentScreen
 from screens.detail import DetailScreen
 from screens.new_ticket import NewTicketScreen
 from screens.rating import RatingScreen
+from widgets.badges import MARK_CHANGED, MARK_WAITING
 from widgets.document import DocumentView
 from widgets.ticket_table import TicketTable
 from widgets.guarded import Guarded
 
+MARKER_LEGEND = (
+    (MARK_CHANGED, "changed by others since you last opened it (a lists what changed)"),
+    (MARK_WAITING, "waiting on you"),
+    ("✗", "the portal refused something you wrote: it needs attention"),
+)
 NAMED_KEYS = {"escape": "esc", "pageup": "pgup", "pagedown": "pgdn"}
 
 
@@ -45,6 +52,7 @@ class HelpScreen(Guarded, ModalScreen[None]):
             ("Board", _bindings(BoardScreen.BINDINGS)),
             ("Ticket table", _bindings(TicketTable.BINDINGS)),
             ("Ticket detail", _bindings(DetailScreen.BINDINGS)),
+            ("Activity (a)", _bindings(ActivityScreen.BINDINGS)),
             ("Reading a ticket", [b for b in _bindings(DocumentView.BINDINGS) if "Left" not in b.description and "Right" not in b.description]),
             ("New ticket", _bindings(NewTicketScreen.BINDINGS)),
             ("Comment", _bindings(CommentScreen.BINDINGS)),
@@ -65,4 +73,8 @@ class HelpScreen(Guarded, ModalScreen[None]):
             table.add_row(Text(title, style="bold underline"), "")
             for binding in bindings:
                 table.add_row(key_names(binding.key), binding.description)
+        table.add_row("")
+        table.add_row(Text("Markers on the board", style="bold underline"), "")
+        for mark, meaning in MARKER_LEGEND:
+            table.add_row(mark, meaning)
         return table

@@ -7,6 +7,7 @@
     [profiles.work]
     portal = "https://portal.example.com"
     email = "ann@example.com"
+    notify = "auto"   # off | bell | osc9 | osc777 | auto: see tui/notify.py
 
 A profile needs only its portal (`MSP_TICKETS_PORTAL` will do) and a token; who the user is
 comes from the portal. `email` is what `login` used: a token of someone else is then refused.
@@ -27,6 +28,7 @@ from cache.private_files import write_private_text
 from cache.profile import xdg_dir
 from portal.client import InsecurePortalURL, api_base_url
 from portal.schema import API_PREFIX
+from tui.notify import NotifyMode
 
 DEFAULT_PROFILE = "default"
 
@@ -36,6 +38,7 @@ class Profile:
     name: str
     portal_url: str | None
     email: str | None
+    notify: NotifyMode = NotifyMode.AUTO  # how a change reaches a terminal not in front (tui/notify.py)
 
     @property
     def complete(self) -> bool:
@@ -73,7 +76,16 @@ def load_profile(name: str | None = None, env: Mapping[str, str] = os.environ) -
         name=chosen,
         portal_url=check_portal_url(portal) if portal else None,
         email=stored.get("email"),
+        notify=check_notify(stored.get("notify", NotifyMode.AUTO.value), chosen),
     )
+
+
+def check_notify(value: object, profile: str) -> NotifyMode:
+    try:
+        return NotifyMode(value)
+    except ValueError:
+        choices = " | ".join(mode.value for mode in NotifyMode)
+        raise ConfigError(f"notify = {value!r} in [profiles.{profile}] is not one of {choices}; fix or remove it.") from None
 
 
 def save_profile(profile: Profile, env: Mapping[str, str] = os.environ) -> None:

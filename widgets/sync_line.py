@@ -17,8 +17,9 @@ def _plural(count: int, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"
 
 
-def describe_sync(status: SyncStatus, now: datetime, *, syncing: bool = False, busy: str | None = None) -> Text:
-    """`busy` names what waits for a local file another program holds."""
+def describe_sync(status: SyncStatus, now: datetime, *, syncing: bool = False, busy: str | None = None, unread: int = 0) -> Text:
+    """`busy` names what waits for a local file another program holds; `unread` counts the
+    activity lines not yet seen (`a` lists them)."""
     text = Text(end="")
     if busy:
         text.append(f"local files busy — retrying ({visible(busy, one_line=True)})", style=ATTENTION_STYLE)
@@ -41,6 +42,9 @@ def describe_sync(status: SyncStatus, now: datetime, *, syncing: bool = False, b
     if status.needs_attention:
         text.append(" · ")
         text.append(f"{status.needs_attention} need{'s' if status.needs_attention == 1 else ''} attention", style=ATTENTION_STYLE)
+    if unread:
+        text.append(" · ")
+        text.append(_plural(unread, "change", "changes") + " · a to see", style="bold")
     return text
 
 

@@ -60,3 +60,19 @@ def test_notification_per_mode(mode, env, expected):
 )
 def test_auto_follows_the_terminal(env, expected):
     assert chosen_mode(NotifyMode.AUTO, env) is expected
+
+
+def test_the_profile_says_how_to_notify_and_a_wrong_value_is_a_sentence(tmp_path):
+    from tui.config import ConfigError, Profile, config_path, load_profile, save_profile
+
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "config")}
+    save_profile(Profile("work", "https://portal.example.com", "ann@example.com"), env)
+    assert load_profile("work", env).notify is NotifyMode.AUTO
+    path = config_path(env)
+    path.write_text(path.read_text() + 'notify = "osc777"\n')
+    assert load_profile("work", env).notify is NotifyMode.OSC777
+    save_profile(Profile("work", "https://portal.example.com", "ann@example.com"), env)
+    assert load_profile("work", env).notify is NotifyMode.OSC777, "saving the login keeps it"
+    path.write_text(path.read_text().replace('"osc777"', '"loud"'))
+    with pytest.raises(ConfigError, match="notify = 'loud'.*off \\| bell \\| osc9 \\| osc777 \\| auto"):
+        load_profile("work", env)
