@@ -20,6 +20,7 @@ from screens.detail import DetailScreen
 from screens.drafts import open_with_draft
 from screens.new_ticket import DRAFT_NAME, NewTicketScreen
 from screens.stats import StatsScreen
+from widgets.badges import MARK_CHANGED, MARK_WAITING
 from widgets.pills import PILLS, PillBar, ScopeToggle
 from widgets.plain import visible
 from widgets.sync_line import SyncLine
@@ -37,6 +38,9 @@ SORT_ORDER: tuple[SortColumn, ...] = (
     SortColumn.CATEGORY,
     SortColumn.SUBMITTED_BY,
 )
+
+
+MARKER_LEGEND = f"{MARK_CHANGED} changed  {MARK_WAITING} waiting on you"
 
 
 class BoardScreen(Guarded, Screen):
@@ -68,7 +72,7 @@ class BoardScreen(Guarded, Screen):
         yield PillBar(id="pills")
         yield TextInput(placeholder="Search subject, description and comments — enter or esc to go back to the table", id="search")
         yield TicketTable(self.services.mirror, reads=self._table_reads, id="tickets")
-        yield SyncLine(id="sync-line")
+        yield SyncLine(legend=MARKER_LEGEND, id="sync-line")
         # The board has the most keys: at 80 columns "? Help" (which names ctrl+p) must fit.
         yield Footer(show_command_palette=False)
 

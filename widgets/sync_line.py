@@ -55,9 +55,20 @@ class SyncLine(Static):
     SyncLine { height: 1; width: 1fr; padding: 0 1; background: $panel; color: $text-muted; }
     """
 
+    def __init__(self, *, legend: str = "", id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.legend = legend  # shown after the status when the line has room for it
+
     def on_mount(self) -> None:
         if hasattr(self.app, "sync_text"):
             self.watch(self.app, "sync_text", self._show)
 
     def _show(self, text: Text) -> None:
+        if self.legend and text.cell_len + 3 + len(self.legend) <= self.size.width - 2:
+            text = text.copy()
+            text.append(" · " + self.legend, style="dim")
         self.update(text)
+
+    def on_resize(self) -> None:
+        if hasattr(self.app, "sync_text"):
+            self._show(self.app.sync_text)
