@@ -19,7 +19,7 @@ from pathlib import Path
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from cache import queries
+from cache import activity, queries
 from cache.apply import (
     from_utc_text,
     now_text,
@@ -30,9 +30,11 @@ from cache.apply import (
     utc_text,
 )
 from cache.model import (
+    ActivityEntry,
     Pill,
     Scope,
     SyncStatus,
+    TicketChange,
     TicketQuery,
     TicketRow,
     TicketView,
@@ -302,6 +304,24 @@ class Mirror:
                 "UPDATE tickets SET opened_at = COALESCE(last_msp_change_at, '') WHERE id = ?",
                 (self.resolve(ticket_id),),
             )
+
+    def record_activity(self, changes: Iterable[TicketChange]) -> None:
+        changes = list(changes)
+        if changes:
+            with write_transaction(self._conn) as conn:
+                activity.record(conn, changes)
+
+    def activity(self) -> list[ActivityEntry]:
+        """Newest first."""
+        return activity.newest(self._conn)
+
+    def unread_activity(self) -> int:
+        return activity.unread_count(self._conn)
+
+    def mark_activity_read(self, ids: Iterable[int] | None = None) -> None:
+        """All of it when `ids` is None."""
+        with write_transaction(self._conn) as conn:
+            activity.mark_read(conn, ids)
 
     def sync_status(self) -> SyncStatus:
         row = self._conn.execute(queries.SYNC_STATUS).fetchone()

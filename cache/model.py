@@ -199,3 +199,12 @@ class SyncResult:
     def by_others(self) -> tuple[TicketChange, ...]:
         """What others did to tickets that already existed."""
         return tuple(c for c in self.changes if c.kind is not NewsKind.NEW_TICKET)
+
+
+@dataclass(frozen=True)
+class ActivityEntry:
+    """One line of the activity log: a change a sync brought, and whether the user has seen it."""
+
+    id: int
+    change: TicketChange
+    read: bool

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from cache.private_files import SQLITE_COMPANIONS, private_database, private_folder
 
-CACHE_SCHEMA_VERSION = 4
+CACHE_SCHEMA_VERSION = 5
 OUTBOX_SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 5000
 MOVED_ASIDE_KEPT_FOR = timedelta(days=7)
@@ -132,6 +132,27 @@ CACHE_MIGRATIONS = [
     # 4: a search may be a PSA id (`ACM-1143`, any case): a lookup, not a scan of every ticket.
     """
     CREATE INDEX tickets_by_psa_id ON tickets(psa_ticket_id COLLATE NOCASE);
+    """,
+    # 5: the activity log: every change by others a sync brought, kept (through a full resync
+    # too) until the user has read it and beyond, so it can be traced afterwards.
+    """
+    CREATE TABLE activity (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        ticket_id INTEGER NOT NULL,
+        subject TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        author_role TEXT NOT NULL,
+        author_name TEXT NOT NULL,
+        at TEXT NOT NULL,
+        event_id INTEGER,
+        from_status TEXT,
+        to_status TEXT,
+        assignee TEXT,
+        body TEXT,
+        score INTEGER,
+        read INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX activity_unread ON activity (read) WHERE read = 0;
     """,
 ]
 

@@ -305,6 +305,7 @@ class SyncEngine:
         if pushed:
             info = await self._pull(notes, checked_already=True) or info
         await self._follow_psa_cycle(info or await self.client.sync_info())
+        await asyncio.to_thread(self.mirror.record_activity, notes.changes)
         return SyncResult(
             pulled=notes.pulled,
             pushed=pushed,

@@ -21,6 +21,7 @@ from screens.detail import DetailScreen
 from screens.drafts import open_with_draft
 from screens.new_ticket import DRAFT_NAME, NewTicketScreen
 from screens.stats import StatsScreen
+from widgets.badges import MARK_CHANGED, MARK_WAITING
 from widgets.pills import PILLS, MoreUnderAll, PillBar, ScopeToggle, hidden_matches, more_under_all
 from widgets.plain import visible
 from widgets.sync_line import SyncLine
@@ -44,6 +45,9 @@ COUNT_AFTER_TYPING_PAUSE = 0.15  # seconds
 
 NOT_SYNCED_YET = "Loading your tickets from the portal…"
 NO_TICKETS = "No tickets here."
+
+
+MARKER_LEGEND = f"{MARK_CHANGED} changed  {MARK_WAITING} waiting on you"
 
 
 class BoardScreen(Guarded, Screen):
@@ -82,7 +86,7 @@ class BoardScreen(Guarded, Screen):
         table.empty_message = NOT_SYNCED_YET  # until the mirror knows who the user is
         yield table
         yield MoreUnderAll(id="more-under-all")
-        yield SyncLine(id="sync-line")
+        yield SyncLine(legend=MARKER_LEGEND, id="sync-line")
         # The board has the most keys: short descriptions, so that quit and the palette fit at 80.
         yield Footer()
 

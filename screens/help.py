@@ -15,17 +15,24 @@ from textual.keys import format_key
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from screens.activity import ActivityScreen
 from screens.board import BoardScreen
 from screens.careful import ConfirmResolvedScreen, ReopenScreen
 from screens.comment import CommentScreen
 from screens.detail import DetailScreen
 from screens.new_ticket import NewTicketScreen
 from screens.rating import RatingScreen
+from widgets.badges import MARK_CHANGED, MARK_WAITING
 from widgets.ticket_table import TicketTable
 from widgets.guarded import Guarded
 from widgets.scroll_keys import SCROLL_BINDINGS
 from screens.go_to import GoToScreen
 
+MARKER_LEGEND = (
+    (MARK_CHANGED, "changed by others since you last opened it (a lists what changed)"),
+    (MARK_WAITING, "waiting on you"),
+    ("✗", "the portal refused something you wrote: it needs attention"),
+)
 NAMED_KEYS = {"escape": "esc", "pageup": "pgup", "pagedown": "pgdn"}
 
 
@@ -58,6 +65,7 @@ class HelpScreen(Guarded, ModalScreen[None]):
             ("Go to ticket", _bindings(GoToScreen.BINDINGS)),
             ("Confirm resolved?", _bindings(ConfirmResolvedScreen.BINDINGS)),
             ("Reopen?", _bindings(ReopenScreen.BINDINGS)),
+            ("Activity (a)", _bindings(ActivityScreen.BINDINGS)),
             ("New ticket", _bindings(NewTicketScreen.BINDINGS)),
             ("Comment", _bindings(CommentScreen.BINDINGS)),
             ("Rating", _bindings(RatingScreen.BINDINGS)),
@@ -77,4 +85,8 @@ class HelpScreen(Guarded, ModalScreen[None]):
             table.add_row(Text(title, style="bold underline"), "")
             for binding in bindings:
                 table.add_row(key_names(key_in_force(binding, self.keymap)), binding.tooltip or binding.description)
+        table.add_row("")
+        table.add_row(Text("Markers on the board", style="bold underline"), "")
+        for mark, meaning in MARKER_LEGEND:
+            table.add_row(mark, meaning)
         return table

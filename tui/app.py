@@ -22,9 +22,10 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerFailed, WorkerState
 
-from cache.model import SyncResult, SyncStatus, TicketChange
+from cache.model import Pill, Scope, SyncResult, SyncStatus, TicketChange
 from cache.store import OutboxUnusable
 from portal.client import PortalError, Unauthorized
+from screens.activity import ActivityRead, ActivityScreen
 from screens.board import BoardScreen
 from screens.detail import DetailScreen
 from screens.go_to import GoToScreen
@@ -37,6 +38,7 @@ from tui.process_guard import ProcessGuard
 from tui.palette import ActionsProvider
 from tui import login as login_service
 from tui.config import ConfigError, Profile, load_keymap
+from tui.notify import NotifyMode, notification, window_title
 from tui.credentials import TokenStore
 from tui.theme_setting import save_theme, saved_theme
 from tui.session import Session, WrongAccount, identify, open_session
@@ -50,7 +52,6 @@ from tui.failures import describe_failure
 # read; the mirror is read again only when a sync or a write changes it.
 STATUS_TICK_SECONDS = 1
 LOGIN_REFUSED = "The portal no longer accepts your saved login; please log in again."
-NOTIFICATIONS_AT_MOST = 3
 # Quitting never waits behind keys held for a screen that is not ready (a write stuck on a busy
 # file, say): the user can always leave.
 QUIT_KEY = "ctrl+q"
@@ -76,6 +77,7 @@ class TicketsApp(Guarded, App):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "sync", "Sync", tooltip="Sync now", id="sync"),
         Binding("colon,number_sign", "go_to", "Go to ticket…", show=False, id="go_to"),
+        Binding("a", "activity", "Activity", show=False, id="activity"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("ctrl+p", "command_palette", "Commands", show=False, system=True, id="command_palette"),
         Binding(QUIT_KEY, "quit", "Quit", show=False, id="quit"),
@@ -123,6 +125,9 @@ class TicketsApp(Guarded, App):
         self.files: LocalFiles | None = None
         self._status: SyncStatus | None = None  # as last read from the mirror
         self._told_busy = False
+        self._unread = 0  # activity lines not yet seen
+        self._waiting = 0  # the user's tickets waiting on them
+        self._notify_mode = profile.notify if profile else NotifyMode.AUTO
 
     # --- start and stop -----------------------------------------------------------------------
 
@@ -175,6 +180,7 @@ class TicketsApp(Guarded, App):
         self.services = Services(self.files)
         self.push_screen(BoardScreen(self.services))
         self._show_sync_status()
+        self._read_counts()
         if check_token and self._login is not None:
             self._check_token()
         elif self.sync_on_start:
@@ -296,7 +302,7 @@ class TicketsApp(Guarded, App):
         if self._status is None or self.files is None:
             return
         now = datetime.fromtimestamp(self.clock(), tz=timezone.utc)
-        text = describe_sync(self._status, now, syncing=self.syncing, busy=self.files.busy)
+        text = describe_sync(self._status, now, syncing=self.syncing, busy=self.files.busy, unread=self._unread)
         if text != self.sync_text:  # the status line repaints only when its words change
             self.sync_text = text
 
@@ -347,21 +353,38 @@ class TicketsApp(Guarded, App):
         self.sync_now()
 
     def _announce(self, result: SyncResult, mine: frozenset[int]) -> None:
-        """One notification per ticket others changed, naming it; then what the portal refused."""
-        by_ticket: dict[int, list[TicketChange]] = {}
-        for change in result.by_others:
-            by_ticket.setdefault(change.ticket_id, []).append(change)
-        # The user's own tickets first: those are the replies they are waiting for.
-        ordered = sorted(by_ticket.items(), key=lambda item: item[0] not in mine)
-        for ticket_id, changes in ordered[:NOTIFICATIONS_AT_MOST]:
-            what = ", ".join(dict.fromkeys(visible(c.what, one_line=True) for c in changes))
-            self.notify(f"#{ticket_id} {visible(changes[0].subject, one_line=True)}: {what}", title="Updated by your MSP", markup=False, timeout=8)
-        if len(by_ticket) > NOTIFICATIONS_AT_MOST:
-            self.notify(f"…and {len(by_ticket) - NOTIFICATIONS_AT_MOST} more tickets changed.", title="Updated by your MSP", markup=False)
+        """Others' changes are counted on the status line (`a` lists them), never raised over
+        the table; a terminal not in front also gets the bell and a desktop notification. What
+        the portal refused and a rebuilt mirror stay notices."""
+        self._read_counts()
+        if result.changes and not self.app_focus:
+            self._write_to_terminal(notification(self._notify_mode, self.TITLE, _in_words(result.changes, mine), os.environ))
         if result.rebuilt:
             self.notify(visible(result.rebuilt), title="Mirror rebuilt", severity="warning", markup=False, timeout=15)
         for problem in result.needs_attention:
             self.notify(visible(problem), title="Needs attention", severity="error", markup=False, timeout=15)
+
+    @on(ActivityRead)
+    def _read_counts(self) -> None:
+        if self.files is not None:
+            self.files.run(self, _counts, self.files.mirror, then=self._counts_read, what="counting what is new", group="activity-counts", latest=True)
+
+    def _counts_read(self, counts: tuple[int, int]) -> None:
+        self._unread, self._waiting = counts
+        self._render_sync_status()
+        title = title_with_counts(self.TITLE, self._waiting, self._unread)
+        if title != self.title:
+            self.title = title
+            self._write_to_terminal(window_title(title))
+
+    def _write_to_terminal(self, text: str) -> None:
+        """Bytes Textual has no API for (bell, OSC): through its driver, in order with the rest."""
+        if text and self._driver is not None:
+            self._driver.write(text)
+
+    def action_activity(self) -> None:
+        if self.files is not None and not isinstance(self.screen, ActivityScreen):
+            self.push_screen(ActivityScreen(self.services))
 
     # --- help -------------------------------------------------------------------------------------
 
@@ -395,6 +418,23 @@ class TicketsApp(Guarded, App):
         """Only Theme: Quit, Help and every action come from the bindings (ActionsProvider),
         each once; scrolling and focus moves are keys, not commands."""
         yield SystemCommand("Theme", "Change the colours (kept for the next start)", self.action_change_theme)
+
+
+def _counts(mirror) -> tuple[int, int]:
+    return mirror.unread_activity(), mirror.pill_counts(Scope.MINE)[Pill.WAITING_ON_YOU]
+
+
+def title_with_counts(name: str, waiting: int, unread: int) -> str:
+    """The window title: "msp-tickets · 2 waiting on you · 3 new" (a part only when not 0)."""
+    parts = [name] + ([f"{waiting} waiting on you"] if waiting else []) + ([f"{unread} new"] if unread else [])
+    return " · ".join(parts)
+
+
+def _in_words(changes: tuple[TicketChange, ...], mine: frozenset[int]) -> str:
+    """The notification's text: how many, and the first change on the user's own tickets."""
+    first = next((c for c in changes if c.ticket_id in mine), changes[0])
+    count = f"{len(changes)} changes · " if len(changes) > 1 else ""
+    return f"{count}#{first.ticket_id} {first.subject}: {first.what}"
 
 
 def _submitted_by_me(mirror, ticket_ids: set[int]) -> frozenset[int]:

@@ -7,6 +7,7 @@
     [profiles.work]
     portal = "https://portal.example.com"
     email = "ann@example.com"
+    notify = "auto"   # off | bell | osc9 | osc777 | auto: see tui/notify.py
 
     [keymap]            # optional: binding ids to keys, for every profile
     sync = "f5"
@@ -51,6 +52,8 @@ from cache.profile import xdg_dir
 from portal.client import InsecurePortalURL, api_base_url
 from portal.schema import API_PREFIX, Category, Priority, Status
 from tui.choices import parse_choice
+from portal.schema import API_PREFIX
+from tui.notify import NotifyMode
 
 DEFAULT_PROFILE = "default"
 
@@ -60,6 +63,7 @@ class Profile:
     name: str
     portal_url: str | None
     email: str | None
+    notify: NotifyMode = NotifyMode.AUTO  # how a change reaches a terminal not in front (tui/notify.py)
 
     @property
     def complete(self) -> bool:
@@ -115,6 +119,7 @@ def load_profile(
         name=chosen,
         portal_url=check_portal_url(portal) if portal else None,
         email=stored.get("email"),
+        notify=check_notify(stored.get("notify", NotifyMode.AUTO.value), chosen),
     )
 
 
@@ -124,6 +129,14 @@ def load_keymap(env: Mapping[str, str] = os.environ) -> dict[str, str]:
     if not isinstance(keymap, dict) or not all(isinstance(v, str) and v.strip() for v in keymap.values()):
         raise ConfigError(f'[keymap] in {config_path(env)} must map binding ids to keys, such as sync = "f5".')
     return {binding_id: keys.replace(" ", "") for binding_id, keys in keymap.items()}
+
+
+def check_notify(value: object, profile: str) -> NotifyMode:
+    try:
+        return NotifyMode(value)
+    except ValueError:
+        choices = " | ".join(mode.value for mode in NotifyMode)
+        raise ConfigError(f"notify = {value!r} in [profiles.{profile}] is not one of {choices}; fix or remove it.") from None
 
 
 def save_profile(profile: Profile, env: Mapping[str, str] = os.environ) -> None:

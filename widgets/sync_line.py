@@ -17,8 +17,9 @@ def _plural(count: int, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"
 
 
-def describe_sync(status: SyncStatus, now: datetime, *, syncing: bool = False, busy: str | None = None) -> Text:
-    """`busy` names what waits for a local file another program holds."""
+def describe_sync(status: SyncStatus, now: datetime, *, syncing: bool = False, busy: str | None = None, unread: int = 0) -> Text:
+    """`busy` names what waits for a local file another program holds; `unread` counts the
+    activity lines not yet seen (`a` lists them)."""
     text = Text(end="")
     if busy:
         text.append(f"local files busy — retrying ({visible(busy, one_line=True)})", style=ATTENTION_STYLE)
@@ -41,6 +42,9 @@ def describe_sync(status: SyncStatus, now: datetime, *, syncing: bool = False, b
     if status.needs_attention:
         text.append(" · ")
         text.append(f"{status.needs_attention} need{'s' if status.needs_attention == 1 else ''} attention", style=ATTENTION_STYLE)
+    if unread:
+        text.append(" · ")
+        text.append(_plural(unread, "change", "changes") + " · a to see", style="bold")
     return text
 
 
@@ -51,9 +55,20 @@ class SyncLine(Static):
     SyncLine { height: 1; width: 1fr; padding: 0 1; background: $panel; color: $text-muted; }
     """
 
+    def __init__(self, *, legend: str = "", id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.legend = legend  # shown after the status when the line has room for it
+
     def on_mount(self) -> None:
         if hasattr(self.app, "sync_text"):
             self.watch(self.app, "sync_text", self._show)
 
     def _show(self, text: Text) -> None:
+        if self.legend and text.cell_len + 3 + len(self.legend) <= self.size.width - 2:
+            text = text.copy()
+            text.append(" · " + self.legend, style="dim")
         self.update(text)
+
+    def on_resize(self) -> None:
+        if hasattr(self.app, "sync_text"):
+            self._show(self.app.sync_text)

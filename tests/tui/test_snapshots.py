@@ -83,3 +83,28 @@ def test_board_light_sorted_by_updated(snap_compare, fixed_app: TicketsApp, size
         await _settle(pilot)
 
     assert snap_compare(fixed_app, terminal_size=size, run_before=light_and_sorted_by_updated)
+
+
+def _with_activity(app: TicketsApp) -> TicketsApp:
+    """Changes a sync brought to the fixed board: the newest unread, the oldest read."""
+    from cache.model import NewsKind, TicketChange
+    from datetime import timedelta
+    from portal.schema import AuthorRole, Status
+    from tests.tui.fixed_world import FIXED_NOW, HOSTILE_SUBJECT
+
+    mirror = app.session.mirror
+    at = FIXED_NOW - timedelta(minutes=3)
+    mirror.record_activity([
+        TicketChange(3, "VPN drops every 10 minutes", NewsKind.ASSIGNMENT, AuthorRole.MSP, "Ana Ruiz", at - timedelta(hours=26), 901, assignee="Ana Ruiz"),
+        TicketChange(3, "VPN drops every 10 minutes", NewsKind.STATUS_CHANGE, AuthorRole.MSP, "Ana Ruiz", at - timedelta(hours=2), 902, Status.OPEN, Status.IN_PROGRESS),
+        TicketChange(12, HOSTILE_SUBJECT, NewsKind.COMMENT, AuthorRole.MSP, "Ben Okafor", at - timedelta(minutes=40), 903, body="Could you send a photo of the \x1b[31mpanel\nthanks"),
+        TicketChange(13, "Toner for the 2nd floor", NewsKind.NEW_TICKET, AuthorRole.CLIENT, "Bob Builder", at),
+    ])
+    oldest = mirror.activity()[-1]
+    mirror.mark_activity_read([oldest.id])
+    return app
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_activity(snap_compare, fixed_app: TicketsApp, size: tuple[int, int]) -> None:
+    assert snap_compare(_with_activity(fixed_app), press=["a"], terminal_size=size, run_before=_settle)

@@ -73,7 +73,7 @@ async def test_new_ticket_made_offline_is_pending_then_sent(demo_portal, tmp_pat
         assert running.api("GET", f"/tickets/{first.id}").json()["subject"] == "Offline ticket"
 
 
-async def test_a_technician_reply_raises_a_notification_naming_the_ticket(demo_portal, tmp_path: Path) -> None:
+async def test_a_technician_reply_is_counted_on_the_status_line_and_logged_not_toasted(demo_portal, tmp_path: Path) -> None:
     async with running_tui(demo_portal, tmp_path) as running:
         app = running.app
         ticket = running.api(
@@ -83,17 +83,24 @@ async def test_a_technician_reply_raises_a_notification_naming_the_ticket(demo_p
         ).json()
         await running.sync()
 
-        def notes_on_the_ticket() -> list[str]:
-            return [n.message for n in app._notifications if n.title == "Updated by your MSP" and n.message.startswith(f"#{ticket['id']} ")]
+        def replies_logged() -> list[str]:
+            return [
+                entry.change.what for entry in app.files.mirror.activity()
+                if entry.change.ticket_id == ticket["id"] and entry.change.what.startswith("MSP: ")
+            ]
 
         # The PSA's technicians pick the ticket up, then reply, over a few cycles.
         for _ in range(8):
-            if any("MSP: " in message for message in notes_on_the_ticket()):
+            if replies_logged():
                 break
             await asyncio.to_thread(demo_portal.psa_sync_now)
             await running.sync()
-        replies = [m for m in notes_on_the_ticket() if "MSP: " in m]
-        assert replies, notes_on_the_ticket()
-        assert replies[0].startswith(f"#{ticket['id']} Label printer offline: ")
+        assert replies_logged()
+        unread = app.files.mirror.unread_activity()
+        assert unread >= 1
+        changes = "1 change" if unread == 1 else f"{unread} changes"
+        assert f"{changes} · a to see" in screen_text(app).splitlines()[-2] + screen_text(app).splitlines()[-1]
+        assert not [n for n in app._notifications if n.severity == "information"], "no toasts over the table"
+        assert f"{unread} new" in app.title
         timeline = running.api("GET", f"/tickets/{ticket['id']}").json()["timeline"]
         assert any(e["kind"] == "comment" and e["author_role"] == "msp" for e in timeline)

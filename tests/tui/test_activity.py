@@ -1,0 +1,68 @@
+"""Issue 12 item 1: the Activity screen (`a`) over a real portal — newest first, unread until
+seen, `enter` opens the ticket, `m` marks all read."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from screens.activity import UNREAD_MARK, ActivityScreen
+from screens.detail import DetailScreen
+from tests.tui.conftest import running_tui, screen_text
+
+
+async def _changes_by_the_msp(running) -> None:
+    """A ticket the technicians pick up and answer, over a few PSA cycles."""
+    running.api(
+        "POST", "/tickets",
+        json={"subject": "Scanner jams", "category": "hardware", "priority": "high", "description": "every page"},
+        headers={"Idempotency-Key": "activity-scanner"},
+    )
+    await running.sync()
+    for _ in range(8):
+        await asyncio.to_thread(running.portal.psa_sync_now)
+        await running.sync()
+        if running.app.files.mirror.unread_activity() >= 2:
+            return
+    raise AssertionError("the MSP changed nothing")
+
+
+async def test_activity_lists_changes_newest_first_and_m_marks_all_read(demo_portal, tmp_path: Path) -> None:
+    async with running_tui(demo_portal, tmp_path) as running:
+        pilot, app = running.pilot, running.app
+        await _changes_by_the_msp(running)
+        logged = app.files.mirror.activity()
+        await pilot.press("a")
+        await running.until(lambda: isinstance(app.screen, ActivityScreen) and app.screen.entries is not None, what="the activity")
+        screen = app.screen
+        assert [e.id for e in screen.entries] == [e.id for e in logged]
+        text = screen_text(app)
+        first = logged[0].change
+        first_line = next(line for line in text.splitlines() if f"#{first.ticket_id} " in line)
+        assert UNREAD_MARK in first_line and first.what[:20] in first_line
+        assert f"{len(logged)} unread" in text
+
+        await pilot.press("m")
+        await running.until(lambda: app.files.mirror.unread_activity() == 0, what="all marked read")
+        await running.until(lambda: all(e.read for e in screen.entries or []), what="the view to show it")
+        await pilot.pause()
+        rows = screen_text(app).split("When", 1)[1].splitlines()[1:-2]
+        assert rows and not any(UNREAD_MARK in row for row in rows)
+        await running.until(lambda: "a to see" not in screen_text(app), what="the status line to drop the count")
+        assert "new" not in app.title
+
+
+async def test_enter_opens_the_ticket_of_the_line_and_marks_it_read(demo_portal, tmp_path: Path) -> None:
+    async with running_tui(demo_portal, tmp_path) as running:
+        pilot, app = running.pilot, running.app
+        await _changes_by_the_msp(running)
+        logged = app.files.mirror.activity()
+        await pilot.press("a")
+        await running.until(lambda: isinstance(app.screen, ActivityScreen) and app.screen.entries, what="the activity")
+        await pilot.press("down", "enter")
+        await running.until(lambda: isinstance(app.screen, DetailScreen), what="the ticket")
+        assert app.screen.ticket_id == logged[1].change.ticket_id
+        await running.until(lambda: app.files.mirror.activity()[1].read, what="the line marked read")
+        assert app.files.mirror.unread_activity() == len(logged) - 1
+        await pilot.press("escape")
+        await running.until(lambda: isinstance(app.screen, ActivityScreen), what="back to the activity")
