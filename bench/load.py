@@ -79,7 +79,9 @@ class TimedTransport(httpx.AsyncBaseTransport):
             error = type(failure).__name__
             raise
         finally:
-            self.log.append(Exchange(request.method, request.url.path, status, started, time.perf_counter() - started, error))
+            self.log.append(
+                Exchange(request.method, request.url.path, status, started, time.perf_counter() - started, error)
+            )
 
     async def aclose(self) -> None:
         await self.real.aclose()
@@ -268,12 +270,18 @@ def check_integrity(portal: RunningPortal, people: list[SimulatedClient], figure
             for (ref,) in conn.execute(f"SELECT client_ref FROM {table} WHERE client_ref IS NOT NULL"):
                 on_portal[ref] += 1
         tickets_of = {}
-        for company, ticket_id in conn.execute("SELECT c.name, t.id FROM tickets t JOIN companies c ON c.id = t.company_id"):
+        for company, ticket_id in conn.execute(
+            "SELECT c.name, t.id FROM tickets t JOIN companies c ON c.id = t.company_id"
+        ):
             tickets_of.setdefault(company, set()).add(ticket_id)
     finally:
         conn.close()
     # What a user would see: a refusal other than 429, or a failure left after the retries.
-    errors = [f"HTTP {status} x{count}" for status, count in figures.statuses.items() if status is not None and status >= 400 and status != 429]
+    errors = [
+        f"HTTP {status} x{count}"
+        for status, count in figures.statuses.items()
+        if status is not None and status >= 400 and status != 429
+    ]
     errors += [failure for person in people for failure in person.failures]
     acknowledged = [key for person in people for key in person.written]
     waiting = [key for person in people for key, _ in person.waiting]
@@ -324,13 +332,17 @@ def report(baseline: Figures, figures: Figures, integrity: Integrity) -> None:
     # Not errors a user sees (the client retried them), but worth knowing: typically a pooled
     # connection the portal closed (keep-alive timeout) just as it was reused.
     for exchange in figures.unanswered[:10]:
-        print(f"retried: {exchange.method} {exchange.path}: no answer ({exchange.error}) after {exchange.seconds:.2f} s")
+        print(
+            f"retried: {exchange.method} {exchange.path}: no answer ({exchange.error}) after {exchange.seconds:.2f} s"
+        )
 
 
 def main(argv: list[str] | None = None) -> Integrity | None:
     parser = argparse.ArgumentParser(prog="python -m bench.load")
     parser.add_argument("--quick", action="store_true", help=f"{CLIENTS // 10} clients instead of {CLIENTS}")
-    parser.add_argument("--tenant", action="store_true", help="400 boards against one tenant-wide budget (bench.tenant)")
+    parser.add_argument(
+        "--tenant", action="store_true", help="400 boards against one tenant-wide budget (bench.tenant)"
+    )
     args, _ = parser.parse_known_args(argv)
     if args.tenant:
         from bench import tenant

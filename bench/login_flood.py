@@ -61,9 +61,7 @@ class OtherUser:
     """Lists tickets on its own thread, so the flood's event loop cannot delay its clock."""
 
     def __init__(self, portal: RunningPortal, token: str) -> None:
-        self._http = httpx.Client(
-            base_url=portal.api, headers={"Authorization": f"Bearer {token}"}, timeout=60
-        )
+        self._http = httpx.Client(base_url=portal.api, headers={"Authorization": f"Bearer {token}"}, timeout=60)
 
     def one(self) -> float:
         started = time.perf_counter()
@@ -92,9 +90,7 @@ async def _flood(api: str, seconds: float, answers: Counter) -> None:
             while time.monotonic() < deadline:
                 email = f"nobody-{uuid.uuid4().hex[:12]}@flood.example"
                 try:
-                    response = await http.post(
-                        "/auth/token", json={"email": email, "password": "a guess"}
-                    )
+                    response = await http.post("/auth/token", json={"email": email, "password": "a guess"})
                     answers[response.status_code] += 1
                 except httpx.HTTPError as error:
                     answers[type(error).__name__] += 1

@@ -15,7 +15,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from cache.apply import utc_text
@@ -44,7 +44,7 @@ DELTA_CHANGES = 1_000
 DELTA_RUNS = 3  # distinct pages each way, median: no run repeats another's writes
 SEARCH_WORD = "printer"  # in about 1 % of descriptions
 COMMON_WORD = "server"  # the worst case: in most tickets
-START = datetime(2024, 1, 1, tzinfo=timezone.utc)
+START = datetime(2024, 1, 1, tzinfo=UTC)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -73,60 +73,74 @@ def run(home: Path, tickets: int, events: int) -> None:
     rows: list[tuple[str, float, float | None, str, str]] = []
     conn = connect(paths.cache_db, paths.outbox_db)  # the mirror's own pragmas: a fair match
 
-    rows.append((
-        "pill counts",
-        ms(lambda: mirror.pill_counts(Scope.COMPANY)),
-        ms(lambda: conn.execute(NAIVE_PILL_COUNTS).fetchone()),
-        "one scan, SUM(status = ...)",
-        "-",
-    ))
+    rows.append(
+        (
+            "pill counts",
+            ms(lambda: mirror.pill_counts(Scope.COMPANY)),
+            ms(lambda: conn.execute(NAIVE_PILL_COUNTS).fetchone()),
+            "one scan, SUM(status = ...)",
+            "-",
+        )
+    )
     page_query = TicketQuery(pill=Pill.IN_PROGRESS, sort=SortColumn.PRIORITY, descending=True)
-    rows.append((
-        "100-row page (pill + sort)",
-        ms(lambda: mirror.page(page_query, 0, 100)),
-        ms(lambda: conn.execute(NAIVE_PAGE, ("in_progress",)).fetchall()),
-        "sort by unindexed CASE",
-        "<= 10 ms",
-    ))
+    rows.append(
+        (
+            "100-row page (pill + sort)",
+            ms(lambda: mirror.page(page_query, 0, 100)),
+            ms(lambda: conn.execute(NAIVE_PAGE, ("in_progress",)).fetchall()),
+            "sort by unindexed CASE",
+            "<= 10 ms",
+        )
+    )
     for word, how_common in ((SEARCH_WORD, "1 % of tickets"), (COMMON_WORD, "most tickets")):
         search_query = TicketQuery(search=word, sort=SortColumn.CREATED, descending=True)
-        rows.append((
-            f"FTS search '{word}' ({how_common})",
-            ms(lambda: mirror.page(search_query, 0, 100)),
-            ms(lambda: conn.execute(NAIVE_SEARCH, (f'"{word}"*',)).fetchall()),
-            "join without leading subquery",
-            "<= 30 ms",
-        ))
+        rows.append(
+            (
+                f"FTS search '{word}' ({how_common})",
+                ms(lambda: mirror.page(search_query, 0, 100)),
+                ms(lambda: conn.execute(NAIVE_SEARCH, (f'"{word}"*',)).fetchall()),
+                "join without leading subquery",
+                "<= 30 ms",
+            )
+        )
     for word, how_common in ((SEARCH_WORD, "1 %"), (COMMON_WORD, "most")):
-        rows.append((
-            f"  pill counts while searching '{word}' ({how_common})",
-            ms(lambda: mirror.pill_counts(Scope.COMPANY, word)),
-            None,
-            "(the board counts on a thread)",
-            "-",
-        ))
+        rows.append(
+            (
+                f"  pill counts while searching '{word}' ({how_common})",
+                ms(lambda: mirror.pill_counts(Scope.COMPANY, word)),
+                None,
+                "(the board counts on a thread)",
+                "-",
+            )
+        )
     number_query = TicketQuery(search=f"#{tickets // 2}", sort=SortColumn.CREATED, descending=True)
-    rows.append((
-        "search by ticket number, 100-row page",
-        ms(lambda: mirror.page(number_query, 0, 100)),
-        None,
-        "(its number, or text holding it)",
-        "<= 30 ms",
-    ))
-    rows.append((
-        f"ticket + {BIG_TICKET_EVENTS:,} events (SQL)",
-        ms(lambda: conn.execute(TICKET_WITH_TIMELINE, {"id": 1}).fetchall()),
-        ms(lambda: naive_ticket(conn, 1)),
-        "N+1: one query per event",
-        "-",
-    ))
-    rows.append((
-        "  ... as a TicketView",
-        ms(lambda: mirror.ticket(1)),
-        None,
-        "(Python objects included)",
-        "-",
-    ))
+    rows.append(
+        (
+            "search by ticket number, 100-row page",
+            ms(lambda: mirror.page(number_query, 0, 100)),
+            None,
+            "(its number, or text holding it)",
+            "<= 30 ms",
+        )
+    )
+    rows.append(
+        (
+            f"ticket + {BIG_TICKET_EVENTS:,} events (SQL)",
+            ms(lambda: conn.execute(TICKET_WITH_TIMELINE, {"id": 1}).fetchall()),
+            ms(lambda: naive_ticket(conn, 1)),
+            "N+1: one query per event",
+            "-",
+        )
+    )
+    rows.append(
+        (
+            "  ... as a TicketView",
+            ms(lambda: mirror.ticket(1)),
+            None,
+            "(Python objects included)",
+            "-",
+        )
+    )
     deltas = make_deltas(conn, tickets, events, rng, count=DELTA_RUNS * 2 + 1)
     mirror.apply_changes(deltas.pop(), "bench", has_more=False)  # warm-up, not measured
     fast = [timed_once(lambda: mirror.apply_changes(page, "bench", has_more=False)) for page in deltas[:DELTA_RUNS]]
@@ -134,15 +148,25 @@ def run(home: Path, tickets: int, events: int) -> None:
         timed_once(lambda: [mirror.apply_changes([c], "bench", has_more=False) for c in page])
         for page in deltas[DELTA_RUNS:]
     ]
-    rows.append((
-        f"apply {DELTA_CHANGES:,}-change delta",
-        median_of(fast, WALL), median_of(naive, WALL), "one transaction per change", "<= 300 ms",
-    ))
+    rows.append(
+        (
+            f"apply {DELTA_CHANGES:,}-change delta",
+            median_of(fast, WALL),
+            median_of(naive, WALL),
+            "one transaction per change",
+            "<= 300 ms",
+        )
+    )
     # On a shared machine the wall time includes waiting for the CPU and the disk.
-    rows.append((
-        "  ... its CPU time",
-        median_of(fast, CPU), median_of(naive, CPU), "one transaction per change", "-",
-    ))
+    rows.append(
+        (
+            "  ... its CPU time",
+            median_of(fast, CPU),
+            median_of(naive, CPU),
+            "one transaction per change",
+            "-",
+        )
+    )
     mirror.close()
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
@@ -277,9 +301,18 @@ def ticket_row(i: int, rng: random.Random) -> tuple:
     description = text(rng, 30) + (f" {SEARCH_WORD} jams" if rng.random() < 0.01 else "")
     user = rng.randint(1, 50)
     return (
-        i, text(rng, 6), rng.choice(CATEGORIES), rng.choice(PRIORITIES), description,
-        rng.choice(STATUSES), utc_text(created), utc_text(created + timedelta(hours=3)),
-        user, f"User {user}", rng.choice([None, "Ana Ruiz", "Farid Haddad"]), f"PSA-{i}",
+        i,
+        text(rng, 6),
+        rng.choice(CATEGORIES),
+        rng.choice(PRIORITIES),
+        description,
+        rng.choice(STATUSES),
+        utc_text(created),
+        utc_text(created + timedelta(hours=3)),
+        user,
+        f"User {user}",
+        rng.choice([None, "Ana Ruiz", "Farid Haddad"]),
+        f"PSA-{i}",
     )
 
 
@@ -307,17 +340,24 @@ def make_deltas(
                 changes.append(_ticket_change(seq, _worked_on(conn, rng.randint(2, tickets), rng)))
             else:
                 event = TimelineEvent(
-                    id=first_event + n, ticket_id=rng.randint(2, tickets), kind=EventKind.COMMENT,
-                    author_role=AuthorRole.MSP, author_name="Ana Ruiz", body=text(rng, 15),
-                    from_status=None, to_status=None, assignee=None, score=None,
-                    created_at=datetime.now(timezone.utc),
+                    id=first_event + n,
+                    ticket_id=rng.randint(2, tickets),
+                    kind=EventKind.COMMENT,
+                    author_role=AuthorRole.MSP,
+                    author_name="Ana Ruiz",
+                    body=text(rng, 15),
+                    from_status=None,
+                    to_status=None,
+                    assignee=None,
+                    score=None,
+                    created_at=datetime.now(UTC),
                 )
-                changes.append(Change(seq=seq, kind=ChangeKind.EVENT, ticket_id=event.ticket_id, ticket=None, event=event))
+                changes.append(
+                    Change(seq=seq, kind=ChangeKind.EVENT, ticket_id=event.ticket_id, ticket=None, event=event)
+                )
         return changes
 
-    return [
-        page(tickets + 1 + n * DELTA_CHANGES, events + 1 + n * DELTA_CHANGES) for n in range(count)
-    ]
+    return [page(tickets + 1 + n * DELTA_CHANGES, events + 1 + n * DELTA_CHANGES) for n in range(count)]
 
 
 def _ticket_change(seq: int, ticket: Ticket) -> Change:
@@ -325,12 +365,23 @@ def _ticket_change(seq: int, ticket: Ticket) -> Change:
 
 
 def _new_ticket(ticket_id: int, rng: random.Random) -> Ticket:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return Ticket(
-        id=ticket_id, subject=text(rng, 6), category=rng.choice(CATEGORIES),
-        priority=rng.choice(PRIORITIES), description=text(rng, 30), status=Status.OPEN,
-        created_at=now, updated_at=now, submitted_by=UserRef(id=2, name="User 2"), company_id=1,
-        assignee=None, psa_ticket_id=None, rating=None, rating_comment=None, client_ref=None,
+        id=ticket_id,
+        subject=text(rng, 6),
+        category=rng.choice(CATEGORIES),
+        priority=rng.choice(PRIORITIES),
+        description=text(rng, 30),
+        status=Status.OPEN,
+        created_at=now,
+        updated_at=now,
+        submitted_by=UserRef(id=2, name="User 2"),
+        company_id=1,
+        assignee=None,
+        psa_ticket_id=None,
+        rating=None,
+        rating_comment=None,
+        client_ref=None,
     )
 
 
@@ -340,12 +391,21 @@ def _worked_on(conn: sqlite3.Connection, ticket_id: int, rng: random.Random) -> 
     row = conn.execute("SELECT * FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
     conn.row_factory = None
     return Ticket(
-        id=ticket_id, subject=row["subject"], category=row["category"], priority=row["priority"],
-        description=row["description"], status=rng.choice(STATUSES),
-        created_at=row["created_at"], updated_at=datetime.now(timezone.utc),
+        id=ticket_id,
+        subject=row["subject"],
+        category=row["category"],
+        priority=row["priority"],
+        description=row["description"],
+        status=rng.choice(STATUSES),
+        created_at=row["created_at"],
+        updated_at=datetime.now(UTC),
         submitted_by=UserRef(id=row["submitted_by_id"], name=row["submitted_by_name"]),
-        company_id=row["company_id"], assignee=rng.choice(["Ana Ruiz", "Farid Haddad"]),
-        psa_ticket_id=row["psa_ticket_id"], rating=None, rating_comment=None, client_ref=None,
+        company_id=row["company_id"],
+        assignee=rng.choice(["Ana Ruiz", "Farid Haddad"]),
+        psa_ticket_id=row["psa_ticket_id"],
+        rating=None,
+        rating_comment=None,
+        client_ref=None,
     )
 
 

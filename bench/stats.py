@@ -101,7 +101,9 @@ def start_cost() -> None:
     for _ in range(IMPORT_RUNS):
         result = subprocess.run(
             [sys.executable, "-X", "importtime", "-c", "import tui.cli.main, tui.app, widgets.week_plot"],
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         )
         app.append(_cumulative_us(result.stderr, "tui.app"))
         plot.append(_cumulative_us(result.stderr, "widgets.week_plot"))

@@ -136,9 +136,7 @@ def make_tenant(portal: RunningPortal, boards: int, companies: int) -> list[tupl
                 name = f"Tenant Company {c}"
                 company_id = storage.add_company(conn, name, psa_prefix(name))
                 emails = [f"board{c}-{u}@tenant.example" for u in range(boards // companies)]
-                storage.add_users(
-                    conn, [(company_id, e, f"Board {e}", "company", password_hash) for e in emails]
-                )
+                storage.add_users(conn, [(company_id, e, f"Board {e}", "company", password_hash) for e in emails])
                 for email in emails:
                     token = secrets.token_urlsafe(32)
                     user = storage.user_by_email(conn, email)
@@ -266,7 +264,9 @@ async def run(boards_n: int, companies: int, limit: int, speedup: float, home: P
 def _landed(portal: RunningPortal, boards: list[Board]) -> dict:
     conn = sqlite3.connect(f"file:{portal.db}?mode=ro", uri=True)
     try:
-        on_portal = Counter(ref for (ref,) in conn.execute("SELECT client_ref FROM tickets WHERE client_ref IS NOT NULL"))
+        on_portal = Counter(
+            ref for (ref,) in conn.execute("SELECT client_ref FROM tickets WHERE client_ref IS NOT NULL")
+        )
     finally:
         conn.close()
     keys = [key for board in boards for key in board.keys]
@@ -324,9 +324,13 @@ def _spread(counts: Counter) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.tenant")
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_BOARDS} boards against a budget of {QUICK_LIMIT}")
-    parser.add_argument("--speedup", type=float, default=SPEEDUP, help="the PSA cycle and the window, shortened by this")
+    parser.add_argument(
+        "--speedup", type=float, default=SPEEDUP, help="the PSA cycle and the window, shortened by this"
+    )
     args, _ = parser.parse_known_args(argv)
-    boards, companies, limit = (QUICK_BOARDS, QUICK_COMPANIES, QUICK_LIMIT) if args.quick else (BOARDS, COMPANIES, LIMIT)
+    boards, companies, limit = (
+        (QUICK_BOARDS, QUICK_COMPANIES, QUICK_LIMIT) if args.quick else (BOARDS, COMPANIES, LIMIT)
+    )
     with tempfile.TemporaryDirectory(prefix="bench-tenant-") as folder:
         ours, baseline, extra = asyncio.run(run(boards, companies, limit, args.speedup, Path(folder)))
     report(ours, baseline, extra)

@@ -119,7 +119,14 @@ def datatable_board(mirror: Mirror):
             table = self.query_one(DataTable)
             table.clear()
             table.add_rows(
-                (f"#{r.id}", r.subject, r.category.value, priority_label(r.priority), date_only(r.created_at), status_label(r.status))
+                (
+                    f"#{r.id}",
+                    r.subject,
+                    r.category.value,
+                    priority_label(r.priority),
+                    date_only(r.created_at),
+                    status_label(r.status),
+                )
                 for r in rows
             )
 
@@ -136,9 +143,9 @@ def datatable_board(mirror: Mirror):
 
 def naive_timeline_app(mirror: Mirror):
     """The timeline baseline: one Static widget per event, in a scrolling container."""
+    from rich.text import Text
     from textual.app import App, ComposeResult
     from textual.containers import VerticalScroll
-    from rich.text import Text
     from textual.widgets import Static
 
     from widgets.colours import DARK
@@ -146,7 +153,9 @@ def naive_timeline_app(mirror: Mirror):
     from widgets.timeline import event_blocks
 
     def as_text(blocks) -> Text:
-        lines = [Text(" " * b.indent + b.text, b.style) if isinstance(b, Para) else Text.assemble(*b.parts) for b in blocks]
+        lines = [
+            Text(" " * b.indent + b.text, b.style) if isinstance(b, Para) else Text.assemble(*b.parts) for b in blocks
+        ]
         return Text("\n").join(lines)
 
     class NaiveTimeline(App):
@@ -155,7 +164,9 @@ def naive_timeline_app(mirror: Mirror):
 
         async def show_ticket(self, ticket_id: int) -> None:
             view = mirror.ticket(ticket_id)
-            await self.query_one("#timeline").mount_all(Static(as_text(event_blocks(item, DARK))) for item in view.timeline)
+            await self.query_one("#timeline").mount_all(
+                Static(as_text(event_blocks(item, DARK))) for item in view.timeline
+            )
 
     return NaiveTimeline()
 
@@ -177,8 +188,20 @@ async def measure_in_process(mirror: Mirror) -> list[tuple[str, float, float, st
     return [
         ("launch to first painted board (headless)", ours["launch"], baseline["launch"], "ms", "-"),
         ("  the table's own part (load + paint a screen)", ours["table"], baseline["table"], "ms", "<= 150 ms"),
-        (f"search keystroke to repaint ('{SEARCH_WORD[0]}'), our code", ours["search"], baseline["search"], "ms", "<= 50 ms"),
-        (f"  the last one of '{SEARCH_WORD}' (1 % match), our code", ours["search_word"], baseline["search_word"], "ms", "<= 50 ms"),
+        (
+            f"search keystroke to repaint ('{SEARCH_WORD[0]}'), our code",
+            ours["search"],
+            baseline["search"],
+            "ms",
+            "<= 50 ms",
+        ),
+        (
+            f"  the last one of '{SEARCH_WORD}' (1 % match), our code",
+            ours["search_word"],
+            baseline["search_word"],
+            "ms",
+            "<= 50 ms",
+        ),
         ("  the same through the test pilot", ours["search_key"], baseline["search_key"], "ms", "-"),
         ("`end` to repaint (board settled), our code", ours["end"], baseline["end"], "ms", "<= 100 ms"),
         ("  the same through the test pilot", ours["end_key"], baseline["end_key"], "ms", "-"),
@@ -262,7 +285,9 @@ class DataTableDriven:
 
 
 async def measure_board(make_app, driven, repeat: int) -> dict[str, float]:
-    figures: dict[str, list[float]] = {name: [] for name in ("launch", "table", "search", "search_word", "search_key", "end", "end_key", "idle")}
+    figures: dict[str, list[float]] = {
+        name: [] for name in ("launch", "table", "search", "search_word", "search_key", "end", "end_key", "idle")
+    }
     for _ in range(repeat):
         started = time.perf_counter()
         app = make_app()
@@ -333,7 +358,10 @@ def launch_in_child(kind: str, home: Path, repeat: int) -> tuple[float, float]:
         started = time.perf_counter()
         process = subprocess.Popen(
             [sys.executable, "-m", "bench.tui", "--child", kind, "--home", str(home)],
-            stdout=subprocess.PIPE, text=True, cwd=root, env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=root,
+            env=env,
         )
         assert process.stdout is not None
         for line in process.stdout:

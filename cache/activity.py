@@ -4,18 +4,28 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
+from datetime import datetime
 
 from cache.apply import utc_text
 from cache.model import ActivityEntry, NewsKind, TicketChange
 from portal.schema import AuthorRole, Status
-from datetime import datetime
 
 # The view shows the newest; older lines stay in the file but are not read back.
 ACTIVITY_SHOWN_AT_MOST = 500
 
 _COLUMNS = (
-    "ticket_id", "subject", "kind", "author_role", "author_name", "at", "event_id",
-    "from_status", "to_status", "assignee", "body", "score",
+    "ticket_id",
+    "subject",
+    "kind",
+    "author_role",
+    "author_name",
+    "at",
+    "event_id",
+    "from_status",
+    "to_status",
+    "assignee",
+    "body",
+    "score",
 )
 
 
@@ -48,11 +58,18 @@ def mark_read(conn: sqlite3.Connection, ids: Iterable[int] | None = None) -> Non
 
 def _row(change: TicketChange) -> tuple:
     return (
-        change.ticket_id, change.subject, change.kind.value, change.author_role.value,
-        change.author_name, utc_text(change.at), change.event_id,
+        change.ticket_id,
+        change.subject,
+        change.kind.value,
+        change.author_role.value,
+        change.author_name,
+        utc_text(change.at),
+        change.event_id,
         change.from_status.value if change.from_status else None,
         change.to_status.value if change.to_status else None,
-        change.assignee, change.body, change.score,
+        change.assignee,
+        change.body,
+        change.score,
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from cache import queries
@@ -20,8 +20,8 @@ from portal.schema import AuthorRole, EventKind, Ticket, TimelineEvent
 def utc_text(moment: datetime) -> str:
     """Fixed-width UTC ISO 8601: compares and sorts correctly as text."""
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def from_utc_text(value: str | None) -> datetime | None:
@@ -29,7 +29,7 @@ def from_utc_text(value: str | None) -> datetime | None:
 
 
 def now_text() -> str:
-    return utc_text(datetime.now(timezone.utc))
+    return utc_text(datetime.now(UTC))
 
 
 @dataclass(frozen=True)

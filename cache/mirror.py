@@ -15,19 +15,21 @@ import threading
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from cache import activity, queries
 from cache.apply import (
     from_utc_text,
     now_text,
-    reindex as reindex_text,
     remove_ticket,
     upsert_event,
     upsert_ticket,
     utc_text,
+)
+from cache.apply import (
+    reindex as reindex_text,
 )
 from cache.model import (
     ActivityEntry,
@@ -384,9 +386,7 @@ class Mirror:
             )
 
     def load_draft(self, name: str) -> dict[str, str] | None:
-        row = self._conn.execute(
-            "SELECT fields FROM outbox.drafts WHERE name = ?", (name,)
-        ).fetchone()
+        row = self._conn.execute("SELECT fields FROM outbox.drafts WHERE name = ?", (name,)).fetchone()
         return json.loads(row[0]) if row else None
 
     def draft_count(self) -> int:
@@ -396,7 +396,9 @@ class Mirror:
         with write_transaction(self._conn) as conn:
             conn.execute("DELETE FROM outbox.drafts WHERE name = ?", (name,))
 
-    def _queue(self, kind: str, ticket_ref: int | None, payload: dict[str, Any], replacing_draft: str | None = None) -> int:
+    def _queue(
+        self, kind: str, ticket_ref: int | None, payload: dict[str, Any], replacing_draft: str | None = None
+    ) -> int:
         me = self.me()
         with write_transaction(self._conn) as conn:
             # Which ticket this is, as the mirror knows it now (nothing yet for a pending one:
@@ -475,10 +477,7 @@ class Mirror:
         kept = f"{what} is kept here and was not sent."
         current = self.portal_id()
         if written_to.portal_id and current and written_to.portal_id != current:
-            return (
-                f"Ticket #{ticket_id} was on a different portal than the one at this address "
-                f"now; {kept}"
-            )
+            return f"Ticket #{ticket_id} was on a different portal than the one at this address now; {kept}"
         ticket = self._conn.execute(
             "SELECT created_at, submitted_by_id FROM tickets WHERE id = ?", (ticket_id,)
         ).fetchone()
@@ -538,8 +537,7 @@ class Mirror:
                 # What was there at the first sync is not "changed since you last opened it".
                 conn.execute(queries.BASELINE_OPENED)
             conn.execute(
-                "UPDATE sync_state SET cursor = ?, full_sync_complete = "
-                "full_sync_complete OR ?",
+                "UPDATE sync_state SET cursor = ?, full_sync_complete = full_sync_complete OR ?",
                 (next_cursor, not has_more),
             )
         return AppliedPage(tuple(new_tickets.values()), tuple(new_events), frozenset(removed))
@@ -602,8 +600,7 @@ class Mirror:
     def mark_needs_attention(self, item_id: int, message: str) -> None:
         with write_transaction(self._conn) as conn:
             conn.execute(
-                "UPDATE outbox.outbox SET state = 'needs_attention', attention_message = ? "
-                "WHERE id = ?",
+                "UPDATE outbox.outbox SET state = 'needs_attention', attention_message = ? WHERE id = ?",
                 (message, item_id),
             )
 
@@ -624,11 +621,9 @@ class Mirror:
         ]
 
     def _prune_done_items(self) -> None:
-        cutoff = utc_text(datetime.now(timezone.utc) - DONE_ITEMS_KEPT_FOR)
+        cutoff = utc_text(datetime.now(UTC) - DONE_ITEMS_KEPT_FOR)
         with write_transaction(self._conn) as conn:
-            conn.execute(
-                "DELETE FROM outbox.outbox WHERE state = 'done' AND done_at < ?", (cutoff,)
-            )
+            conn.execute("DELETE FROM outbox.outbox WHERE state = 'done' AND done_at < ?", (cutoff,))
 
     # --- helpers --------------------------------------------------------------------------------
 

@@ -34,10 +34,7 @@ def _upsert(table: str, columns: list[str]) -> str:
     names = ", ".join(columns)
     values = ", ".join(f":{c}" for c in columns)
     updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != "id")
-    return (
-        f"INSERT INTO {table} ({names}) VALUES ({values}) "
-        f"ON CONFLICT(id) DO UPDATE SET {updates}"
-    )
+    return f"INSERT INTO {table} ({names}) VALUES ({values}) ON CONFLICT(id) DO UPDATE SET {updates}"
 
 
 # A ticket first seen after its events (back in view after an access change) still knows when
@@ -53,9 +50,7 @@ NOTE_MSP_CHANGE = (
     "UPDATE tickets SET last_msp_change_at = :created_at WHERE id = :ticket_id "
     "AND (last_msp_change_at IS NULL OR last_msp_change_at < :created_at)"
 )
-BASELINE_OPENED = (
-    "UPDATE tickets SET opened_at = COALESCE(last_msp_change_at, '') WHERE opened_at IS NULL"
-)
+BASELINE_OPENED = "UPDATE tickets SET opened_at = COALESCE(last_msp_change_at, '') WHERE opened_at IS NULL"
 INDEX_TICKETS = """
     INSERT INTO fts (rowid, subject, description, comments)
     SELECT t.id, t.subject, t.description,
@@ -85,14 +80,12 @@ SYNC_STATUS = """
 _PENDING_TICKETS = "outbox.outbox o WHERE o.kind = 'ticket' AND o.state != 'done'"
 
 
-
 def pill_counts(mine_only: bool) -> str:
     """Counts per pill in one statement: one index range per status (the (status, submitter)
     index covers both scopes), All as their sum; pending tickets count as open."""
     scope = " AND t.submitted_by_id = :me" if mine_only else ""
     per_status = ",\n".join(
-        f"(SELECT count(*) FROM tickets t WHERE t.status = '{s.value}'{scope}) AS {s.value}"
-        for s in Status
+        f"(SELECT count(*) FROM tickets t WHERE t.status = '{s.value}'{scope}) AS {s.value}" for s in Status
     )
     every_status = " + ".join(s.value for s in Status)
     return f"""
@@ -113,10 +106,7 @@ def matching_pill_counts(where: Filter) -> tuple[str, dict[str, Any]]:
 
 # --- lists ----------------------------------------------------------------------------------------
 
-_CHANGED = (
-    "(t.last_msp_change_at IS NOT NULL "
-    "AND (t.opened_at IS NULL OR t.last_msp_change_at > t.opened_at))"
-)
+_CHANGED = "(t.last_msp_change_at IS NOT NULL AND (t.opened_at IS NULL OR t.last_msp_change_at > t.opened_at))"
 _MIRRORED_ROW = f"""
     t.id, t.subject, t.category, t.priority, t.status, t.created_at, t.updated_at,
     t.submitted_by_id, t.submitted_by_name, t.assignee, t.psa_ticket_id,
@@ -287,7 +277,7 @@ def _like_escape(word: str) -> str:
 
 TICKET_WITH_TIMELINE = f"""
     WITH ticket AS (
-        SELECT found.*, {_outbox_overlay('found')}, NULL AS waiting_since FROM (
+        SELECT found.*, {_outbox_overlay("found")}, NULL AS waiting_since FROM (
             SELECT {_MIRRORED_ROW}, t.description, t.rating, t.rating_comment
             FROM tickets t WHERE t.id = :id
             UNION ALL

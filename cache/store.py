@@ -15,7 +15,7 @@ import stat
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from cache.private_files import SQLITE_COMPANIONS, private_database, private_folder
@@ -32,10 +32,7 @@ MOVED_ASIDE_STAMP = "%Y%m%dT%H%M%S"
 CACHE_SIZE_KIB = 64 * 1024
 SQLITE_HEADER = b"SQLite format 3\x00"
 
-PRIORITY_RANK_SQL = (
-    "CASE priority WHEN 'low' THEN 1 WHEN 'medium' THEN 2 WHEN 'high' THEN 3 "
-    "WHEN 'critical' THEN 4 END"
-)
+PRIORITY_RANK_SQL = "CASE priority WHEN 'low' THEN 1 WHEN 'medium' THEN 2 WHEN 'high' THEN 3 WHEN 'critical' THEN 4 END"
 STATUS_RANK_SQL = (
     "CASE status WHEN 'open' THEN 1 WHEN 'in_progress' THEN 2 WHEN 'waiting_on_client' THEN 3 "
     "WHEN 'waiting_on_vendor' THEN 4 WHEN 'resolved' THEN 5 WHEN 'closed' THEN 6 END"
@@ -214,9 +211,7 @@ class OutboxUnusable(RuntimeError):
 def connect(cache_db: Path, outbox_db: Path) -> sqlite3.Connection:
     """A connection to the cache with the outbox attached as schema `outbox`."""
     # Used by one thread only, but closed by whichever thread closes the mirror.
-    conn = sqlite3.connect(
-        cache_db, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
-    )
+    conn = sqlite3.connect(cache_db, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     _pragma_waiting(conn, "PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
@@ -229,9 +224,7 @@ def connect(cache_db: Path, outbox_db: Path) -> sqlite3.Connection:
 
 def is_busy(error: BaseException) -> bool:
     """Another connection holds the lock this statement needs: worth trying again."""
-    return isinstance(error, sqlite3.OperationalError) and (
-        "locked" in str(error) or "busy" in str(error)
-    )
+    return isinstance(error, sqlite3.OperationalError) and ("locked" in str(error) or "busy" in str(error))
 
 
 @contextmanager
@@ -371,12 +364,12 @@ def moved_aside_files(path: Path) -> list[Path]:
 def remove_old_moved_aside(path: Path, now: datetime | None = None) -> list[Path]:
     """Remove what was moved aside from `path` more than a week ago (by the stamp in its
     name: a rename keeps the file's old modification time). Returns what was removed."""
-    cutoff = (now or datetime.now(timezone.utc)) - MOVED_ASIDE_KEPT_FOR
+    cutoff = (now or datetime.now(UTC)) - MOVED_ASIDE_KEPT_FOR
     removed = []
     for candidate in moved_aside_files(path):
         stamp = candidate.name.split(MOVED_ASIDE_MARK, 1)[1][: len("20260101T000000")]
         try:
-            moved_at = datetime.strptime(stamp, MOVED_ASIDE_STAMP).replace(tzinfo=timezone.utc)
+            moved_at = datetime.strptime(stamp, MOVED_ASIDE_STAMP).replace(tzinfo=UTC)
         except ValueError:
             continue  # not a name this app made: not this app's to delete
         if moved_at < cutoff:

@@ -23,14 +23,14 @@ import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from filelock import FileLock, Timeout
 
 from cache.apply import utc_text
 from cache.mirror import AppliedPage, Mirror, OutboxItem
-from cache.private_files import FILE_MODE, private_folder
 from cache.model import NewsKind, SyncResult, TicketChange
+from cache.private_files import FILE_MODE, private_folder
 from portal.client import (
     CHANGES_PAGE_LIMIT,
     AnswerTooLarge,
@@ -143,8 +143,12 @@ class _Notes:
             if ticket.submitted_by.id != self.me.id:
                 self.changes.append(
                     TicketChange(
-                        ticket.id, ticket.subject, NewsKind.NEW_TICKET, AuthorRole.CLIENT,
-                        ticket.submitted_by.name, ticket.created_at,
+                        ticket.id,
+                        ticket.subject,
+                        NewsKind.NEW_TICKET,
+                        AuthorRole.CLIENT,
+                        ticket.submitted_by.name,
+                        ticket.created_at,
                     )
                 )
         for event in applied.new_events:
@@ -332,9 +336,7 @@ class SyncEngine:
         return hashlib.sha256((self.client.token or "").encode()).hexdigest()
 
     async def _follow_psa_cycle(self, info: SyncInfo) -> None:
-        await asyncio.to_thread(
-            self.mirror.update_sync_state, next_psa_sync_at=utc_text(info.next_psa_sync_at)
-        )
+        await asyncio.to_thread(self.mirror.update_sync_state, next_psa_sync_at=utc_text(info.next_psa_sync_at))
         # The portal's clock says how long until its next PSA sync; ours only counts it down.
         self._next_psa_local = self.clock() + (info.next_psa_sync_at - info.server_time).total_seconds()
         self._psa_interval = float(info.psa_sync_interval_seconds)
@@ -366,9 +368,7 @@ class SyncEngine:
                 cursor = await asyncio.to_thread(self.mirror.cursor)
                 notify = await asyncio.to_thread(self.mirror.full_sync_complete)
                 try:
-                    page: ChangePage = await ahead.take(cursor) or await self.client.changes(
-                        cursor, limit=page_size
-                    )
+                    page: ChangePage = await ahead.take(cursor) or await self.client.changes(cursor, limit=page_size)
                 except AnswerTooLarge:
                     if page_size <= self.safe_page_size:
                         raise
@@ -467,13 +467,9 @@ class SyncEngine:
 
     async def _acknowledge_detail(self, item: OutboxItem, detail: TicketDetail) -> None:
         ticket = Ticket.model_validate(detail.model_dump(exclude={"timeline"}))
-        await asyncio.to_thread(
-            self.mirror.acknowledge, item.id, ticket=ticket, events=detail.timeline
-        )
+        await asyncio.to_thread(self.mirror.acknowledge, item.id, ticket=ticket, events=detail.timeline)
 
-    async def _conflict_settled(
-        self, item: OutboxItem, ticket_id: int | None, error: Conflict
-    ) -> bool:
+    async def _conflict_settled(self, item: OutboxItem, ticket_id: int | None, error: Conflict) -> bool:
         """True when a 409 means the item is done; a refused transition needs attention."""
         if item.kind not in {"confirm", "reopen"}:
             return False  # the same key is still in flight: try again next sync
@@ -508,9 +504,7 @@ class SyncEngine:
         refused = isinstance(error, Unauthorized)
         # A refused token is not the portal being away: it never makes us "offline".
         failures = state["consecutive_failures"] + (0 if refused else 1)
-        went_offline = (
-            failures >= FAILURES_BEFORE_OFFLINE and state["offline_since"] is None
-        )
+        went_offline = failures >= FAILURES_BEFORE_OFFLINE and state["offline_since"] is None
         offline_since = self._now_text() if went_offline else state["offline_since"]
         await asyncio.to_thread(
             self.mirror.update_sync_state,
@@ -528,7 +522,7 @@ class SyncEngine:
         return SyncResult(error=error.message, auth_failed=refused)
 
     def _now_text(self, plus: float = 0.0) -> str:
-        return utc_text(datetime.fromtimestamp(self.clock() + plus, timezone.utc))
+        return utc_text(datetime.fromtimestamp(self.clock() + plus, UTC))
 
     # --- cadence --------------------------------------------------------------------------------
 

@@ -25,7 +25,7 @@ import logging
 import random
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
@@ -171,9 +171,7 @@ class RetryPolicy:
         """Full jitter: uniform in [0, min(max_delay, base * 2**n)]."""
         return rng.uniform(0, min(self.max_delay, self.base_delay * 2**retry_number))
 
-    def wait_before_retry(
-        self, retry_number: int, retry_after: float | None, rng: random.Random
-    ) -> float:
+    def wait_before_retry(self, retry_number: int, retry_after: float | None, rng: random.Random) -> float:
         wait = self.backoff(retry_number, rng)
         if retry_after is not None:
             # The server said when; never sooner than that.
@@ -193,8 +191,8 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    now = now or datetime.now(timezone.utc)
+        when = when.replace(tzinfo=UTC)
+    now = now or datetime.now(UTC)
     return max(0.0, (when - now).total_seconds())
 
 
@@ -252,9 +250,7 @@ def api_base_url(portal_url: str) -> httpx.URL:
     url = httpx.URL(portal_url)
     if url.scheme not in {"http", "https"} or not url.host:
         # Not echoed: a URL can carry a password (user:secret@host).
-        raise InsecurePortalURL(
-            "The portal address must start with https:// (for example https://portal.example.com)."
-        )
+        raise InsecurePortalURL("The portal address must start with https:// (for example https://portal.example.com).")
     if url.scheme == "http" and not is_loopback(url.host):
         raise InsecurePortalURL(
             f"Refusing plain http:// to {url.host}: the token would travel unencrypted. "
@@ -364,9 +360,7 @@ class PortalClient:
         limit: int | None = None,
         cursor: str | None = None,
     ) -> TicketPage:
-        params = _params(
-            status=status, priority=priority, category=category, q=q, limit=limit, cursor=cursor
-        )
+        params = _params(status=status, priority=priority, category=category, q=q, limit=limit, cursor=cursor)
         return await self._call("GET", "tickets", TicketPage, params=params)
 
     async def ticket(self, ticket_id: int) -> TicketDetail:
@@ -392,20 +386,14 @@ class PortalClient:
 
     async def confirm(self, ticket_id: int) -> TicketDetail:
         # A state transition: repeating it cannot do it twice (a repeat gets 409).
-        return await self._call(
-            "POST", f"tickets/{int(ticket_id)}/confirm", TicketDetail, retryable=True
-        )
+        return await self._call("POST", f"tickets/{int(ticket_id)}/confirm", TicketDetail, retryable=True)
 
     async def reopen(self, ticket_id: int) -> TicketDetail:
-        return await self._call(
-            "POST", f"tickets/{int(ticket_id)}/reopen", TicketDetail, retryable=True
-        )
+        return await self._call("POST", f"tickets/{int(ticket_id)}/reopen", TicketDetail, retryable=True)
 
     async def rate(self, ticket_id: int, score: int, rating_comment: str | None) -> TicketDetail:
         body = _request_body(RatingPut, score=score, rating_comment=rating_comment)
-        return await self._call(
-            "PUT", f"tickets/{int(ticket_id)}/rating", TicketDetail, json=body, retryable=True
-        )
+        return await self._call("PUT", f"tickets/{int(ticket_id)}/rating", TicketDetail, json=body, retryable=True)
 
     async def changes(self, cursor: str | None = None, limit: int | None = None) -> ChangePage:
         return await self._call("GET", "changes", ChangePage, params=_params(cursor=cursor, limit=limit))
@@ -461,9 +449,7 @@ class PortalClient:
                 retry_after = None
             else:
                 _log_response(method, path, response, started)
-                self.budget = (
-                    Budget.from_headers(response.headers, time.monotonic(), time.time()) or self.budget
-                )
+                self.budget = Budget.from_headers(response.headers, time.monotonic(), time.time()) or self.budget
                 if response.status_code < 400:
                     return response
                 failure = _error_from_response(response)
@@ -472,11 +458,7 @@ class PortalClient:
                 retry_after = getattr(failure, "retry_after", None)
             wait = self.retry.wait_before_retry(attempt - 1, retry_after, self._rng)
             elapsed = time.monotonic() - started
-            if (
-                not retryable
-                or attempt >= self.retry.max_attempts
-                or elapsed + wait > self.retry.max_total
-            ):
+            if not retryable or attempt >= self.retry.max_attempts or elapsed + wait > self.retry.max_total:
                 raise failure
             log.debug("%s /%s retry %d in %.2f s", method, path, attempt, wait)
             await asyncio.sleep(wait)
@@ -589,8 +571,7 @@ def _transport_failure(error: httpx.RequestError, host: str) -> PortalUnavailabl
     else:
         what = "could not be reached"
     return PortalUnavailable(
-        f"The portal at {host} {what} ({type(error).__name__}); "
-        "check your network connection, or try again later.",
+        f"The portal at {host} {what} ({type(error).__name__}); check your network connection, or try again later.",
         status=None,
     )
 

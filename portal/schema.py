@@ -150,9 +150,7 @@ def _required_text(value: str) -> str:
 
 def _subject_length(value: str) -> str:
     if len(value) > SUBJECT_MAX_LENGTH:
-        raise ValueError(
-            f"is {len(value)} characters; the limit is {SUBJECT_MAX_LENGTH}, shorten it"
-        )
+        raise ValueError(f"is {len(value)} characters; the limit is {SUBJECT_MAX_LENGTH}, shorten it")
     return value
 
 
@@ -399,14 +397,8 @@ class ErrorBody(_Response):
 def build_meta(psa_sync_interval_seconds: int, portal_id: str | None = None) -> Meta:
     return Meta(
         categories=[Choice(value=c.value, label=CATEGORY_LABELS[c]) for c in Category],
-        priorities=[
-            Choice(value=p.value, label=PRIORITY_LABELS[p], meaning=PRIORITY_USE_WHEN[p])
-            for p in Priority
-        ],
-        statuses=[
-            Choice(value=s.value, label=STATUS_LABELS[s], meaning=STATUS_MEANINGS[s])
-            for s in Status
-        ],
+        priorities=[Choice(value=p.value, label=PRIORITY_LABELS[p], meaning=PRIORITY_USE_WHEN[p]) for p in Priority],
+        statuses=[Choice(value=s.value, label=STATUS_LABELS[s], meaning=STATUS_MEANINGS[s]) for s in Status],
         limits=Limits(
             subject_max_length=SUBJECT_MAX_LENGTH,
             description_max_length=DESCRIPTION_MAX_LENGTH,

@@ -5,7 +5,7 @@ read); `m` marks all read. The log lives in the mirror (cache/activity.py)."""
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import ClassVar
 
 from rich.text import Text
@@ -70,7 +70,9 @@ class ActivityScreen(Guarded, Screen):
     @on(MirrorChanged)
     def load(self) -> None:
         files = self.services.files
-        files.run(self, files.mirror.activity, then=self._show, what="reading the activity", group="activity", latest=True)
+        files.run(
+            self, files.mirror.activity, then=self._show, what="reading the activity", group="activity", latest=True
+        )
 
     def _show(self, entries: list[ActivityEntry]) -> None:
         self.entries = entries
@@ -88,7 +90,9 @@ class ActivityScreen(Guarded, Screen):
             change = entry.change
             table.add_row(
                 Text(" " if entry.read else UNREAD_MARK, style="" if entry.read else unread_style),
-                Text(f"#{change.ticket_id} {visible(change.subject, one_line=True)}", no_wrap=True, overflow="ellipsis"),
+                Text(
+                    f"#{change.ticket_id} {visible(change.subject, one_line=True)}", no_wrap=True, overflow="ellipsis"
+                ),
                 Text(visible(change.what, one_line=True), no_wrap=True, overflow="ellipsis"),
                 Text(ago(change.at, now), no_wrap=True),
                 key=str(entry.id),
@@ -105,7 +109,7 @@ class ActivityScreen(Guarded, Screen):
 
     def _now(self) -> datetime:
         clock = getattr(self.app, "clock", time.time)
-        return datetime.fromtimestamp(clock(), tz=timezone.utc)
+        return datetime.fromtimestamp(clock(), tz=UTC)
 
     def _selected(self) -> ActivityEntry | None:
         table = self.query_one(DataTable)
@@ -121,7 +125,15 @@ class ActivityScreen(Guarded, Screen):
         if entry is None:
             return
         files = self.services.files
-        files.run(self, files.mirror.mark_activity_read, [entry.id], then=lambda _: self._read_changed(), what="marking the activity read", group="activity-read", write=True)
+        files.run(
+            self,
+            files.mirror.mark_activity_read,
+            [entry.id],
+            then=lambda _: self._read_changed(),
+            what="marking the activity read",
+            group="activity-read",
+            write=True,
+        )
         self.app.push_screen(DetailScreen(self.services, entry.change.ticket_id))
 
     @on(DataTable.RowSelected)
@@ -131,7 +143,14 @@ class ActivityScreen(Guarded, Screen):
 
     def action_mark_all_read(self) -> None:
         files = self.services.files
-        files.run(self, files.mirror.mark_activity_read, then=lambda _: self._read_changed(), what="marking the activity read", group="activity-read", write=True)
+        files.run(
+            self,
+            files.mirror.mark_activity_read,
+            then=lambda _: self._read_changed(),
+            what="marking the activity read",
+            group="activity-read",
+            write=True,
+        )
 
     def _read_changed(self) -> None:
         self.load()

@@ -22,12 +22,12 @@ from screens.drafts import open_with_draft
 from screens.new_ticket import DRAFT_NAME, NewTicketScreen
 from screens.stats import StatsScreen
 from widgets.badges import MARK_CHANGED, MARK_WAITING
+from widgets.guarded import Guarded
 from widgets.pills import PILLS, MoreUnderAll, PillBar, ScopeToggle, hidden_matches, more_under_all
 from widgets.plain import visible
 from widgets.sync_line import SyncLine
 from widgets.text_entry import TextInput
 from widgets.ticket_table import TicketTable
-from widgets.guarded import Guarded
 
 SORT_ORDER: tuple[SortColumn, ...] = (
     SortColumn.CREATED,
@@ -81,7 +81,10 @@ class BoardScreen(Guarded, Screen):
             yield Static(self._title(), id="title")
             yield ScopeToggle()
         yield PillBar(id="pills")
-        yield TextInput(placeholder="Search words, a ticket number (#143) or a PSA id — enter or esc to go back to the table", id="search")
+        yield TextInput(
+            placeholder="Search words, a ticket number (#143) or a PSA id — enter or esc to go back to the table",
+            id="search",
+        )
         table = TicketTable(self.services.mirror, reads=self._table_reads, id="tickets")
         table.empty_message = NOT_SYNCED_YET  # until the mirror knows who the user is
         yield table
@@ -114,7 +117,16 @@ class BoardScreen(Guarded, Screen):
         """After a sync: who I am may be known only now, and the tickets have moved."""
         self.table.reload()
         files = self.services.files
-        files.run(self, _board_facts, files.mirror, self.table.ticket_query.scope, then=self._facts_read, what="reading the board", group="board-facts", latest=True)
+        files.run(
+            self,
+            _board_facts,
+            files.mirror,
+            self.table.ticket_query.scope,
+            then=self._facts_read,
+            what="reading the board",
+            group="board-facts",
+            latest=True,
+        )
 
     def _facts_read(self, facts: tuple[Me | None, Scope, dict[Pill, int]]) -> None:
         self.me, scope, counts = facts
@@ -145,9 +157,14 @@ class BoardScreen(Guarded, Screen):
         query = self.table.ticket_query
         files = self.services.files
         files.run(
-            self, files.mirror.pill_counts, query.scope, query.search,
+            self,
+            files.mirror.pill_counts,
+            query.scope,
+            query.search,
             then=lambda counts: self._counts_ready(query.scope, query.search, counts),
-            what="counting the tickets", group="pill-counts", latest=True,
+            what="counting the tickets",
+            group="pill-counts",
+            latest=True,
         )
 
     def _counts_ready(self, scope: Scope, search: str, counts: dict[Pill, int]) -> None:
@@ -199,7 +216,9 @@ class BoardScreen(Guarded, Screen):
         order = [column for column in SORT_ORDER if column in self.table.sortable()]
         current = self.table.ticket_query.sort
         following = order[(order.index(current) + 1) % len(order)] if current in order else order[0]
-        self._change_query(sort=following, descending=following in (SortColumn.CREATED, SortColumn.UPDATED, SortColumn.PRIORITY))
+        self._change_query(
+            sort=following, descending=following in (SortColumn.CREATED, SortColumn.UPDATED, SortColumn.PRIORITY)
+        )
 
     def action_flip_sort(self) -> None:
         self._change_query(descending=not self.table.ticket_query.descending)
@@ -241,7 +260,12 @@ class BoardScreen(Guarded, Screen):
         self.app.push_screen(StatsScreen(self.services))
 
     def action_new_ticket(self) -> None:
-        open_with_draft(self, self.services.files, DRAFT_NAME, lambda saved: self.app.push_screen(NewTicketScreen(self.services, saved), callback=self._created))
+        open_with_draft(
+            self,
+            self.services.files,
+            DRAFT_NAME,
+            lambda saved: self.app.push_screen(NewTicketScreen(self.services, saved), callback=self._created),
+        )
 
     def _created(self, ticket_id: int | None) -> None:
         """After the form: the new ticket's detail (and, either way, the board refreshed)."""

@@ -16,8 +16,8 @@ from portal.schema import comment_problem
 from screens.common import Services
 from screens.drafts import DraftKeeper
 from screens.writes import write_then
-from widgets.text_entry import TextEntryArea
 from widgets.guarded import Guarded
+from widgets.text_entry import TextEntryArea
 
 
 def draft_name(ticket_id: int) -> str:
@@ -42,7 +42,10 @@ class CommentScreen(Guarded, ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(f"Comment on ticket {'(new)' if self.ticket_id < 0 else '#' + str(self.ticket_id)}", classes="dialog-title")
+            yield Label(
+                f"Comment on ticket {'(new)' if self.ticket_id < 0 else '#' + str(self.ticket_id)}",
+                classes="dialog-title",
+            )
             yield TextEntryArea(self.draft.load().get("body", ""), id="body", soft_wrap=True, show_line_numbers=False)
             yield Static("", id="body-problem", classes="problem")
         yield Footer()
@@ -66,7 +69,13 @@ class CommentScreen(Guarded, ModalScreen[int | None]):
             return
         ticket_id, mirror, name = self.ticket_id, self.services.mirror, self.draft.name
         self.draft.forget()  # the comment removes the draft in its own transaction
-        write_then(self, self.services, lambda: mirror.add_comment(ticket_id, body.strip(), replacing_draft=name), self.dismiss, what="sending the comment")
+        write_then(
+            self,
+            self.services,
+            lambda: mirror.add_comment(ticket_id, body.strip(), replacing_draft=name),
+            self.dismiss,
+            what="sending the comment",
+        )
 
     def action_cancel(self) -> None:
         self.draft.save_now()

@@ -150,7 +150,9 @@ class LocalFiles:
 
         return self.spawn(node, work, what=what, group=group)
 
-    def spawn(self, node: DOMNode, work: Callable[[], Awaitable[None]], *, what: str, group: str, exclusive: bool = False) -> Worker[None]:
+    def spawn(
+        self, node: DOMNode, work: Callable[[], Awaitable[None]], *, what: str, group: str, exclusive: bool = False
+    ) -> Worker[None]:
         """`work` in a worker of `node`; its failure goes to the app's error path, named by `what`."""
 
         async def reported() -> None:
@@ -187,4 +189,3 @@ class SyncRequested(Message):
 
 class MirrorChanged(Message):
     """The app tells the screens on the stack that the mirror has new data."""
-

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import ClassVar
 
 from rich.padding import Padding
@@ -14,8 +15,6 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from datetime import datetime, timezone
-
 from cache.model import TicketView, TimelineItem
 from portal.schema import CATEGORY_LABELS, AuthorRole, EventKind, Status
 from screens.careful import ConfirmResolvedScreen, ReopenScreen
@@ -27,11 +26,11 @@ from screens.writes import write_then
 from widgets.badges import ATTENTION_STYLE, MARK_PENDING, PENDING_STYLE, priority_badge, status_badge
 from widgets.colours import Palette, palette_for
 from widgets.document import PLAIN, DocumentView, Para, Spans
+from widgets.guarded import Guarded
 from widgets.plain import plain_text, visible
 from widgets.sync_line import SyncLine
 from widgets.timeline import event_anchor, stars, timeline_blocks
 from widgets.when import date_and_time, span
-from widgets.guarded import Guarded
 
 BLANK = Para("")
 HEADING = Style(bold=True, underline=True)
@@ -75,7 +74,16 @@ class DetailScreen(Guarded, Screen):
     @on(MirrorChanged)
     def refresh_from_mirror(self) -> None:
         """Read the ticket (off the loop), show it, then note that the user has seen it."""
-        self.services.files.run(self, _read_ticket, self.services.mirror, self.ticket_id, then=self._read, what=f"reading ticket {self.ticket_id}", group="detail-read", latest=True)
+        self.services.files.run(
+            self,
+            _read_ticket,
+            self.services.mirror,
+            self.ticket_id,
+            then=self._read,
+            what=f"reading ticket {self.ticket_id}",
+            group="detail-read",
+            latest=True,
+        )
 
     def _read(self, read: tuple[int, TicketView | None, datetime | None]) -> None:
         before = self.view
@@ -93,28 +101,38 @@ class DetailScreen(Guarded, Screen):
         if not self.view.row.pending:
             files = self.services.files
             # On the app, not this screen: it completes even if the user has gone back.
-            files.run(self.app, files.mirror.mark_opened, self.ticket_id, what=f"marking ticket #{self.ticket_id} as read", write=True, group="mark-opened")
+            files.run(
+                self.app,
+                files.mirror.mark_opened,
+                self.ticket_id,
+                what=f"marking ticket #{self.ticket_id} as read",
+                write=True,
+                group="mark-opened",
+            )
 
     def _show(self, view: TicketView, *, scroll_to: object | None = None) -> None:
         row = view.row
         number = "new · " if row.pending else f"#{row.id} · "
-        self.query_one(DocumentView).show([
-            BLANK,
-            Para(number + visible(row.subject), Style(bold=True), 1),
-            BLANK,
-            Padding(_fields(view, palette_for(self.app.current_theme), self._now()), (0, 1)),
-            BLANK,
-            Spans(((" Description", HEADING),)),
-            Para(visible(view.description), PLAIN, 2),
-            BLANK,
-            Spans(((" Timeline (oldest first)", HEADING),)),
-            *timeline_blocks(view.timeline, palette_for(self.app.current_theme)),
-            BLANK,
-        ], scroll_to=scroll_to)
+        self.query_one(DocumentView).show(
+            [
+                BLANK,
+                Para(number + visible(row.subject), Style(bold=True), 1),
+                BLANK,
+                Padding(_fields(view, palette_for(self.app.current_theme), self._now()), (0, 1)),
+                BLANK,
+                Spans(((" Description", HEADING),)),
+                Para(visible(view.description), PLAIN, 2),
+                BLANK,
+                Spans(((" Timeline (oldest first)", HEADING),)),
+                *timeline_blocks(view.timeline, palette_for(self.app.current_theme)),
+                BLANK,
+            ],
+            scroll_to=scroll_to,
+        )
 
     def _now(self) -> datetime:
         clock = getattr(self.app, "clock", None)
-        return datetime.fromtimestamp(clock(), tz=timezone.utc) if clock else datetime.now(timezone.utc)
+        return datetime.fromtimestamp(clock(), tz=UTC) if clock else datetime.now(UTC)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ALLOWED_BY:
@@ -130,7 +148,14 @@ class DetailScreen(Guarded, Screen):
 
     def action_comment(self) -> None:
         ticket_id = self.ticket_id
-        open_with_draft(self, self.services.files, draft_name(ticket_id), lambda saved: self.app.push_screen(CommentScreen(self.services, ticket_id, saved), callback=self._after_write))
+        open_with_draft(
+            self,
+            self.services.files,
+            draft_name(ticket_id),
+            lambda saved: self.app.push_screen(
+                CommentScreen(self.services, ticket_id, saved), callback=self._after_write
+            ),
+        )
 
     def _ticket_name(self) -> str:
         """The ticket as the questions name it: its number and subject."""
@@ -144,7 +169,13 @@ class DetailScreen(Guarded, Screen):
         if not yes:
             return
         ticket_id, mirror = self.ticket_id, self.services.mirror
-        write_then(self, self.services, lambda: mirror.confirm(ticket_id), self._after_write, what=f"confirming ticket #{ticket_id}")
+        write_then(
+            self,
+            self.services,
+            lambda: mirror.confirm(ticket_id),
+            self._after_write,
+            what=f"confirming ticket #{ticket_id}",
+        )
 
     def action_reopen(self) -> None:
         self.app.push_screen(ReopenScreen(self._ticket_name()), callback=self._reopen)
@@ -153,7 +184,13 @@ class DetailScreen(Guarded, Screen):
         if reason is None:
             return
         ticket_id, mirror = self.ticket_id, self.services.mirror
-        write_then(self, self.services, lambda: mirror.reopen(ticket_id, reason), self._after_write, what=f"reopening ticket #{ticket_id}")
+        write_then(
+            self,
+            self.services,
+            lambda: mirror.reopen(ticket_id, reason),
+            self._after_write,
+            what=f"reopening ticket #{ticket_id}",
+        )
 
     def action_rate(self) -> None:
         current = self.view.rating if self.view else None
@@ -164,12 +201,21 @@ class DetailScreen(Guarded, Screen):
         self.refresh_from_mirror()
 
 
-def event_to_show(before: TicketView | None, after: TicketView, seen_until: datetime | None, *, at_end: bool, after_own_write: bool) -> TimelineItem | None:
+def event_to_show(
+    before: TicketView | None, after: TicketView, seen_until: datetime | None, *, at_end: bool, after_own_write: bool
+) -> TimelineItem | None:
     """The event the view scrolls to, if any. Just opened: the first the MSP added since the
     user last opened the ticket. Later: the user's own latest event after they wrote; else
     the first new event, but only if the user was at the end (reading on is not interrupted)."""
     if before is None:
-        return next((item for item in after.timeline if item.author_role is AuthorRole.MSP and (seen_until is None or item.created_at > seen_until)), None)
+        return next(
+            (
+                item
+                for item in after.timeline
+                if item.author_role is AuthorRole.MSP and (seen_until is None or item.created_at > seen_until)
+            ),
+            None,
+        )
     known = {item.id for item in before.timeline}
     new = [item for item in after.timeline if item.id not in known]
     if not new:
@@ -189,7 +235,11 @@ def _read_ticket(mirror, ticket_id: int) -> tuple[int, TicketView | None, dateti
 def waiting_since(view: TicketView) -> datetime:
     """When the ticket last turned to "waiting on you" (its last update if the timeline does
     not say)."""
-    turns = [item.created_at for item in view.timeline if item.kind is EventKind.STATUS_CHANGE and item.to_status is Status.WAITING_ON_CLIENT]
+    turns = [
+        item.created_at
+        for item in view.timeline
+        if item.kind is EventKind.STATUS_CHANGE and item.to_status is Status.WAITING_ON_CLIENT
+    ]
     return max(turns, default=view.row.updated_at)
 
 
@@ -206,8 +256,18 @@ def _fields(view: TicketView, palette: Palette, now: datetime) -> Table:
     if row.needs_attention:
         status = Text.assemble(("needs attention: ", ATTENTION_STYLE), plain_text(row.needs_attention))
     table.add_row("Status", status, "Priority", priority_badge(row.priority, palette))
-    table.add_row("Category", CATEGORY_LABELS[row.category], "PSA ticket", plain_text(row.psa_ticket_id) if row.psa_ticket_id else Text("not yet synced to the PSA", style="dim"))
-    table.add_row("Assignee", plain_text(row.assignee) if row.assignee else Text("unassigned", style="dim"), "Submitted by", plain_text(row.submitted_by_name, one_line=True))
+    table.add_row(
+        "Category",
+        CATEGORY_LABELS[row.category],
+        "PSA ticket",
+        plain_text(row.psa_ticket_id) if row.psa_ticket_id else Text("not yet synced to the PSA", style="dim"),
+    )
+    table.add_row(
+        "Assignee",
+        plain_text(row.assignee) if row.assignee else Text("unassigned", style="dim"),
+        "Submitted by",
+        plain_text(row.submitted_by_name, one_line=True),
+    )
     table.add_row("Created", date_and_time(row.created_at), "Updated", date_and_time(row.updated_at))
     if view.rating:
         rating = Text(f"{stars(view.rating)} {view.rating}/5")

@@ -20,11 +20,21 @@ OPEN_FORM_GROUP = "open-form"
 
 def open_with_draft(owner: Widget, files: LocalFiles, name: str, open_form: Callable[[dict[str, str]], object]) -> None:
     """Read draft `name`, then call `open_form(fields)` (empty when there is none)."""
-    files.run(owner, files.mirror.load_draft, name, then=lambda saved: open_form(saved or {}), what="reading your draft", group=OPEN_FORM_GROUP, latest=True)
+    files.run(
+        owner,
+        files.mirror.load_draft,
+        name,
+        then=lambda saved: open_form(saved or {}),
+        what="reading your draft",
+        group=OPEN_FORM_GROUP,
+        latest=True,
+    )
 
 
 class DraftKeeper:
-    def __init__(self, owner: Widget, files: LocalFiles, name: str, fields: Callable[[], dict[str, str]], saved: dict[str, str]) -> None:
+    def __init__(
+        self, owner: Widget, files: LocalFiles, name: str, fields: Callable[[], dict[str, str]], saved: dict[str, str]
+    ) -> None:
         self._owner = owner
         self._files = files
         self.name = name
@@ -46,9 +56,24 @@ class DraftKeeper:
         fields = self._fields()
         mirror = self._files.mirror
         if any(value.strip() for value in fields.values()):
-            self._files.run(self._owner.app, mirror.save_draft, self.name, fields, what="saving your draft", write=True, group=DRAFT_GROUP)
+            self._files.run(
+                self._owner.app,
+                mirror.save_draft,
+                self.name,
+                fields,
+                what="saving your draft",
+                write=True,
+                group=DRAFT_GROUP,
+            )
         else:
-            self._files.run(self._owner.app, mirror.clear_draft, self.name, what="clearing your draft", write=True, group=DRAFT_GROUP)
+            self._files.run(
+                self._owner.app,
+                mirror.clear_draft,
+                self.name,
+                what="clearing your draft",
+                write=True,
+                group=DRAFT_GROUP,
+            )
 
     def forget(self) -> None:
         """Stop saving: the draft went with the write that sent it (one transaction)."""

@@ -10,7 +10,6 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from widgets.scroll_keys import KeyedScroll
 from textual.keys import format_key
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -20,13 +19,13 @@ from screens.board import BoardScreen
 from screens.careful import ConfirmResolvedScreen, ReopenScreen
 from screens.comment import CommentScreen
 from screens.detail import DetailScreen
+from screens.go_to import GoToScreen
 from screens.new_ticket import NewTicketScreen
 from screens.rating import RatingScreen
 from widgets.badges import MARK_CHANGED, MARK_WAITING
-from widgets.ticket_table import TicketTable
 from widgets.guarded import Guarded
-from widgets.scroll_keys import SCROLL_BINDINGS
-from screens.go_to import GoToScreen
+from widgets.scroll_keys import SCROLL_BINDINGS, KeyedScroll
+from widgets.ticket_table import TicketTable
 
 MARKER_LEGEND = (
     (MARK_CHANGED, "changed by others since you last opened it (a lists what changed)"),
@@ -51,7 +50,9 @@ def key_in_force(binding: Binding, keymap: Mapping[str, str]) -> str:
 
 class HelpScreen(Guarded, ModalScreen[None]):
     CSS_PATH = "forms.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,question_mark", "dismiss", "Close help", id="help.close")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark", "dismiss", "Close help", id="help.close")
+    ]
 
     def __init__(self, everywhere: Iterable[BindingType], keymap: Mapping[str, str] | None = None) -> None:
         super().__init__()
@@ -73,7 +74,9 @@ class HelpScreen(Guarded, ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with KeyedScroll(classes="dialog", id="help"):
-            yield Static(Text("Keys — the mouse works too: click pills, rows, column headings and buttons", style="bold"))
+            yield Static(
+                Text("Keys — the mouse works too: click pills, rows, column headings and buttons", style="bold")
+            )
             yield Static(self._table())
 
     def _table(self) -> Table:

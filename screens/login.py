@@ -14,9 +14,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Static, Switch
 
+from widgets.guarded import Guarded
 from widgets.plain import visible
 from widgets.text_entry import TextInput
-from widgets.guarded import Guarded
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,9 @@ class LoginScreen(Guarded, Screen[None]):
     CSS_PATH = "login.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "log_in", "Log in", priority=True)]
 
-    def __init__(self, attempt: Callable[[LoginDetails], Awaitable[None]], *, portal_url: str = "", email: str = "") -> None:
+    def __init__(
+        self, attempt: Callable[[LoginDetails], Awaitable[None]], *, portal_url: str = "", email: str = ""
+    ) -> None:
         super().__init__()
         self.attempt = attempt
         self._portal_url = portal_url
@@ -78,7 +80,11 @@ class LoginScreen(Guarded, Screen[None]):
     @on(Input.Submitted)
     def action_log_in(self) -> None:
         details = self._details()
-        for name, value in (("portal_url", details.portal_url), ("email", details.email), ("password", details.password)):
+        for name, value in (
+            ("portal_url", details.portal_url),
+            ("email", details.email),
+            ("password", details.password),
+        ):
             if not value:
                 label = {"portal_url": "portal address", "email": "email", "password": "password"}[name]
                 self._refused(LoginRefused(f"Enter your {label}.", name))

@@ -31,8 +31,8 @@ from portal.schema import (
 from screens.common import Services
 from screens.drafts import DraftKeeper
 from screens.writes import write_then
-from widgets.text_entry import TextEntryArea, TextInput
 from widgets.guarded import Guarded
+from widgets.text_entry import TextEntryArea, TextInput
 
 DRAFT_NAME = "new-ticket"
 CATEGORY_CHOICES = [(CATEGORY_LABELS[c], c.value) for c in Category]
@@ -71,10 +71,20 @@ class NewTicketScreen(Guarded, Screen[int | None]):
             with Horizontal(id="choices"):
                 with Vertical():
                     yield Label("Category", classes="label")
-                    yield Select(CATEGORY_CHOICES, value=_valid(saved.get("category"), Category, Category.GENERAL), allow_blank=False, id="category")
+                    yield Select(
+                        CATEGORY_CHOICES,
+                        value=_valid(saved.get("category"), Category, Category.GENERAL),
+                        allow_blank=False,
+                        id="category",
+                    )
                 with Vertical():
                     yield Label("Priority", classes="label")
-                    yield Select(PRIORITY_CHOICES, value=_valid(saved.get("priority"), Priority, Priority.MEDIUM), allow_blank=False, id="priority")
+                    yield Select(
+                        PRIORITY_CHOICES,
+                        value=_valid(saved.get("priority"), Priority, Priority.MEDIUM),
+                        allow_blank=False,
+                        id="priority",
+                    )
                     yield Static("", id="priority-hint", classes="hint")
             yield Label("Description", classes="label")
             yield Static("Error messages verbatim, steps to reproduce, the devices and users affected.", classes="hint")
@@ -146,7 +156,13 @@ class NewTicketScreen(Guarded, Screen[int | None]):
         )
         self.draft.forget()  # the submit removes the draft in its own transaction
         mirror = self.services.mirror
-        write_then(self, self.services, lambda: mirror.submit_ticket(draft, replacing_draft=DRAFT_NAME), self.dismiss, what="submitting the ticket")
+        write_then(
+            self,
+            self.services,
+            lambda: mirror.submit_ticket(draft, replacing_draft=DRAFT_NAME),
+            self.dismiss,
+            what="submitting the ticket",
+        )
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

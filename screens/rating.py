@@ -15,9 +15,9 @@ from textual.widgets import Button, Footer, Input, Label, Static
 from portal.schema import RATING_COMMENT_MAX_LENGTH
 from screens.common import Services
 from screens.writes import write_then
+from widgets.guarded import Guarded
 from widgets.text_entry import TextInput
 from widgets.timeline import stars
-from widgets.guarded import Guarded
 
 
 class RatingScreen(Guarded, ModalScreen[bool]):
@@ -44,7 +44,11 @@ class RatingScreen(Guarded, ModalScreen[bool]):
                 for n in range(1, 6):
                     yield Button(f"{n} ★", id=f"score-{n}", compact=True)
             yield Label("Comment (optional)")
-            yield TextInput(placeholder="What went well, what could be better", id="rating-comment", max_length=RATING_COMMENT_MAX_LENGTH)
+            yield TextInput(
+                placeholder="What went well, what could be better",
+                id="rating-comment",
+                max_length=RATING_COMMENT_MAX_LENGTH,
+            )
             yield Static("", id="score-problem", classes="problem")
         yield Footer()
 
@@ -84,7 +88,13 @@ class RatingScreen(Guarded, ModalScreen[bool]):
         comment = self.query_one("#rating-comment", Input).value.strip() or None
         score, ticket_id = self.score, self.ticket_id
         mirror = self.services.mirror
-        write_then(self, self.services, lambda: mirror.rate(ticket_id, score, comment), lambda _: self.dismiss(True), what="sending the rating")
+        write_then(
+            self,
+            self.services,
+            lambda: mirror.rate(ticket_id, score, comment),
+            lambda _: self.dismiss(True),
+            what="sending the rating",
+        )
 
     def action_cancel(self) -> None:
         self.dismiss(False)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import ClassVar
 
 from rich.console import Group
@@ -19,7 +19,6 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from widgets.scroll_keys import KeyedScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -28,6 +27,7 @@ from screens.common import MirrorChanged, Services
 from widgets.badges import priority_label, status_label
 from widgets.colours import Palette, palette_for
 from widgets.plain import visible
+from widgets.scroll_keys import KeyedScroll
 from widgets.sync_line import SyncLine
 from widgets.week_chart import WeekBar, WeekChart, load_plotting
 from widgets.when import span
@@ -76,16 +76,21 @@ class StatsScreen(Screen):
         ticket, and numpy loads slowly. A newer count (after a sync) replaces an older one."""
         files = self.services.files
         files.run(
-            self, _figures, files.mirror, self._now(),
+            self,
+            _figures,
+            files.mirror,
+            self._now(),
             then=lambda stats: self.call_later(self._show, stats),
-            what="counting the figures", group="stats", latest=True,
+            what="counting the figures",
+            group="stats",
+            latest=True,
         )
 
     def _now(self) -> datetime:
         # The app's clock when it has one (tests fix it), in local time: weeks start on the
         # user's Monday.
         clock = getattr(self.app, "clock", time.time)
-        return datetime.fromtimestamp(clock(), tz=timezone.utc).astimezone()
+        return datetime.fromtimestamp(clock(), tz=UTC).astimezone()
 
     async def _show(self, stats: TicketStats) -> None:
         self.stats = stats
@@ -132,7 +137,9 @@ def figures(stats: TicketStats, palette: Palette) -> Table:
     table = Table.grid(padding=(0, 1))
     table.add_column(style="bold", no_wrap=True)
     table.add_column()
-    table.add_row("Open now", Text(f"{stats.open_total} — ") + _counts(stats.open_by_priority, priority_label, palette.priority))
+    table.add_row(
+        "Open now", Text(f"{stats.open_total} — ") + _counts(stats.open_by_priority, priority_label, palette.priority)
+    )
     table.add_row("By status", _counts(stats.open_by_status, status_label, palette.status))
     medians = stats.medians
     table.add_row("First response", _median_text(medians.first_response_seconds, medians.first_response_tickets))

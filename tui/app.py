@@ -8,7 +8,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import ClassVar
 
 from rich.text import Text
@@ -27,26 +27,26 @@ from cache.store import OutboxUnusable
 from portal.client import PortalError, Unauthorized
 from screens.activity import ActivityRead, ActivityScreen
 from screens.board import BoardScreen
+from screens.common import LocalFiles, MirrorChanged, Services, SyncRequested
 from screens.detail import DetailScreen
 from screens.go_to import GoToScreen
-from screens.common import LocalFiles, MirrorChanged, Services, SyncRequested
-from screens.input_ready import takes_keys
 from screens.help import HelpScreen
+from screens.input_ready import takes_keys
 from screens.login import LoginDetails, LoginRefused, LoginScreen
-from tui.input_order import InputOrder
-from tui.process_guard import ProcessGuard
-from tui.palette import ActionsProvider
 from tui import login as login_service
 from tui.config import ConfigError, Profile, load_keymap
-from tui.notify import NotifyMode, notification, window_title
 from tui.credentials import TokenStore
-from tui.theme_setting import save_theme, saved_theme
-from tui.session import Session, WrongAccount, identify, open_session
-from widgets.colours import DEFAULT_THEME, THEMES
-from widgets.plain import visible
-from widgets.guarded import Guarded
-from widgets.sync_line import describe_sync
 from tui.failures import describe_failure
+from tui.input_order import InputOrder
+from tui.notify import NotifyMode, notification, window_title
+from tui.palette import ActionsProvider
+from tui.process_guard import ProcessGuard
+from tui.session import Session, WrongAccount, identify, open_session
+from tui.theme_setting import save_theme, saved_theme
+from widgets.colours import DEFAULT_THEME, THEMES
+from widgets.guarded import Guarded
+from widgets.plain import visible
+from widgets.sync_line import describe_sync
 
 # The status line's text is recomputed every second (its countdown ticks) from the status last
 # read; the mirror is read again only when a sync or a write changes it.
@@ -136,7 +136,11 @@ class TicketsApp(Guarded, App):
             self._process_guard.install()
         self.set_interval(STATUS_TICK_SECONDS, self._render_sync_status)
         if self._unknown_theme:
-            self.notify(f"There is no theme “{visible(self._unknown_theme)}”; showing {DEFAULT_THEME}. Ctrl+P, Theme, lists them.", severity="warning", markup=False)
+            self.notify(
+                f"There is no theme “{visible(self._unknown_theme)}”; showing {DEFAULT_THEME}. Ctrl+P, Theme, lists them.",
+                severity="warning",
+                markup=False,
+            )
         if self.session is None:
             self._ask_to_log_in()
         else:
@@ -175,7 +179,9 @@ class TicketsApp(Guarded, App):
         session.engine.subscribe(lambda _event: self.post_message(EngineNews()))
         if self.files is not None:
             self.files.close()
-        self.files = LocalFiles(session.mirror, report=self.report_failure, busy_changed=self._busy_changed, rebuilt=self._mirror_rebuilt)
+        self.files = LocalFiles(
+            session.mirror, report=self.report_failure, busy_changed=self._busy_changed, rebuilt=self._mirror_rebuilt
+        )
         self._status = None
         self.services = Services(self.files)
         self.push_screen(BoardScreen(self.services))
@@ -203,7 +209,13 @@ class TicketsApp(Guarded, App):
 
     def _ask_to_log_in(self) -> None:
         profile = self._profile
-        self.push_screen(LoginScreen(self._attempt_login, portal_url=(profile.portal_url or "") if profile else "", email=(profile.email or "") if profile else ""))
+        self.push_screen(
+            LoginScreen(
+                self._attempt_login,
+                portal_url=(profile.portal_url or "") if profile else "",
+                email=(profile.email or "") if profile else "",
+            )
+        )
 
     async def _attempt_login(self, details: LoginDetails) -> None:
         if self._login is None:
@@ -282,7 +294,14 @@ class TicketsApp(Guarded, App):
         """Read the status from the mirror (off the loop), then show it."""
         if self.files is None:
             return
-        self.files.run(self, self.files.mirror.sync_status, then=self._sync_status_read, what="reading the sync status", group="sync-status", latest=True)
+        self.files.run(
+            self,
+            self.files.mirror.sync_status,
+            then=self._sync_status_read,
+            what="reading the sync status",
+            group="sync-status",
+            latest=True,
+        )
         self._render_sync_status()
 
     def _sync_status_read(self, status: SyncStatus) -> None:
@@ -294,14 +313,20 @@ class TicketsApp(Guarded, App):
         have no status line)."""
         busy = self.files.busy if self.files else None
         if busy and not self._told_busy:
-            self.notify(visible(f"Another program is using the local files; retrying {busy} until it is free."), title="Local files busy — retrying", severity="warning", markup=False, timeout=5)
+            self.notify(
+                visible(f"Another program is using the local files; retrying {busy} until it is free."),
+                title="Local files busy — retrying",
+                severity="warning",
+                markup=False,
+                timeout=5,
+            )
         self._told_busy = busy is not None
         self._render_sync_status()
 
     def _render_sync_status(self) -> None:
         if self._status is None or self.files is None:
             return
-        now = datetime.fromtimestamp(self.clock(), tz=timezone.utc)
+        now = datetime.fromtimestamp(self.clock(), tz=UTC)
         text = describe_sync(self._status, now, syncing=self.syncing, busy=self.files.busy, unread=self._unread)
         if text != self.sync_text:  # the status line repaints only when its words change
             self.sync_text = text
@@ -342,8 +367,13 @@ class TicketsApp(Guarded, App):
         moved = self.files.mirror.moved_aside if self.files else None
         where = f" (what was left of it is in {moved})" if moved else ""
         self.notify(
-            visible(f"The local copy of your tickets was damaged or removed{where}; it is being rebuilt from the portal. Nothing you wrote is lost."),
-            title="Local mirror rebuilt", severity="warning", markup=False, timeout=10,
+            visible(
+                f"The local copy of your tickets was damaged or removed{where}; it is being rebuilt from the portal. Nothing you wrote is lost."
+            ),
+            title="Local mirror rebuilt",
+            severity="warning",
+            markup=False,
+            timeout=10,
         )
         for screen in self.screen_stack:
             screen.post_message(MirrorChanged())
@@ -358,7 +388,9 @@ class TicketsApp(Guarded, App):
         the portal refused and a rebuilt mirror stay notices."""
         self._read_counts()
         if result.changes and not self.app_focus:
-            self._write_to_terminal(notification(self._notify_mode, self.TITLE, _in_words(result.changes, mine), os.environ))
+            self._write_to_terminal(
+                notification(self._notify_mode, self.TITLE, _in_words(result.changes, mine), os.environ)
+            )
         if result.rebuilt:
             self.notify(visible(result.rebuilt), title="Mirror rebuilt", severity="warning", markup=False, timeout=15)
         for problem in result.needs_attention:
@@ -367,7 +399,15 @@ class TicketsApp(Guarded, App):
     @on(ActivityRead)
     def _read_counts(self) -> None:
         if self.files is not None:
-            self.files.run(self, _counts, self.files.mirror, then=self._counts_read, what="counting what is new", group="activity-counts", latest=True)
+            self.files.run(
+                self,
+                _counts,
+                self.files.mirror,
+                then=self._counts_read,
+                what="counting what is new",
+                group="activity-counts",
+                latest=True,
+            )
 
     def _counts_read(self, counts: tuple[int, int]) -> None:
         self._unread, self._waiting = counts
@@ -402,11 +442,21 @@ class TicketsApp(Guarded, App):
     def _go_to(self, reference: str | None) -> None:
         if reference is None or self.files is None:
             return
-        self.files.run(self, self.files.mirror.find_ticket, reference, then=lambda found: self._found(reference, found), what="finding that ticket")
+        self.files.run(
+            self,
+            self.files.mirror.find_ticket,
+            reference,
+            then=lambda found: self._found(reference, found),
+            what="finding that ticket",
+        )
 
     def _found(self, reference: str, ticket_id: int | None) -> None:
         if ticket_id is None:
-            self.notify(f"No ticket “{visible(reference, one_line=True)}” here (a number such as 143, or a PSA id such as ACM-1143).", severity="warning", markup=False)
+            self.notify(
+                f"No ticket “{visible(reference, one_line=True)}” here (a number such as 143, or a PSA id such as ACM-1143).",
+                severity="warning",
+                markup=False,
+            )
             return
         if isinstance(self.screen, DetailScreen) and self.screen.ticket_id == ticket_id:
             return
@@ -456,8 +506,14 @@ def run_tui(profile: Profile, tokens: TokenStore) -> int:
         return await log_in(profile, tokens, details, os.environ)
 
     app = TicketsApp(
-        session, login=login, profile=profile, close_session_on_exit=True, exit_on_signals=True,
-        theme=saved_theme(), remember_theme=save_theme, keymap=load_keymap(),
+        session,
+        login=login,
+        profile=profile,
+        close_session_on_exit=True,
+        exit_on_signals=True,
+        theme=saved_theme(),
+        remember_theme=save_theme,
+        keymap=load_keymap(),
     )
     app.run()
     return app.return_code or 0
@@ -485,8 +541,13 @@ async def log_in(profile: Profile, tokens: TokenStore, details: LoginDetails, en
     """The login screen's attempt: the shared login (tui/login.py), then the session."""
     try:
         done = await login_service.log_in(
-            profile.name, details.portal_url, details.email, details.password,
-            tokens=tokens, insecure_storage=details.insecure_storage, env=env,
+            profile.name,
+            details.portal_url,
+            details.email,
+            details.password,
+            tokens=tokens,
+            insecure_storage=details.insecure_storage,
+            env=env,
         )
     except login_service.LoginFailed as failure:
         raise _refusal(failure, tokens) from None

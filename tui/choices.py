@@ -13,9 +13,7 @@ from portal.schema import CATEGORY_LABELS, PRIORITY_LABELS, STATUS_LABELS, Categ
 
 Choice = TypeVar("Choice", bound=StrEnum)
 
-SORT_LABELS: dict[SortColumn, str] = {
-    column: column.value.replace("_", " ").capitalize() for column in SortColumn
-}
+SORT_LABELS: dict[SortColumn, str] = {column: column.value.replace("_", " ").capitalize() for column in SortColumn}
 SORT_LABELS[SortColumn.ID] = "ID"
 
 LABELS: dict[type[StrEnum], tuple[str, Mapping]] = {

@@ -52,7 +52,6 @@ from cache.profile import xdg_dir
 from portal.client import InsecurePortalURL, api_base_url
 from portal.schema import API_PREFIX, Category, Priority, Status
 from tui.choices import parse_choice
-from portal.schema import API_PREFIX
 from tui.notify import NotifyMode
 
 DEFAULT_PROFILE = "default"
@@ -99,9 +98,7 @@ def _read_config(env: Mapping[str, str]) -> dict:
         raise ConfigError(f"{path} cannot be read ({error.strerror}); fix or remove it.") from None
 
 
-def load_profile(
-    name: str | None = None, env: Mapping[str, str] = os.environ, *, new: bool = False
-) -> Profile:
+def load_profile(name: str | None = None, env: Mapping[str, str] = os.environ, *, new: bool = False) -> Profile:
     """The profile to use. One named by the flag or `MSP_TICKETS_PROFILE` that the file does
     not hold is UnknownName, unless `new` (login makes it) or the environment gives the portal."""
     config = _read_config(env)
@@ -136,7 +133,9 @@ def check_notify(value: object, profile: str) -> NotifyMode:
         return NotifyMode(value)
     except ValueError:
         choices = " | ".join(mode.value for mode in NotifyMode)
-        raise ConfigError(f"notify = {value!r} in [profiles.{profile}] is not one of {choices}; fix or remove it.") from None
+        raise ConfigError(
+            f"notify = {value!r} in [profiles.{profile}] is not one of {choices}; fix or remove it."
+        ) from None
 
 
 def save_profile(profile: Profile, env: Mapping[str, str] = os.environ) -> None:
@@ -227,8 +226,7 @@ def _view_from_table(name: str, table: object, path: Path) -> View:
     unknown = set(table) - known
     if unknown:
         raise ConfigError(
-            f"The view {name!r} in {path} has keys it does not know: {_known(unknown)} "
-            f"(known: {_known(known)})."
+            f"The view {name!r} in {path} has keys it does not know: {_known(unknown)} (known: {_known(known)})."
         )
     values: dict = {}
     try:

@@ -60,10 +60,19 @@ def demo_portal(folder: Path) -> Iterator[str]:
         # All output goes to the file: a pipe nobody reads would fill and stall the server.
         server = subprocess.Popen(
             _portal_command(
-                db, "serve", "--host", "127.0.0.1", "--port", "0",
-                "--psa-interval", str(DEMO_PSA_INTERVAL_SECONDS), "--simulate-office",
-                "--log-level", "warning",
-                "--parent-pid", str(os.getpid()),
+                db,
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--psa-interval",
+                str(DEMO_PSA_INTERVAL_SECONDS),
+                "--simulate-office",
+                "--log-level",
+                "warning",
+                "--parent-pid",
+                str(os.getpid()),
             ),
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -104,10 +113,10 @@ def _wait_until_listening(server: subprocess.Popen, log_path: Path) -> str:
 
 
 async def _run_app(url: str, folder: Path) -> int:
-    from tui.app import TicketsApp  # textual loads only once the portal is up
-    from tui.config import Profile
     from cache.mirror import Mirror
     from cache.sync import SyncEngine
+    from tui.app import TicketsApp  # textual loads only once the portal is up
+    from tui.config import Profile
     from tui.session import Identity, Session, session_paths
     from tui.theme_setting import saved_theme
 

@@ -25,7 +25,10 @@ def describe_failure(what: str, error: BaseException) -> tuple[str, str]:
         return "Portal failed", f"{_first_upper(what)} failed: {error.message or reason}"
     if isinstance(error, (OSError, UnicodeError)):
         return "Terminal or file failed", f"{_first_upper(what)} failed: {reason}"
-    return "Something went wrong", f"{_first_upper(what)} failed ({type(error).__name__}: {reason}). The board goes on; if it happens again, please report it."
+    return (
+        "Something went wrong",
+        f"{_first_upper(what)} failed ({type(error).__name__}: {reason}). The board goes on; if it happens again, please report it.",
+    )
 
 
 def _first_upper(text: str) -> str:

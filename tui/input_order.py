@@ -79,7 +79,12 @@ class InputOrder:
                 raise
             except Exception as error:  # noqa: BLE001 - the next key must still arrive
                 self._released, settled = None, None
-                self._app.notify(f"A key could not be handled in order: {visible(repr(error), one_line=True)}", title="Keyboard", severity="error", markup=False)
+                self._app.notify(
+                    f"A key could not be handled in order: {visible(repr(error), one_line=True)}",
+                    title="Keyboard",
+                    severity="error",
+                    markup=False,
+                )
 
     async def _deliver(self, event: InputEvent) -> bool:
         """Hand `event` over and wait until it is handled; True when the widget it went to

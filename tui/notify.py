@@ -70,7 +70,9 @@ def notification(mode: NotifyMode, title: str, body: str, env: Mapping[str, str]
     mode = chosen_mode(mode, env)
     if mode is NotifyMode.OFF:
         return ""
-    desktop = {NotifyMode.OSC9: lambda: osc9(f"{title}: {body}"), NotifyMode.OSC777: lambda: osc777(title, body)}.get(mode)
+    desktop = {NotifyMode.OSC9: lambda: osc9(f"{title}: {body}"), NotifyMode.OSC777: lambda: osc777(title, body)}.get(
+        mode
+    )
     if desktop is None:
         return BEL
     sequence = desktop()

@@ -17,7 +17,10 @@ def _own(node: DOMNode, binding: Binding) -> bool:
         if cls.__module__.startswith("textual.") or cls.__module__ == "textual":
             continue
         for declared in cls.__dict__.get("BINDINGS", ()):
-            if isinstance(declared, Binding) and (declared.action, declared.description) == (binding.action, binding.description):
+            if isinstance(declared, Binding) and (declared.action, declared.description) == (
+                binding.action,
+                binding.description,
+            ):
                 return True
     return False
 
@@ -31,7 +34,11 @@ class ActionsProvider(Provider):
             if not name or name in seen or not active.enabled or binding.system or not _own(active.node, binding):
                 continue
             seen.add(name)
-            yield name, f"key: {binding.key_display or binding.key}", partial(self.app.run_action, binding.action, active.node)
+            yield (
+                name,
+                f"key: {binding.key_display or binding.key}",
+                partial(self.app.run_action, binding.action, active.node),
+            )
 
     async def discover(self) -> Hits:
         for name, help_text, run in self._actions():

@@ -53,9 +53,7 @@ def _token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def remembered_identity(
-    profile: Profile, token: str | None, env: Mapping[str, str] = os.environ
-) -> Identity | None:
+def remembered_identity(profile: Profile, token: str | None, env: Mapping[str, str] = os.environ) -> Identity | None:
     """Whose `token` is, if this profile asked the portal before with this very token; with no
     token, whose the profile's files were last (what `logout` cleans up)."""
     try:

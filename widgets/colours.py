@@ -53,7 +53,6 @@ THEMES: tuple[Theme, ...] = (DARK_THEME, LIGHT_THEME)
 DEFAULT_THEME = DARK_THEME.name
 
 
-
 def chip(text: str, background: str, **attributes: bool) -> Style:
     """Text on its own background, written reversed so that it stays a chip where a terminal
     drops every colour (NO_COLOR with an ANSI theme)."""

@@ -17,9 +17,9 @@ from textual import events
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+
 from widgets.guarded import Guarded
 from widgets.scroll_keys import SCROLL_BINDINGS
-
 
 PLAIN = Style.null()
 
@@ -53,7 +53,9 @@ Block = Anchor | Para | Spans | RenderableType
 def wrap(text: str, width: int) -> list[str]:
     lines: list[str] = []
     for paragraph in text.split("\n"):
-        lines += textwrap.wrap(paragraph, width, replace_whitespace=False, drop_whitespace=True, break_on_hyphens=False) or [""]
+        lines += textwrap.wrap(
+            paragraph, width, replace_whitespace=False, drop_whitespace=True, break_on_hyphens=False
+        ) or [""]
     return lines
 
 

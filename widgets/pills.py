@@ -81,7 +81,10 @@ class ScopeToggle(Guarded, Static):
         text = Text.assemble(("m ", "dim"))
         for scope in Scope:
             chosen = scope is self.scope
-            text.append(f"[{scope.value.capitalize()}]" if chosen else f" {scope.value.capitalize()} ", style="bold" if chosen else "dim")
+            text.append(
+                f"[{scope.value.capitalize()}]" if chosen else f" {scope.value.capitalize()} ",
+                style="bold" if chosen else "dim",
+            )
         return text
 
     class Flipped(Message):

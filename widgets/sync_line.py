@@ -17,7 +17,9 @@ def _plural(count: int, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"
 
 
-def describe_sync(status: SyncStatus, now: datetime, *, syncing: bool = False, busy: str | None = None, unread: int = 0) -> Text:
+def describe_sync(
+    status: SyncStatus, now: datetime, *, syncing: bool = False, busy: str | None = None, unread: int = 0
+) -> Text:
     """`busy` names what waits for a local file another program holds; `unread` counts the
     activity lines not yet seen (`a` lists them)."""
     text = Text(end="")
@@ -41,7 +43,10 @@ def describe_sync(status: SyncStatus, now: datetime, *, syncing: bool = False, b
         text.append(" · " + _plural(status.waiting_to_send, "change", "changes") + " waiting to send")
     if status.needs_attention:
         text.append(" · ")
-        text.append(f"{status.needs_attention} need{'s' if status.needs_attention == 1 else ''} attention", style=ATTENTION_STYLE)
+        text.append(
+            f"{status.needs_attention} need{'s' if status.needs_attention == 1 else ''} attention",
+            style=ATTENTION_STYLE,
+        )
     if unread:
         text.append(" · ")
         text.append(_plural(unread, "change", "changes") + " · a to see", style="bold")

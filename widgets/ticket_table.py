@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Callable, ClassVar, Protocol
+from datetime import UTC, datetime
+from typing import Any, ClassVar, Protocol
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -39,9 +39,9 @@ from widgets.badges import (
     status_label,
 )
 from widgets.colours import Palette, palette_for
+from widgets.guarded import Guarded
 from widgets.plain import visible
 from widgets.when import age, date_only
-from widgets.guarded import Guarded
 
 PAGE_SIZE = 100
 PAGES_KEPT = 16
@@ -104,13 +104,23 @@ MARKER = Column("", None, 1, _marker)
 ID = Column("ID", SortColumn.ID, 7, _ticket_id)
 SUBJECT = Column("Subject", SortColumn.SUBJECT, 0, lambda r, _p, _n: (visible(r.subject, one_line=True), Style()))
 CATEGORY = Column("Category", SortColumn.CATEGORY, 9, lambda r, _p, _n: (CATEGORY_LABELS[r.category], Style()))
-PRIORITY = Column("Priority", SortColumn.PRIORITY, 9, lambda r, palette, _n: (priority_label(r.priority), palette.priority[r.priority]))
+PRIORITY = Column(
+    "Priority",
+    SortColumn.PRIORITY,
+    9,
+    lambda r, palette, _n: (priority_label(r.priority), palette.priority[r.priority]),
+)
 CREATED = Column("Created", SortColumn.CREATED, 10, lambda r, _p, _n: (date_only(r.created_at), Style()))
 UPDATED = Column("Updated", SortColumn.UPDATED, 10, lambda r, _p, _n: (date_only(r.updated_at), Style()))
 # Sorted by last activity: the order of the ages (a waiting row shows how long it has waited).
 AGE = Column("Age", SortColumn.UPDATED, 6, _age)
 STATUS = Column("Status", SortColumn.STATUS, 17, _status)
-SUBMITTED_BY = Column("Submitted by", SortColumn.SUBMITTED_BY, 14, lambda r, _p, _n: (visible(r.submitted_by_name, one_line=True), Style()))
+SUBMITTED_BY = Column(
+    "Submitted by",
+    SortColumn.SUBMITTED_BY,
+    14,
+    lambda r, _p, _n: (visible(r.submitted_by_name, one_line=True), Style()),
+)
 SUBJECT_COMFORTABLE = 20
 SUBJECT_BEFORE_AGE = 30  # the age goes before the subject gets narrower than this
 GAP = 1
@@ -178,7 +188,17 @@ class TicketTable(Guarded, ScrollView, can_focus=True):
             self.sort = sort
             super().__init__()
 
-    def __init__(self, source: TicketSource, query: TicketQuery = TicketQuery(), *, reads: Reads = _on_a_thread, with_submitter: bool = False, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(
+        self,
+        source: TicketSource,
+        query: TicketQuery = TicketQuery(),
+        *,
+        reads: Reads = _on_a_thread,
+        with_submitter: bool = False,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.source = source
         self._reads = reads
@@ -291,11 +311,18 @@ class TicketTable(Guarded, ScrollView, can_focus=True):
         if number in self._fetching:
             return
         self._fetching.add(number)
-        self.run_worker(self._read_page(self._shown, number), name="reading the ticket list", group="ticket-table-page", exit_on_error=False)
+        self.run_worker(
+            self._read_page(self._shown, number),
+            name="reading the ticket list",
+            group="ticket-table-page",
+            exit_on_error=False,
+        )
 
     async def _read_page(self, query: TicketQuery, number: int) -> None:
         try:
-            page = await self._reads(self._unless_replaced, query, self.source.page, query, number * PAGE_SIZE, PAGE_SIZE)
+            page = await self._reads(
+                self._unless_replaced, query, self.source.page, query, number * PAGE_SIZE, PAGE_SIZE
+            )
         finally:
             if query == self._shown:
                 self._fetching.discard(number)
@@ -402,7 +429,7 @@ class TicketTable(Guarded, ScrollView, can_focus=True):
         cursor's colours, which are made to read together."""
         segments: list[Segment] = []
         gap = Segment(" " * GAP, base + extra if extra else base)
-        for (column, cell_width), (text, style) in zip(self._layout(), texts):
+        for (_column, cell_width), (text, style) in zip(self._layout(), texts):
             if segments:
                 segments.append(gap)
             cell_style = base + style.without_color + extra if extra else base + style
@@ -412,7 +439,7 @@ class TicketTable(Guarded, ScrollView, can_focus=True):
     def _row_strip(self, row: TicketRow, width: int, extra: Style | None) -> Strip:
         palette = palette_for(self.app.current_theme)
         clock = getattr(self.app, "clock", None)
-        now = datetime.fromtimestamp(clock(), tz=timezone.utc) if clock else datetime.now(timezone.utc)
+        now = datetime.fromtimestamp(clock(), tz=UTC) if clock else datetime.now(UTC)
         texts = [column.cell(row, palette, now) for column, _ in self._layout()]
         return self._cells(texts, width, self.rich_style, extra)
 

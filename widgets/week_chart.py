@@ -68,12 +68,17 @@ class WeekChart(Vertical):
         plotting = load_plotting()  # already imported by the caller's thread: instant here
         await self.query("WeekPlot, #week-chart-note").remove()
         if plotting is None:
-            await self.mount(Static("The chart needs the textual-plot package; the figures are below.", id="week-chart-note"))
+            await self.mount(
+                Static("The chart needs the textual-plot package; the figures are below.", id="week-chart-note")
+            )
             return
         plot = plotting.WeekPlot()
         await self.mount(plot)
         plot.draw(
             [w.label for w in weeks],
-            [w.opened for w in weeks], OPENED_STYLE,
-            [w.resolved for w in weeks], RESOLVED_MARK, RESOLVED_STYLE,
+            [w.opened for w in weeks],
+            OPENED_STYLE,
+            [w.resolved for w in weeks],
+            RESOLVED_MARK,
+            RESOLVED_STYLE,
         )

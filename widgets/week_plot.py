@@ -52,7 +52,15 @@ class WeekPlot(PlotWidget):
             yield StyledCanvas(1, 1, id="margin-bottom")
         yield Legend(id="legend")
 
-    def draw(self, labels: Sequence[str], bars: Sequence[int], bar_style: str, marks: Sequence[int], mark: str, mark_style: str) -> None:
+    def draw(
+        self,
+        labels: Sequence[str],
+        bars: Sequence[int],
+        bar_style: str,
+        marks: Sequence[int],
+        mark: str,
+        mark_style: str,
+    ) -> None:
         self.margin_top = 0
         self.margin_bottom = 1
         self.margin_left = 5

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import anyio
-from fastapi import APIRouter, Depends, FastAPI, Header, Path as PathParam, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
+from fastapi import Path as PathParam
 from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
@@ -28,8 +29,9 @@ from portal.schema import (
     API_PREFIX,
     PAGE_LIMIT_MAX,
     Category,
-    CommentCreate,
     ChangePage,
+    CommentCreate,
+    CompanyRef,
     ErrorBody,
     ErrorCode,
     Me,
@@ -45,7 +47,6 @@ from portal.schema import (
     TimelineEvent,
     TokenRequest,
     TokenResponse,
-    CompanyRef,
     build_meta,
 )
 from portal.server import error_handlers, psa, storage
@@ -55,8 +56,8 @@ from portal.server.feed import CHANGES_LIMIT_MAX, Feed
 from portal.server.middleware import RATE_LIMIT_HEADERS_KEY, BodyLimit, RateLimitHeaders
 from portal.server.office import Offices
 from portal.server.ratelimit import DEFAULT_SIGN_IN_RATE_LIMIT, WINDOW_SECONDS, RateLimiter
-from portal.server.throttle import Saturated, SignInQueue, SignInThrottle
 from portal.server.storage import Storage, TicketFilter, User
+from portal.server.throttle import Saturated, SignInQueue, SignInThrottle
 from portal.server.tickets import (
     IDEMPOTENCY_KEY_PATTERN,
     Created,
@@ -120,14 +121,10 @@ class Portal:
             settings=settings,
             db=db,
             auth=Authenticator(db, token_ttl_seconds=settings.token_ttl_seconds, clock=clock),
-            limiter=RateLimiter(
-                settings.rate_limit, clock=clock, window=settings.rate_limit_window
-            ),
+            limiter=RateLimiter(settings.rate_limit, clock=clock, window=settings.rate_limit_window),
             sign_in_limiter=RateLimiter(settings.sign_in_rate_limit, clock=clock),
             throttle=SignInThrottle(clock=clock),
-            sign_ins=SignInQueue(
-                workers=settings.sign_in_workers, max_waiting=SIGN_INS_WAITING_MAX
-            ),
+            sign_ins=SignInQueue(workers=settings.sign_in_workers, max_waiting=SIGN_INS_WAITING_MAX),
             tickets=Tickets(db, clock=clock),
             feed=Feed(db),
             started_at=clock(),
@@ -254,17 +251,14 @@ def _routes(portal: Portal) -> APIRouter:
             raise ApiError(
                 429,
                 ErrorCode.RATE_LIMIT_EXCEEDED,
-                f"{who} {decision.limit} requests this minute; "
-                f"try again in {decision.retry_after} seconds.",
+                f"{who} {decision.limit} requests this minute; try again in {decision.retry_after} seconds.",
                 headers={"Retry-After": str(decision.retry_after)},
             )
         return user
 
     Caller = Annotated[User, Depends(caller)]
 
-    @router.post(
-        "/auth/token", response_model=TokenResponse, responses=_errors(401, 413, 422, 429)
-    )
+    @router.post("/auth/token", response_model=TokenResponse, responses=_errors(401, 413, 422, 429))
     async def login(request: Request, body: TokenRequest) -> TokenResponse:
         # The socket's peer: X-Forwarded-For is not trusted (uvicorn's proxy headers are off),
         # or every guess could claim an address of its own.
@@ -324,12 +318,8 @@ def _routes(portal: Portal) -> APIRouter:
         response_model=Ticket,
         responses=_errors(*_AUTHED, 413, 422),
     )
-    def create_ticket(
-        request: Request, user: Caller, body: TicketCreate, key: IdempotencyKey = None
-    ) -> Response:
-        created = portal.tickets.create(
-            user, body, check_idempotency_key(key), request.url.path
-        )
+    def create_ticket(request: Request, user: Caller, body: TicketCreate, key: IdempotencyKey = None) -> Response:
+        created = portal.tickets.create(user, body, check_idempotency_key(key), request.url.path)
         return _created(created)
 
     @router.get(
@@ -353,9 +343,7 @@ def _routes(portal: Portal) -> APIRouter:
         body: CommentCreate,
         key: IdempotencyKey = None,
     ) -> Response:
-        created = portal.tickets.comment(
-            user, ticket_id, body, check_idempotency_key(key), request.url.path
-        )
+        created = portal.tickets.comment(user, ticket_id, body, check_idempotency_key(key), request.url.path)
         return _created(created)
 
     acting = _errors(*_AUTHED, 403, 404, 409, 422)

@@ -113,9 +113,7 @@ class Authenticator:
         with self._db.read() as db:
             user = storage.user_by_token(db, token_hash(token), self._clock())
         if user is None:
-            raise unauthorized(
-                "Your token is not valid (unknown, expired or revoked); sign in again."
-            )
+            raise unauthorized("Your token is not valid (unknown, expired or revoked); sign in again.")
         return user
 
     def revoke(self, token: str) -> None:

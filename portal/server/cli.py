@@ -35,9 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080, help="0 picks a free port")
     serve.add_argument("--psa-interval", type=float, default=DEFAULT_PSA_SYNC_INTERVAL_SECONDS)
-    serve.add_argument(
-        "--rate-limit", type=int, default=100, help="API requests per minute, per --rate-limit-scope"
-    )
+    serve.add_argument("--rate-limit", type=int, default=100, help="API requests per minute, per --rate-limit-scope")
     serve.add_argument(
         "--rate-limit-scope",
         choices=["company", "tenant"],
@@ -187,7 +185,7 @@ def _is_loopback(host: str) -> bool:
 def _add_company(args) -> int:
     name = args.name.strip()
     if not name:
-        raise CliError("The company name is empty; give a name, e.g. add-company \"Acme Ltd\".", 2)
+        raise CliError('The company name is empty; give a name, e.g. add-company "Acme Ltd".', 2)
     db = _open(args)
     with db.write() as conn:
         if storage.company_id_by_name(conn, name) is not None:
@@ -201,8 +199,7 @@ def _add_user(args) -> int:
     password = sys.stdin.readline().rstrip("\r\n")
     if len(password) < PASSWORD_MIN_LENGTH:
         raise CliError(
-            f"The password on stdin is {len(password)} characters; use at least "
-            f"{PASSWORD_MIN_LENGTH}.",
+            f"The password on stdin is {len(password)} characters; use at least {PASSWORD_MIN_LENGTH}.",
             2,
         )
     if "@" not in args.email or not args.name.strip():
@@ -212,9 +209,7 @@ def _add_user(args) -> int:
     with db.write() as conn:
         company_id = storage.company_id_by_name(conn, args.company)
         if company_id is None:
-            raise CliError(
-                f"There is no company named {args.company!r}; add it first with add-company."
-            )
+            raise CliError(f"There is no company named {args.company!r}; add it first with add-company.")
         if storage.user_by_email(conn, args.email) is not None:
             raise CliError(f"A user with the email {args.email} already exists.")
         user_id = storage.add_user(
@@ -236,10 +231,7 @@ def _set_access(args) -> int:
         if user is None:
             raise CliError(f"There is no user with the email {args.email}.")
         removed = storage.set_access_level(conn, user, AccessLevel(args.access_level))
-    print(
-        f"{args.email}: {user.access_level.value} -> {args.access_level}"
-        f" ({len(removed)} tickets no longer visible)"
-    )
+    print(f"{args.email}: {user.access_level.value} -> {args.access_level} ({len(removed)} tickets no longer visible)")
     return 0
 
 
@@ -248,9 +240,7 @@ def _seed_demo(args) -> int:
         raise CliError("--companies must be at least 1 and --tickets at least 0.", 2)
     db = _open(args)
     try:
-        logins = demo.seed(
-            db, companies=args.companies, tickets=args.tickets, seed=args.seed, clock=time.time
-        )
+        logins = demo.seed(db, companies=args.companies, tickets=args.tickets, seed=args.seed, clock=time.time)
     except sqlite3.IntegrityError:
         raise CliError(f"{args.db} already has demo companies; use a new --db file.") from None
     for login in logins:
@@ -260,10 +250,7 @@ def _seed_demo(args) -> int:
 
 def _psa_sync_now(args) -> int:
     report = psa.run_cycle(_open(args), psa.SimulatedPsa(args.psa_seed), time.time)
-    print(
-        f"PSA sync cycle {report.cycle}: {report.pushed} new tickets pushed, "
-        f"{report.updated} tickets updated"
-    )
+    print(f"PSA sync cycle {report.cycle}: {report.pushed} new tickets pushed, {report.updated} tickets updated")
     return 0
 
 

@@ -17,9 +17,7 @@ def encode(fields: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode(
-    cursor: str, types: dict[str, type], *, issuer: tuple[str, str] | None = None
-) -> dict[str, Any]:
+def decode(cursor: str, types: dict[str, type], *, issuer: tuple[str, str] | None = None) -> dict[str, Any]:
     """The cursor's fields, each of the given type, or 422 naming `cursor`.
 
     With `issuer` (field name, this portal's identity), a cursor that names another portal, or

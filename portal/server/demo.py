@@ -38,53 +38,70 @@ _STATUS_WEIGHTS = {
 _PRIORITY_WEIGHTS = {Priority.LOW: 4, Priority.MEDIUM: 5, Priority.HIGH: 2, Priority.CRITICAL: 1}
 _ISSUES: dict[Category, tuple[tuple[str, str], ...]] = {
     Category.HARDWARE: (
-        ("Laptop will not charge", "The charger light is on but the battery stays at 3 %. "
-         "Tried another socket. Device: {device}."),
-        ("Printer on 2nd floor jams on every job", "Paper jam error E-104 after the first page. "
-         "Affects everyone on the floor."),
-        ("Monitor flickers after docking", "External screen flickers every few seconds when the "
-         "laptop is docked. {device}."),
+        (
+            "Laptop will not charge",
+            "The charger light is on but the battery stays at 3 %. Tried another socket. Device: {device}.",
+        ),
+        (
+            "Printer on 2nd floor jams on every job",
+            "Paper jam error E-104 after the first page. Affects everyone on the floor.",
+        ),
+        (
+            "Monitor flickers after docking",
+            "External screen flickers every few seconds when the laptop is docked. {device}.",
+        ),
     ),
     Category.SOFTWARE: (
-        ("Excel crashes when opening the budget workbook", "Error: \"Microsoft Excel has stopped "
-         "working\". Steps: open Budget-2026.xlsx from SharePoint, wait 10 s."),
-        ("Accounting app asks for a licence again", "After this morning's update it says the "
-         "licence key is invalid. Affects {person}."),
+        (
+            "Excel crashes when opening the budget workbook",
+            'Error: "Microsoft Excel has stopped working". Steps: open Budget-2026.xlsx from SharePoint, wait 10 s.',
+        ),
+        (
+            "Accounting app asks for a licence again",
+            "After this morning's update it says the licence key is invalid. Affects {person}.",
+        ),
         ("Need Adobe Acrobat installed", "New starter needs Acrobat Pro on {device}."),
     ),
     Category.NETWORK: (
-        ("Wi-Fi drops in the meeting room", "Connection drops every 10–15 minutes on the 5 GHz "
-         "network. Wired is fine."),
-        ("VPN disconnects every hour", "The VPN client shows 'Reconnecting…' and drops RDP "
-         "sessions. Affects {person}."),
+        (
+            "Wi-Fi drops in the meeting room",
+            "Connection drops every 10–15 minutes on the 5 GHz network. Wired is fine.",
+        ),
+        (
+            "VPN disconnects every hour",
+            "The VPN client shows 'Reconnecting…' and drops RDP sessions. Affects {person}.",
+        ),
         ("Slow internet at the branch office", "Speed tests show 4 Mbit/s instead of 100."),
     ),
     Category.EMAIL: (
-        ("Emails to a client bounce", "Bounce message: 550 5.7.1 Message rejected by policy. "
-         "Only to one domain."),
-        ("Shared mailbox missing in Outlook", "The support@ shared mailbox disappeared from "
-         "{person}'s Outlook."),
+        ("Emails to a client bounce", "Bounce message: 550 5.7.1 Message rejected by policy. Only to one domain."),
+        ("Shared mailbox missing in Outlook", "The support@ shared mailbox disappeared from {person}'s Outlook."),
         ("Calendar invites arrive twice", "Every invite shows up twice since Monday."),
     ),
     Category.SECURITY: (
-        ("Suspicious login alert", "Got an alert about a sign-in from another country for "
-         "{person}. Password not shared."),
-        ("Phishing email received", "Several people got an email asking to 'verify payroll'. "
-         "Nobody clicked, as far as we know."),
-        ("Lost phone with company email", "{person} lost their phone on the train; it has "
-         "company email on it."),
+        (
+            "Suspicious login alert",
+            "Got an alert about a sign-in from another country for {person}. Password not shared.",
+        ),
+        (
+            "Phishing email received",
+            "Several people got an email asking to 'verify payroll'. Nobody clicked, as far as we know.",
+        ),
+        ("Lost phone with company email", "{person} lost their phone on the train; it has company email on it."),
     ),
     Category.GENERAL: (
-        ("New starter next Monday", "Please set up an account, laptop and email for our new "
-         "colleague starting Monday."),
-        ("Question about our backup schedule", "How often are the file server backups taken, "
-         "and how long are they kept?"),
+        (
+            "New starter next Monday",
+            "Please set up an account, laptop and email for our new colleague starting Monday.",
+        ),
+        (
+            "Question about our backup schedule",
+            "How often are the file server backups taken, and how long are they kept?",
+        ),
     ),
     Category.OTHER: (
-        ("Office move next month", "We're moving desks to the 3rd floor; need network points "
-         "and phones moved."),
-        ("Conference room screen 📺 shows no signal", "HDMI input shows 'No signal' with every "
-         "laptop we tried."),
+        ("Office move next month", "We're moving desks to the 3rd floor; need network points and phones moved."),
+        ("Conference room screen 📺 shows no signal", "HDMI input shows 'No signal' with every laptop we tried."),
     ),
 }
 _DEVICES = ("PC-0423", "LT-1187", "LT-2050", "PC-0031", "MAC-0007")
@@ -103,10 +120,7 @@ class Login:
     company: str
 
     def line(self) -> str:
-        return (
-            f"login: {self.email}  password: {DEMO_PASSWORD}  "
-            f"({self.access_level.value}, {self.company})"
-        )
+        return f"login: {self.email}  password: {DEMO_PASSWORD}  ({self.access_level.value}, {self.company})"
 
 
 def company_name(index: int) -> str:
@@ -192,9 +206,11 @@ def _ticket_plans(rng: random.Random, users, count: int, now: datetime) -> list[
         user_id, company_id, user_name = users[index % len(users)]
         category, subject, description = made_up_issue(rng, user_name)
         # The first tickets walk through every status, so even a tiny demo shows them all.
-        status = statuses[index % len(statuses)] if index < len(statuses) * 2 else rng.choices(
-            statuses, weights=list(_STATUS_WEIGHTS.values())
-        )[0]
+        status = (
+            statuses[index % len(statuses)]
+            if index < len(statuses) * 2
+            else rng.choices(statuses, weights=list(_STATUS_WEIGHTS.values()))[0]
+        )
         age = timedelta(minutes=rng.uniform(30, 28 * 24 * 60))
         if status is Status.OPEN:
             age = timedelta(minutes=rng.uniform(5, 3 * 24 * 60))
@@ -225,16 +241,41 @@ def _write_tickets(conn, plans: list[_Plan], now: datetime) -> None:
         events, assignee, rating = _timeline(rng, plan, now)
         updated = events[-1][-1] if events else plan.created
         psa_id = f"{prefixes[plan.company_id]}-{1000 + ticket_id}" if events or rng.random() < 0.5 else None
-        ticket_rows.append((
-            ticket_id, plan.company_id, plan.user_id, plan.subject, plan.category.value,
-            plan.priority.value, plan.description, plan.status.value, _stamp(plan.created),
-            _stamp(updated), assignee, psa_id, rating[0], rating[1],
-        ))
+        ticket_rows.append(
+            (
+                ticket_id,
+                plan.company_id,
+                plan.user_id,
+                plan.subject,
+                plan.category.value,
+                plan.priority.value,
+                plan.description,
+                plan.status.value,
+                _stamp(plan.created),
+                _stamp(updated),
+                assignee,
+                psa_id,
+                rating[0],
+                rating[1],
+            )
+        )
         for kind, role, author, body, old, new, who, score, at in events:
-            event_rows.append((
-                next_event, ticket_id, plan.company_id, kind, role, author, body, old, new, who,
-                score, _stamp(at),
-            ))
+            event_rows.append(
+                (
+                    next_event,
+                    ticket_id,
+                    plan.company_id,
+                    kind,
+                    role,
+                    author,
+                    body,
+                    old,
+                    new,
+                    who,
+                    score,
+                    _stamp(at),
+                )
+            )
             change_rows.append(("event", ticket_id, next_event))
             next_event += 1
         change_rows.append(("ticket", ticket_id, None))
@@ -250,9 +291,7 @@ def _write_tickets(conn, plans: list[_Plan], now: datetime) -> None:
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         event_rows,
     )
-    conn.executemany(
-        "INSERT INTO changes(kind, ticket_id, event_id) VALUES (?, ?, ?)", change_rows
-    )
+    conn.executemany("INSERT INTO changes(kind, ticket_id, event_id) VALUES (?, ?, ?)", change_rows)
 
 
 def _stamp(moment: datetime) -> str:

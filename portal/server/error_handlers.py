@@ -22,6 +22,7 @@ MAX_BODY_BYTES = 2 * 1024 * 1024
 
 def install(app: FastAPI) -> None:
     """Every refusal in the ErrorBody shape, whoever raised it."""
+
     @app.exception_handler(ApiError)
     async def api_error(_request: Request, error: ApiError) -> JSONResponse:
         return error_response(error)
@@ -64,23 +65,22 @@ def install(app: FastAPI) -> None:
             ApiError(
                 500,
                 ErrorCode.INTERNAL_ERROR,
-                "The portal failed to handle this request; try again, and tell your MSP if "
-                "it keeps happening.",
+                "The portal failed to handle this request; try again, and tell your MSP if it keeps happening.",
             )
         )
 
 
 def error_response(error: ApiError) -> JSONResponse:
-    return JSONResponse(
-        error.body().model_dump(mode="json"), status_code=error.status, headers=error.headers
-    )
+    return JSONResponse(error.body().model_dump(mode="json"), status_code=error.status, headers=error.headers)
 
 
 def _from_http_exception(request: Request, error: StarletteHTTPException) -> ApiError:
     headers = dict(error.headers or {})
     if error.status_code == 404:
         return ApiError(
-            404, ErrorCode.NOT_FOUND, f"There is no {request.url.path}; see /openapi.json.",
+            404,
+            ErrorCode.NOT_FOUND,
+            f"There is no {request.url.path}; see /openapi.json.",
             headers=headers,
         )
     if error.status_code == 405:

@@ -57,8 +57,7 @@ def idempotency_key_reused() -> ApiError:
     return ApiError(
         422,
         ErrorCode.IDEMPOTENCY_KEY_REUSED,
-        "This Idempotency-Key was already used for a different request; "
-        "send a new key for a new request.",
+        "This Idempotency-Key was already used for a different request; send a new key for a new request.",
         {"Idempotency-Key": "already used for a different request"},
     )
 

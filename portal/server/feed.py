@@ -36,12 +36,8 @@ class Feed:
                 after = self._position(db, user, cursor, portal_id)
             rows = storage.changes_for(db, user, after, limit + 1)
             page, more = rows[:limit], len(rows) > limit
-            tickets = storage.tickets_by_id(
-                db, [row.ticket_id for row in page if row.kind is ChangeKind.TICKET]
-            )
-            events = storage.events_by_id(
-                db, [row.event_id for row in page if row.kind is ChangeKind.EVENT]
-            )
+            tickets = storage.tickets_by_id(db, [row.ticket_id for row in page if row.kind is ChangeKind.TICKET])
+            events = storage.events_by_id(db, [row.event_id for row in page if row.kind is ChangeKind.EVENT])
             # Every row up to the snapshot's last seq was considered, so the next sync starts
             # past it even when none of those rows were this user's.
             end = page[-1].seq if more else storage.last_seq(db)
@@ -68,7 +64,6 @@ class Feed:
             ),
             has_more=more,
         )
-
 
     def _position(self, db, user: User, cursor: str, portal_id: str) -> int:
         fields = cursors.decode(

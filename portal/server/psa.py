@@ -231,9 +231,7 @@ def _psa_ticket(row: dict) -> PsaTicket:
 def _apply(conn, update: PsaUpdate, now: str) -> None:
     msp = {"author_role": AuthorRole.MSP.value, "author_name": update.technician, "now": now}
     if update.assign:
-        storage.insert_event(
-            conn, update.ticket_id, kind=EventKind.ASSIGNMENT.value, assignee=update.technician, **msp
-        )
+        storage.insert_event(conn, update.ticket_id, kind=EventKind.ASSIGNMENT.value, assignee=update.technician, **msp)
         storage.update_ticket(conn, update.ticket_id, now, assignee=update.technician)
     if update.status is not None:
         old = storage.ticket_by_id(conn, update.ticket_id)["status"]
@@ -247,6 +245,4 @@ def _apply(conn, update: PsaUpdate, now: str) -> None:
         )
         storage.update_ticket(conn, update.ticket_id, now, status=update.status.value)
     if update.comment is not None:
-        storage.insert_event(
-            conn, update.ticket_id, kind=EventKind.COMMENT.value, body=update.comment, **msp
-        )
+        storage.insert_event(conn, update.ticket_id, kind=EventKind.COMMENT.value, body=update.comment, **msp)

@@ -31,9 +31,7 @@ class Decision:
 
 
 class RateLimiter:
-    def __init__(
-        self, limit: int, *, clock: Callable[[], float], window: float = WINDOW_SECONDS
-    ) -> None:
+    def __init__(self, limit: int, *, clock: Callable[[], float], window: float = WINDOW_SECONDS) -> None:
         self.limit = limit
         self.window = window
         self._clock = clock

@@ -83,7 +83,9 @@ def serve(
     )
     server = _AnnouncingServer(config, remove_on_exit=remove_on_exit)
     if parent_pid is not None:
-        threading.Thread(target=_stop_when_orphaned, args=(server, parent_pid), name="parent watch", daemon=True).start()
+        threading.Thread(
+            target=_stop_when_orphaned, args=(server, parent_pid), name="parent watch", daemon=True
+        ).start()
     try:
         server.run()
     finally:

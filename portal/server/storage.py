@@ -272,16 +272,13 @@ def last_seq_of_run(db: sqlite3.Connection, mark: str) -> int | None:
     row = db.execute("SELECT id FROM runs WHERE mark = ?", (mark,)).fetchone()
     if row is None:
         return None
-    later = db.execute(
-        "SELECT started_seq FROM runs WHERE id > ? ORDER BY id LIMIT 1", (row[0],)
-    ).fetchone()
+    later = db.execute("SELECT started_seq FROM runs WHERE id > ? ORDER BY id LIMIT 1", (row[0],)).fetchone()
     return last_seq(db) if later is None else later[0]
 
 
 def set_state(db: sqlite3.Connection, key: str, value: str) -> None:
     db.execute(
-        "INSERT INTO state(key, value) VALUES (?, ?) "
-        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        "INSERT INTO state(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
         (key, value),
     )
 
@@ -290,9 +287,7 @@ def set_state(db: sqlite3.Connection, key: str, value: str) -> None:
 
 
 def add_company(db: sqlite3.Connection, name: str, psa_prefix: str) -> int:
-    return db.execute(
-        "INSERT INTO companies(name, psa_prefix) VALUES (?, ?)", (name, psa_prefix)
-    ).lastrowid
+    return db.execute("INSERT INTO companies(name, psa_prefix) VALUES (?, ?)", (name, psa_prefix)).lastrowid
 
 
 def company_id_by_name(db: sqlite3.Connection, name: str) -> int | None:
@@ -310,8 +305,7 @@ def add_user(
     password_hash: str,
 ) -> int:
     return db.execute(
-        "INSERT INTO users(company_id, email, name, access_level, password_hash) "
-        "VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO users(company_id, email, name, access_level, password_hash) VALUES (?, ?, ?, ?, ?)",
         (company_id, email, name, access_level.value, password_hash),
     ).lastrowid
 
@@ -319,15 +313,13 @@ def add_user(
 def add_users(db: sqlite3.Connection, rows: Iterable[tuple[int, str, str, str, str]]) -> None:
     """(company_id, email, name, access_level, password_hash) each."""
     db.executemany(
-        "INSERT INTO users(company_id, email, name, access_level, password_hash) "
-        "VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO users(company_id, email, name, access_level, password_hash) VALUES (?, ?, ?, ?, ?)",
         rows,
     )
 
 
 _USER_COLUMNS = (
-    "u.id, u.company_id, c.name AS company_name, u.email, u.name, u.access_level, "
-    "u.access_epoch, u.password_hash"
+    "u.id, u.company_id, c.name AS company_name, u.email, u.name, u.access_level, u.access_epoch, u.password_hash"
 )
 
 
@@ -345,8 +337,7 @@ def _user(row: sqlite3.Row) -> User:
 
 def credentials_by_email(db: sqlite3.Connection, email: str) -> Credentials | None:
     row = db.execute(
-        f"SELECT {_USER_COLUMNS} FROM users u JOIN companies c ON c.id = u.company_id "
-        "WHERE u.email = ?",
+        f"SELECT {_USER_COLUMNS} FROM users u JOIN companies c ON c.id = u.company_id WHERE u.email = ?",
         (email,),
     ).fetchone()
     if row is None:
@@ -382,9 +373,7 @@ def set_access_level(db: sqlite3.Connection, user: User, level: AccessLevel) -> 
 # --- tokens --------------------------------------------------------------------------------
 
 
-def store_token(
-    db: sqlite3.Connection, token_hash: str, user_id: int, now: float, expires_at: float
-) -> None:
+def store_token(db: sqlite3.Connection, token_hash: str, user_id: int, now: float, expires_at: float) -> None:
     db.execute(
         "INSERT INTO tokens(token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
         (token_hash, user_id, now, expires_at),
@@ -410,9 +399,7 @@ def revoke_token(db: sqlite3.Connection, token_hash: str, now: float) -> None:
 
 # --- tickets -------------------------------------------------------------------------------
 
-_TICKET_SELECT = (
-    "SELECT t.*, u.name AS submitter_name FROM tickets t JOIN users u ON u.id = t.submitted_by"
-)
+_TICKET_SELECT = "SELECT t.*, u.name AS submitter_name FROM tickets t JOIN users u ON u.id = t.submitted_by"
 
 
 def _visible(user: User) -> tuple[str, list[Any]]:
@@ -491,8 +478,7 @@ def list_tickets(
         clauses.append("(t.created_at < ? OR (t.created_at = ? AND t.id < ?))")
         params += [after[0], after[0], after[1]]
     rows = db.execute(
-        f"{_TICKET_SELECT} WHERE {' AND '.join(clauses)} "
-        "ORDER BY t.created_at DESC, t.id DESC LIMIT ?",
+        f"{_TICKET_SELECT} WHERE {' AND '.join(clauses)} ORDER BY t.created_at DESC, t.id DESC LIMIT ?",
         [*params, limit],
     ).fetchall()
     return [ticket_dict(row) for row in rows]
@@ -522,9 +508,7 @@ def ticket_by_id(db: sqlite3.Connection, ticket_id: int) -> dict[str, Any] | Non
 
 
 def timeline(db: sqlite3.Connection, ticket_id: int) -> list[dict[str, Any]]:
-    rows = db.execute(
-        "SELECT * FROM events WHERE ticket_id = ? ORDER BY created_at, id", (ticket_id,)
-    ).fetchall()
+    rows = db.execute("SELECT * FROM events WHERE ticket_id = ? ORDER BY created_at, id", (ticket_id,)).fetchall()
     return [event_dict(row) for row in rows]
 
 
@@ -538,18 +522,14 @@ def events_by_id(db: sqlite3.Connection, ids: Sequence[int]) -> dict[int, dict[s
 
 def ticket_with_client_ref(db: sqlite3.Connection, company_id: int, client_ref: str) -> bool:
     return (
-        db.execute(
-            "SELECT 1 FROM tickets WHERE company_id = ? AND client_ref = ?", (company_id, client_ref)
-        ).fetchone()
+        db.execute("SELECT 1 FROM tickets WHERE company_id = ? AND client_ref = ?", (company_id, client_ref)).fetchone()
         is not None
     )
 
 
 def event_with_client_ref(db: sqlite3.Connection, company_id: int, client_ref: str) -> bool:
     return (
-        db.execute(
-            "SELECT 1 FROM events WHERE company_id = ? AND client_ref = ?", (company_id, client_ref)
-        ).fetchone()
+        db.execute("SELECT 1 FROM events WHERE company_id = ? AND client_ref = ?", (company_id, client_ref)).fetchone()
         is not None
     )
 
@@ -667,12 +647,9 @@ def stored_response(db: sqlite3.Connection, user_id: int, key: str) -> StoredRes
     return None if row is None else StoredResponse(*row)
 
 
-def store_response(
-    db: sqlite3.Connection, user_id: int, key: str, response: StoredResponse, now: float
-) -> None:
+def store_response(db: sqlite3.Connection, user_id: int, key: str, response: StoredResponse, now: float) -> None:
     db.execute(
-        "INSERT INTO idempotency(user_id, key, fingerprint, status_code, body, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO idempotency(user_id, key, fingerprint, status_code, body, created_at) VALUES (?, ?, ?, ?, ?, ?)",
         (user_id, key, response.fingerprint, response.status_code, response.body, now),
     )
 
@@ -688,9 +665,7 @@ class ChangeRow:
     event_id: int | None
 
 
-def changes_for(
-    db: sqlite3.Connection, user: User, after_seq: int, limit: int
-) -> list[ChangeRow]:
+def changes_for(db: sqlite3.Connection, user: User, after_seq: int, limit: int) -> list[ChangeRow]:
     """The feed rows after `after_seq` that this user may see now, in seq order."""
     visible, params = _visible(user)
     rows = db.execute(
@@ -728,7 +703,6 @@ def tickets_in_psa(db: sqlite3.Connection) -> list[dict[str, Any]]:
         "WHERE t.psa_ticket_id IS NOT NULL AND t.status != 'closed' ORDER BY t.created_at, t.id"
     ).fetchall()
     return [dict(row) for row in rows]
-
 
 
 # --- the demo's client offices -------------------------------------------------------------

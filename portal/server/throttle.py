@@ -115,9 +115,7 @@ class SignInQueue:
         self.workers = workers
         self.max_waiting = max_waiting
         self._rest_ratio = rest_ratio
-        self._pool = ThreadPoolExecutor(
-            max_workers=workers, thread_name_prefix="sign-in", initializer=_yield_the_cpu
-        )
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sign-in", initializer=_yield_the_cpu)
         self._slots: asyncio.Semaphore | None = None  # made on the serving event loop
         self._waiting = 0  # touched on the event loop only
 

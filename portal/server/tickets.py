@@ -68,9 +68,7 @@ class Tickets:
 
     # --- reading ---------------------------------------------------------------------------
 
-    def page(
-        self, user: User, where: TicketFilter, cursor: str | None, limit: int | None
-    ) -> TicketPage:
+    def page(self, user: User, where: TicketFilter, cursor: str | None, limit: int | None) -> TicketPage:
         limit = limit or PAGE_LIMIT_DEFAULT
         after = None
         if cursor is not None:
@@ -108,9 +106,7 @@ class Tickets:
 
         return self._once(user, key, "POST", path, draft, storage.ticket_with_client_ref, write)
 
-    def comment(
-        self, user: User, ticket_id: int, draft: CommentCreate, key: str | None, path: str
-    ) -> Created:
+    def comment(self, user: User, ticket_id: int, draft: CommentCreate, key: str | None, path: str) -> Created:
         def write(db) -> Created:
             ticket = _visible_or_404(db, user, ticket_id)
             now = self._now()
@@ -173,8 +169,7 @@ class Tickets:
             ticket = _actionable(db, user, ticket_id, verb)
             if ticket["status"] != Status.RESOLVED:
                 raise conflict(
-                    f"Ticket {ticket_id} is {ticket['status']}; only a resolved ticket can be "
-                    f"{verb}ed.",
+                    f"Ticket {ticket_id} is {ticket['status']}; only a resolved ticket can be {verb}ed.",
                     status=ticket["status"],
                 )
             _change_status(db, user, ticket_id, Status.RESOLVED, to, self._now())
@@ -185,8 +180,7 @@ class Tickets:
             ticket = _actionable(db, user, ticket_id, "rate")
             if ticket["status"] not in RATEABLE_STATUSES:
                 raise conflict(
-                    f"Ticket {ticket_id} is {ticket['status']}; you can rate it once it is "
-                    "resolved or closed.",
+                    f"Ticket {ticket_id} is {ticket['status']}; you can rate it once it is resolved or closed.",
                     status=ticket["status"],
                 )
             if (ticket["rating"], ticket["rating_comment"]) == (rating.score, rating.rating_comment):
@@ -203,9 +197,7 @@ class Tickets:
                 score=rating.score,
                 now=now,
             )
-            storage.update_ticket(
-                db, ticket_id, now, rating=rating.score, rating_comment=rating.rating_comment
-            )
+            storage.update_ticket(db, ticket_id, now, rating=rating.score, rating_comment=rating.rating_comment)
             return _detail(db, user, ticket_id)
 
 
@@ -221,9 +213,7 @@ def _actionable(db, user: User, ticket_id: int, verb: str) -> dict:
     company_admin. A colleague who can only see it gets 403."""
     ticket = _visible_or_404(db, user, ticket_id)
     if ticket["submitted_by"]["id"] != user.id and user.access_level is not AccessLevel.COMPANY_ADMIN:
-        raise forbidden(
-            f"Only the person who submitted ticket {ticket_id} or a company admin can {verb} it."
-        )
+        raise forbidden(f"Only the person who submitted ticket {ticket_id} or a company admin can {verb} it.")
     return ticket
 
 

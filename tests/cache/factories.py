@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from portal.schema import (
     AccessLevel,
@@ -15,7 +15,7 @@ from portal.schema import (
     UserRef,
 )
 
-EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def me(user_id: int = 1, access: AccessLevel = AccessLevel.COMPANY) -> Me:

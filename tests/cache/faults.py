@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 import httpx
 
 
-
 @dataclass
 class Fault:
     kind: str  # "drop" | "lose_response" | "status" | "delay" | "timeout"

@@ -41,8 +41,18 @@ async def api_view(client: PortalClient) -> dict[int, dict]:
             "psa_ticket_id": detail.psa_ticket_id,
             "rating": (detail.rating, detail.rating_comment),
             "timeline": [
-                (e.id, e.kind.value, e.author_role.value, e.author_name, e.body,
-                 e.from_status, e.to_status, e.assignee, e.score, e.created_at)
+                (
+                    e.id,
+                    e.kind.value,
+                    e.author_role.value,
+                    e.author_name,
+                    e.body,
+                    e.from_status,
+                    e.to_status,
+                    e.assignee,
+                    e.score,
+                    e.created_at,
+                )
                 for e in detail.timeline
             ],
         }
@@ -67,8 +77,18 @@ def mirror_view(mirror: Mirror) -> dict[int, dict]:
             "psa_ticket_id": row.psa_ticket_id,
             "rating": (detail.rating, detail.rating_comment),
             "timeline": [
-                (e.id, e.kind.value, e.author_role.value, e.author_name, e.body,
-                 e.from_status, e.to_status, e.assignee, e.score, e.created_at)
+                (
+                    e.id,
+                    e.kind.value,
+                    e.author_role.value,
+                    e.author_name,
+                    e.body,
+                    e.from_status,
+                    e.to_status,
+                    e.assignee,
+                    e.score,
+                    e.created_at,
+                )
                 for e in detail.timeline
             ],
         }

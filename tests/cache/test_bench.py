@@ -23,7 +23,10 @@ FIGURES = [
 def test_mirror_benchmark_runs_and_prints_every_figure():
     result = subprocess.run(
         [sys.executable, "-m", "bench.mirror", "--quick"],
-        cwd=ROOT, capture_output=True, text=True, timeout=240,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
     )
     assert result.returncode == 0, result.stderr
     for figure in FIGURES:

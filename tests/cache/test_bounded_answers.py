@@ -53,7 +53,9 @@ async def test_a_portal_that_drips_a_byte_a_second_hits_the_deadline(hostile: Ho
     assert "did not finish answering GET /changes within 2.5 s" in late.value.message
 
 
-async def test_an_over_long_description_is_a_failed_sync_and_never_stored(hostile: HostilePortal, tmp_path: Path) -> None:
+async def test_an_over_long_description_is_a_failed_sync_and_never_stored(
+    hostile: HostilePortal, tmp_path: Path
+) -> None:
     mirror = mirror_in(tmp_path, hostile)
     client = PortalClient(hostile.url, TOKEN, retry=FAST_RETRY)
     try:
@@ -79,7 +81,9 @@ async def test_an_over_long_description_is_a_failed_sync_and_never_stored(hostil
         await client.aclose()
 
 
-async def test_a_huge_answer_fails_the_sync_and_the_mirror_keeps_its_tickets(hostile: HostilePortal, tmp_path: Path) -> None:
+async def test_a_huge_answer_fails_the_sync_and_the_mirror_keeps_its_tickets(
+    hostile: HostilePortal, tmp_path: Path
+) -> None:
     mirror = mirror_in(tmp_path, hostile)
     client = PortalClient(hostile.url, TOKEN, retry=FAST_RETRY)
     try:

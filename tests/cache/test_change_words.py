@@ -19,7 +19,10 @@ def change(kind: NewsKind, role: AuthorRole = AuthorRole.MSP, **fields) -> Ticke
 @pytest.mark.parametrize(
     ("the_change", "words"),
     [
-        (change(NewsKind.STATUS_CHANGE, from_status=Status.IN_PROGRESS, to_status=Status.WAITING_ON_CLIENT), "In Progress → Waiting on you"),
+        (
+            change(NewsKind.STATUS_CHANGE, from_status=Status.IN_PROGRESS, to_status=Status.WAITING_ON_CLIENT),
+            "In Progress → Waiting on you",
+        ),
         (change(NewsKind.COMMENT, body="Fixed it.\nDetails below"), "MSP: Fixed it."),
         (change(NewsKind.COMMENT, AuthorRole.CLIENT, author_name="Jordan Lee", body="Thanks"), "Jordan Lee: Thanks"),
         (change(NewsKind.ASSIGNMENT, assignee="Ana Ruiz"), "assigned to Ana Ruiz"),

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import logging
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import pytest
 
 from portal.client import (
-    api_base_url,
     InsecurePortalURL,
     NotFound,
     PortalClient,
@@ -18,10 +17,11 @@ from portal.client import (
     RetryPolicy,
     Unauthorized,
     ValidationFailed,
+    api_base_url,
     parse_retry_after,
 )
-from tests.cache.helpers import FAST_RETRY, draft
 from tests.cache.faults import Fault, FaultyTransport, path_is
+from tests.cache.helpers import FAST_RETRY, draft
 from tests.support.portal import token_for
 
 
@@ -33,7 +33,8 @@ def test_plain_http_is_refused_except_to_loopback(url):
 
 
 @pytest.mark.parametrize(
-    "url", ["http://localhost:8080", "http://127.0.0.1:1", "http://127.1.2.3", "http://[::1]:9", "https://portal.example.com"]
+    "url",
+    ["http://localhost:8080", "http://127.0.0.1:1", "http://127.1.2.3", "http://[::1]:9", "https://portal.example.com"],
 )
 def test_loopback_and_https_are_accepted(url):
     PortalClient(url)  # raises InsecurePortalURL when refused
@@ -46,7 +47,7 @@ def test_repr_never_shows_the_token():
 
 
 def test_retry_after_in_both_forms():
-    now = datetime(2026, 1, 1, 12, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
     assert parse_retry_after("2") == 2.0
     assert parse_retry_after(format_datetime(now + timedelta(seconds=7), usegmt=True), now) == 7.0
     assert parse_retry_after(format_datetime(now - timedelta(seconds=7), usegmt=True), now) == 0.0

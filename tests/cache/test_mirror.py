@@ -120,8 +120,23 @@ def test_search_uses_subject_description_and_comments(mirror):
 
 @pytest.mark.parametrize(
     "text",
-    ['"', "*", "NEAR(", "AND", "OR NOT", '"unterminated', "a:b", "-x", "\x1b[31mred\x1b[0m",
-     "😀", "طابعة", "(", "^", "col:umn", "\x00"],
+    [
+        '"',
+        "*",
+        "NEAR(",
+        "AND",
+        "OR NOT",
+        '"unterminated',
+        "a:b",
+        "-x",
+        "\x1b[31mred\x1b[0m",
+        "😀",
+        "طابعة",
+        "(",
+        "^",
+        "col:umn",
+        "\x00",
+    ],
 )
 def test_hostile_search_text_is_never_an_fts_error(mirror, text):
     fill(mirror, 3)
@@ -212,7 +227,9 @@ def test_changed_since_last_opened(mirror):
     fill(mirror, 2)  # the first full sync: nothing is "changed"
     assert not any(r.changed for r in mirror.page(TicketQuery(), 0, 5))
     mirror.apply_changes([event_change(5, event(9, 1, author_role="msp"))], "c2", has_more=False)
-    mirror.apply_changes([event_change(6, event(10, 2, author_role="client", author_name="User 1"))], "c3", has_more=False)
+    mirror.apply_changes(
+        [event_change(6, event(10, 2, author_role="client", author_name="User 1"))], "c3", has_more=False
+    )
     changed = {r.id: r.changed for r in mirror.page(TicketQuery(), 0, 5)}
     assert changed == {1: True, 2: False}
     mirror.mark_opened(1)

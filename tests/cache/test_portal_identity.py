@@ -50,9 +50,7 @@ async def _create(portal, account, subject: str, comments: int = 0) -> int:
         return ticket.id
 
 
-async def test_a_portal_restored_from_a_backup_is_rebuilt_from_and_nothing_goes_astray(
-    world, sides, tmp_path
-):
+async def test_a_portal_restored_from_a_backup_is_rebuilt_from_and_nothing_goes_astray(world, sides, tmp_path):
     portal, me, colleague = world.portal, world.accounts["a_company"], world.accounts["a_admin"]
     side = await sides(portal, me)  # signed in before the backup: the token survives it
     before = await side.client.create_ticket(draft("Before the backup"), "before")
@@ -90,9 +88,7 @@ async def test_a_portal_restored_from_a_backup_is_rebuilt_from_and_nothing_goes_
     assert "Meant for my ticket from after the backup" not in await _bodies_on(portal, colleague, taken)
 
 
-async def test_a_restored_portal_is_noticed_even_once_its_feed_has_passed_the_cursor(
-    world, sides, tmp_path
-):
+async def test_a_restored_portal_is_noticed_even_once_its_feed_has_passed_the_cursor(world, sides, tmp_path):
     """The restored portal's feed has given more seqs than the client's cursor holds, so the
     cursor's seq alone looks fine; the serving run it names is unknown to the restored database."""
     portal, me, colleague = world.portal, world.accounts["a_own"], world.accounts["a_admin"]
@@ -179,12 +175,29 @@ def test_an_outbox_from_before_the_check_keeps_its_items_and_sends_them_as_befor
         assert "no longer among your tickets" in mirror.not_the_ticket_written_to(item, 7)
         mirror.adopt_portal("portal-one")
         upsert = Change.model_validate(
-            {"seq": 1, "kind": "ticket", "ticket_id": 7, "event": None, "ticket": {
-                "id": 7, "subject": "s", "category": "email", "priority": "low",
-                "description": "d", "status": "open", "created_at": "2026-01-01T00:00:00Z",
-                "updated_at": "2026-01-01T00:00:00Z", "submitted_by": {"id": 1, "name": "Ann"},
-                "company_id": 1, "assignee": None, "psa_ticket_id": None, "rating": None,
-                "rating_comment": None, "client_ref": None}}
+            {
+                "seq": 1,
+                "kind": "ticket",
+                "ticket_id": 7,
+                "event": None,
+                "ticket": {
+                    "id": 7,
+                    "subject": "s",
+                    "category": "email",
+                    "priority": "low",
+                    "description": "d",
+                    "status": "open",
+                    "created_at": "2026-01-01T00:00:00Z",
+                    "updated_at": "2026-01-01T00:00:00Z",
+                    "submitted_by": {"id": 1, "name": "Ann"},
+                    "company_id": 1,
+                    "assignee": None,
+                    "psa_ticket_id": None,
+                    "rating": None,
+                    "rating_comment": None,
+                    "client_ref": None,
+                },
+            }
         )
         mirror.apply_changes([upsert], "cursor", has_more=False)
         assert mirror.not_the_ticket_written_to(item, 7) is None

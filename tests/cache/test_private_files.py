@@ -4,7 +4,7 @@ open, SQLite's companions are repaired, folders made on the way are 0700."""
 from __future__ import annotations
 
 import stat
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from cache.mirror import Mirror
@@ -18,7 +18,7 @@ def mode(path: Path) -> int:
 
 
 def aside(cache_db: Path, days_ago: float) -> list[Path]:
-    stamp = (datetime.now(timezone.utc) - timedelta(days=days_ago)).strftime(MOVED_ASIDE_STAMP)
+    stamp = (datetime.now(UTC) - timedelta(days=days_ago)).strftime(MOVED_ASIDE_STAMP)
     made = [Path(f"{cache_db}.corrupt-{stamp}{suffix}") for suffix in ("", "-wal", "-shm")]
     for path in made:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -24,8 +24,13 @@ def mirror(tmp_path):
 def fill(mirror: Mirror) -> None:
     tickets = [
         ticket(143, subject="Printer jams", psa_ticket_id="ACM-1143", status="in_progress"),
-        ticket(144, subject="Printer toner low", psa_ticket_id="ACM-1144", status="resolved",
-               submitted_by=UserRef(id=2, name="Bo")),
+        ticket(
+            144,
+            subject="Printer toner low",
+            psa_ticket_id="ACM-1144",
+            status="resolved",
+            submitted_by=UserRef(id=2, name="Bo"),
+        ),
         ticket(145, subject="Ticket about 143 printers", status="open"),
         ticket(200, subject="VPN drops", psa_ticket_id="ACM-1200", status="closed"),
     ]
@@ -66,7 +71,12 @@ def test_pill_counts_follow_the_search(mirror):
     assert everything[Pill.ALL] == 4
     counts = mirror.pill_counts(Scope.COMPANY, "printer")
     assert counts == {
-        Pill.ALL: 3, Pill.OPEN: 1, Pill.IN_PROGRESS: 1, Pill.WAITING_ON_YOU: 0, Pill.RESOLVED: 1, Pill.CLOSED: 0,
+        Pill.ALL: 3,
+        Pill.OPEN: 1,
+        Pill.IN_PROGRESS: 1,
+        Pill.WAITING_ON_YOU: 0,
+        Pill.RESOLVED: 1,
+        Pill.CLOSED: 0,
     }
     assert mirror.pill_counts(Scope.MINE, "printer")[Pill.ALL] == 2
     assert mirror.pill_counts(Scope.COMPANY, "acm-1200") == {**dict.fromkeys(Pill, 0), Pill.ALL: 1, Pill.CLOSED: 1}
@@ -75,8 +85,9 @@ def test_pill_counts_follow_the_search(mirror):
 
 def test_a_ticket_waiting_in_the_outbox_counts_under_open_while_searching(mirror):
     fill(mirror)
-    mirror.submit_ticket(TicketCreate(subject="Printer on fire", category="hardware", priority="high",
-                                      description="It smokes"))
+    mirror.submit_ticket(
+        TicketCreate(subject="Printer on fire", category="hardware", priority="high", description="It smokes")
+    )
     counts = mirror.pill_counts(Scope.COMPANY, "printer")
     assert (counts[Pill.ALL], counts[Pill.OPEN]) == (4, 2)
     assert ids(mirror, "printer", pill=Pill.OPEN)[0] < 0  # the pending one, listed too

@@ -4,7 +4,7 @@ against the reference portal's own answers after a real sync."""
 from __future__ import annotations
 
 import statistics
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import httpx
@@ -19,12 +19,12 @@ from tests.support.portal import Account, start_portal, token_for
 from tui.demo import DEMO_EMAIL, DEMO_PASSWORD
 
 # A Wednesday in ISO week 12 of 2026: the window is W01 (Monday 29 Dec 2025) to W12.
-NOW = datetime(2026, 3, 18, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 18, 12, 0, tzinfo=UTC)
 BOB = UserRef(id=2, name="Bob Builder")
 
 
 def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
 def known_changes():
@@ -36,7 +36,9 @@ def known_changes():
         ticket(2, created_at=at("2026-03-10T10:00"), status="in_progress", priority="medium"),
         # 3: before the window; answered before it too; resolved in W02, reopened, resolved again.
         # Its updated_at is left old (a portal that does not bump it): the MSP's events show it.
-        ticket(3, created_at=at("2025-12-20T10:00"), updated_at=at("2025-12-20T10:00"), status="closed", priority="high"),
+        ticket(
+            3, created_at=at("2025-12-20T10:00"), updated_at=at("2025-12-20T10:00"), status="closed", priority="high"
+        ),
         # 4: Bob's, W06, critical, waiting on the client after a day.
         ticket(4, created_at=at("2026-02-02T08:00"), status="waiting_on_client", priority="critical", submitted_by=BOB),
         # 5: Bob's, this week, nothing happened yet.
@@ -48,23 +50,87 @@ def known_changes():
     ]
     events = [
         event(11, 1, kind="comment", author_role="msp", created_at=at("2026-03-16T09:35")),
-        event(12, 1, kind="status_change", author_role="msp", from_status="in_progress", to_status="resolved", body=None,
-              created_at=at("2026-03-17T13:00")),
+        event(
+            12,
+            1,
+            kind="status_change",
+            author_role="msp",
+            from_status="in_progress",
+            to_status="resolved",
+            body=None,
+            created_at=at("2026-03-17T13:00"),
+        ),
         event(21, 2, kind="comment", author_role="client", author_name="User 1", created_at=at("2026-03-10T11:00")),
-        event(22, 2, kind="assignment", author_role="msp", assignee="Tech Ana", body=None, created_at=at("2026-03-10T12:00")),
-        event(23, 2, kind="status_change", author_role="msp", from_status="open", to_status="in_progress", body=None,
-              created_at=at("2026-03-10T13:00")),
+        event(
+            22,
+            2,
+            kind="assignment",
+            author_role="msp",
+            assignee="Tech Ana",
+            body=None,
+            created_at=at("2026-03-10T12:00"),
+        ),
+        event(
+            23,
+            2,
+            kind="status_change",
+            author_role="msp",
+            from_status="open",
+            to_status="in_progress",
+            body=None,
+            created_at=at("2026-03-10T13:00"),
+        ),
         event(31, 3, kind="comment", author_role="msp", created_at=at("2025-12-20T11:00")),
-        event(32, 3, kind="status_change", author_role="msp", from_status="in_progress", to_status="resolved", body=None,
-              created_at=at("2026-01-05T10:00")),
-        event(33, 3, kind="status_change", author_role="client", from_status="resolved", to_status="open", body=None,
-              created_at=at("2026-01-06T10:00")),
-        event(34, 3, kind="status_change", author_role="msp", from_status="in_progress", to_status="resolved", body=None,
-              created_at=at("2026-01-10T10:00")),
-        event(41, 4, kind="status_change", author_role="msp", from_status="open", to_status="waiting_on_client", body=None,
-              created_at=at("2026-02-03T08:00")),
-        event(61, 6, kind="status_change", author_role="msp", from_status="open", to_status="closed", body=None,
-              created_at=at("2026-01-21T09:00")),
+        event(
+            32,
+            3,
+            kind="status_change",
+            author_role="msp",
+            from_status="in_progress",
+            to_status="resolved",
+            body=None,
+            created_at=at("2026-01-05T10:00"),
+        ),
+        event(
+            33,
+            3,
+            kind="status_change",
+            author_role="client",
+            from_status="resolved",
+            to_status="open",
+            body=None,
+            created_at=at("2026-01-06T10:00"),
+        ),
+        event(
+            34,
+            3,
+            kind="status_change",
+            author_role="msp",
+            from_status="in_progress",
+            to_status="resolved",
+            body=None,
+            created_at=at("2026-01-10T10:00"),
+        ),
+        event(
+            41,
+            4,
+            kind="status_change",
+            author_role="msp",
+            from_status="open",
+            to_status="waiting_on_client",
+            body=None,
+            created_at=at("2026-02-03T08:00"),
+        ),
+        event(
+            61,
+            6,
+            kind="status_change",
+            author_role="msp",
+            from_status="open",
+            to_status="closed",
+            body=None,
+            created_at=at("2026-01-21T09:00"),
+        ),
     ]
     seq = 0
     for t in tickets:
@@ -102,7 +168,10 @@ def test_open_tickets_by_priority_and_status(mirror: Mirror):
     assert stats.open_by_priority == {Priority.CRITICAL: 1, Priority.HIGH: 1, Priority.MEDIUM: 1, Priority.LOW: 1}
     assert list(stats.open_by_priority) == [Priority.CRITICAL, Priority.HIGH, Priority.MEDIUM, Priority.LOW]
     assert stats.open_by_status == {
-        Status.OPEN: 2, Status.IN_PROGRESS: 1, Status.WAITING_ON_CLIENT: 1, Status.WAITING_ON_VENDOR: 0,
+        Status.OPEN: 2,
+        Status.IN_PROGRESS: 1,
+        Status.WAITING_ON_CLIENT: 1,
+        Status.WAITING_ON_VENDOR: 0,
     }
     assert stats.open_total == 4
 
@@ -187,14 +256,23 @@ def portal_figures(api: str, token: str, now: datetime) -> dict:
     opened, resolved, open_by_status = [0] * WEEKS, [0] * WEEKS, {}
     for t in tickets:
         timeline = httpx.get(f"{api}/tickets/{t['id']}", headers=headers, timeout=30).json()["timeline"]
-        ends = [e["created_at"] for e in timeline if e["kind"] == "status_change" and e["to_status"] in ("resolved", "closed")]
+        ends = [
+            e["created_at"]
+            for e in timeline
+            if e["kind"] == "status_change" and e["to_status"] in ("resolved", "closed")
+        ]
         if (k := week(t["created_at"])) is not None:
             opened[k] += 1
         if ends and (k := week(min(ends, key=datetime.fromisoformat))) is not None:
             resolved[k] += 1
         if t["status"] not in ("resolved", "closed"):
             open_by_status[t["status"]] = open_by_status.get(t["status"], 0) + 1
-    return {"opened": opened, "resolved": resolved, "open_by_status": open_by_status, "submitters": {t["submitted_by"]["id"] for t in tickets}}
+    return {
+        "opened": opened,
+        "resolved": resolved,
+        "open_by_status": open_by_status,
+        "submitters": {t["submitted_by"]["id"] for t in tickets},
+    }
 
 
 async def test_figures_after_a_real_sync_match_the_portal(tmp_path: Path, sides):
@@ -202,7 +280,7 @@ async def test_figures_after_a_real_sync_match_the_portal(tmp_path: Path, sides)
     try:
         side = await sides(portal, DEMO_ADMIN)
         assert (await side.engine.sync_now()).error is None
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         stats = side.mirror.stats(now)
         expected = portal_figures(portal.api, token_for(portal, DEMO_ADMIN), now)
     finally:

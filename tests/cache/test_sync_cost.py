@@ -75,7 +75,6 @@ async def test_a_new_token_checks_the_session_again(world, sides):
     assert requests_of(transport, before) == ["GET /changes"]
 
 
-
 async def test_a_page_too_large_for_the_cap_is_asked_again_in_smaller_pages(world, sides):
     transport = FaultyTransport()
     side = await sides(world.portal, world.accounts["a_own"], transport=transport)

@@ -15,8 +15,8 @@ import pytest
 
 from cache.model import NewsKind, TicketQuery
 from portal.schema import AuthorRole, Status
-from tests.cache.helpers import FAST_RETRY, api_view, create_tickets, draft, mirror_view, tickets_titled
 from tests.cache.faults import Fault, FaultyTransport, path_is
+from tests.cache.helpers import FAST_RETRY, api_view, create_tickets, draft, mirror_view, tickets_titled
 from tests.support.portal import token_for
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -30,8 +30,10 @@ def server_tickets(portal: RunningPortal, account: Account, **params) -> list[di
     items, cursor = [], None
     while True:
         page = httpx.get(
-            f"{portal.api}/tickets", params={**params, "limit": 500, **({"cursor": cursor} if cursor else {})},
-            headers=headers, timeout=30,
+            f"{portal.api}/tickets",
+            params={**params, "limit": 500, **({"cursor": cursor} if cursor else {})},
+            headers=headers,
+            timeout=30,
         ).json()
         items += page["items"]
         cursor = page["next_cursor"]
@@ -52,9 +54,7 @@ def test_login_list_show_status_text_and_json(cli: Cli, demo: RunningPortal):
 
     waiting = cli("list", "--status", "waiting_on_client", "--no-sync", "--json").json()["tickets"]
     assert waiting and {t["status"] for t in waiting} == {"waiting_on_client"}
-    assert {t["id"] for t in waiting} == {
-        t["id"] for t in server_tickets(demo, DEMO_ADMIN, status="waiting_on_client")
-    }
+    assert {t["id"] for t in waiting} == {t["id"] for t in server_tickets(demo, DEMO_ADMIN, status="waiting_on_client")}
 
     text = cli("list", "--no-sync", "--priority", "critical")
     assert text.code == 0 and text.out.splitlines()[0].split()[:4] == ["ID", "STATUS", "PRIORITY", "CATEGORY"]
@@ -75,8 +75,15 @@ def test_login_list_show_status_text_and_json(cli: Cli, demo: RunningPortal):
 def test_new_comment_and_sync(cli: Cli, demo: RunningPortal):
     assert cli.login(demo, DEMO_ADMIN).code == 0
     created = cli(
-        "new", "--subject", "Printer on floor 2 jams", "--category", "hardware", "--priority", "low",
-        "--json", input="It jams on every second page.\n",
+        "new",
+        "--subject",
+        "Printer on floor 2 jams",
+        "--category",
+        "hardware",
+        "--priority",
+        "low",
+        "--json",
+        input="It jams on every second page.\n",
     )
     assert created.code == exit_codes.OK, created.err
     ticket = created.json()["ticket"]
@@ -117,7 +124,16 @@ def test_confirm_reopen_and_rate(cli: Cli, demo: RunningPortal):
 
 
 def test_exit_codes(cli: Cli, demo: RunningPortal, tmp_path: Path):
-    wrong = cli("login", "--portal", demo.url, "--email", DEMO_ADMIN.email, "--password-stdin", "--insecure-storage", input="nope\n")
+    wrong = cli(
+        "login",
+        "--portal",
+        demo.url,
+        "--email",
+        DEMO_ADMIN.email,
+        "--password-stdin",
+        "--insecure-storage",
+        input="nope\n",
+    )
     assert wrong.code == exit_codes.NOT_LOGGED_IN and wrong.err.strip()
     assert cli("list").code == exit_codes.NOT_LOGGED_IN
 
@@ -140,8 +156,18 @@ def test_portal_down_queues_the_write_and_the_next_sync_sends_it_once(cli: Cli, 
         assert cli.login(portal, DEMO_ADMIN).code == 0
         assert cli("sync").code == 0
         portal.stop()
-        queued = cli("new", "--subject", "VPN drops at noon", "--category", "network",
-                     "--priority", "high", "--description", "Every day at 12:00", "--json")
+        queued = cli(
+            "new",
+            "--subject",
+            "VPN drops at noon",
+            "--category",
+            "network",
+            "--priority",
+            "high",
+            "--description",
+            "Every day at 12:00",
+            "--json",
+        )
         assert queued.code == exit_codes.UNREACHABLE, queued.err
         assert queued.json()["queued"] is True and queued.json()["ticket"]["pending"] is True
         assert cli("status", "--json").json()["waiting_to_send"] == 1
@@ -179,8 +205,9 @@ def test_files_stay_under_xdg_and_token_file_is_private(cli_process: Cli, demo: 
 
 
 def test_no_keyring_login_names_both_ways_and_writes_nothing(cli: Cli, demo: RunningPortal):
-    result = cli("login", "--portal", demo.url, "--email", DEMO_ADMIN.email, "--password-stdin",
-                 input=DEMO_ADMIN.password + "\n")
+    result = cli(
+        "login", "--portal", demo.url, "--email", DEMO_ADMIN.email, "--password-stdin", input=DEMO_ADMIN.password + "\n"
+    )
     assert result.code == exit_codes.ERROR
     assert "MSP_TICKETS_TOKEN" in result.err and "--insecure-storage" in result.err
     assert not list(cli.home.rglob("*.token"))
@@ -223,12 +250,34 @@ def test_two_profiles_never_mix(cli: Cli, tmp_path: Path, demo: RunningPortal):
     try:
         other.cli("add-company", "Zeta Inc")
         zed = Account("zed@zeta.example", "zeta-password", "Zed", "Zeta Inc", "company_admin")
-        other.cli("add-user", "--company", "Zeta Inc", "--email", zed.email, "--name", "Zed",
-                  "--access-level", "company_admin", "--password-stdin", input=zed.password + "\n")
+        other.cli(
+            "add-user",
+            "--company",
+            "Zeta Inc",
+            "--email",
+            zed.email,
+            "--name",
+            "Zed",
+            "--access-level",
+            "company_admin",
+            "--password-stdin",
+            input=zed.password + "\n",
+        )
         assert cli.login(demo, DEMO_ADMIN, "--profile", "acme").code == 0
         assert cli.login(other, zed, "--profile", "zeta").code == 0
-        made = cli("--profile", "zeta", "new", "--subject", "Zeta only", "--category", "other",
-                   "--priority", "low", "--description", "z")
+        made = cli(
+            "--profile",
+            "zeta",
+            "new",
+            "--subject",
+            "Zeta only",
+            "--category",
+            "other",
+            "--priority",
+            "low",
+            "--description",
+            "z",
+        )
         assert made.code == 0, made.err
         acme = cli("list", "--profile", "acme", "--json").json()["tickets"]
         zeta = cli("list", "--json", env={"MSP_TICKETS_PROFILE": "zeta"}).json()["tickets"]

@@ -16,7 +16,7 @@ from tests.cli.conftest import Cli
 from tests.cli.test_cli import DEMO_ADMIN, server_tickets
 from tests.support.portal import RunningPortal, start_portal, token_for
 from tui.cli import exit_codes
-from tui.config import ConfigError, View, load_view, load_views, save_profile, save_view, Profile
+from tui.config import ConfigError, Profile, View, load_view, load_views, save_profile, save_view
 
 SEVERITY = {p.value: i for i, p in enumerate(Priority)}
 
@@ -61,8 +61,18 @@ def test_choices_are_taken_by_value_or_label_in_any_case(signed_in: Cli, demo: R
     assert refused.code == exit_codes.USAGE and refused.out == ""
     assert "'urgent' is not a status" in refused.err and "Waiting on you" in refused.err
 
-    made = cli("new", "--subject", "Dock flickers", "--category", "Hardware", "--priority", "HIGH",
-               "--description", "Every morning.", "--json")
+    made = cli(
+        "new",
+        "--subject",
+        "Dock flickers",
+        "--category",
+        "Hardware",
+        "--priority",
+        "HIGH",
+        "--description",
+        "Every morning.",
+        "--json",
+    )
     assert made.code == exit_codes.OK, made.err
     assert (made.json()["ticket"]["category"], made.json()["ticket"]["priority"]) == ("hardware", "high")
 
@@ -103,8 +113,11 @@ def test_an_offline_comment_says_queued_once_on_stderr_and_prints_the_ticket(cli
 def test_an_unknown_profile_is_named_as_unknown(signed_in: Cli, demo: RunningPortal):
     cli = signed_in
     config = cli.home / "config" / "msp-tickets" / "config.toml"
-    for run in (cli("list", "--profile", "nosuch"), cli("--profile", "nosuch", "status"),
-                cli("list", env={"MSP_TICKETS_PROFILE": "nosuch"})):
+    for run in (
+        cli("list", "--profile", "nosuch"),
+        cli("--profile", "nosuch", "status"),
+        cli("list", env={"MSP_TICKETS_PROFILE": "nosuch"}),
+    ):
         assert run.code == exit_codes.USAGE, run.err
         assert f"There is no profile 'nosuch' in {config}; known: default." in run.err
         assert "Not logged in" not in run.err
@@ -145,8 +158,15 @@ def config_env(home: Path) -> dict[str, str]:
 def test_views_round_trip_through_the_config_file_keeping_the_rest(tmp_path: Path):
     env = config_env(tmp_path)
     save_profile(Profile("work", "https://portal.example.com", "ann@example.com"), env)
-    urgent = View(status=Status.IN_PROGRESS, search="printer", priority=Priority.HIGH,
-                  category=Category.HARDWARE, sort=SortColumn.UPDATED, descending=False, scope=Scope.MINE)
+    urgent = View(
+        status=Status.IN_PROGRESS,
+        search="printer",
+        priority=Priority.HIGH,
+        category=Category.HARDWARE,
+        sort=SortColumn.UPDATED,
+        descending=False,
+        scope=Scope.MINE,
+    )
     save_view("urgent", urgent, env)
     save_view("all open", View(status=Status.OPEN), env)
     assert load_views(env) == {"urgent": urgent, "all open": View(status=Status.OPEN)}
@@ -155,8 +175,13 @@ def test_views_round_trip_through_the_config_file_keeping_the_rest(tmp_path: Pat
     path = tmp_path / "config" / "msp-tickets" / "config.toml"
     written = tomllib.loads(path.read_text(encoding="utf-8"))
     assert written["views"]["urgent"] == {
-        "status": "in_progress", "search": "printer", "priority": "high", "category": "hardware",
-        "sort": "updated", "descending": False, "scope": "mine",
+        "status": "in_progress",
+        "search": "printer",
+        "priority": "high",
+        "category": "hardware",
+        "sort": "updated",
+        "descending": False,
+        "scope": "mine",
     }
     assert written["profiles"]["work"]["portal"] == "https://portal.example.com"  # kept
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
@@ -172,8 +197,9 @@ def test_a_hand_written_view_takes_labels_and_bad_keys_are_named(tmp_path: Path)
     path = tmp_path / "config" / "msp-tickets" / "config.toml"
     path.parent.mkdir(parents=True)
     path.write_text('[views.mine]\nstatus = "Waiting on you"\npriority = "HIGH"\nsort = "Submitted by"\n')
-    assert load_view("mine", env) == View(status=Status.WAITING_ON_CLIENT, priority=Priority.HIGH,
-                                          sort=SortColumn.SUBMITTED_BY)
+    assert load_view("mine", env) == View(
+        status=Status.WAITING_ON_CLIENT, priority=Priority.HIGH, sort=SortColumn.SUBMITTED_BY
+    )
     path.write_text('[views.bad]\nstatus = "urgent"\n')
     with pytest.raises(ConfigError, match="'urgent' is not a status"):
         load_views(env)
@@ -187,7 +213,9 @@ def test_list_uses_a_saved_view_and_flags_override_it(signed_in: Cli, demo: Runn
     env = config_env(cli.home)
     everything = server_tickets(demo, DEMO_ADMIN)
     # a priority with tickets both in progress and resolved, so neither list is trivially empty
-    priority = next(p for p in Priority if {"in_progress", "resolved"} <= {t["status"] for t in everything if t["priority"] == p})
+    priority = next(
+        p for p in Priority if {"in_progress", "resolved"} <= {t["status"] for t in everything if t["priority"] == p}
+    )
     save_view("hot", View(status=Status.IN_PROGRESS, priority=priority, sort=SortColumn.ID, descending=False), env)
     expected = [t for t in everything if (t["status"], t["priority"]) == ("in_progress", priority)]
     shown = listed(cli, "--view", "hot")
@@ -200,4 +228,6 @@ def test_list_uses_a_saved_view_and_flags_override_it(signed_in: Cli, demo: Runn
     assert created == sorted(created, reverse=True)
 
     unknown = cli("list", "--view", "nosuch")
-    assert unknown.code == exit_codes.USAGE and "There is no view 'nosuch'" in unknown.err and "known: hot" in unknown.err
+    assert (
+        unknown.code == exit_codes.USAGE and "There is no view 'nosuch'" in unknown.err and "known: hot" in unknown.err
+    )

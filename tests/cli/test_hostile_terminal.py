@@ -44,8 +44,24 @@ class Terminal:
 
     def start(self, command: str) -> None:
         subprocess.run(
-            ["tmux", "-L", self.socket, "-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", "200", "-y", "50", command],
-            check=True, env=self.env,
+            [
+                "tmux",
+                "-L",
+                self.socket,
+                "-f",
+                "/dev/null",
+                "new-session",
+                "-d",
+                "-s",
+                "t",
+                "-x",
+                "200",
+                "-y",
+                "50",
+                command,
+            ],
+            check=True,
+            env=self.env,
         )
         self.tmux("set-option", "-g", "set-clipboard", "on")
         self.tmux("set-option", "-g", "history-limit", "10000")
@@ -118,7 +134,9 @@ def test_the_harness_sees_what_raw_sequences_do(terminal: Terminal, tmp_path: Pa
     assert terminal.title() == TITLE_PAYLOAD
 
 
-def test_every_command_shows_the_portals_sequences_and_obeys_none(terminal: Terminal, hostile: HostilePortal, tmp_path: Path) -> None:
+def test_every_command_shows_the_portals_sequences_and_obeys_none(
+    terminal: Terminal, hostile: HostilePortal, tmp_path: Path
+) -> None:
     terminal.start("bash --norc --noprofile")
     title = terminal.title()
     password = tmp_path / "password"
@@ -147,7 +165,17 @@ def test_every_command_shows_the_portals_sequences_and_obeys_none(terminal: Term
     screen = terminal.history()
     assert terminal.buffers() == "", "a paste buffer was set"
     assert terminal.title() == title
-    for shown in ("Subject", "Description", "PSA-1", "Comment", "Eve", "Evil Corp", "Error 422", "Error 401", "Error 503"):
+    for shown in (
+        "Subject",
+        "Description",
+        "PSA-1",
+        "Comment",
+        "Eve",
+        "Evil Corp",
+        "Error 422",
+        "Error 401",
+        "Error 503",
+    ):
         line = next((line for line in screen.splitlines() if shown in line and "\\x1b" in line), None)
         assert line is not None, f"{shown!r} is not shown with its sequences spelt out:\n{screen}"
     assert screen.count(SPELT_OUT) >= 9 and "\\x9b31m" in screen

@@ -23,8 +23,17 @@ HOSTILE = Account("eve@acme.example", "eve-password-123", "Eve \x1b[2J\x9b31m In
 def demo(tmp_path_factory) -> RunningPortal:
     running = start_portal(tmp_path_factory.mktemp("stats-demo"), seed_demo=True)
     running.cli(
-        "add-user", "--company", HOSTILE.company, "--email", HOSTILE.email, "--name", HOSTILE.name,
-        "--access-level", HOSTILE.access_level, "--password-stdin", input=HOSTILE.password + "\n",
+        "add-user",
+        "--company",
+        HOSTILE.company,
+        "--email",
+        HOSTILE.email,
+        "--name",
+        HOSTILE.name,
+        "--access-level",
+        HOSTILE.access_level,
+        "--password-stdin",
+        input=HOSTILE.password + "\n",
     )
     headers = {"Authorization": f"Bearer {token_for(running, HOSTILE)}", "Idempotency-Key": "stats-cli-eve-1"}
     ticket = {"subject": "Screen goes dark", "category": "hardware", "priority": "high", "description": "Since Monday."}

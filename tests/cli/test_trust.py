@@ -105,7 +105,10 @@ def test_every_file_and_folder_is_private_whatever_the_umask(cli: Cli, demo: Run
     home = tmp_path / "umask-home"
     shown = subprocess.run(
         [sys.executable, "-c", OPEN_AND_LIST_MODES, str(home)],
-        capture_output=True, text=True, check=True, preexec_fn=lambda: __import__("os").umask(0o022),
+        capture_output=True,
+        text=True,
+        check=True,
+        preexec_fn=lambda: __import__("os").umask(0o022),
     ).stdout.splitlines()
     assert any(line.endswith(".outbox.db-wal") for line in shown) and any(line.endswith(".db-shm") for line in shown)
     for line in shown:
@@ -158,8 +161,12 @@ def test_logout_keeps_unsent_work_unless_told_and_removes_the_profiles_files(cli
 
 
 def server_tickets(portal: RunningPortal) -> list[dict]:
-    answer = httpx.get(f"{portal.api}/tickets", params={"limit": 500, "q": "Lost on purpose"},
-                       headers={"Authorization": f"Bearer {token_for(portal, ADMIN)}"}, timeout=30)
+    answer = httpx.get(
+        f"{portal.api}/tickets",
+        params={"limit": 500, "q": "Lost on purpose"},
+        headers={"Authorization": f"Bearer {token_for(portal, ADMIN)}"},
+        timeout=30,
+    )
     return answer.json()["items"]
 
 
@@ -179,7 +186,9 @@ def test_a_read_only_outbox_says_what_to_do_and_works_again_once_restored(cli: C
     assert "try again in a moment" not in refused.err
 
     outbox.chmod(0o600)  # what the message said; the -wal and -shm are left 0444
-    created = cli("new", "--subject", "After the chmod", "--category", "other", "--priority", "low", "--description", "d")
+    created = cli(
+        "new", "--subject", "After the chmod", "--category", "other", "--priority", "low", "--description", "d"
+    )
     assert created.code == exit_codes.OK, created.err
     for path in companions:
         assert not path.exists() or mode(path) == 0o600, path
@@ -198,16 +207,27 @@ def test_any_profile_name_round_trips_or_is_refused_with_a_sentence(cli: Cli, de
     assert set(config["profiles"]) == set(NAMES)
 
     # Bytes that are not UTF-8 on the command line arrive as half surrogate pairs.
-    refused = cli("login", "--profile", "bad\udcff", "--portal", demo.url, "--email", ADMIN.email,
-                  "--password-stdin", "--insecure-storage", input=ADMIN.password + "\n")
+    refused = cli(
+        "login",
+        "--profile",
+        "bad\udcff",
+        "--portal",
+        demo.url,
+        "--email",
+        ADMIN.email,
+        "--password-stdin",
+        "--insecure-storage",
+        input=ADMIN.password + "\n",
+    )
     assert refused.code == exit_codes.ERROR and "profile name is not valid text" in refused.err
     assert tomllib.loads((cli.home / "config" / "msp-tickets" / "config.toml").read_text(encoding="utf-8")) == config
 
 
 def test_a_login_whose_token_cannot_be_kept_is_revoked(cli: Cli, demo: RunningPortal):
     before = live_tokens(demo)
-    no_keyring = cli("login", "--portal", demo.url, "--email", ADMIN.email, "--password-stdin",
-                     input=ADMIN.password + "\n")
+    no_keyring = cli(
+        "login", "--portal", demo.url, "--email", ADMIN.email, "--password-stdin", input=ADMIN.password + "\n"
+    )
     assert no_keyring.code == exit_codes.ERROR and "--insecure-storage" in no_keyring.err
     assert live_tokens(demo) == before
 
@@ -221,7 +241,9 @@ def test_a_login_whose_token_cannot_be_kept_is_revoked(cli: Cli, demo: RunningPo
     config = cli.home / "config" / "msp-tickets" / "config.toml"
     config.mkdir(parents=True)
     unreadable = cli("list")
-    assert unreadable.code == exit_codes.ERROR and "cannot be read" in unreadable.err and "Traceback" not in unreadable.err
+    assert (
+        unreadable.code == exit_codes.ERROR and "cannot be read" in unreadable.err and "Traceback" not in unreadable.err
+    )
 
 
 def test_files_an_older_version_kept_by_email_are_taken_over_with_their_unsent_work(tmp_path: Path):

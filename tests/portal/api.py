@@ -29,9 +29,7 @@ from tests.support.portal import Account, RunningPortal, token_for
 class Api:
     def __init__(self, portal: RunningPortal, token: str) -> None:
         self.portal = portal
-        self.http = httpx.Client(
-            base_url=portal.api, headers={"Authorization": f"Bearer {token}"}, timeout=30
-        )
+        self.http = httpx.Client(base_url=portal.api, headers={"Authorization": f"Bearer {token}"}, timeout=30)
 
     @classmethod
     def signed_in(cls, portal: RunningPortal, account: Account) -> Api:
@@ -118,9 +116,7 @@ class FeedMirror:
                     self.events[change.event.id] = change.event
                 else:
                     self.tickets.pop(change.ticket_id, None)
-                    self.events = {
-                        k: e for k, e in self.events.items() if e.ticket_id != change.ticket_id
-                    }
+                    self.events = {k: e for k, e in self.events.items() if e.ticket_id != change.ticket_id}
             self.cursor = page.next_cursor
 
     def timeline(self, ticket_id: int) -> list[TimelineEvent]:

@@ -38,8 +38,14 @@ def auth(tmp_path):
     db = Storage(tmp_path / "portal.db")
     with db.write() as conn:
         company = storage.add_company(conn, "Clockwork Ltd", "CLO")
-        storage.add_user(conn, company_id=company, email="tick@clock.example", name="Tick",
-                         access_level=AccessLevel.OWN, password_hash=hash_password("right password"))
+        storage.add_user(
+            conn,
+            company_id=company,
+            email="tick@clock.example",
+            name="Tick",
+            access_level=AccessLevel.OWN,
+            password_hash=hash_password("right password"),
+        )
     clock = Clock()
     yield Authenticator(db, token_ttl_seconds=3600, clock=clock), clock, db
     db.close()
@@ -73,9 +79,7 @@ def test_only_a_hash_of_the_token_is_stored(auth):
 def test_no_number_of_failures_locks_the_account(auth):
     authenticator, _clock, _db = auth
     for _ in range(20):
-        assert _refused(lambda: authenticator.login("tick@clock.example", "wrong")).message == (
-            BAD_CREDENTIALS
-        )
+        assert _refused(lambda: authenticator.login("tick@clock.example", "wrong")).message == (BAD_CREDENTIALS)
     assert authenticator.login("tick@clock.example", "right password").token
     assert authenticator.verifications == 21
 

@@ -41,8 +41,9 @@ def mixed_writes(world: World, apis: dict[str, Api]) -> None:
 
 
 def test_following_the_feed_rebuilds_the_api_view(world: World):
-    apis = {key: Api.signed_in(world.portal, world.accounts[key])
-            for key in ("a_own", "a_company", "a_admin", "b_admin")}
+    apis = {
+        key: Api.signed_in(world.portal, world.accounts[key]) for key in ("a_own", "a_company", "a_admin", "b_admin")
+    }
     apis["b_admin"].create("Beta's own business")
     mixed_writes(world, apis)
     mirrors = {key: FeedMirror() for key in apis}

@@ -26,14 +26,14 @@ def test_the_demo_portal_can_be_signed_in_to_and_has_every_status(tmp_path):
         headers = {"Authorization": f"Bearer {login.json()['token']}"}
         for status in Status:
             page = TicketPage.model_validate_json(
-                httpx.get(f"{portal.api}/tickets", params={"status": status.value},
-                          headers=headers).content
+                httpx.get(f"{portal.api}/tickets", params={"status": status.value}, headers=headers).content
             )
             assert page.items, f"no {status} ticket in the demo"
             assert {t.status for t in page.items} == {status}
             assert {t.company_id for t in page.items} == {page.items[0].company_id}
-        closed = httpx.get(f"{portal.api}/tickets", params={"status": "closed", "limit": 50},
-                           headers=headers).json()["items"]
+        closed = httpx.get(f"{portal.api}/tickets", params={"status": "closed", "limit": 50}, headers=headers).json()[
+            "items"
+        ]
         detail = httpx.get(f"{portal.api}/tickets/{closed[0]['id']}", headers=headers).json()
         kinds = [event["kind"] for event in detail["timeline"]]
         assert kinds[:3] == ["assignment", "status_change", "comment"]
@@ -46,28 +46,53 @@ def test_seed_demo_prints_every_login(tmp_path):
     result = _portal_cli(tmp_path, "seed-demo", "--companies", "4", "--tickets", "20")
     lines = result.stdout.splitlines()
     assert len(lines) == 12
-    assert lines[0] == (
-        "login: admin@acme.example  password: demo-password  (company_admin, Acme Corp)"
-    )
+    assert lines[0] == ("login: admin@acme.example  password: demo-password  (company_admin, Acme Corp)")
     assert {line.split("(")[1].split(",")[0] for line in lines} == {"own", "company", "company_admin"}
 
 
 @pytest.mark.parametrize(
     ("args", "stdin", "code", "words"),
     [
-        (["add-user", "--company", "Acme Corp", "--email", "x@y.example", "--name", "X",
-          "--access-level", "own", "--password-stdin"], "short\n", 2, "at least 8"),
-        (["add-user", "--company", "Nobody Inc", "--email", "x@y.example", "--name", "X",
-          "--access-level", "own", "--password-stdin"], "long enough\n", 1, "no company"),
-        (["set-access", "--email", "ghost@acme.example", "--access-level", "own"], None, 1,
-         "no user"),
+        (
+            [
+                "add-user",
+                "--company",
+                "Acme Corp",
+                "--email",
+                "x@y.example",
+                "--name",
+                "X",
+                "--access-level",
+                "own",
+                "--password-stdin",
+            ],
+            "short\n",
+            2,
+            "at least 8",
+        ),
+        (
+            [
+                "add-user",
+                "--company",
+                "Nobody Inc",
+                "--email",
+                "x@y.example",
+                "--name",
+                "X",
+                "--access-level",
+                "own",
+                "--password-stdin",
+            ],
+            "long enough\n",
+            1,
+            "no company",
+        ),
+        (["set-access", "--email", "ghost@acme.example", "--access-level", "own"], None, 1, "no user"),
         (["add-company", "Acme Corp"], None, 1, "already exists"),
         (["serve", "--host", "0.0.0.0", "--port", "0"], None, 2, "--allow-remote"),
-        (["set-access", "--email", "sam@acme.example", "--access-level", "boss"], None, 2,
-         "invalid choice"),
+        (["set-access", "--email", "sam@acme.example", "--access-level", "boss"], None, 2, "invalid choice"),
     ],
-    ids=["short password", "unknown company", "unknown user", "duplicate company",
-         "remote host", "bad access level"],
+    ids=["short password", "unknown company", "unknown user", "duplicate company", "remote host", "bad access level"],
 )
 def test_cli_refuses_bad_input_with_one_sentence(tmp_path, args, stdin, code, words):
     _portal_cli(tmp_path, "seed-demo", "--tickets", "0")
@@ -80,11 +105,21 @@ def test_cli_refuses_bad_input_with_one_sentence(tmp_path, args, stdin, code, wo
 def test_cli_manages_companies_users_and_access(tmp_path):
     company_id = _portal_cli(tmp_path, "add-company", "Delta Co").stdout.strip()
     assert company_id.isdigit()
-    _portal_cli(tmp_path, "add-user", "--company", "Delta Co", "--email", "d@delta.example",
-                "--name", "Dee", "--access-level", "company", "--password-stdin",
-                stdin="delta password\n")
-    changed = _portal_cli(tmp_path, "set-access", "--email", "d@delta.example",
-                          "--access-level", "company_admin")
+    _portal_cli(
+        tmp_path,
+        "add-user",
+        "--company",
+        "Delta Co",
+        "--email",
+        "d@delta.example",
+        "--name",
+        "Dee",
+        "--access-level",
+        "company",
+        "--password-stdin",
+        stdin="delta password\n",
+    )
+    changed = _portal_cli(tmp_path, "set-access", "--email", "d@delta.example", "--access-level", "company_admin")
     assert "company -> company_admin" in changed.stdout
     synced = _portal_cli(tmp_path, "psa-sync-now")
     assert synced.stdout.startswith("PSA sync cycle 1:")
@@ -93,7 +128,10 @@ def test_cli_manages_companies_users_and_access(tmp_path):
 def _portal_cli(tmp_path, *args, stdin=None, check=True):
     result = subprocess.run(
         [sys.executable, "-m", "portal.server.cli", "--db", str(tmp_path / "cli.db"), *args],
-        input=stdin, capture_output=True, text=True, timeout=60,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     if check:
         assert result.returncode == 0, result.stderr

@@ -52,7 +52,13 @@ def test_me_meta_and_sync(own: Api):
     assert meta == build_meta(3600, meta.portal_id)
     assert meta.portal_id and meta.portal_id == portal_id_in(own.portal.db)
     assert [c.label for c in meta.categories] == [
-        "General", "Hardware", "Software", "Network", "Email", "Security", "Other"
+        "General",
+        "Hardware",
+        "Software",
+        "Network",
+        "Email",
+        "Security",
+        "Other",
     ]
     before = SyncInfo.model_validate_json(own.http.get("/sync").content)
     assert before.last_psa_sync_at is None
@@ -107,9 +113,7 @@ def test_etag_gives_304_until_something_changes(own: Api):
 def test_a_comment_is_a_client_event_and_bumps_the_ticket(own: Api):
     ticket = own.create()
     event = own.comment(ticket.id, "  More detail  ")
-    assert (event.kind, event.author_role, event.body) == (
-        EventKind.COMMENT, AuthorRole.CLIENT, "More detail"
-    )
+    assert (event.kind, event.author_role, event.body) == (EventKind.COMMENT, AuthorRole.CLIENT, "More detail")
     detail = own.detail(ticket.id)
     assert detail.timeline == [event]
     assert detail.updated_at == event.created_at > ticket.updated_at
@@ -137,7 +141,10 @@ def test_a_reply_to_waiting_on_client_hands_the_ticket_back(own: Api):
     assert detail.status is Status.IN_PROGRESS
     last = detail.timeline[-1]
     assert (last.kind, last.from_status, last.to_status, last.author_role) == (
-        EventKind.STATUS_CHANGE, Status.WAITING_ON_CLIENT, Status.IN_PROGRESS, AuthorRole.CLIENT
+        EventKind.STATUS_CHANGE,
+        Status.WAITING_ON_CLIENT,
+        Status.IN_PROGRESS,
+        AuthorRole.CLIENT,
     )
 
 
@@ -153,9 +160,7 @@ def test_confirm_reopen_and_rate_a_resolved_ticket(own: Api):
     assert confirmed.status_code == 200
     assert TicketDetail.model_validate_json(confirmed.content).status is Status.CLOSED
     for score, comment in ((2, "slow"), (5, None)):
-        rated = own.http.put(
-            f"/tickets/{resolved_id}/rating", json={"score": score, "rating_comment": comment}
-        )
+        rated = own.http.put(f"/tickets/{resolved_id}/rating", json={"score": score, "rating_comment": comment})
         assert rated.status_code == 200, rated.text
         detail = TicketDetail.model_validate_json(rated.content)
         assert (detail.rating, detail.rating_comment) == (score, comment)
@@ -190,12 +195,19 @@ def test_tokens_never_reach_the_log_or_an_error(tmp_path):
     try:
         portal.cli("add-company", "Solo Ltd")
         portal.cli(
-            "add-user", "--company", "Solo Ltd", "--email", "solo@s.example", "--name", "Solo",
-            "--access-level", "own", "--password-stdin", input="long enough pass\n",
+            "add-user",
+            "--company",
+            "Solo Ltd",
+            "--email",
+            "solo@s.example",
+            "--name",
+            "Solo",
+            "--access-level",
+            "own",
+            "--password-stdin",
+            input="long enough pass\n",
         )
-        login = httpx.post(
-            f"{portal.api}/auth/token", json={"email": "solo@s.example", "password": "long enough pass"}
-        )
+        login = httpx.post(f"{portal.api}/auth/token", json={"email": "solo@s.example", "password": "long enough pass"})
         token = login.json()["token"]
         headers = {"Authorization": f"Bearer {token}"}
         responses = [

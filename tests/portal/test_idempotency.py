@@ -17,8 +17,9 @@ DRAFT = {"subject": "VPN drops", "category": "network", "priority": "high", "des
 
 @pytest.fixture(scope="module")
 def apis(module_world: World):
-    made = {key: Api.signed_in(module_world.portal, module_world.accounts[key])
-            for key in ("a_own", "a_company", "b_own")}
+    made = {
+        key: Api.signed_in(module_world.portal, module_world.accounts[key]) for key in ("a_own", "a_company", "b_own")
+    }
     yield made
     for api in made.values():
         api.close()
@@ -51,8 +52,7 @@ def test_the_same_key_with_another_payload_is_refused(apis):
     assert "Idempotency-Key" in body.details
     # Used for a ticket, the key cannot create a comment either.
     ticket_id = Ticket.model_validate_json(created.content).id
-    refusal(_post(own, f"/tickets/{ticket_id}/comments", {"body": "hi"}, "reused-1"),
-            422, "IDEMPOTENCY_KEY_REUSED")
+    refusal(_post(own, f"/tickets/{ticket_id}/comments", {"body": "hi"}, "reused-1"), 422, "IDEMPOTENCY_KEY_REUSED")
     assert db_snapshot(own.portal.db) == before
 
 
@@ -63,8 +63,9 @@ def test_twenty_concurrent_requests_with_one_key_make_one_ticket(apis, module_wo
 
     def send(_):
         with httpx.Client(base_url=module_world.portal.api, timeout=30) as client:
-            return client.post("/tickets", json=draft, headers={
-                "Authorization": f"Bearer {token}", "Idempotency-Key": "storm-1"})
+            return client.post(
+                "/tickets", json=draft, headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "storm-1"}
+            )
 
     with ThreadPoolExecutor(max_workers=20) as pool:
         responses = list(pool.map(send, range(20)))

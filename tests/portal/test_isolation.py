@@ -65,8 +65,11 @@ def test_every_endpoint_answers_404_for_what_a_user_may_not_see(world: World, po
         for ticket_id in [*hidden, missing]:
             answers = [
                 api.http.get(f"/tickets/{ticket_id}"),
-                api.http.post(f"/tickets/{ticket_id}/comments", json={"body": "let me in"},
-                              headers={"Idempotency-Key": f"probe-{viewer}-{ticket_id}"}),
+                api.http.post(
+                    f"/tickets/{ticket_id}/comments",
+                    json={"body": "let me in"},
+                    headers={"Idempotency-Key": f"probe-{viewer}-{ticket_id}"},
+                ),
                 api.http.post(f"/tickets/{ticket_id}/confirm"),
                 api.http.post(f"/tickets/{ticket_id}/reopen"),
                 api.http.put(f"/tickets/{ticket_id}/rating", json={"score": 5}),

@@ -23,8 +23,20 @@ server.wait()
 
 def _serve_command(folder: Path, parent: str) -> list[str]:
     return [
-        sys.executable, "-m", "portal.server.cli", "--db", str(folder / "portal.db"), "serve",
-        "--port", "0", "--log-level", "warning", "--parent-pid", parent, "--remove-on-exit", str(folder),
+        sys.executable,
+        "-m",
+        "portal.server.cli",
+        "--db",
+        str(folder / "portal.db"),
+        "serve",
+        "--port",
+        "0",
+        "--log-level",
+        "warning",
+        "--parent-pid",
+        parent,
+        "--remove-on-exit",
+        str(folder),
     ]
 
 
@@ -37,7 +49,9 @@ def test_the_server_stops_and_removes_its_folder_when_its_parent_is_killed(tmp_p
     folder.mkdir()
     log = Path(str(folder) + ".log")
     # The last argument doubles as the log's name for the starter (the folder is removed).
-    starter = subprocess.Popen([sys.executable, "-c", STARTER, *_serve_command(folder, "PARENT")], stdout=subprocess.PIPE, text=True)
+    starter = subprocess.Popen(
+        [sys.executable, "-c", STARTER, *_serve_command(folder, "PARENT")], stdout=subprocess.PIPE, text=True
+    )
     try:
         server = int(starter.stdout.readline())
         wait_until(lambda: _listening(log), "the server to listen")

@@ -23,9 +23,7 @@ from tests.support.portal import RunningPortal, World, make_world, start_portal
 
 
 def _from(address: str, base_url: str) -> httpx.Client:
-    return httpx.Client(
-        base_url=base_url, transport=httpx.HTTPTransport(local_address=address), timeout=30
-    )
+    return httpx.Client(base_url=base_url, transport=httpx.HTTPTransport(local_address=address), timeout=30)
 
 
 def _sign_in(client: httpx.Client, email: str, password: str) -> httpx.Response:
@@ -88,9 +86,7 @@ async def test_each_refusal_costs_one_argon2_verification(tmp_path):
                 assert answer.status_code == 401, (email, answer.text)
                 assert answer.json()["error"] == BAD_CREDENTIALS
                 assert auth.verifications == before + 1, email
-            answer = await client.post(
-                "/auth/token", json={"email": owner.email, "password": owner.password}
-            )
+            answer = await client.post("/auth/token", json={"email": owner.email, "password": owner.password})
             assert answer.status_code == 200 and auth.verifications == before + 1
     finally:
         app.state.portal.sign_ins.close()
@@ -99,9 +95,7 @@ async def test_each_refusal_costs_one_argon2_verification(tmp_path):
 
 def test_failures_slow_that_address_only_and_never_lock_the_owner_out(world: World):
     owner = world.accounts["a_company"]
-    with _from("127.0.0.2", world.portal.api) as guesser, _from(
-        "127.0.0.1", world.portal.api
-    ) as home:
+    with _from("127.0.0.2", world.portal.api) as guesser, _from("127.0.0.1", world.portal.api) as home:
         throttled = _hammer_until_throttled(guesser, owner.email)
         body = refusal(throttled, 429, "RATE_LIMIT_EXCEEDED")
         wait = int(throttled.headers["Retry-After"])

@@ -19,8 +19,9 @@ BAD_TICKETS = [
     pytest.param({**GOOD, "subject": " \t\n "}, "subject", "white space", id="blank subject"),
     pytest.param({**GOOD, "description": ""}, "description", "required", id="empty description"),
     pytest.param({**GOOD, "description": "  \n"}, "description", "white space", id="blank description"),
-    pytest.param({k: v for k, v in GOOD.items() if k != "description"}, "description", "required",
-                 id="missing description"),
+    pytest.param(
+        {k: v for k, v in GOOD.items() if k != "description"}, "description", "required", id="missing description"
+    ),
     pytest.param({**GOOD, "category": "printers"}, "category", "general", id="unknown category"),
     pytest.param({**GOOD, "priority": "urgent"}, "priority", "critical", id="urgent priority"),
     pytest.param({**GOOD, "subject": "a\x00b"}, "subject", "NUL", id="NUL in subject"),
@@ -51,9 +52,7 @@ def test_a_bad_ticket_is_refused_and_nothing_is_written(own: Api, payload, field
 
 
 def test_every_bad_field_is_named_at_once(own: Api):
-    response = own.http.post(
-        "/tickets", json={"subject": "", "category": "x", "priority": "urgent", "extra": 1}
-    )
+    response = own.http.post("/tickets", json={"subject": "", "category": "x", "priority": "urgent", "extra": 1})
     body = refusal(response, 422, "VALIDATION_ERROR")
     assert set(body.details) == {"subject", "category", "priority", "description", "extra"}
     assert body.error.startswith("Some fields need fixing:")
@@ -61,8 +60,12 @@ def test_every_bad_field_is_named_at_once(own: Api):
 
 @pytest.mark.parametrize(
     ("content", "content_type"),
-    [(b"{not json", "application/json"), (b"[1, 2]", "application/json"),
-     (b"subject=x", "application/x-www-form-urlencoded"), (b"", "application/json")],
+    [
+        (b"{not json", "application/json"),
+        (b"[1, 2]", "application/json"),
+        (b"subject=x", "application/x-www-form-urlencoded"),
+        (b"", "application/json"),
+    ],
     ids=["not JSON", "not an object", "a form", "empty"],
 )
 def test_a_body_that_is_not_a_json_object_is_refused(own: Api, content, content_type):
@@ -94,8 +97,7 @@ def test_bad_comments_and_ratings_are_refused(own: Api):
         (own.http.get("/tickets", params={"stauts": "open"}), "stauts"),
         (own.http.get("/tickets", params={"cursor": "bm90IGEgY3Vyc29y"}), "cursor"),
         (own.http.get("/changes", params={"cursor": "%%%"}), "cursor"),
-        (own.http.post("/tickets", json=GOOD, headers={"Idempotency-Key": "has space"}),
-         "Idempotency-Key"),
+        (own.http.post("/tickets", json=GOOD, headers={"Idempotency-Key": "has space"}), "Idempotency-Key"),
     ]
     for response, field in cases:
         body = refusal(response, 422, "VALIDATION_ERROR")

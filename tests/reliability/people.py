@@ -33,8 +33,16 @@ def add_users(
 
     def add(account: Account) -> None:
         portal.cli(
-            "add-user", "--company", account.company, "--email", account.email, "--name",
-            account.name, "--access-level", account.access_level, "--password-stdin",
+            "add-user",
+            "--company",
+            account.company,
+            "--email",
+            account.email,
+            "--name",
+            account.name,
+            "--access-level",
+            account.access_level,
+            "--password-stdin",
             input=account.password + "\n",
         )
 

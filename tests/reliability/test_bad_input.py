@@ -91,7 +91,9 @@ def test_api_rating_comment(own: Api, resolved: int, text: str):
         assert own.detail(resolved).rating_comment == text
 
 
-@pytest.mark.parametrize("text", cases("subject", [n for n in HOSTILE if n != "1 MB"]) + [pytest.param("q" * 1001, id="1001 characters")])
+@pytest.mark.parametrize(
+    "text", cases("subject", [n for n in HOSTILE if n != "1 MB"]) + [pytest.param("q" * 1001, id="1001 characters")]
+)
 def test_api_search_never_fails(own: Api, text: str):
     response = own.http.get("/tickets", params={"q": text})
     assert response.status_code < 500, response.text
@@ -119,7 +121,9 @@ def test_api_lone_surrogate_is_refused_naming_the_field(own: Api):
 # --- what the portal sends back: the mirror and `msp-tickets show` -----------------------------
 
 
-async def test_hostile_text_comes_back_exactly_through_the_mirror_and_the_cli(module_world: World, own: Api, sides, cli: Cli):  # noqa: F811
+async def test_hostile_text_comes_back_exactly_through_the_mirror_and_the_cli(
+    module_world: World, own: Api, sides, cli: Cli
+):  # noqa: F811
     made = {}
     for name, text in accepted("subject").items():
         ticket = own.create(text, description=f"{text}\n(description)")
@@ -172,7 +176,9 @@ def signed_in(module_world: World, tmp_path_factory: pytest.TempPathFactory) -> 
 
 
 def _run_bytes(cli: Cli, *args: str | bytes, stdin: bytes) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tui.cli", *args], input=stdin, capture_output=True, env=cli.env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "tui.cli", *args], input=stdin, capture_output=True, env=cli.env, timeout=120
+    )
 
 
 def _outbox_count(cli: Cli) -> int:
@@ -196,17 +202,34 @@ def _assert_cli_outcome(cli: Cli, code: int, out: str, err: str, field: str, tex
 
 @pytest.mark.parametrize("text", cases("subject", [n for n in HOSTILE if n not in NOT_AN_ARGUMENT]))
 def test_cli_subject_flag(signed_in: Cli, text: str):
-    run = signed_in("new", "--subject", text, "--category", "network", "--priority", "low", "--description", "From the flag.", "--json")
+    run = signed_in(
+        "new",
+        "--subject",
+        text,
+        "--category",
+        "network",
+        "--priority",
+        "low",
+        "--description",
+        "From the flag.",
+        "--json",
+    )
     _assert_cli_outcome(signed_in, run.code, run.out, run.err, "subject", text)
 
 
-@pytest.mark.parametrize("text", cases("description", ["white space", "1 MB", "NUL", "OSC escapes", "right-to-left and combining", "emoji"]))
+@pytest.mark.parametrize(
+    "text", cases("description", ["white space", "1 MB", "NUL", "OSC escapes", "right-to-left and combining", "emoji"])
+)
 def test_cli_description_on_stdin(signed_in: Cli, text: str):
-    run = signed_in("new", "--subject", "Read from stdin", "--category", "network", "--priority", "low", "--json", input=text)
+    run = signed_in(
+        "new", "--subject", "Read from stdin", "--category", "network", "--priority", "low", "--json", input=text
+    )
     _assert_cli_outcome(signed_in, run.code, run.out, run.err, "description", text)
 
 
-@pytest.mark.parametrize("command", [["new", "--subject", "Bytes", "--category", "email", "--priority", "low"], ["comment", "1"]])
+@pytest.mark.parametrize(
+    "command", [["new", "--subject", "Bytes", "--category", "email", "--priority", "low"], ["comment", "1"]]
+)
 def test_cli_invalid_utf8_on_stdin_is_refused_naming_the_field(signed_in: Cli, command: list[str]):
     run = _run_bytes(signed_in, *command, stdin=b"caf\xe9 au lait \xff\n")
     err = run.stderr.decode()
@@ -219,7 +242,20 @@ def test_cli_invalid_utf8_in_a_flag_is_refused_or_kept_exactly(module_world: Wor
     # A home of its own: what this leaves in the outbox must not reach the other tests.
     assert cli.login(module_world.portal, module_world.accounts["a_own"]).code == exit_codes.OK
     signed_in = cli
-    run = _run_bytes(signed_in, "new", b"--subject", b"caf\xe9 \xff", "--category", "email", "--priority", "low", "--description", "d", "--json", stdin=b"")
+    run = _run_bytes(
+        signed_in,
+        "new",
+        b"--subject",
+        b"caf\xe9 \xff",
+        "--category",
+        "email",
+        "--priority",
+        "low",
+        "--description",
+        "d",
+        "--json",
+        stdin=b"",
+    )
     err = run.stderr.decode(errors="replace")
     assert "Traceback" not in err, err
     if run.returncode == exit_codes.OK:
@@ -247,7 +283,7 @@ def test_cli_comment_on_stdin(signed_in: Cli, own: Api, text: str):
         assert _outbox_count(signed_in) == 0
 
 
-@pytest.mark.parametrize("words", ['"', "*", "NEAR(", "AND", "subject:x", "a\"b OR", "\x1b[2J", "שלום 🔥"])
+@pytest.mark.parametrize("words", ['"', "*", "NEAR(", "AND", "subject:x", 'a"b OR', "\x1b[2J", "שלום 🔥"])
 def test_cli_search_with_fts_syntax(signed_in: Cli, words: str):
     run = signed_in("list", "--search", words, "--no-sync", "--json")
     assert run.code == exit_codes.OK, run.err

@@ -9,6 +9,8 @@ import uuid
 from pathlib import Path
 
 import pytest
+from textual import events
+from textual.widgets import Input, TextArea
 
 from cache.mirror import Mirror
 from screens.board import BoardScreen
@@ -17,8 +19,6 @@ from screens.new_ticket import DRAFT_NAME, NewTicketScreen
 from tests.reliability.hostile import HOSTILE, refusal_hint, stored_form
 from tests.tui.conftest import Running, demo_portal, running_tui, screen_text  # noqa: F401  (a fixture)
 from tests.tui.test_hostile_text import no_control_characters_reach_the_terminal
-from textual import events
-from textual.widgets import Input, TextArea
 
 VALID = {"subject": "Scanner drops the network", "description": "Every scan fails at 50%."}
 DESCRIPTION_CASES = ["empty", "white space", "1 MB", "NUL", "ANSI escapes", "right-to-left and combining"]
@@ -120,18 +120,31 @@ async def test_hostile_text_from_the_portal_and_in_the_search_box(demo_portal, t
     into the search box (FTS syntax included) filters, and never fails."""
     async with running_tui(demo_portal, tmp_path) as running:
         app = running.app
-        readable = {"ANSI escapes": "red alert", "OSC escapes": "click", "markup": "[bold red]loud[/]",
-                    "right-to-left and combining": "שלום", "emoji": "printer", "FTS syntax": "NEAR("}
+        readable = {
+            "ANSI escapes": "red alert",
+            "OSC escapes": "click",
+            "markup": "[bold red]loud[/]",
+            "right-to-left and combining": "שלום",
+            "emoji": "printer",
+            "FTS syntax": "NEAR(",
+        }
         made = {}
         for name, visible in readable.items():
-            ticket = running.api("POST", "/tickets", json={"subject": HOSTILE[name], "category": "other", "priority": "low",
-                                                            "description": HOSTILE[name]}, headers={"Idempotency-Key": str(uuid.uuid4())}).json()
+            ticket = running.api(
+                "POST",
+                "/tickets",
+                json={"subject": HOSTILE[name], "category": "other", "priority": "low", "description": HOSTILE[name]},
+                headers={"Idempotency-Key": str(uuid.uuid4())},
+            ).json()
             made[ticket["id"]] = visible
         await running.sync()
         no_control_characters_reach_the_terminal(running)
         for ticket_id, visible in made.items():
             app.push_screen(DetailScreen(app.screen.services, ticket_id))
-            await running.until(lambda: isinstance(app.screen, DetailScreen) and visible in screen_text(app), what=f"{visible!r} in the detail")
+            await running.until(
+                lambda: isinstance(app.screen, DetailScreen) and visible in screen_text(app),
+                what=f"{visible!r} in the detail",
+            )
             no_control_characters_reach_the_terminal(running)
             await running.pilot.press("escape")
             await running.until(lambda: isinstance(app.screen, BoardScreen), what="the board")

@@ -24,7 +24,9 @@ def test_a_command_waits_for_a_busy_new_database(tmp_path: Path):
     try:
         result = subprocess.run(
             [sys.executable, "-m", "portal.server.cli", "--db", str(db), "add-company", "Gamma Ltd"],
-            capture_output=True, text=True, timeout=60,
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
     finally:
         release.join()

@@ -69,8 +69,12 @@ def _integrity(path: Path) -> str:
 def _queue_some(paths: ProfilePaths, trial: int, known_ticket: int | None) -> None:
     mirror = Mirror.open(paths)
     try:
-        draft = TicketCreate(subject=f"Crash trial {trial}", category=Category.OTHER, priority=Priority.LOW,
-                             description=f"Queued before trial {trial}.")
+        draft = TicketCreate(
+            subject=f"Crash trial {trial}",
+            category=Category.OTHER,
+            priority=Priority.LOW,
+            description=f"Queued before trial {trial}.",
+        )
         pending = mirror.submit_ticket(draft)
         mirror.add_comment(pending, f"Comment on the new ticket of trial {trial}")
         if known_ticket is not None:
@@ -83,7 +87,9 @@ def _outbox(paths: ProfilePaths) -> dict[str, tuple[str, str]]:
     """Every outbox item: its key -> (kind, state)."""
     conn = sqlite3.connect(paths.outbox_db)
     try:
-        return {key: (kind, state) for key, kind, state in conn.execute("SELECT idempotency_key, kind, state FROM outbox")}
+        return {
+            key: (kind, state) for key, kind, state in conn.execute("SELECT idempotency_key, kind, state FROM outbox")
+        }
     finally:
         conn.close()
 
@@ -94,7 +100,9 @@ def _on_portal(portal: RunningPortal) -> dict[str, int]:
     try:
         counts: dict[str, int] = {}
         for table in ("tickets", "events"):
-            for ref, count in conn.execute(f"SELECT client_ref, COUNT(*) FROM {table} WHERE client_ref IS NOT NULL GROUP BY client_ref"):
+            for ref, count in conn.execute(
+                f"SELECT client_ref, COUNT(*) FROM {table} WHERE client_ref IS NOT NULL GROUP BY client_ref"
+            ):
                 counts[ref] = counts.get(ref, 0) + count
         return counts
     finally:
@@ -102,7 +110,9 @@ def _on_portal(portal: RunningPortal) -> dict[str, int]:
 
 
 @pytest.mark.slow
-async def test_a_sync_killed_at_random_loses_nothing_and_corrupts_nothing(seeded: RunningPortal, tmp_path: Path, record_property):
+async def test_a_sync_killed_at_random_loses_nothing_and_corrupts_nothing(
+    seeded: RunningPortal, tmp_path: Path, record_property
+):
     home = tmp_path / "home"
     paths = profile_paths("crash", seeded.url, ADMIN.email, {"HOME": str(home)})
     token = token_for(seeded, ADMIN)

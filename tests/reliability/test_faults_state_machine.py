@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, Phase, settings, strategies as st
+from hypothesis import HealthCheck, Phase, settings
+from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
     invariant,
@@ -121,7 +122,9 @@ def machine_for(portal: RunningPortal, users: list[Account], home, tally: Tally)
             made = {}
             for n in range(count):
                 subject = f"Earlier {n} of {self.account.email}"
-                draft = TicketCreate(subject=subject, category="network", priority="critical", description="From the web.")
+                draft = TicketCreate(
+                    subject=subject, category="network", priority="critical", description="From the web."
+                )
                 made[subject] = (await self.checker.create_ticket(draft, str(uuid.uuid4()))).id
             for _ in range(20):
                 psa_cycles(portal)
@@ -177,8 +180,9 @@ def machine_for(portal: RunningPortal, users: list[Account], home, tally: Tally)
 
         def _write_ticket(self, words, description, category, priority) -> None:
             subject = f"{self._marker('T')} {words}".strip()
-            draft = TicketCreate(subject=subject, category=category, priority=priority,
-                                 description=f"{description} (details)".strip())
+            draft = TicketCreate(
+                subject=subject, category=category, priority=priority, description=f"{description} (details)".strip()
+            )
             self.written.tickets[subject] = self.mirror.submit_ticket(draft)
             tally.writes["ticket"] += 1
             tally.steps += 1
@@ -221,7 +225,9 @@ def machine_for(portal: RunningPortal, users: list[Account], home, tally: Tally)
 
         fault = st.tuples(
             # Reads twice as likely: every sync makes them, a write only when one waits.
-            st.sampled_from(FAULT_KINDS), st.sampled_from([*WRITES, *READS, *READS]), st.integers(1, 3)
+            st.sampled_from(FAULT_KINDS),
+            st.sampled_from([*WRITES, *READS, *READS]),
+            st.integers(1, 3),
         )
 
         @rule(faults=st.lists(fault, max_size=3), restart_first=st.booleans())
@@ -287,7 +293,9 @@ def machine_for(portal: RunningPortal, users: list[Account], home, tally: Tally)
             server = self.run(api_view(self.checker))
             by_subject = Counter(t["subject"] for t in server.values())
             comments = Counter(
-                event[4] for t in server.values() for event in t["timeline"]
+                event[4]
+                for t in server.values()
+                for event in t["timeline"]
                 if event[1] == EventKind.COMMENT and event[2] == AuthorRole.CLIENT
             )
             done = Counter()
@@ -295,20 +303,28 @@ def machine_for(portal: RunningPortal, users: list[Account], home, tally: Tally)
                 for event in t["timeline"]:
                     # A client's comment also moves waiting_on_client on: only from resolved
                     # is a client's status change a confirm or a reopen.
-                    if event[1] == EventKind.STATUS_CHANGE and event[2] == AuthorRole.CLIENT and event[5] == Status.RESOLVED:
+                    if (
+                        event[1] == EventKind.STATUS_CHANGE
+                        and event[2] == AuthorRole.CLIENT
+                        and event[5] == Status.RESOLVED
+                    ):
                         done[(t["subject"], "confirm" if event[6] == Status.CLOSED else "reopen")] += 1
                     elif event[1] == EventKind.RATING:
                         done[(t["subject"], "rating")] += 1
             for subject in self.written.tickets:
                 expected = 1
-                assert by_subject[subject] <= expected, f"ticket {subject!r} is on the portal {by_subject[subject]} times"
+                assert by_subject[subject] <= expected, (
+                    f"ticket {subject!r} is on the portal {by_subject[subject]} times"
+                )
                 if exactly:
                     assert by_subject[subject] == expected, f"ticket {subject!r} never reached the portal"
             for body in self.written.comments:
                 assert comments[body] <= 1, f"comment {body!r} is on the portal {comments[body]} times"
                 if exactly:
                     assert comments[body] == 1, f"comment {body!r} never reached the portal"
-            assert set(done) <= set(self.written.actions), f"actions nobody took: {set(done) - set(self.written.actions)}"
+            assert set(done) <= set(self.written.actions), (
+                f"actions nobody took: {set(done) - set(self.written.actions)}"
+            )
             for action, count in self.written.actions.items():
                 assert done[action] <= count, f"{action} done {done[action]} times for {count} requests"
                 if exactly:

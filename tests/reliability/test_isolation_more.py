@@ -59,7 +59,9 @@ def _viewers(world: World, *, sees_alpha_own: bool) -> list[str]:
 # --- search -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("words", ["zqsecretword", "zqcommentword", "zqsecret*", '"zqsecretword"', "Payroll AND zqsecretword"])
+@pytest.mark.parametrize(
+    "words", ["zqsecretword", "zqcommentword", "zqsecret*", '"zqsecretword"', "Payroll AND zqsecretword"]
+)
 def test_the_api_search_finds_only_what_each_user_may_see(module_world: World, alpha_secret: Ticket, apis, words: str):  # noqa: F811
     for key, api in apis.items():
         response = api.http.get("/tickets", params={"q": words})
@@ -131,7 +133,9 @@ def test_a_key_reused_by_someone_else_never_replays_the_first_answer(apis):
     assert first.status_code == 201
     mine = Ticket.model_validate_json(first.content)
     comment_key = _new_key()
-    said = owner.http.post(f"/tickets/{mine.id}/comments", json={"body": "Alpha's words"}, headers={"Idempotency-Key": comment_key})
+    said = owner.http.post(
+        f"/tickets/{mine.id}/comments", json={"body": "Alpha's words"}, headers={"Idempotency-Key": comment_key}
+    )
     assert said.status_code == 201
 
     for viewer in ("a_company", "a_admin", "b_own", "b_company", "b_admin"):
@@ -146,8 +150,11 @@ def test_a_key_reused_by_someone_else_never_replays_the_first_answer(apis):
         # The comment key on a ticket of their own: their comment, or a refusal; never
         # Alpha's event.
         own_ticket = api.create(f"{viewer}'s ticket", **DRAFT)
-        comment = api.http.post(f"/tickets/{own_ticket.id}/comments", json={"body": "Alpha's words"},
-                                headers={"Idempotency-Key": comment_key})
+        comment = api.http.post(
+            f"/tickets/{own_ticket.id}/comments",
+            json={"body": "Alpha's words"},
+            headers={"Idempotency-Key": comment_key},
+        )
         assert comment.content != said.content, viewer
         if comment.status_code == 201:
             assert comment.json()["ticket_id"] == own_ticket.id
@@ -202,7 +209,9 @@ def _expire(portal: RunningPortal, token: str) -> None:
     no serve option for the TTL (it is `Settings.token_ttl_seconds`, 30 days)."""
     digest = hashlib.sha256(token.encode()).hexdigest()
     with sqlite3.connect(portal.db) as db:
-        changed = db.execute("UPDATE tokens SET expires_at = ? WHERE token_hash = ?", (time.time() - 1, digest)).rowcount
+        changed = db.execute(
+            "UPDATE tokens SET expires_at = ? WHERE token_hash = ?", (time.time() - 1, digest)
+        ).rowcount
     assert changed == 1
 
 

@@ -10,8 +10,8 @@ import re
 import uuid
 
 import pytest
-from hypothesis import HealthCheck, settings
 import schemathesis
+from hypothesis import HealthCheck, settings
 from schemathesis.checks import CHECKS, load_all_checks
 from schemathesis.core.parameters import ParameterLocation
 
@@ -26,7 +26,13 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 def test_every_check_is_used():
     names = {check.__name__ for check in ALL_CHECKS}
-    assert {"not_a_server_error", "negative_data_rejection", "positive_data_acceptance", "ignored_auth", "use_after_free"} <= names
+    assert {
+        "not_a_server_error",
+        "negative_data_rejection",
+        "positive_data_acceptance",
+        "ignored_auth",
+        "use_after_free",
+    } <= names
     assert len(names) >= 14
 
 

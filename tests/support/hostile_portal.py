@@ -99,8 +99,13 @@ def meta() -> dict[str, Any]:
         "categories": choices(["general", "hardware", "software", "network", "email", "security", "other"]),
         "priorities": choices(["low", "medium", "high", "critical"]),
         "statuses": choices(["open", "in_progress", "waiting_on_client", "waiting_on_vendor", "resolved", "closed"]),
-        "limits": {"subject_max_length": 500, "description_max_length": 100_000, "comment_max_length": 100_000,
-                   "rating_comment_max_length": 2_000, "page_limit_max": 500},
+        "limits": {
+            "subject_max_length": 500,
+            "description_max_length": 100_000,
+            "comment_max_length": 100_000,
+            "rating_comment_max_length": 2_000,
+            "page_limit_max": 500,
+        },
         "psa_sync_interval_seconds": 300,
         "portal_id": evil("portal"),
     }
@@ -145,8 +150,12 @@ class HostilePortal:
         if (method, path) == ("GET", "/meta"):
             return 200, meta()
         if (method, path) == ("GET", "/sync"):
-            return 200, {"psa_sync_interval_seconds": 300, "last_psa_sync_at": NOW,
-                         "next_psa_sync_at": "2026-01-01T10:05:00Z", "server_time": NOW}
+            return 200, {
+                "psa_sync_interval_seconds": 300,
+                "last_psa_sync_at": NOW,
+                "next_psa_sync_at": "2026-01-01T10:05:00Z",
+                "server_time": NOW,
+            }
         if (method, path) == ("GET", "/changes"):
             changes = [{"seq": 1, "kind": "ticket", "ticket_id": 1, "ticket": ticket(description), "event": None}]
             changes += [

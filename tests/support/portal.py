@@ -96,15 +96,29 @@ class RunningPortal:
         with self.log.open("ab") as log:
             self._process = subprocess.Popen(
                 [
-                    sys.executable, "-m", "portal.server.cli", "--db", str(self.db), "serve",
-                    "--host", "127.0.0.1", "--port", str(self._port),
-                    "--psa-interval", str(self._psa_interval),
-                    "--rate-limit", str(self._rate_limit),
-                    "--rate-limit-scope", self._rate_limit_scope,
-                    "--rate-limit-window", str(self._rate_limit_window),
-                    "--sign-in-rate-limit", str(self._sign_in_rate_limit),
+                    sys.executable,
+                    "-m",
+                    "portal.server.cli",
+                    "--db",
+                    str(self.db),
+                    "serve",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self._port),
+                    "--psa-interval",
+                    str(self._psa_interval),
+                    "--rate-limit",
+                    str(self._rate_limit),
+                    "--rate-limit-scope",
+                    self._rate_limit_scope,
+                    "--rate-limit-window",
+                    str(self._rate_limit_window),
+                    "--sign-in-rate-limit",
+                    str(self._sign_in_rate_limit),
                     *(["--sign-in-workers", str(self._sign_in_workers)] if self._sign_in_workers else []),
-                    "--log-level", self._log_level,
+                    "--log-level",
+                    self._log_level,
                 ],
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -219,9 +233,7 @@ def make_world(portal: RunningPortal) -> World:
         with target:
             target.execute("DELETE FROM runs")
             target.executemany("INSERT INTO runs VALUES (?, ?, ?)", own["runs"])
-            target.execute(
-                "UPDATE state SET value = ? WHERE key = 'portal_id'", (own["portal_id"],)
-            )
+            target.execute("UPDATE state SET value = ? WHERE key = 'portal_id'", (own["portal_id"],))
     finally:
         source.close()
         target.close()
@@ -265,8 +277,16 @@ def _world_template() -> Path:
 
 def _add_user(portal: RunningPortal, account: Account) -> None:
     portal.cli(
-        "add-user", "--company", account.company, "--email", account.email, "--name",
-        account.name, "--access-level", account.access_level, "--password-stdin",
+        "add-user",
+        "--company",
+        account.company,
+        "--email",
+        account.email,
+        "--name",
+        account.name,
+        "--access-level",
+        account.access_level,
+        "--password-stdin",
         input=account.password + "\n",
     )
 

@@ -45,16 +45,33 @@ class Terminal:
         self.socket = socket
 
     def tmux(self, *args: str) -> str:
-        return subprocess.run(["tmux", "-S", str(self.socket), *args], capture_output=True, text=True, check=True).stdout
+        return subprocess.run(
+            ["tmux", "-S", str(self.socket), *args], capture_output=True, text=True, check=True
+        ).stdout
 
     def start(self, command: str, env: dict[str, str], size: tuple[int, int] = (WIDTH, HEIGHT)) -> None:
         """Run `command` from a shell in a fresh pane, as a user would; the shell stays once it
         ends, so the terminal's modes are then what the command left and its exit status shows."""
         width, height = size
         subprocess.run(
-            ["tmux", "-S", str(self.socket), "-f", "/dev/null", "new-session", "-d", "-s", PANE,
-             "-x", str(width), "-y", str(height), f'{command}; echo "[exited $?]"; exec sleep 3600'],
-            check=True, env=env,
+            [
+                "tmux",
+                "-S",
+                str(self.socket),
+                "-f",
+                "/dev/null",
+                "new-session",
+                "-d",
+                "-s",
+                PANE,
+                "-x",
+                str(width),
+                "-y",
+                str(height),
+                f'{command}; echo "[exited $?]"; exec sleep 3600',
+            ],
+            check=True,
+            env=env,
         )
 
     def close(self) -> None:
@@ -96,7 +113,13 @@ class Terminal:
         return self.exit_status() is not None
 
     def modes(self) -> TerminalModes:
-        shown = self.tmux("display-message", "-p", "-t", PANE, "#{alternate_on} #{mouse_any_flag} #{mouse_sgr_flag} #{mouse_standard_flag} #{mouse_button_flag} #{cursor_flag}").split()
+        shown = self.tmux(
+            "display-message",
+            "-p",
+            "-t",
+            PANE,
+            "#{alternate_on} #{mouse_any_flag} #{mouse_sgr_flag} #{mouse_standard_flag} #{mouse_button_flag} #{cursor_flag}",
+        ).split()
         alternate, any_motion, sgr, standard, button, cursor = (flag == "1" for flag in shown)
         return TerminalModes(alternate, any_motion or sgr or standard or button, cursor)
 
@@ -173,7 +196,9 @@ class Board:
 
     def api(self, method: str, path: str, **kwargs) -> httpx.Response:
         """The portal's own answer, as the same user: what it stored."""
-        response = httpx.request(method, f"{self.portal.api}{path}", headers={"Authorization": f"Bearer {self.token}"}, timeout=30, **kwargs)
+        response = httpx.request(
+            method, f"{self.portal.api}{path}", headers={"Authorization": f"Bearer {self.token}"}, timeout=30, **kwargs
+        )
         response.raise_for_status()
         return response
 

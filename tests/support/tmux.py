@@ -23,12 +23,27 @@ class TmuxTerminal:
         self.session = session
 
     def tmux(self, *args: str, check: bool = True, env: Mapping[str, str] | None = None) -> str:
-        return subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=check, env=env).stdout
+        return subprocess.run(
+            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=check, env=env
+        ).stdout
 
     def start(self, argv: list[str], env: Mapping[str, str], size: tuple[int, int] = (120, 40)) -> None:
         # remain-on-exit: a process that ended leaves its last screen (and `pane_dead`) to read.
         # The server starts with `env`, and every process it runs later inherits it.
-        self.tmux("-f", "/dev/null", "new-session", "-d", "-s", self.session, "-x", str(size[0]), "-y", str(size[1]), shlex.join(argv), env=env)
+        self.tmux(
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-s",
+            self.session,
+            "-x",
+            str(size[0]),
+            "-y",
+            str(size[1]),
+            shlex.join(argv),
+            env=env,
+        )
         self.tmux("set-option", "-t", self.session, "remain-on-exit", "on")
 
     def respawn(self, argv: list[str]) -> None:

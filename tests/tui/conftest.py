@@ -12,13 +12,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+from textual.pilot import Pilot
 
 from cache.mirror import Mirror
 from cache.profile import profile_paths
 from cache.sync import SyncEngine
 from portal.client import PortalClient, RetryPolicy
 from tests.support.portal import Account, RunningPortal, start_portal, token_for
-from textual.pilot import Pilot
 from tui.app import TicketsApp
 from tui.demo import DEMO_EMAIL, DEMO_PASSWORD
 from tui.session import Session
@@ -88,7 +88,14 @@ def client_for(portal: RunningPortal, token: str) -> PortalClient:
 
 
 @asynccontextmanager
-async def running_tui(portal: RunningPortal, folder: Path, account: Account = DEMO_ADMIN, *, size: tuple[int, int] = (120, 40), keymap: dict[str, str] | None = None) -> AsyncIterator[Running]:
+async def running_tui(
+    portal: RunningPortal,
+    folder: Path,
+    account: Account = DEMO_ADMIN,
+    *,
+    size: tuple[int, int] = (120, 40),
+    keymap: dict[str, str] | None = None,
+) -> AsyncIterator[Running]:
     token = await asyncio.to_thread(token_for, portal, account)
     env = {"XDG_CACHE_HOME": str(folder / "cache"), "XDG_DATA_HOME": str(folder / "data")}
     mirror = Mirror.open(profile_paths("test", portal.url, account.email, env))

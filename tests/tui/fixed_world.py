@@ -5,7 +5,7 @@ sync engine uses, so what the screens read is what a real sync would have left."
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from cache.mirror import Mirror
@@ -26,8 +26,14 @@ from portal.schema import (
     UserRef,
 )
 
-FIXED_NOW = datetime(2026, 11, 27, 14, 5, tzinfo=timezone.utc)
-ME = Me(id=1, name="Ada Admin", email="ada@alpha.example", company=CompanyRef(id=1, name="Alpha Ltd"), access_level=AccessLevel.COMPANY_ADMIN)
+FIXED_NOW = datetime(2026, 11, 27, 14, 5, tzinfo=UTC)
+ME = Me(
+    id=1,
+    name="Ada Admin",
+    email="ada@alpha.example",
+    company=CompanyRef(id=1, name="Alpha Ltd"),
+    access_level=AccessLevel.COMPANY_ADMIN,
+)
 COLLEAGUE = UserRef(id=2, name="Bob Builder")
 HOSTILE_SUBJECT = "Printer says \x1b[2J [bold]HALT[/] now"
 

@@ -81,14 +81,39 @@ def stats_timeline(n: int, ticket: Ticket) -> list[TimelineEvent]:
     if ticket.status is Status.OPEN:
         return events
     working = answered + timedelta(hours=1)
-    events.append(_event(ticket, 1, working, EventKind.STATUS_CHANGE, from_status=Status.OPEN, to_status=Status.IN_PROGRESS))
+    events.append(
+        _event(ticket, 1, working, EventKind.STATUS_CHANGE, from_status=Status.OPEN, to_status=Status.IN_PROGRESS)
+    )
     if ticket.status in STILL_OPEN[2:]:
-        events.append(_event(ticket, 2, working + timedelta(hours=2), EventKind.STATUS_CHANGE, from_status=Status.IN_PROGRESS, to_status=ticket.status))
+        events.append(
+            _event(
+                ticket,
+                2,
+                working + timedelta(hours=2),
+                EventKind.STATUS_CHANGE,
+                from_status=Status.IN_PROGRESS,
+                to_status=ticket.status,
+            )
+        )
     if ticket.status in (Status.RESOLVED, Status.CLOSED):
         resolved = timedelta(days=1 + n % 5, hours=n % 9)
-        events.append(_event(ticket, 3, resolved, EventKind.STATUS_CHANGE, from_status=Status.IN_PROGRESS, to_status=Status.RESOLVED))
+        events.append(
+            _event(
+                ticket, 3, resolved, EventKind.STATUS_CHANGE, from_status=Status.IN_PROGRESS, to_status=Status.RESOLVED
+            )
+        )
     if ticket.status is Status.CLOSED:
-        events.append(_event(ticket, 4, resolved + timedelta(hours=3), EventKind.STATUS_CHANGE, msp=False, from_status=Status.RESOLVED, to_status=Status.CLOSED))
+        events.append(
+            _event(
+                ticket,
+                4,
+                resolved + timedelta(hours=3),
+                EventKind.STATUS_CHANGE,
+                msp=False,
+                from_status=Status.RESOLVED,
+                to_status=Status.CLOSED,
+            )
+        )
     return events
 
 
@@ -99,8 +124,12 @@ def stats_mirror(folder: Path) -> Mirror:
     changes: list[Change] = []
     for n in range(TICKETS):
         ticket = stats_ticket(n)
-        changes.append(Change(seq=len(changes) + 1, kind=ChangeKind.TICKET, ticket_id=ticket.id, ticket=ticket, event=None))
+        changes.append(
+            Change(seq=len(changes) + 1, kind=ChangeKind.TICKET, ticket_id=ticket.id, ticket=ticket, event=None)
+        )
         for event in stats_timeline(n, ticket):
-            changes.append(Change(seq=len(changes) + 1, kind=ChangeKind.EVENT, ticket_id=ticket.id, ticket=None, event=event))
+            changes.append(
+                Change(seq=len(changes) + 1, kind=ChangeKind.EVENT, ticket_id=ticket.id, ticket=None, event=event)
+            )
     mirror.apply_changes(changes, next_cursor="c1", has_more=False)
     return mirror

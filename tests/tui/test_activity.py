@@ -14,7 +14,8 @@ from tests.tui.conftest import running_tui, screen_text
 async def _changes_by_the_msp(running) -> None:
     """A ticket the technicians pick up and answer, over a few PSA cycles."""
     running.api(
-        "POST", "/tickets",
+        "POST",
+        "/tickets",
         json={"subject": "Scanner jams", "category": "hardware", "priority": "high", "description": "every page"},
         headers={"Idempotency-Key": "activity-scanner"},
     )
@@ -33,7 +34,9 @@ async def test_activity_lists_changes_newest_first_and_m_marks_all_read(demo_por
         await _changes_by_the_msp(running)
         logged = app.files.mirror.activity()
         await pilot.press("a")
-        await running.until(lambda: isinstance(app.screen, ActivityScreen) and app.screen.entries is not None, what="the activity")
+        await running.until(
+            lambda: isinstance(app.screen, ActivityScreen) and app.screen.entries is not None, what="the activity"
+        )
         screen = app.screen
         assert [e.id for e in screen.entries] == [e.id for e in logged]
         text = screen_text(app)

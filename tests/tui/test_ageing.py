@@ -42,13 +42,27 @@ async def test_a_waiting_row_shows_how_long_it_has_waited_and_sorts_by_activity(
     waiting = fixed_ticket(2, status=Status.WAITING_ON_CLIENT)
     mirror = fixed_mirror(tmp_path, [fixed_ticket(1, status=Status.OPEN), waiting], events_per_ticket=0)
     turned = TimelineEvent(
-        id=70_000_001, ticket_id=waiting.id, kind=EventKind.STATUS_CHANGE, author_role=AuthorRole.MSP,
-        author_name="Tess Technician", body=None, from_status=Status.IN_PROGRESS, to_status=Status.WAITING_ON_CLIENT,
-        assignee=None, score=None, created_at=FIXED_NOW - timedelta(days=3, hours=2),
+        id=70_000_001,
+        ticket_id=waiting.id,
+        kind=EventKind.STATUS_CHANGE,
+        author_role=AuthorRole.MSP,
+        author_name="Tess Technician",
+        body=None,
+        from_status=Status.IN_PROGRESS,
+        to_status=Status.WAITING_ON_CLIENT,
+        assignee=None,
+        score=None,
+        created_at=FIXED_NOW - timedelta(days=3, hours=2),
     )
-    mirror.apply_changes([Change(seq=500, kind=ChangeKind.EVENT, ticket_id=waiting.id, ticket=None, event=turned)], next_cursor="turned", has_more=False)
+    mirror.apply_changes(
+        [Change(seq=500, kind=ChangeKind.EVENT, ticket_id=waiting.id, ticket=None, event=turned)],
+        next_cursor="turned",
+        has_more=False,
+    )
     client = PortalClient("http://127.0.0.1:9")
-    app = TicketsApp(Session(mirror, client, SyncEngine(mirror, client)), clock=FIXED_NOW.timestamp, sync_on_start=False)
+    app = TicketsApp(
+        Session(mirror, client, SyncEngine(mirror, client)), clock=FIXED_NOW.timestamp, sync_on_start=False
+    )
     try:
         async with app.run_test(size=(120, 40)) as pilot:
             await app.workers.wait_for_complete()

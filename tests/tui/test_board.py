@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from textual.widgets import Input
 
 from cache.model import Pill, Scope
@@ -150,8 +149,14 @@ async def test_r_brings_what_changed_on_the_portal(demo_portal, tmp_path: Path) 
         table = running.app.screen.query_one(TicketTable)
         before = table.total
         created = running.api(
-            "POST", "/tickets",
-            json={"subject": "Made on the web portal", "category": "email", "priority": "low", "description": "from the browser"},
+            "POST",
+            "/tickets",
+            json={
+                "subject": "Made on the web portal",
+                "category": "email",
+                "priority": "low",
+                "description": "from the browser",
+            },
             headers={"Idempotency-Key": "tui-r-test"},
         ).json()
         assert table.total == before
@@ -173,7 +178,9 @@ async def test_help_lists_every_key(demo_portal, tmp_path: Path, key: str) -> No
         assert "Sync now" in listed
 
 
-async def test_the_sorted_column_shows_itself_and_the_sort_cycles_only_shown_columns(demo_portal, tmp_path: Path) -> None:
+async def test_the_sorted_column_shows_itself_and_the_sort_cycles_only_shown_columns(
+    demo_portal, tmp_path: Path
+) -> None:
     async with running_tui(demo_portal, tmp_path, size=(80, 24)) as running:
         table = running.app.screen.query_one(TicketTable)
         header = screen_text(running.app).splitlines()

@@ -20,7 +20,7 @@ from textual.theme import BUILTIN_THEMES, Theme
 
 from portal.schema import Priority, Status
 from widgets.badges import ATTENTION_STYLE, PENDING_STYLE
-from widgets.colours import PALETTES, THEMES, DARK, LIGHT, palette_for
+from widgets.colours import DARK, LIGHT, PALETTES, THEMES, palette_for
 
 RGB = tuple[int, int, int]
 MINIMUM_CONTRAST = 4.5
@@ -153,10 +153,7 @@ def test_each_priority_and_each_status_has_colours_of_its_own(theme: Theme, term
     show = TERMINALS[terminal]
     palette = palette_for(theme)
     styles = palette.priority if kind is Priority else palette.status
-    painted = {
-        value: tuple(show(c) for c in shown(style, background(theme)))
-        for value, style in styles.items()
-    }
+    painted = {value: tuple(show(c) for c in shown(style, background(theme))) for value, style in styles.items()}
     assert set(styles) == set(kind), "every value has a style"
     clashes = [(a.value, b.value) for a in painted for b in painted if a.value < b.value and painted[a] == painted[b]]
     assert not clashes, f"the same colours in {theme.name}, {terminal}: {clashes}"

@@ -35,11 +35,15 @@ def board_as_sent(tmp_path: Path, settings: dict[str, str]) -> str:
     variables = " ".join(f"{name}={value}" for name, value in settings.items())
     command = f"env -u COLORTERM -u NO_COLOR XDG_CONFIG_HOME={tmp_path / 'config'} {variables} {COMMAND} --demo"
     tmux = ["tmux", "-L", socket]
-    subprocess.run([*tmux, "-f", "/dev/null", "new-session", "-d", "-s", "demo", "-x", "120", "-y", "40", command], check=True)
+    subprocess.run(
+        [*tmux, "-f", "/dev/null", "new-session", "-d", "-s", "demo", "-x", "120", "-y", "40", command], check=True
+    )
     try:
         deadline = time.monotonic() + 60
         while True:
-            screen = subprocess.run([*tmux, "capture-pane", "-e", "-p", "-t", "demo"], capture_output=True, text=True, check=True).stdout
+            screen = subprocess.run(
+                [*tmux, "capture-pane", "-e", "-p", "-t", "demo"], capture_output=True, text=True, check=True
+            ).stdout
             if re.search(r"1 All [1-9]\d*", re.sub(r"\x1b\[[0-9;]*m", "", screen)) and "Critical" in screen:
                 return screen
             if time.monotonic() > deadline:
@@ -57,7 +61,7 @@ def table_rows(screen: str) -> str:
     same words in their own colours."""
     lines = screen.rstrip("\n").splitlines()
     header = next(i for i, line in enumerate(lines) if "Subject" in line and "Priority" in line)
-    return "\n".join(lines[header + 2:-2])
+    return "\n".join(lines[header + 2 : -2])
 
 
 def without_bold(codes: str) -> str:
@@ -76,7 +80,10 @@ def codes_by_word(text: str, words: set[str]) -> dict[str, set[str]]:
 @pytest.mark.parametrize("terminal", TERMINALS)
 def test_each_priority_and_each_status_arrives_looking_its_own(tmp_path: Path, terminal: str) -> None:
     rows = table_rows(board_as_sent(tmp_path, TERMINALS[terminal]))
-    for labels in (set(PRIORITY_LABELS.values()), {STATUS_LABELS[s] for s in Status if s is not Status.WAITING_ON_VENDOR}):
+    for labels in (
+        set(PRIORITY_LABELS.values()),
+        {STATUS_LABELS[s] for s in Status if s is not Status.WAITING_ON_VENDOR},
+    ):
         found = codes_by_word(rows, labels)
         assert len(found) >= 4, f"the demo board shows most of {sorted(labels)}: {sorted(found)}"
         for word, codes in found.items():

@@ -4,7 +4,7 @@ read again for it), and a board that has never synced says it is loading, not th
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -19,7 +19,7 @@ from tui.app import TicketsApp
 from tui.session import Session
 from widgets.when import countdown
 
-NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
@@ -56,10 +56,15 @@ async def test_the_countdown_ticks_each_second_without_reading_the_mirror(demo_p
     try:
         async with app.run_test(size=(120, 40)) as pilot:
             running = Running(app, pilot, demo_portal, token)
-            await running.until(lambda: NOT_SYNCED_YET in screen_text(app), what="the loading line of a mirror never synced")
+            await running.until(
+                lambda: NOT_SYNCED_YET in screen_text(app), what="the loading line of a mirror never synced"
+            )
             assert NO_TICKETS not in screen_text(app)
             await running.sync()
-            await running.until(lambda: app._status is not None and app._status.next_sync_at is not None, what="the status after the sync")
+            await running.until(
+                lambda: app._status is not None and app._status.next_sync_at is not None,
+                what="the status after the sync",
+            )
             next_sync = app._status.next_sync_at
             clock[0] = (next_sync - timedelta(seconds=179)).timestamp()
             await running.until(lambda: "next in 2 min 59 s" in app.sync_text.plain, what="the countdown")

@@ -41,15 +41,22 @@ def restart(terminal: Terminal, command: str, env: dict[str, str]) -> str:
     return terminal.wait_for(lambda s: re.search(r"1 All [1-9]\d*", s) is not None, "the demo board again")
 
 
-def test_demo_board_then_a_new_ticket_and_its_detail(demo: tuple[Terminal, Path, dict[str, str]], tmp_path: Path) -> None:
+def test_demo_board_then_a_new_ticket_and_its_detail(
+    demo: tuple[Terminal, Path, dict[str, str]], tmp_path: Path
+) -> None:
     terminal, temp, env = demo
     board = terminal.wait_for(lambda s: re.search(r"1 All [1-9]\d*", s) is not None, "the board with the demo tickets")
     assert "Waiting on you" in board and "Status" in board
 
     # The status line counts down to the next sync second by second.
-    first = terminal.wait_for(lambda s: (found := COUNTDOWN.search(s)) is not None and int(found.group(1)) > 2, "the countdown")
+    first = terminal.wait_for(
+        lambda s: (found := COUNTDOWN.search(s)) is not None and int(found.group(1)) > 2, "the countdown"
+    )
     seconds = int(COUNTDOWN.search(first).group(1))
-    terminal.wait_for(lambda s: (found := COUNTDOWN.search(s)) is not None and int(found.group(1)) == seconds - 1, "the countdown's next second")
+    terminal.wait_for(
+        lambda s: (found := COUNTDOWN.search(s)) is not None and int(found.group(1)) == seconds - 1,
+        "the countdown's next second",
+    )
 
     terminal.keys("n")
     terminal.wait_for(lambda s: "New ticket" in s and "0/500" in s, "the form")
@@ -61,7 +68,9 @@ def test_demo_board_then_a_new_ticket_and_its_detail(demo: tuple[Terminal, Path,
     terminal.type("Made by the tmux test.")
     terminal.wait_for(lambda s: "Made by the tmux test." in s, "the description typed")
     terminal.keys("C-s")
-    detail = terminal.wait_for(lambda s: "Timeline" in s and "Typed into a real terminal" in s, "the new ticket's detail")
+    detail = terminal.wait_for(
+        lambda s: "Timeline" in s and "Typed into a real terminal" in s, "the new ticket's detail"
+    )
     assert "Made by the tmux test." in detail
     # The demo portal acknowledges it: the detail shows the portal's id.
     terminal.wait_for(lambda s: re.search(r"#\d+ · Typed into a real terminal", s) is not None, "the portal's id")

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cache.model import Pill
 from screens.detail import DetailScreen
 from tests.tui.conftest import Running, running_tui, screen_text
 from widgets.pills import PILLS
-from cache.model import Pill
 
 
 async def open_first(running: Running, pill: Pill) -> DetailScreen:
@@ -60,7 +60,9 @@ async def test_confirm_closes_a_resolved_ticket(demo_portal, tmp_path: Path) -> 
         await running.until(lambda: question in screen_text(running.app), what="the question, naming the ticket")
         await running.press("y")
         await running.synced()
-        await running.until(lambda: portal_ticket(running, detail.ticket_id)["status"] == "closed", what="closed on the portal")
+        await running.until(
+            lambda: portal_ticket(running, detail.ticket_id)["status"] == "closed", what="closed on the portal"
+        )
         await running.until(lambda: "Confirm resolved" not in footer_keys(running), what="confirm to go")
         assert "Closed" in screen_text(running.app)
 
@@ -73,9 +75,13 @@ async def test_reopen_puts_a_resolved_ticket_back_to_open(demo_portal, tmp_path:
         await running.until(lambda: question in screen_text(running.app), what="the question, naming the ticket")
         await running.press(*"Not fixed yet", "enter")
         await running.synced()
-        await running.until(lambda: portal_ticket(running, detail.ticket_id)["status"] == "open", what="open on the portal")
+        await running.until(
+            lambda: portal_ticket(running, detail.ticket_id)["status"] == "open", what="open on the portal"
+        )
         timeline = portal_ticket(running, detail.ticket_id)["timeline"]
-        assert any(e.get("body") == "Not fixed yet" and e["author_role"] == "client" for e in timeline), "the reason, as a comment"
+        assert any(e.get("body") == "Not fixed yet" and e["author_role"] == "client" for e in timeline), (
+            "the reason, as a comment"
+        )
         await running.until(lambda: "Reopen" not in footer_keys(running), what="reopen to go")
         assert "Rate" not in footer_keys(running), "an open ticket cannot be rated"
 
@@ -91,7 +97,9 @@ async def test_rate_a_closed_ticket(demo_portal, tmp_path: Path) -> None:
         await running.pilot.click("#rating-comment")
         await running.press(*"Quick and kind", "enter")
         await running.synced()
-        await running.until(lambda: portal_ticket(running, detail.ticket_id)["rating"] == 4, what="the rating on the portal")
+        await running.until(
+            lambda: portal_ticket(running, detail.ticket_id)["rating"] == 4, what="the rating on the portal"
+        )
         assert portal_ticket(running, detail.ticket_id)["rating_comment"] == "Quick and kind"
         await running.until(lambda: "★★★★☆ 4/5" in screen_text(running.app), what="the rating on screen")
 

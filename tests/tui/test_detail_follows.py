@@ -26,11 +26,23 @@ def msp_comment(mirror, body: str, minutes_ago: int) -> None:
     """A technician's reply, applied as a sync applies it."""
     seq[0] += 1
     event = TimelineEvent(
-        id=90_000_000 + seq[0], ticket_id=TICKET.id, kind=EventKind.COMMENT, author_role=AuthorRole.MSP,
-        author_name="Tess Technician", body=body, from_status=None, to_status=None, assignee=None, score=None,
+        id=90_000_000 + seq[0],
+        ticket_id=TICKET.id,
+        kind=EventKind.COMMENT,
+        author_role=AuthorRole.MSP,
+        author_name="Tess Technician",
+        body=body,
+        from_status=None,
+        to_status=None,
+        assignee=None,
+        score=None,
         created_at=FIXED_NOW - timedelta(minutes=minutes_ago),
     )
-    mirror.apply_changes([Change(seq=seq[0], kind=ChangeKind.EVENT, ticket_id=TICKET.id, ticket=None, event=event)], next_cursor=f"c{seq[0]}", has_more=False)
+    mirror.apply_changes(
+        [Change(seq=seq[0], kind=ChangeKind.EVENT, ticket_id=TICKET.id, ticket=None, event=event)],
+        next_cursor=f"c{seq[0]}",
+        has_more=False,
+    )
 
 
 async def test_the_detail_opens_at_news_follows_new_events_and_shows_the_users_comment(tmp_path: Path) -> None:
@@ -38,7 +50,9 @@ async def test_the_detail_opens_at_news_follows_new_events_and_shows_the_users_c
     msp_comment(mirror, "First unread reply", 30)
     msp_comment(mirror, "Second unread reply", 20)
     client = PortalClient("http://127.0.0.1:9")
-    app = TicketsApp(Session(mirror, client, SyncEngine(mirror, client)), clock=FIXED_NOW.timestamp, sync_on_start=False)
+    app = TicketsApp(
+        Session(mirror, client, SyncEngine(mirror, client)), clock=FIXED_NOW.timestamp, sync_on_start=False
+    )
 
     async def settle() -> None:
         await app.workers.wait_for_complete()
@@ -92,18 +106,38 @@ async def test_the_detail_opens_at_news_follows_new_events_and_shows_the_users_c
 async def test_the_detail_says_how_long_the_ticket_has_waited_on_the_user(tmp_path: Path) -> None:
     waiting = fixed_ticket(2, status=Status.WAITING_ON_CLIENT)
     mirror = fixed_mirror(tmp_path, [waiting], events_per_ticket=0)
-    turns = [(Status.WAITING_ON_CLIENT, timedelta(days=5)), (Status.IN_PROGRESS, timedelta(days=4)), (Status.WAITING_ON_CLIENT, timedelta(days=2, hours=4, minutes=10))]
+    turns = [
+        (Status.WAITING_ON_CLIENT, timedelta(days=5)),
+        (Status.IN_PROGRESS, timedelta(days=4)),
+        (Status.WAITING_ON_CLIENT, timedelta(days=2, hours=4, minutes=10)),
+    ]
     changes = [
-        Change(seq=100 + n, kind=ChangeKind.EVENT, ticket_id=waiting.id, ticket=None, event=TimelineEvent(
-            id=80_000_000 + n, ticket_id=waiting.id, kind=EventKind.STATUS_CHANGE, author_role=AuthorRole.MSP,
-            author_name="Tess Technician", body=None, from_status=Status.OPEN, to_status=to, assignee=None, score=None,
-            created_at=FIXED_NOW - ago,
-        ))
+        Change(
+            seq=100 + n,
+            kind=ChangeKind.EVENT,
+            ticket_id=waiting.id,
+            ticket=None,
+            event=TimelineEvent(
+                id=80_000_000 + n,
+                ticket_id=waiting.id,
+                kind=EventKind.STATUS_CHANGE,
+                author_role=AuthorRole.MSP,
+                author_name="Tess Technician",
+                body=None,
+                from_status=Status.OPEN,
+                to_status=to,
+                assignee=None,
+                score=None,
+                created_at=FIXED_NOW - ago,
+            ),
+        )
         for n, (to, ago) in enumerate(turns)
     ]
     mirror.apply_changes(changes, next_cursor="turns", has_more=False)
     client = PortalClient("http://127.0.0.1:9")
-    app = TicketsApp(Session(mirror, client, SyncEngine(mirror, client)), clock=FIXED_NOW.timestamp, sync_on_start=False)
+    app = TicketsApp(
+        Session(mirror, client, SyncEngine(mirror, client)), clock=FIXED_NOW.timestamp, sync_on_start=False
+    )
     try:
         async with app.run_test(size=(80, 24)) as pilot:
             await app.workers.wait_for_complete()
@@ -111,7 +145,9 @@ async def test_the_detail_says_how_long_the_ticket_has_waited_on_the_user(tmp_pa
             await pilot.press("enter")
             await app.workers.wait_for_complete()
             await pilot.pause()
-            assert "Waiting on you for 2 d 4 h" in screen_text(app), "counted from the last turn to waiting, not the first"
+            assert "Waiting on you for 2 d 4 h" in screen_text(app), (
+                "counted from the last turn to waiting, not the first"
+            )
     finally:
         await client.aclose()
         mirror.close()

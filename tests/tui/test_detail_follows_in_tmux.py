@@ -51,5 +51,7 @@ def test_the_users_own_comment_scrolls_into_view(demo_portal: RunningPortal, tmp
         detail = term.wait_for(lambda s: "Step 1:" in s, "the ticket's detail, at the top")
         assert "Timeline" not in detail, "the description fills more than the screen"
         term.write("c" + "Restarted it, still failing." + CTRL_S)
-        shown = term.wait_for(lambda s: "Send comment" not in s and "Restarted it, still failing." in s, "the comment in view")
+        shown = term.wait_for(
+            lambda s: "Send comment" not in s and "Restarted it, still failing." in s, "the comment in view"
+        )
         assert "Step 1:" not in shown

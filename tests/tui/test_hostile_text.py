@@ -25,11 +25,17 @@ def no_control_characters_reach_the_terminal(running: Running) -> None:
 async def test_escape_sequences_and_markup_show_literally(demo_portal, tmp_path: Path) -> None:
     async with running_tui(demo_portal, tmp_path) as running:
         ticket = running.api(
-            "POST", "/tickets",
+            "POST",
+            "/tickets",
             json={"subject": SUBJECT, "category": "hardware", "priority": "low", "description": "[i]not italic[/i]"},
             headers={"Idempotency-Key": "tui-hostile"},
         ).json()
-        running.api("POST", f"/tickets/{ticket['id']}/comments", json={"body": COMMENT}, headers={"Idempotency-Key": "tui-hostile-comment"})
+        running.api(
+            "POST",
+            f"/tickets/{ticket['id']}/comments",
+            json={"body": COMMENT},
+            headers={"Idempotency-Key": "tui-hostile-comment"},
+        )
         await running.sync()
         table = running.app.screen.query_one(TicketTable)
         assert table.row_at(0).id == ticket["id"]

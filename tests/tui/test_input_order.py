@@ -10,11 +10,12 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from textual import events
+from textual.widgets import Input
+
 from screens.detail import DetailScreen
 from screens.writes import WRITE_GROUP
 from tests.tui.conftest import running_tui
-from textual import events
-from textual.widgets import Input
 from tui.app import QUIT_KEY
 
 
@@ -26,7 +27,10 @@ def _keys(text: str) -> list[events.Key]:
 async def test_a_burst_lands_in_the_fields_it_was_typed_in(demo_portal, tmp_path: Path) -> None:
     async with running_tui(demo_portal, tmp_path) as running:
         app = running.app
-        burst = [*_keys("n" + "Scanner down on floor three" + "\t" * 3 + "It shows error five, then stops."), events.Key("ctrl+s", None)]
+        burst = [
+            *_keys("n" + "Scanner down on floor three" + "\t" * 3 + "It shows error five, then stops."),
+            events.Key("ctrl+s", None),
+        ]
         for key in burst:
             app.post_message(key)
         await running.until(lambda: isinstance(app.screen, DetailScreen), what="the new ticket's detail")
@@ -34,7 +38,10 @@ async def test_a_burst_lands_in_the_fields_it_was_typed_in(demo_portal, tmp_path
         await running.synced()
         await running.until(lambda: app.session.mirror.resolve(detail.ticket_id) > 0, what="the portal's id")
         ticket = running.api("GET", f"/tickets/{app.session.mirror.resolve(detail.ticket_id)}").json()
-        assert (ticket["subject"], ticket["description"]) == ("Scanner down on floor three", "It shows error five, then stops.")
+        assert (ticket["subject"], ticket["description"]) == (
+            "Scanner down on floor three",
+            "It shows error five, then stops.",
+        )
 
 
 async def test_a_paste_before_the_comment_form_has_mounted_lands_in_it(demo_portal, tmp_path: Path) -> None:
@@ -44,7 +51,11 @@ async def test_a_paste_before_the_comment_form_has_mounted_lands_in_it(demo_port
         detail = app.screen
         assert isinstance(detail, DetailScreen)
         before = len(running.api("GET", f"/tickets/{detail.ticket_id}").json()["timeline"])
-        for event in (events.Key("c", "c"), events.Paste("Pasted before the form was there\r\nsecond line"), events.Key("ctrl+s", None)):
+        for event in (
+            events.Key("c", "c"),
+            events.Paste("Pasted before the form was there\r\nsecond line"),
+            events.Key("ctrl+s", None),
+        ):
             app.post_message(event)
         await running.until(lambda: app.screen is detail, what="the form to close")
         await running.synced()

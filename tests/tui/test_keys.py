@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from textual.widgets import Input
 
 from screens.board import BoardScreen
@@ -107,7 +106,10 @@ async def test_colon_goes_to_a_ticket_by_number_and_hash_by_psa_id(demo_portal, 
         await running.until(lambda: isinstance(app.screen, DetailScreen), what="the detail")
         assert app.screen.ticket_id == by_number
         await running.press("number_sign", *with_psa["psa_ticket_id"].lower(), "enter")
-        await running.until(lambda: isinstance(app.screen, DetailScreen) and app.screen.ticket_id == with_psa["id"], what="the second detail")
+        await running.until(
+            lambda: isinstance(app.screen, DetailScreen) and app.screen.ticket_id == with_psa["id"],
+            what="the second detail",
+        )
 
 
 async def test_going_to_an_unknown_ticket_says_so(demo_portal, tmp_path: Path) -> None:
@@ -157,7 +159,6 @@ async def test_the_palette_offers_the_apps_own_actions_each_once(demo_portal, tm
                 assert wanted in names, wanted
             for generic in ("Scroll Left", "Scroll Right", "Focus Next", "Keys", "Screenshot", "Up", "Page down"):
                 assert generic not in names, generic
-
 
 
 def test_a_keymap_that_is_not_ids_to_keys_is_refused_naming_the_file(tmp_path: Path) -> None:

@@ -23,7 +23,9 @@ def test_go_to_in_one_burst_q_back_a_remapped_key_and_q_quits(tmp_path: Path) ->
     portal = start_portal(tmp_path, seed_demo=True)
     try:
         with terminal(tmp_path) as term:
-            board = start_board(term, tmp_path / "home", portal, DEMO_ADMIN, more_config='\n[keymap]\n"board.stats" = "f7"\n')
+            board = start_board(
+                term, tmp_path / "home", portal, DEMO_ADMIN, more_config='\n[keymap]\n"board.stats" = "f7"\n'
+            )
             tickets = board.api("GET", "/tickets", params={"limit": 500}).json()["items"]
             wanted = tickets[-1]  # the oldest: not the row under the cursor
 
@@ -37,7 +39,10 @@ def test_go_to_in_one_burst_q_back_a_remapped_key_and_q_quits(tmp_path: Path) ->
             term.write(f"#{resolved['id']}{ENTER}")
             term.wait_for(lambda s: f"#{resolved['id']} · " in s, "the resolved ticket")
             term.write(f"oStill broken{ENTER}")  # the key, the reason and enter in one write
-            wait_until(lambda: board.api("GET", f"/tickets/{resolved['id']}").json()["status"] == "open", "reopened on the portal")
+            wait_until(
+                lambda: board.api("GET", f"/tickets/{resolved['id']}").json()["status"] == "open",
+                "reopened on the portal",
+            )
             timeline = board.api("GET", f"/tickets/{resolved['id']}").json()["timeline"]
             assert any(event.get("body") == "Still broken" for event in timeline), "the reason, as a comment"
             term.write("q")

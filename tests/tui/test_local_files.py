@@ -12,13 +12,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from textual.widgets import TextArea
 
 from cache.store import OutboxUnusable
 from screens.board import BoardScreen
 from screens.comment import CommentScreen
 from screens.detail import DetailScreen
 from tests.tui.conftest import Running, running_tui, screen_text
-from textual.widgets import TextArea
 from widgets.ticket_table import TicketTable
 
 
@@ -69,7 +69,10 @@ async def test_a_busy_mirror_shows_busy_and_the_ticket_opens(demo_portal, tmp_pa
         in_cache(paths, "UPDATE tickets SET opened_at = 'not yet' WHERE id = ?", ticket_id)
         with write_lock_held(paths.cache_db) as holder:
             await running.pilot.press("enter")
-            await running.until(lambda: isinstance(app.screen, DetailScreen) and app.screen.view is not None, what="the detail, while the lock is held")
+            await running.until(
+                lambda: isinstance(app.screen, DetailScreen) and app.screen.view is not None,
+                what="the detail, while the lock is held",
+            )
             await running.until(lambda: "busy — retrying" in sync_line(running), what="busy in the status line")
             assert "busy — retrying" in screen_text(app)
             assert opened_at(paths, ticket_id) == "not yet"
@@ -96,7 +99,9 @@ async def test_a_busy_outbox_holds_the_comment_until_it_is_free(demo_portal, tmp
             holder.execute("COMMIT")
         await running.until(lambda: isinstance(app.screen, DetailScreen), what="the dialog to close")
         await running.until(lambda: "Sent once the outbox is free" in screen_text(app), what="the comment, pending")
-        assert app.session.mirror.load_draft(f"comment:{app.screen.ticket_id}") is None, "the draft went with the comment"
+        assert app.session.mirror.load_draft(f"comment:{app.screen.ticket_id}") is None, (
+            "the draft went with the comment"
+        )
 
 
 @pytest.mark.parametrize("damage", ["deleted", "overwritten", "truncated"])
@@ -118,8 +123,12 @@ async def test_a_damaged_mirror_is_rebuilt_from_the_portal(demo_portal, tmp_path
             with paths.cache_db.open("r+b") as file:
                 file.truncate(4096)
         await running.pilot.press("r")  # any read of the local files notices
-        await running.until(lambda: any(title == "Local mirror rebuilt" for title, _ in notices(running)), what="the rebuild's notice")
-        await running.until(lambda: not app.syncing and table.total == total, timeout=30, what="the board filled again by a full sync")
+        await running.until(
+            lambda: any(title == "Local mirror rebuilt" for title, _ in notices(running)), what="the rebuild's notice"
+        )
+        await running.until(
+            lambda: not app.syncing and table.total == total, timeout=30, what="the board filled again by a full sync"
+        )
         assert app.is_running and isinstance(app.screen, BoardScreen)
         assert paths.outbox_db.stat().st_ino == outbox_inode, "the outbox is the same file"
         assert mirror.load_draft("new-ticket") == {"subject": "Kept through the rebuild"}
@@ -138,7 +147,10 @@ async def test_a_failing_mirror_read_is_a_notice_naming_it(demo_portal, tmp_path
 
         monkeypatch.setattr(mirror, "ticket", failing_ticket)
         await running.press("enter")
-        assert ("Local files failed", "Reading ticket {} failed: the local mirror or outbox answered “disk I/O error”.".format(app.screen.ticket_id)) in notices(running)
+        assert (
+            "Local files failed",
+            f"Reading ticket {app.screen.ticket_id} failed: the local mirror or outbox answered “disk I/O error”.",
+        ) in notices(running)
         monkeypatch.undo()
         await running.press("escape", "down", "enter")
         assert isinstance(app.screen, DetailScreen) and app.screen.view is not None, "the board goes on"
@@ -156,7 +168,9 @@ async def test_an_unusable_outbox_is_a_notice_and_the_form_stays(demo_portal, tm
 
         monkeypatch.setattr(mirror, "add_comment", failing_comment)
         await running.press("ctrl+s")
-        assert any(title == "Outbox failed" and "outbox.db cannot be read" in message for title, message in notices(running))
+        assert any(
+            title == "Outbox failed" and "outbox.db cannot be read" in message for title, message in notices(running)
+        )
         assert isinstance(app.screen, CommentScreen) and app.screen.query_one(TextArea).text == "Not lost"
 
 
@@ -170,21 +184,31 @@ async def test_a_failing_sync_worker_handler_and_timer_are_notices(demo_portal, 
 
         monkeypatch.setattr(app.session.engine, "sync_now", failing_sync)
         await running.pilot.press("r")
-        await running.until(lambda: any("Syncing with the portal failed" in message for _, message in notices(running)), what="the sync's notice")
+        await running.until(
+            lambda: any("Syncing with the portal failed" in message for _, message in notices(running)),
+            what="the sync's notice",
+        )
 
         def failing_sort(self):
             raise RuntimeError("a bug in a key's handler")
 
         monkeypatch.setattr(BoardScreen, "action_sort", failing_sort)
         await running.pilot.press("s")
-        await running.until(lambda: any("a bug in a key's handler" in message for _, message in notices(running)), what="the handler's notice")
+        await running.until(
+            lambda: any("a bug in a key's handler" in message for _, message in notices(running)),
+            what="the handler's notice",
+        )
 
         def failing_tick():
             raise ValueError("a bug in a timer")
 
         app.set_timer(0.01, failing_tick)
-        await running.until(lambda: any("a bug in a timer" in message for _, message in notices(running)), what="the timer's notice")
+        await running.until(
+            lambda: any("a bug in a timer" in message for _, message in notices(running)), what="the timer's notice"
+        )
         monkeypatch.undo()
         await running.press("2")
         assert app.is_running and app.return_code is None
-        assert isinstance(app.screen, BoardScreen) and app.screen.query_one(TicketTable).ticket_query.pill.value == "open"
+        assert (
+            isinstance(app.screen, BoardScreen) and app.screen.query_one(TicketTable).ticket_query.pill.value == "open"
+        )

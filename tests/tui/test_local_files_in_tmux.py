@@ -57,11 +57,15 @@ class Board:
 
     def start(self) -> int:
         """Wait for the board with its tickets; their number."""
-        screen = self.terminal.wait_for(lambda s: BOARD.search(s) is not None and SYNCED.search(s) is not None, "the synced board")
+        screen = self.terminal.wait_for(
+            lambda s: BOARD.search(s) is not None and SYNCED.search(s) is not None, "the synced board"
+        )
         return int(BOARD.search(screen).group(1))
 
     def api(self, method: str, path: str, **kwargs) -> httpx.Response:
-        response = httpx.request(method, f"{self.portal.api}{path}", headers={"Authorization": f"Bearer {self.token}"}, timeout=30, **kwargs)
+        response = httpx.request(
+            method, f"{self.portal.api}{path}", headers={"Authorization": f"Bearer {self.token}"}, timeout=30, **kwargs
+        )
         response.raise_for_status()
         return response
 
@@ -83,7 +87,9 @@ def board(portal: RunningPortal, tmp_path: Path) -> Iterator[Board]:
     portal_url = check_portal_url(portal.url)
     config = tmp_path / "config" / "msp-tickets" / "config.toml"
     config.parent.mkdir(parents=True)
-    config.write_text(f'default_profile = "test"\n\n[profiles.test]\nportal = "{portal_url}"\nemail = "{ADMIN.email}"\n')
+    config.write_text(
+        f'default_profile = "test"\n\n[profiles.test]\nportal = "{portal_url}"\nemail = "{ADMIN.email}"\n'
+    )
     with tmux_terminal("i9-files") as terminal:
         terminal.start(COMMAND, env)
         # The files are keyed by the portal's id of the user (who the token is, per /me).
@@ -115,7 +121,9 @@ def test_a_busy_mirror_shows_busy_then_the_ticket_is_marked_opened(board: Board)
     try:
         holder.execute("BEGIN IMMEDIATE")  # another process holds the mirror's write lock
         terminal.keys("Enter")
-        screen = terminal.wait_for(lambda s: "busy — retrying" in s and f"#{ticket_id} · " in s, "the ticket, and busy in the status line")
+        screen = terminal.wait_for(
+            lambda s: "busy — retrying" in s and f"#{ticket_id} · " in s, "the ticket, and busy in the status line"
+        )
         assert "Timeline" in screen
         time.sleep(1.5)  # held for a while: the app still answers keys, and still says busy
         terminal.type("?")
@@ -137,13 +145,20 @@ def test_a_busy_mirror_shows_busy_then_the_ticket_is_marked_opened(board: Board)
 def test_the_mirror_deleted_under_a_running_board_is_rebuilt(board: Board) -> None:
     total = board.start()
     terminal, paths = board.terminal, board.paths
-    query(paths.outbox_db, "INSERT INTO drafts (name, fields, saved_at) VALUES ('new-ticket', ?, 'now')", json.dumps({"subject": "Survives the rebuild"}))
+    query(
+        paths.outbox_db,
+        "INSERT INTO drafts (name, fields, saved_at) VALUES ('new-ticket', ?, 'now')",
+        json.dumps({"subject": "Survives the rebuild"}),
+    )
     outbox_inode = paths.outbox_db.stat().st_ino
     for suffix in ("", "-wal", "-shm"):
         Path(f"{paths.cache_db}{suffix}").unlink(missing_ok=True)
     terminal.keys("r")
     terminal.wait_for(lambda s: "rebuilt" in s, "the notice of the rebuild")
-    terminal.wait_for(lambda s: (m := BOARD.search(s)) is not None and int(m.group(1)) == total and SYNCED.search(s) is not None, "the board filled again")
+    terminal.wait_for(
+        lambda s: (m := BOARD.search(s)) is not None and int(m.group(1)) == total and SYNCED.search(s) is not None,
+        "the board filled again",
+    )
     assert terminal.running()
     assert paths.cache_db.exists() and paths.outbox_db.stat().st_ino == outbox_inode
     terminal.keys("n")
@@ -188,7 +203,9 @@ def _draft_subject(paths: ProfilePaths) -> str | None:
 
 
 def _queued_subjects(paths: ProfilePaths) -> list[str]:
-    return [json.loads(p)["subject"] for (p,) in query(paths.outbox_db, "SELECT payload FROM outbox WHERE kind = 'ticket'")]
+    return [
+        json.loads(p)["subject"] for (p,) in query(paths.outbox_db, "SELECT payload FROM outbox WHERE kind = 'ticket'")
+    ]
 
 
 def _send_the_draft_back(board: Board, prefix: str) -> None:
@@ -196,7 +213,10 @@ def _send_the_draft_back(board: Board, prefix: str) -> None:
     terminal = board.terminal
     terminal.keys("n")
     # "Submit ticket" is on the form only (the board's footer says "New ticket" too).
-    terminal.wait_for(lambda s: prefix in s and "Submit ticket" in s and re.search(r" [1-9]\d*/500", s) is not None, "the draft in the form")
+    terminal.wait_for(
+        lambda s: prefix in s and "Submit ticket" in s and re.search(r" [1-9]\d*/500", s) is not None,
+        "the draft in the form",
+    )
     terminal.keys("C-s")
     terminal.wait_for(lambda s: "Timeline" in s, "the sent ticket's detail")
     terminal.keys("Escape")

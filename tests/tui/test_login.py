@@ -8,14 +8,14 @@ import stat
 from pathlib import Path
 
 import pytest
+from textual.widgets import Input, Static, Switch
 
 from cache.mirror import Mirror
 from cache.profile import profile_paths
+from cache.sync import SyncEngine
 from screens.board import BoardScreen
 from screens.login import LoginScreen
 from tests.tui.conftest import DEMO_ADMIN, client_for, screen_text
-from cache.sync import SyncEngine
-from textual.widgets import Input, Static, Switch
 from tui.app import TicketsApp, log_in
 from tui.config import Profile, load_profile
 from tui.credentials import TokenStore
@@ -26,7 +26,9 @@ from widgets.ticket_table import TicketTable
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
-    return {name: str(tmp_path / name.lower()) for name in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME")} | {"HOME": str(tmp_path)}
+    return {name: str(tmp_path / name.lower()) for name in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME")} | {
+        "HOME": str(tmp_path)
+    }
 
 
 def login_app(profile: Profile, env: dict[str, str], session: Session | None = None) -> TicketsApp:

@@ -19,7 +19,9 @@ from tui.credentials import TokenStore
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
-    return {name: str(tmp_path / name.lower()) for name in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME")} | {"HOME": str(tmp_path)}
+    return {name: str(tmp_path / name.lower()) for name in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME")} | {
+        "HOME": str(tmp_path)
+    }
 
 
 def live_tokens(portal: RunningPortal) -> int:
@@ -46,7 +48,9 @@ async def test_the_tui_revokes_a_token_it_cannot_keep(demo_portal: RunningPortal
     assert live_tokens(demo_portal) == before
 
 
-async def test_the_tui_logs_in_and_opens_the_mirror_of_the_portals_user(demo_portal: RunningPortal, env: dict[str, str]) -> None:
+async def test_the_tui_logs_in_and_opens_the_mirror_of_the_portals_user(
+    demo_portal: RunningPortal, env: dict[str, str]
+) -> None:
     details = LoginDetails(demo_portal.url, DEMO_ADMIN.email, DEMO_ADMIN.password, insecure_storage=True)
     session = await log_in(Profile("work", None, None), TokenStore(env), details, env)
     try:

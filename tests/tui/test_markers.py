@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from textual.color import Color
 
-from portal.schema import Status
 from cache.sync import SyncEngine
 from portal.client import PortalClient
+from portal.schema import Status
 from tests.tui.conftest import running_tui, screen_text
 from tests.tui.fixed_world import FIXED_NOW, small_board
 from tui.app import TicketsApp
@@ -24,7 +24,9 @@ async def test_waiting_on_you_stands_out_without_colour(tmp_path: Path, monkeypa
     monkeypatch.setenv("NO_COLOR", "1")
     mirror = small_board(tmp_path)
     client = PortalClient("http://127.0.0.1:9")
-    app = TicketsApp(Session(mirror, client, SyncEngine(mirror, client)), clock=FIXED_NOW.timestamp, sync_on_start=False)
+    app = TicketsApp(
+        Session(mirror, client, SyncEngine(mirror, client)), clock=FIXED_NOW.timestamp, sync_on_start=False
+    )
     try:
         async with app.run_test(size=(120, 40)) as pilot:
             await app.workers.wait_for_complete()

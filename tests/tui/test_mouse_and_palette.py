@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.command import CommandPalette
+
 from cache.model import SortColumn
 from screens.board import BoardScreen
 from screens.detail import DetailScreen
-from textual.command import CommandPalette
 from tests.tui.conftest import running_tui, screen_text
 from widgets.ticket_table import TicketTable
 
@@ -56,7 +57,16 @@ async def test_the_palette_offers_every_board_action_and_runs_them(demo_portal, 
         assert isinstance(app.screen, BoardScreen)
 
         # More actions than the palette has lines: each is looked for by name.
-        for description in ("New ticket", "Search", "Sort", "Mine / company tickets", "Sync now", "Help", "Open", "Go to ticket…"):
+        for description in (
+            "New ticket",
+            "Search",
+            "Sort",
+            "Mine / company tickets",
+            "Sync now",
+            "Help",
+            "Open",
+            "Go to ticket…",
+        ):
             await running.press("ctrl+p", *description)
             await pilot.pause(0.3)
             assert description in screen_text(app), description

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.widgets import Input, TextArea
+
 from cache.mirror import Mirror
 from screens.board import BoardScreen
 from screens.detail import DetailScreen
 from screens.new_ticket import DRAFT_NAME, NewTicketScreen
 from tests.tui.conftest import running_tui, screen_text
-from textual.widgets import Input, TextArea
 
 
 async def test_refused_then_accepted(demo_portal, tmp_path: Path) -> None:
@@ -60,7 +61,12 @@ async def test_draft_survives_esc_and_a_crash(demo_portal, tmp_path: Path) -> No
         await pilot.pause()
         await pilot.press(*"Half-written")
         # Saved as typed: another process (after a crash) finds it in the outbox file.
-        await running.until(lambda: (Mirror.open(app.session.mirror.paths).load_draft(DRAFT_NAME) or {}).get("subject") == "Half-written", what="the draft on disk")
+        await running.until(
+            lambda: (
+                (Mirror.open(app.session.mirror.paths).load_draft(DRAFT_NAME) or {}).get("subject") == "Half-written"
+            ),
+            what="the draft on disk",
+        )
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, BoardScreen)
@@ -72,7 +78,6 @@ async def test_draft_survives_esc_and_a_crash(demo_portal, tmp_path: Path) -> No
 async def test_pressing_submit_twice_sends_one_ticket(demo_portal, tmp_path: Path) -> None:
     async with running_tui(demo_portal, tmp_path) as running:
         pilot, app = running.pilot, running.app
-        mirror = app.session.mirror
         await pilot.press("n")
         await pilot.pause()
         app.screen.query_one("#subject", Input).value = "Badge reader dead"

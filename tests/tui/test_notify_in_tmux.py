@@ -36,7 +36,9 @@ def busy_portal(tmp_path: Path) -> Iterator[RunningPortal]:
         running.stop()
 
 
-def test_unfocused_terminal_gets_the_bell_and_osc9_and_the_title_counts(busy_portal: RunningPortal, tmp_path: Path) -> None:
+def test_unfocused_terminal_gets_the_bell_and_osc9_and_the_title_counts(
+    busy_portal: RunningPortal, tmp_path: Path
+) -> None:
     demo_portal = busy_portal
     home = tmp_path / "home"
     config = home / "config" / "msp-tickets"
@@ -67,7 +69,10 @@ def test_unfocused_terminal_gets_the_bell_and_osc9_and_the_title_counts(busy_por
         found = OSC9.search(raw)
         assert found, raw[-400:]
         assert re.match(rb"(\d+ changes \xc2\xb7 )?#\d+ ", found.group(1))
-        title = wait_until(lambda: re.fullmatch(r"msp-tickets( · \d+ waiting on you)? · \d+ new", pane_title()), "the counts in the title")
+        title = wait_until(
+            lambda: re.fullmatch(r"msp-tickets( · \d+ waiting on you)? · \d+ new", pane_title()),
+            "the counts in the title",
+        )
         assert title
         term.wait_for(lambda s: re.search(r"\d+ changes? · a to see", s) is not None, "the count on the status line")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tui.notify import NotifyMode, chosen_mode, notification, osc777, osc9, tmux_passthrough, window_title
+from tui.notify import NotifyMode, chosen_mode, notification, osc9, osc777, tmux_passthrough, window_title
 
 
 def test_osc9_byte_for_byte():
@@ -18,7 +18,9 @@ def test_osc777_byte_for_byte():
 
 
 def test_window_title_byte_for_byte():
-    assert window_title("msp-tickets · 2 waiting on you").encode() == b"\x1b]2;msp-tickets \xc2\xb7 2 waiting on you\x07"
+    assert (
+        window_title("msp-tickets · 2 waiting on you").encode() == b"\x1b]2;msp-tickets \xc2\xb7 2 waiting on you\x07"
+    )
 
 
 def test_tmux_passthrough_doubles_every_escape():
@@ -28,7 +30,7 @@ def test_tmux_passthrough_doubles_every_escape():
 def test_hostile_text_cannot_end_the_sequence_or_add_a_field():
     hostile = "evil\x07\x1b]2;owned\x07; field\nline\x9c"
     sequence = osc777(hostile, hostile)
-    inside = sequence[len("\x1b]777;notify;"):-1]
+    inside = sequence[len("\x1b]777;notify;") : -1]
     assert not any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in inside)
     assert sequence.count(";") == 3  # notify ; title ; body
     assert "\\x07" in inside and "\\x1b" in inside  # shown, not obeyed

@@ -20,7 +20,8 @@ async def test_a_restored_portal_rebuilds_the_board_and_says_so(tmp_path: Path) 
             app = running.app
             backup = await asyncio.to_thread(portal.backup, tmp_path / "backup.db")
             running.api(
-                "POST", "/tickets",
+                "POST",
+                "/tickets",
                 json={"subject": "After the backup", "category": "email", "priority": "low", "description": "x"},
                 headers={"Idempotency-Key": "tui-after-the-backup"},
             )

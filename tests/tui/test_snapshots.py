@@ -10,11 +10,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 
 from cache.sync import SyncEngine
 from portal.client import PortalClient
 from tests.tui.fixed_world import FIXED_NOW, small_board
-from textual.pilot import Pilot
 from tui.app import TicketsApp
 from tui.session import Session
 
@@ -35,7 +35,9 @@ def fixed_app(tmp_path: Path) -> Iterator[TicketsApp]:
     mirror = small_board(tmp_path)
     # Never used: nothing syncs. The portal address is a closed loopback port.
     client = PortalClient("http://127.0.0.1:9")
-    app = TicketsApp(Session(mirror, client, SyncEngine(mirror, client)), clock=FIXED_NOW.timestamp, sync_on_start=False)
+    app = TicketsApp(
+        Session(mirror, client, SyncEngine(mirror, client)), clock=FIXED_NOW.timestamp, sync_on_start=False
+    )
     app.CURSOR_BLINK = False
     yield app
     asyncio.run(client.aclose())
@@ -87,19 +89,50 @@ def test_board_light_sorted_by_updated(snap_compare, fixed_app: TicketsApp, size
 
 def _with_activity(app: TicketsApp) -> TicketsApp:
     """Changes a sync brought to the fixed board: the newest unread, the oldest read."""
-    from cache.model import NewsKind, TicketChange
     from datetime import timedelta
+
+    from cache.model import NewsKind, TicketChange
     from portal.schema import AuthorRole, Status
     from tests.tui.fixed_world import FIXED_NOW, HOSTILE_SUBJECT
 
     mirror = app.session.mirror
     at = FIXED_NOW - timedelta(minutes=3)
-    mirror.record_activity([
-        TicketChange(3, "VPN drops every 10 minutes", NewsKind.ASSIGNMENT, AuthorRole.MSP, "Ana Ruiz", at - timedelta(hours=26), 901, assignee="Ana Ruiz"),
-        TicketChange(3, "VPN drops every 10 minutes", NewsKind.STATUS_CHANGE, AuthorRole.MSP, "Ana Ruiz", at - timedelta(hours=2), 902, Status.OPEN, Status.IN_PROGRESS),
-        TicketChange(12, HOSTILE_SUBJECT, NewsKind.COMMENT, AuthorRole.MSP, "Ben Okafor", at - timedelta(minutes=40), 903, body="Could you send a photo of the \x1b[31mpanel\nthanks"),
-        TicketChange(13, "Toner for the 2nd floor", NewsKind.NEW_TICKET, AuthorRole.CLIENT, "Bob Builder", at),
-    ])
+    mirror.record_activity(
+        [
+            TicketChange(
+                3,
+                "VPN drops every 10 minutes",
+                NewsKind.ASSIGNMENT,
+                AuthorRole.MSP,
+                "Ana Ruiz",
+                at - timedelta(hours=26),
+                901,
+                assignee="Ana Ruiz",
+            ),
+            TicketChange(
+                3,
+                "VPN drops every 10 minutes",
+                NewsKind.STATUS_CHANGE,
+                AuthorRole.MSP,
+                "Ana Ruiz",
+                at - timedelta(hours=2),
+                902,
+                Status.OPEN,
+                Status.IN_PROGRESS,
+            ),
+            TicketChange(
+                12,
+                HOSTILE_SUBJECT,
+                NewsKind.COMMENT,
+                AuthorRole.MSP,
+                "Ben Okafor",
+                at - timedelta(minutes=40),
+                903,
+                body="Could you send a photo of the \x1b[31mpanel\nthanks",
+            ),
+            TicketChange(13, "Toner for the 2nd floor", NewsKind.NEW_TICKET, AuthorRole.CLIENT, "Bob Builder", at),
+        ]
+    )
     oldest = mirror.activity()[-1]
     mirror.mark_activity_read([oldest.id])
     return app

@@ -10,12 +10,13 @@ import sys
 import threading
 from pathlib import Path
 
+from textual.command import CommandPalette
+from textual.widgets import Static
+
 from screens.board import BoardScreen
 from screens.stats import LOADING, StatsScreen
 from tests.cache.test_stats import portal_figures
 from tests.tui.conftest import Running, running_tui, screen_text
-from textual.command import CommandPalette
-from textual.widgets import Static
 from widgets.week_chart import WeekChart
 
 
@@ -30,7 +31,9 @@ def open_tickets(running: Running) -> list[dict]:
 
 
 async def stats_shown(running: Running) -> str:
-    await running.until(lambda: isinstance(running.app.screen, StatsScreen) and running.app.screen.stats is not None, what="the figures")
+    await running.until(
+        lambda: isinstance(running.app.screen, StatsScreen) and running.app.screen.stats is not None, what="the figures"
+    )
     await running.app.workers.wait_for_complete()
     await running.pilot.pause()
     return screen_text(running.app)
@@ -86,7 +89,9 @@ async def test_a_sync_while_it_is_open_updates_the_figures(demo_portal, tmp_path
         draft = {"subject": "Counted at once", "category": "network", "priority": "low", "description": "A new one."}
         running.api("POST", "/tickets", json=draft, headers={"Idempotency-Key": f"stats-{tmp_path.name}"})
         await running.sync()
-        await running.until(lambda: shown_open_total(screen_text(running.app)) == before + 1, what="the new ticket counted")
+        await running.until(
+            lambda: shown_open_total(screen_text(running.app)) == before + 1, what="the new ticket counted"
+        )
         assert isinstance(running.app.screen, StatsScreen)
 
 
@@ -123,7 +128,10 @@ async def test_a_failing_read_is_a_notice_not_the_end(demo_portal, tmp_path: Pat
 
         mirror.stats = broken_stats
         await running.press("t")
-        await running.until(lambda: any("counting the figures" in str(n.message).lower() for n in running.app._notifications), what="the notice")
+        await running.until(
+            lambda: any("counting the figures" in str(n.message).lower() for n in running.app._notifications),
+            what="the notice",
+        )
         assert running.app.is_running and isinstance(running.app.screen, StatsScreen)
         del mirror.stats  # the real method again: the next sync's refresh shows the figures
         await running.sync()

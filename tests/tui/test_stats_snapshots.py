@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 
 from cache.mirror import Mirror
 from cache.profile import profile_paths
@@ -19,7 +20,6 @@ from screens.stats import StatsScreen
 from tests.tui.conftest import screen_text
 from tests.tui.fixed_world import FIXED_NOW, ME
 from tests.tui.stats_world import stats_mirror
-from textual.pilot import Pilot
 from tui.app import TicketsApp
 from tui.session import Session
 from widgets.week_chart import WeekChart
@@ -42,7 +42,9 @@ def stats_app(tmp_path: Path) -> Iterator[TicketsApp]:
     mirror = stats_mirror(tmp_path)
     # Never used: nothing syncs. The portal address is a closed loopback port.
     client = PortalClient("http://127.0.0.1:9")
-    app = TicketsApp(Session(mirror, client, SyncEngine(mirror, client)), clock=FIXED_NOW.timestamp, sync_on_start=False)
+    app = TicketsApp(
+        Session(mirror, client, SyncEngine(mirror, client)), clock=FIXED_NOW.timestamp, sync_on_start=False
+    )
     app.CURSOR_BLINK = False
     yield app
     asyncio.run(client.aclose())
@@ -77,7 +79,9 @@ async def test_an_empty_mirror_shows_zeros_not_an_error(tmp_path: Path) -> None:
     mirror = Mirror.open(profile_paths("empty", "http://127.0.0.1:9", ME.email, env))
     mirror.store_me(ME)
     client = PortalClient("http://127.0.0.1:9")
-    app = TicketsApp(Session(mirror, client, SyncEngine(mirror, client)), clock=FIXED_NOW.timestamp, sync_on_start=False)
+    app = TicketsApp(
+        Session(mirror, client, SyncEngine(mirror, client)), clock=FIXED_NOW.timestamp, sync_on_start=False
+    )
     try:
         async with app.run_test(size=(80, 24)) as pilot:
             await open_stats(pilot)
@@ -90,13 +94,17 @@ async def test_an_empty_mirror_shows_zeros_not_an_error(tmp_path: Path) -> None:
         mirror.close()
 
 
-async def test_under_no_color_the_chart_is_drawn_and_the_app_lives(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_under_no_color_the_chart_is_drawn_and_the_app_lives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Textual reads NO_COLOR when the app is made, and then greys every line through a filter
     # that the plotting canvas once broke on its first frames.
     monkeypatch.setenv("NO_COLOR", "1")
     mirror = stats_mirror(tmp_path)
     client = PortalClient("http://127.0.0.1:9")
-    app = TicketsApp(Session(mirror, client, SyncEngine(mirror, client)), clock=FIXED_NOW.timestamp, sync_on_start=False)
+    app = TicketsApp(
+        Session(mirror, client, SyncEngine(mirror, client)), clock=FIXED_NOW.timestamp, sync_on_start=False
+    )
     assert app.no_color
     try:
         async with app.run_test(size=(80, 24)) as pilot:

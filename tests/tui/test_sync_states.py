@@ -18,7 +18,7 @@ from widgets.ticket_table import TicketTable
 
 async def test_offline_then_recovery_with_a_comment_waiting(demo_portal, tmp_path: Path) -> None:
     async with running_tui(demo_portal, tmp_path) as running:
-        pilot, app = running.pilot, running.app
+        app = running.app
         table = app.screen.query_one(TicketTable)
         cached = table.total
         await asyncio.to_thread(demo_portal.stop)
@@ -73,19 +73,28 @@ async def test_new_ticket_made_offline_is_pending_then_sent(demo_portal, tmp_pat
         assert running.api("GET", f"/tickets/{first.id}").json()["subject"] == "Offline ticket"
 
 
-async def test_a_technician_reply_is_counted_on_the_status_line_and_logged_not_toasted(demo_portal, tmp_path: Path) -> None:
+async def test_a_technician_reply_is_counted_on_the_status_line_and_logged_not_toasted(
+    demo_portal, tmp_path: Path
+) -> None:
     async with running_tui(demo_portal, tmp_path) as running:
         app = running.app
         ticket = running.api(
-            "POST", "/tickets",
-            json={"subject": "Label printer offline", "category": "hardware", "priority": "high", "description": "since the move"},
+            "POST",
+            "/tickets",
+            json={
+                "subject": "Label printer offline",
+                "category": "hardware",
+                "priority": "high",
+                "description": "since the move",
+            },
             headers={"Idempotency-Key": "tui-technician-reply"},
         ).json()
         await running.sync()
 
         def replies_logged() -> list[str]:
             return [
-                entry.change.what for entry in app.files.mirror.activity()
+                entry.change.what
+                for entry in app.files.mirror.activity()
                 if entry.change.ticket_id == ticket["id"] and entry.change.what.startswith("MSP: ")
             ]
 

@@ -69,7 +69,9 @@ def test_a_reopened_comment_draft_is_continued_with_the_cursor_at_its_end(board:
     term.write("c" + ", then more." + CTRL_S)
 
     def last_comment() -> str | None:
-        comments = [e["body"] for e in board.api("GET", f"/tickets/{ticket_id}").json()["timeline"] if e["kind"] == "comment"]
+        comments = [
+            e["body"] for e in board.api("GET", f"/tickets/{ticket_id}").json()["timeline"] if e["kind"] == "comment"
+        ]
         return comments[-1] if comments else None
 
     wait_until(lambda: last_comment() == "First line of the draft, then more.", "the comment at the portal")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.portal import RunningPortal, World, make_world, start_portal
+from tests.support.portal import World, make_world, start_portal
 from tests.support.terminal import CTRL_S, ENTER, TAB, Board, paste, start_board, terminal, wait_until
 
 pytestmark = [
@@ -52,7 +52,12 @@ def _typed_text(n: int) -> tuple[str, str]:
 def _pasted_text(n: int) -> tuple[str, str]:
     """(what a terminal sends inside a bracketed paste, what the portal must store): several
     lines, as terminals send them (CR between lines), a blank line, tabs and key-like letters."""
-    lines = [f"Pasted {n}: first line c f o t", "\tindented second line ? / 1 2", "", f"last line {'y' * (n * 5 % 30)} {n}"]
+    lines = [
+        f"Pasted {n}: first line c f o t",
+        "\tindented second line ? / 1 2",
+        "",
+        f"last line {'y' * (n * 5 % 30)} {n}",
+    ]
     return "\r".join(lines), "\n".join(lines)
 
 
@@ -64,7 +69,11 @@ def _comments(board: Board, ticket_id: int) -> list[str]:
 def _open_new_ticket(board: Board, subject: str) -> int:
     """A ticket of the user's, created through the API, opened from the board by a
     double-click on its row (raw SGR mouse reports, both clicks in one write)."""
-    ticket = board.api("POST", "/tickets", json={"subject": subject, "category": "general", "priority": "low", "description": "Made by the test."}).json()
+    ticket = board.api(
+        "POST",
+        "/tickets",
+        json={"subject": subject, "category": "general", "priority": "low", "description": "Made by the test."},
+    ).json()
     board.terminal.write("r")  # sync now
     screen = board.terminal.wait_for(lambda s: subject in s, "the ticket on the board")
     lines = screen.splitlines()
@@ -110,13 +119,20 @@ def test_a_new_ticket_sent_in_one_burst_is_stored_exactly(board: Board, delivery
         # Subject, tab to category, priority, description, then send: one write.
         board.terminal.write("n" + subject_sent + TAB * 3 + description_sent + CTRL_S)
         newest = wait_until(lambda: (t := _newest_ticket(board)) and t["id"] > known and t, f"ticket {n} at the portal")
-        assert (newest["subject"], newest["description"], newest["category"], newest["priority"]) == (subject, description, "general", "medium")
+        assert (newest["subject"], newest["description"], newest["category"], newest["priority"]) == (
+            subject,
+            description,
+            "general",
+            "medium",
+        )
         known = newest["id"]
         board.terminal.wait_for(lambda s: "Timeline" in s, "the new ticket's detail")
         board.terminal.keys("Escape")
         board.terminal.wait_for(lambda s: "1 All" in s, "the board again")
     tickets = board.api("GET", "/tickets", params={"limit": 100}).json()["items"]
-    assert sum(t["subject"].startswith("Subject ") and delivery in t["subject"] for t in tickets) == TRIES  # one per try
+    assert (
+        sum(t["subject"].startswith("Subject ") and delivery in t["subject"] for t in tickets) == TRIES
+    )  # one per try
 
 
 def test_a_double_click_on_a_row_opens_its_ticket(board: Board) -> None:

@@ -12,7 +12,16 @@ from pathlib import Path
 import pytest
 
 from tests.support.portal import World, make_world, start_portal
-from tests.support.terminal import COMMAND, TerminalModes, children, running, start_board, terminal, user_env, wait_until
+from tests.support.terminal import (
+    COMMAND,
+    TerminalModes,
+    children,
+    running,
+    start_board,
+    terminal,
+    user_env,
+    wait_until,
+)
 
 pytestmark = [
     pytest.mark.slow,
@@ -43,7 +52,9 @@ def test_a_signal_ends_the_app_and_gives_the_terminal_back(world: World, tmp_pat
         assert term.exit_status() == 128 + signum
 
 
-@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM, signal.SIGHUP], ids=lambda s: signal.Signals(s).name)
+@pytest.mark.parametrize(
+    "signum", [signal.SIGKILL, signal.SIGTERM, signal.SIGHUP], ids=lambda s: signal.Signals(s).name
+)
 def test_the_demo_portal_goes_however_the_app_ends_and_its_data_stays(tmp_path: Path, signum: int) -> None:
     temp = tmp_path / "tmp"  # the demo's TMPDIR: nothing may be left there
     temp.mkdir()

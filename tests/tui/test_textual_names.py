@@ -83,7 +83,13 @@ def _instance_attributes(cls: type) -> set[str]:
         return set()
     names = set()
     for node in ast.walk(tree):
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, (ast.AnnAssign, ast.AugAssign)) else []
+        targets = (
+            node.targets
+            if isinstance(node, ast.Assign)
+            else [node.target]
+            if isinstance(node, (ast.AnnAssign, ast.AugAssign))
+            else []
+        )
         for target in targets:
             if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self":
                 names.add(target.attr)
@@ -112,7 +118,9 @@ def _shadowing(cls: type) -> list[str]:
     for name in _instance_attributes(cls):
         theirs = _textual_attribute(base, name)
         if theirs is not None and not _settable(theirs) and name not in vars(cls):
-            problems.append(f"{cls.__module__}.{cls.__qualname__}: self.{name} = … hides Textual's {_kind(theirs)} {name}")
+            problems.append(
+                f"{cls.__module__}.{cls.__qualname__}: self.{name} = … hides Textual's {_kind(theirs)} {name}"
+            )
     return problems
 
 

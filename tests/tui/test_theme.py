@@ -18,13 +18,17 @@ from tui.theme_setting import save_theme, saved_theme
 from widgets.colours import DARK, LIGHT, palette_for
 
 
-
-
 async def test_the_theme_named_is_shown_and_a_theme_chosen_is_remembered(tmp_path: Path) -> None:
     remembered: list[str] = []
     mirror = small_board(tmp_path)
     client = PortalClient("http://127.0.0.1:9")  # never used: nothing syncs
-    app = TicketsApp(Session(mirror, client, SyncEngine(mirror, client)), clock=FIXED_NOW.timestamp, sync_on_start=False, theme="msp-light", remember_theme=remembered.append)
+    app = TicketsApp(
+        Session(mirror, client, SyncEngine(mirror, client)),
+        clock=FIXED_NOW.timestamp,
+        sync_on_start=False,
+        theme="msp-light",
+        remember_theme=remembered.append,
+    )
     try:
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause()
@@ -41,7 +45,12 @@ async def test_the_theme_named_is_shown_and_a_theme_chosen_is_remembered(tmp_pat
 async def test_an_unknown_theme_is_named_and_the_default_shown(tmp_path: Path) -> None:
     mirror = small_board(tmp_path)
     client = PortalClient("http://127.0.0.1:9")
-    app = TicketsApp(Session(mirror, client, SyncEngine(mirror, client)), clock=FIXED_NOW.timestamp, sync_on_start=False, theme="solarised\x1b[2J")
+    app = TicketsApp(
+        Session(mirror, client, SyncEngine(mirror, client)),
+        clock=FIXED_NOW.timestamp,
+        sync_on_start=False,
+        theme="solarised\x1b[2J",
+    )
     try:
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause()
@@ -76,8 +85,13 @@ def painted(app: TicketsApp, words: set[str]) -> dict[str, str]:
 async def test_a_theme_chosen_while_open_recolours_the_board_and_the_detail(tmp_path: Path) -> None:
     mirror = small_board(tmp_path)
     client = PortalClient("http://127.0.0.1:9")
-    app = TicketsApp(Session(mirror, client, SyncEngine(mirror, client)), clock=FIXED_NOW.timestamp, sync_on_start=False)
-    high = {theme: palette.priority[Priority.HIGH].color.triplet.hex for theme, palette in (("dark", DARK), ("light", LIGHT))}
+    app = TicketsApp(
+        Session(mirror, client, SyncEngine(mirror, client)), clock=FIXED_NOW.timestamp, sync_on_start=False
+    )
+    high = {
+        theme: palette.priority[Priority.HIGH].color.triplet.hex
+        for theme, palette in (("dark", DARK), ("light", LIGHT))
+    }
     try:
         async with app.run_test(size=(120, 40)) as pilot:
             await app.workers.wait_for_complete()

@@ -9,8 +9,8 @@ import importlib.util
 import sqlite3
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timezone
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -21,8 +21,8 @@ from cache.profile import ProfilePaths, xdg_dir
 from cache.store import OutboxUnusable, moved_aside_files
 from portal.client import PortalClient, PortalError, Unauthorized
 from portal.schema import AccessLevel, Status, TicketCreate
-from tui.cli import exit_codes, output, stats_report
 from tui.choices import label
+from tui.cli import exit_codes, output, stats_report
 from tui.config import (
     DESCENDING_FIRST,
     ConfigError,
@@ -44,6 +44,7 @@ from tui.session import (
     remembered_identity,
     session_paths,
 )
+
 
 class CommandFailed(Exception):
     """Ends a command: `message` to stderr, `code` as the exit status."""
@@ -441,7 +442,7 @@ def cmd_stats(args: Any) -> int:
         stale = False
         if not args.no_sync:
             stale = not _reached_portal(await _sync(session, strict=False))
-        now = datetime.now(timezone.utc).astimezone()  # local: weeks start on the user's Monday
+        now = datetime.now(UTC).astimezone()  # local: weeks start on the user's Monday
         stats = await asyncio.to_thread(session.mirror.stats, now)
         _print(stats_report.stats_document(stats, stale=stale), stats_report.stats_text(stats), args.json)
         return exit_codes.OK
@@ -596,8 +597,10 @@ SERVER_MODULES = ("fastapi", "uvicorn", "argon2")
 
 def run_demo(*, reset: bool = False) -> int:
     if any(importlib.util.find_spec(name) is None for name in SERVER_MODULES):
-        _say("The demo runs the reference portal, which is not installed: "
-             "pip install 'msp-tickets[server]' (or pipx install 'msp-tickets[server]').")
+        _say(
+            "The demo runs the reference portal, which is not installed: "
+            "pip install 'msp-tickets[server]' (or pipx install 'msp-tickets[server]')."
+        )
         return exit_codes.ERROR
     from tui.demo import run_demo as demo
 

@@ -26,6 +26,7 @@ class ArgumentParser(argparse.ArgumentParser):
         if message:
             (file or sys.stderr).write(visible(message))
 
+
 EXAMPLES = {
     "login": "msp-tickets login --portal https://portal.example.com --email ann@example.com",
     "logout": "msp-tickets logout",
@@ -53,7 +54,9 @@ def _version() -> str:
 def _common_options() -> argparse.ArgumentParser:
     # Accepted before or after the sub-command; SUPPRESS keeps the later one from resetting it.
     common = ArgumentParser(add_help=False)
-    common.add_argument("--profile", default=argparse.SUPPRESS, help="which profile of config.toml (env MSP_TICKETS_PROFILE)")
+    common.add_argument(
+        "--profile", default=argparse.SUPPRESS, help="which profile of config.toml (env MSP_TICKETS_PROFILE)"
+    )
     common.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS, help="log more to stderr")
     return common
 
@@ -98,7 +101,10 @@ def choice(kind):
 
 def _choice_flag(parser: argparse.ArgumentParser, flag: str, kind, *, required: bool = False) -> None:
     parser.add_argument(
-        flag, type=choice(kind), required=required, metavar=flag.lstrip("-").upper(),
+        flag,
+        type=choice(kind),
+        required=required,
+        metavar=flag.lstrip("-").upper(),
         help=f"one of: {known_labels(kind)} (any case; or the value, e.g. {max(kind, key=len).value})",
     )
 
@@ -120,7 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"msp-tickets {_version()}")
     parser.add_argument("--profile", default=None, help="which profile of config.toml (env MSP_TICKETS_PROFILE)")
-    parser.add_argument("--demo", action="store_true", help="open the board on a built-in demo portal (kept between runs)")
+    parser.add_argument(
+        "--demo", action="store_true", help="open the board on a built-in demo portal (kept between runs)"
+    )
     parser.add_argument("--demo-reset", action="store_true", help="the demo, started afresh: forget its tickets")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="log more to stderr")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -145,10 +153,14 @@ def build_parser() -> argparse.ArgumentParser:
     _choice_flag(listing, "--priority", Priority)
     _choice_flag(listing, "--category", Category)
     listing.add_argument(
-        "--search", metavar="TEXT", help="words in subject, description, comments; or a ticket number (143, #143) or PSA id"
+        "--search",
+        metavar="TEXT",
+        help="words in subject, description, comments; or a ticket number (143, #143) or PSA id",
     )
     _choice_flag(listing, "--sort", SortColumn)
-    listing.add_argument("--view", metavar="NAME", help="a saved view of config.toml ([views.NAME]); flags given override it")
+    listing.add_argument(
+        "--view", metavar="NAME", help="a saved view of config.toml ([views.NAME]); flags given override it"
+    )
     listing.add_argument("--no-sync", action="store_true", help="don't contact the portal")
     _json(listing)
 
@@ -169,8 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     comment.add_argument("text", nargs="?", help="if absent, read from stdin")
     _json(comment)
 
-    for name, text in (("confirm", "confirm a resolved ticket (closes it)"),
-                       ("reopen", "reopen a resolved ticket")):
+    for name, text in (("confirm", "confirm a resolved ticket (closes it)"), ("reopen", "reopen a resolved ticket")):
         action = _command(sub, name, text)
         _ticket_id(action)
         _json(action)
@@ -203,4 +214,3 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         return actions.run_board(args)
     return args.handler(args)
-

@@ -140,8 +140,7 @@ def rows_table(rows: list[TicketRow], *, with_submitter: bool) -> str:
         lines.append(cells)
     widths = [max(len(line[i]) for line in lines) for i in range(len(header) - 1)]
     return "\n".join(
-        "  ".join(cell.ljust(width) for cell, width in zip(line, widths)) + "  " + line[-1]
-        for line in lines
+        "  ".join(cell.ljust(width) for cell, width in zip(line, widths)) + "  " + line[-1] for line in lines
     )
 
 

@@ -43,7 +43,9 @@ def stats_document(stats: TicketStats, *, stale: bool) -> dict[str, Any]:
             "by_status": {s.value: n for s, n in stats.open_by_status.items()},
         },
         **_medians_document(stats.medians),
-        "by_submitter": None if stats.by_submitter is None else [
+        "by_submitter": None
+        if stats.by_submitter is None
+        else [
             {
                 "id": row.submitter_id,
                 "name": row.name,
@@ -71,7 +73,9 @@ def _median_line(what: str, seconds: float | None, tickets: int) -> str:
 def _columns(lines: list[list[str]], right_from: int = 1) -> list[str]:
     widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
     return [
-        "  ".join(cell.rjust(w) if i >= right_from else cell.ljust(w) for i, (cell, w) in enumerate(zip(line, widths))).rstrip()
+        "  ".join(
+            cell.rjust(w) if i >= right_from else cell.ljust(w) for i, (cell, w) in enumerate(zip(line, widths))
+        ).rstrip()
         for line in lines
     ]
 
