@@ -120,6 +120,14 @@ class AppliedPage:
     removed: frozenset[int]
 
 
+class StalePage(Exception):
+    """A page of the change feed asked for with another cursor than the mirror's now (the mirror
+    was rebuilt or wiped meanwhile): applying it would skip what lies between."""
+
+
+ANY_CURSOR = object()  # `apply_changes` without the check: for filling a mirror in tests and benches
+
+
 class Mirror:
     def __init__(self, paths: ProfilePaths, moved_aside: Path | None = None) -> None:
         self.paths = paths
@@ -127,8 +135,11 @@ class Mirror:
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
-        # Bumped by `rebuild`: each thread then drops its connection to the old file.
+        # Bumped by `rebuild` once the new file is in place: each thread then drops its
+        # connection to the old file. The lock keeps a connection from being opened in between
+        # (it would be counted new but reach the old file, for good).
         self._generation = 0
+        self._files_lock = threading.Lock()
         self._retired: list[int | None] = []
         self._watch_file()
 
@@ -154,9 +165,11 @@ class Mirror:
             return held[1]
         if held is not None:
             self._forget(held[1])
-        conn = connect(self.paths.cache_db, self.paths.outbox_db)
+        with self._files_lock:
+            generation = self._generation
+            conn = connect(self.paths.cache_db, self.paths.outbox_db)
         conn.row_factory = sqlite3.Row
-        self._local.held = (self._generation, conn)
+        self._local.held = (generation, conn)
         with self._connections_lock:
             self._connections.append(conn)
         return conn
@@ -214,15 +227,16 @@ class Mirror:
         one made, which the next sync fills in full. The outbox is not touched. Returns where
         the old file went, if anything was left of it."""
         prepare_outbox(self.paths.outbox_db)  # the outbox in trouble is no reason to touch the cache
-        self._generation += 1
-        moved = None
-        if any(Path(f"{self.paths.cache_db}{suffix}").exists() for suffix in ("", "-wal", "-shm")):
-            moved = move_aside(self.paths.cache_db)
-        prepare_files(self.paths.cache_db, self.paths.outbox_db)
-        # The old descriptor stays open until `close`: closing it would drop the locks of the
-        # old file's connections that some thread may still be finishing with.
-        self._retired.append(self._watched)
-        self._watch_file()
+        with self._files_lock:
+            moved = None
+            if any(Path(f"{self.paths.cache_db}{suffix}").exists() for suffix in ("", "-wal", "-shm")):
+                moved = move_aside(self.paths.cache_db)
+            prepare_files(self.paths.cache_db, self.paths.outbox_db)
+            # The old descriptor stays open until `close`: closing it would drop the locks of the
+            # old file's connections that some thread may still be finishing with.
+            self._retired.append(self._watched)
+            self._watch_file()
+            self._generation += 1
         self.moved_aside = moved
         return moved
 
@@ -506,13 +520,21 @@ class Mirror:
                 (message, item_id),
             )
 
-    def apply_changes(self, changes: Iterable[Change], next_cursor: str, has_more: bool) -> AppliedPage:
-        """Apply one page of the change feed and its cursor in one transaction."""
+    def apply_changes(
+        self, changes: Iterable[Change], next_cursor: str, has_more: bool, *, asked_with: str | None | object = ANY_CURSOR
+    ) -> AppliedPage:
+        """Apply one page of the change feed and its cursor in one transaction. `asked_with` is
+        the cursor the page was asked with: when the mirror's is another by now (a sync still in
+        flight when the file was rebuilt read the old file's), nothing is written (StalePage)."""
         new_tickets: dict[int, Ticket] = {}
         new_events: list[TimelineEvent] = []
         removed: set[int] = set()
         reindex: set[int] = set()
         with write_transaction(self._conn) as conn:
+            if asked_with is not ANY_CURSOR:
+                current = conn.execute("SELECT cursor FROM sync_state").fetchone()[0]
+                if current != asked_with:
+                    raise StalePage("the mirror's cursor is no longer the one this page was asked with")
             for change in changes:
                 written = None
                 if change.kind is ChangeKind.TICKET and change.ticket is not None:

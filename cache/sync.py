@@ -28,7 +28,8 @@ from datetime import UTC, datetime
 from filelock import FileLock, Timeout
 
 from cache.apply import utc_text
-from cache.mirror import AppliedPage, Mirror, OutboxItem
+from cache.mirror import AppliedPage, Mirror, OutboxItem, StalePage
+from cache.private_files import FILE_MODE, private_folder
 from cache.model import NewsKind, SyncResult, TicketChange
 from cache.private_files import FILE_MODE, private_folder
 from portal.client import (
@@ -395,9 +396,14 @@ class SyncEngine:
                     # The next page is asked for while this one is written: the portal's work
                     # and the mirror's overlap (a first sync of 100,000 tickets is 640 pages).
                     ahead.ask(self.client.changes(page.next_cursor, limit=page_size), page.next_cursor)
-                applied = await asyncio.to_thread(
-                    self.mirror.apply_changes, page.changes, page.next_cursor, page.has_more
-                )
+                try:
+                    applied = await asyncio.to_thread(
+                        self.mirror.apply_changes, page.changes, page.next_cursor, page.has_more, asked_with=cursor
+                    )
+                except StalePage:
+                    log.info("the mirror was rebuilt during the pull: starting from its cursor")
+                    ahead.drop()
+                    continue
                 notes.pulled += len(page.changes)
                 if notify:
                     await asyncio.to_thread(notes.add, applied, self._subject_of)
