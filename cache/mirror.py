@@ -521,7 +521,12 @@ class Mirror:
             )
 
     def apply_changes(
-        self, changes: Iterable[Change], next_cursor: str, has_more: bool, *, asked_with: str | None | object = ANY_CURSOR
+        self,
+        changes: Iterable[Change],
+        next_cursor: str,
+        has_more: bool,
+        *,
+        asked_with: str | None | object = ANY_CURSOR,
     ) -> AppliedPage:
         """Apply one page of the change feed and its cursor in one transaction. `asked_with` is
         the cursor the page was asked with: when the mirror's is another by now (a sync still in

@@ -29,7 +29,6 @@ from filelock import FileLock, Timeout
 
 from cache.apply import utc_text
 from cache.mirror import AppliedPage, Mirror, OutboxItem, StalePage
-from cache.private_files import FILE_MODE, private_folder
 from cache.model import NewsKind, SyncResult, TicketChange
 from cache.private_files import FILE_MODE, private_folder
 from portal.client import (
