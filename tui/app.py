@@ -377,9 +377,12 @@ class TicketsApp(Guarded, App):
         )
         for screen in self.screen_stack:
             screen.post_message(MirrorChanged())
-        # A sync under way pulls into the old file's cursor: start over with a full one.
+        # A sync under way pulls into the old file's cursor: start over with a full one. The
+        # cancelled sync may still hold the engine when the new one asks (which is then skipped),
+        # so one more follows it.
         self.workers.cancel_group(self, "sync")
         self.syncing = False
+        self._sync_again = True
         self.sync_now()
 
     def _announce(self, result: SyncResult, mine: frozenset[int]) -> None:

@@ -212,3 +212,20 @@ async def test_a_failing_sync_worker_handler_and_timer_are_notices(demo_portal, 
         assert (
             isinstance(app.screen, BoardScreen) and app.screen.query_one(TicketTable).ticket_query.pill.value == "open"
         )
+
+
+async def test_a_rebuild_while_the_engine_is_still_busy_fills_the_board_again(demo_portal, tmp_path: Path) -> None:
+    """The sync cancelled by a rebuild may not have let go of the engine when the full sync
+    asks for it (that one is then skipped): the board must still be filled again soon."""
+    async with running_tui(demo_portal, tmp_path) as running:
+        app = running.app
+        table = await until_board_has_rows(running)
+        total = table.total
+        engine = app.session.engine
+        await engine._in_flight.acquire()  # a sync that has not unwound yet
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{app.session.mirror.paths.cache_db}{suffix}").unlink(missing_ok=True)
+        await app.files.rebuild()
+        await running.until(lambda: table.total == 0, what="the rebuilt, empty board")
+        engine._in_flight.release()
+        await running.until(lambda: not app.syncing and table.total == total, timeout=30, what="the board filled again")
