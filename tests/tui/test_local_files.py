@@ -229,3 +229,4 @@ async def test_a_rebuild_while_the_engine_is_still_busy_fills_the_board_again(de
         await running.until(lambda: table.total == 0, what="the rebuilt, empty board")
         engine._in_flight.release()
         await running.until(lambda: not app.syncing and table.total == total, timeout=30, what="the board filled again")
+        assert table.total == total

@@ -75,6 +75,7 @@ def test_a_reopened_comment_draft_is_continued_with_the_cursor_at_its_end(board:
         return comments[-1] if comments else None
 
     wait_until(lambda: last_comment() == "First line of the draft, then more.", "the comment at the portal")
+    assert last_comment() == "First line of the draft, then more."
 
 
 def test_rating_highlights_the_chosen_score_and_keeps_the_comment_typed_after_tab(board: Board) -> None:
