@@ -61,18 +61,18 @@ class Running:
     async def press(self, *keys: str) -> None:
         """Press keys, then let what they started (the table's counting, a write) finish."""
         await self.pilot.press(*keys)
-        await self.app.workers.wait_for_complete()
+        await settle(self.app)
         await self.pilot.pause()
 
     async def click(self, *args, **kwargs) -> None:
         await self.pilot.click(*args, **kwargs)
-        await self.app.workers.wait_for_complete()
+        await settle(self.app)
         await self.pilot.pause()
 
     async def synced(self) -> None:
         """Wait for the running sync (if any) and the UI's handling of it."""
         await self.until(lambda: not self.app.syncing, what="the sync to finish")
-        await self.app.workers.wait_for_complete()
+        await settle(self.app)
         await self.pilot.pause()
 
     async def sync(self) -> None:
@@ -114,3 +114,9 @@ async def running_tui(
 def screen_text(app: TicketsApp) -> str:
     """What the terminal shows, as plain text."""
     return "\n".join(strip.text.rstrip() for strip in app.screen._compositor.render_strips())
+
+
+async def settle(app) -> None:
+    """Every worker of the app ended. One cancelled on the way (an exclusive worker replaced by a
+    newer one) ended too; `wait_for_complete` would raise it."""
+    await asyncio.gather(*(worker.wait() for worker in list(app.workers)), return_exceptions=True)

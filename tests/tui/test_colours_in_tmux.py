@@ -33,7 +33,9 @@ def board_as_sent(tmp_path: Path, settings: dict[str, str]) -> str:
     """The demo board's screen with its escape codes, as tmux holds it."""
     socket = f"msp-tickets-colours-{os.getpid()}-{settings['TERM']}-{len(settings)}"
     variables = " ".join(f"{name}={value}" for name, value in settings.items())
-    command = f"env -u COLORTERM -u NO_COLOR XDG_CONFIG_HOME={tmp_path / 'config'} {variables} {COMMAND} --demo"
+    # Every XDG folder the test's own: the demo keeps its portal and mirror under XDG_DATA_HOME.
+    folders = " ".join(f"XDG_{kind}_HOME={tmp_path / kind.lower()}" for kind in ("CONFIG", "CACHE", "DATA", "STATE"))
+    command = f"env -u COLORTERM -u NO_COLOR {folders} {variables} {COMMAND} --demo"
     tmux = ["tmux", "-L", socket]
     subprocess.run(
         [*tmux, "-f", "/dev/null", "new-session", "-d", "-s", "demo", "-x", "120", "-y", "40", command], check=True
