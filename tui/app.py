@@ -238,7 +238,10 @@ class TicketsApp(Guarded, App):
         if self.session is None:
             return
         if self.syncing:
-            self.notify("Already syncing.", timeout=2)
+            # The sync under way may have asked before what the user expects to see: another
+            # follows it at once.
+            self._sync_again = True
+            self.notify("Syncing — once more right after this one.", timeout=2)
             return
         self.sync_now()
 
