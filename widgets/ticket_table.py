@@ -209,6 +209,7 @@ class TicketTable(Guarded, ScrollView, can_focus=True):
         self._pages: OrderedDict[int, list[TicketRow]] = OrderedDict()
         self._total = 0
         self._counted = False
+        self._open_when_shown = False  # `enter` came while another query's rows were on screen
         self.empty_message = "No tickets here."
 
     # --- the data ---------------------------------------------------------------------------
@@ -249,8 +250,25 @@ class TicketTable(Guarded, ScrollView, can_focus=True):
         keep_id = self.current_id() if keep == -1 else keep
         self._load(self._query, keep_id)
 
+    @property
+    def settled(self) -> bool:
+        """The rows on screen are those of the query asked for."""
+        return self._shown == self._query
+
+    @property
+    def opening(self) -> bool:
+        """An `enter` waits for the new rows: keys typed after it are for the ticket it opens."""
+        return self._open_when_shown
+
     @work(exclusive=True, group="ticket-table", name="reading the ticket list", exit_on_error=False)
     async def _load(self, query: TicketQuery, keep_id: int | None) -> None:
+        try:
+            await self._read_rows(query, keep_id)
+        finally:
+            if query == self._query:  # a failed read drops the open; a newer load settles it
+                self._settle_open()
+
+    async def _read_rows(self, query: TicketQuery, keep_id: int | None) -> None:
         async def read(method, *args):
             return await self._reads(self._unless_replaced, query, method, *args)
 
@@ -293,6 +311,7 @@ class TicketTable(Guarded, ScrollView, can_focus=True):
         self.virtual_size = Size(0, total + 1)
         self.move_cursor(index if index is not None else self.cursor)
         self.refresh()
+        self._settle_open()
 
     def row_at(self, index: int) -> TicketRow | None:
         """The row at `index` of the query shown, if its page has been read; if not, the page
@@ -370,9 +389,20 @@ class TicketTable(Guarded, ScrollView, can_focus=True):
         self.move_cursor(self._total - 1)
 
     def action_open(self) -> None:
+        """Open the ticket under the cursor; right after a pill or sort change (`5` then
+        `enter` in one burst), the one under the cursor once the new rows are in, never a row
+        of the list being replaced."""
+        if not self.settled:
+            self._open_when_shown = True
+            return
         row = self.current()
         if row is not None:
             self.post_message(self.Opened(row.id))
+
+    def _settle_open(self) -> None:
+        pending, self._open_when_shown = self._open_when_shown, False
+        if pending and self.settled:
+            self.action_open()
 
     def on_click(self, event: events.Click) -> None:
         line = event.y
