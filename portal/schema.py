@@ -114,6 +114,16 @@ STATUS_LABELS: dict[Status, str] = {
     Status.RESOLVED: "Resolved",
     Status.CLOSED: "Closed",
 }
+# The same, short, where a narrow board has no room for the full words (the board's Status
+# column at 80 columns): each still reads as its status and none as another.
+STATUS_SHORT_LABELS: dict[Status, str] = {
+    Status.OPEN: "Open",
+    Status.IN_PROGRESS: "In prog",
+    Status.WAITING_ON_CLIENT: "Wait you",
+    Status.WAITING_ON_VENDOR: "Wait vend",
+    Status.RESOLVED: "Resolved",
+    Status.CLOSED: "Closed",
+}
 STATUS_MEANINGS: dict[Status, str] = {
     Status.OPEN: "Ticket submitted, awaiting assignment",
     Status.IN_PROGRESS: "Technician actively working on it",

@@ -11,7 +11,7 @@ from rich.style import Style
 from rich.text import Text
 
 from cache.model import Pill
-from portal.schema import PRIORITY_LABELS, STATUS_LABELS, Priority, Status
+from portal.schema import PRIORITY_LABELS, STATUS_LABELS, STATUS_SHORT_LABELS, Priority, Status
 from widgets.colours import WHITE_ON_RED, Palette, chip
 
 WAITING_ON_YOU = STATUS_LABELS[Status.WAITING_ON_CLIENT]
@@ -19,13 +19,14 @@ MARK_WAITING = "!"
 MARK_CHANGED = "●"
 MARK_PENDING = "pending"
 MARK_ATTENTION = "needs attention"
+MARK_ATTENTION_SHORT = "attention"  # in a narrow Status column, beside STATUS_SHORT_LABELS
 # The same in every theme: chips with their own background read on any.
 PENDING_STYLE = chip("#FFFFFF", "#5F5F5F", italic=True)
 ATTENTION_STYLE = WHITE_ON_RED
 
 
-def status_label(status: Status) -> str:
-    return STATUS_LABELS[status]
+def status_label(status: Status, *, short: bool = False) -> str:
+    return (STATUS_SHORT_LABELS if short else STATUS_LABELS)[status]
 
 
 def priority_label(priority: Priority) -> str:

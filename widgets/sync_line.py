@@ -13,6 +13,9 @@ from widgets.plain import visible
 from widgets.when import ago, clock_time, countdown
 
 
+LEGEND_SEPARATOR = " · "
+
+
 def _plural(count: int, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"
 
@@ -57,7 +60,10 @@ class SyncLine(Static):
     """Shows the app's `sync_text` reactive (the app computes it once for every screen)."""
 
     DEFAULT_CSS = """
-    SyncLine { height: 1; width: 1fr; padding: 0 1; background: $panel; color: $text-muted; }
+    SyncLine {
+        height: 1; width: 1fr; padding: 0 1; background: $panel; color: $text-muted;
+        text-wrap: nowrap; text-overflow: ellipsis;  /* one line: a long status is cut, not wrapped away */
+    }
     """
 
     def __init__(self, *, legend: str = "", id: str | None = None) -> None:
@@ -69,9 +75,11 @@ class SyncLine(Static):
             self.watch(self.app, "sync_text", self._show)
 
     def _show(self, text: Text) -> None:
-        if self.legend and text.cell_len + 3 + len(self.legend) <= self.size.width - 2:
-            text = text.copy()
-            text.append(" · " + self.legend, style="dim")
+        """The legend goes after the status, " · " between them, only whole (`size` is the
+        line's room inside its padding)."""
+        legend = Text(LEGEND_SEPARATOR + self.legend, style="dim", end="")
+        if self.legend and text.cell_len + legend.cell_len <= self.size.width:
+            text = Text.assemble(text, legend, end="")
         self.update(text)
 
     def on_resize(self) -> None:

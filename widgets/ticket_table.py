@@ -32,7 +32,10 @@ from cache.model import SortColumn, TicketQuery, TicketRow
 from portal.schema import CATEGORY_LABELS, Status
 from widgets.badges import (
     ATTENTION_STYLE,
+    MARK_ATTENTION,
+    MARK_ATTENTION_SHORT,
     MARK_CHANGED,
+    MARK_PENDING,
     MARK_WAITING,
     PENDING_STYLE,
     priority_label,
@@ -92,22 +95,26 @@ def _age(row: TicketRow, palette: Palette, now: datetime) -> tuple[str, Style]:
     return age((now - row.updated_at).total_seconds()), Style()
 
 
-def _status(row: TicketRow, palette: Palette, _now: datetime) -> tuple[str, Style]:
+def _status(row: TicketRow, palette: Palette, _now: datetime, *, short: bool = False) -> tuple[str, Style]:
     if row.needs_attention:
-        return "needs attention", ATTENTION_STYLE
+        return (MARK_ATTENTION_SHORT if short else MARK_ATTENTION), ATTENTION_STYLE
     if row.pending:
-        return "pending", PENDING_STYLE
-    return status_label(row.status), palette.status[row.status]
+        return MARK_PENDING, PENDING_STYLE
+    return status_label(row.status, short=short), palette.status[row.status]
+
+
+def _short_status(row: TicketRow, palette: Palette, now: datetime) -> tuple[str, Style]:
+    return _status(row, palette, now, short=True)
 
 
 MARKER = Column("", None, 1, _marker)
 ID = Column("ID", SortColumn.ID, 7, _ticket_id)
 SUBJECT = Column("Subject", SortColumn.SUBJECT, 0, lambda r, _p, _n: (visible(r.subject, one_line=True), Style()))
-CATEGORY = Column("Category", SortColumn.CATEGORY, 9, lambda r, _p, _n: (CATEGORY_LABELS[r.category], Style()))
+CATEGORY = Column("Category", SortColumn.CATEGORY, 8, lambda r, _p, _n: (CATEGORY_LABELS[r.category], Style()))
 PRIORITY = Column(
     "Priority",
     SortColumn.PRIORITY,
-    9,
+    8,
     lambda r, palette, _n: (priority_label(r.priority), palette.priority[r.priority]),
 )
 CREATED = Column("Created", SortColumn.CREATED, 10, lambda r, _p, _n: (date_only(r.created_at), Style()))
@@ -115,38 +122,61 @@ UPDATED = Column("Updated", SortColumn.UPDATED, 10, lambda r, _p, _n: (date_only
 # Sorted by last activity: the order of the ages (a waiting row shows how long it has waited).
 AGE = Column("Age", SortColumn.UPDATED, 6, _age)
 STATUS = Column("Status", SortColumn.STATUS, 17, _status)
+STATUS_SHORT = Column("Status", SortColumn.STATUS, 9, _short_status)
 SUBMITTED_BY = Column(
     "Submitted by",
     SortColumn.SUBMITTED_BY,
     14,
     lambda r, _p, _n: (visible(r.submitted_by_name, one_line=True), Style()),
 )
-SUBJECT_COMFORTABLE = 20
-SUBJECT_BEFORE_AGE = 30  # the age goes before the subject gets narrower than this
+SUBMITTER_SQUEEZED = 10
+SUBJECT_MIN = 30  # the other columns give way, in GIVING_WAY's order, until the subject has this
 GAP = 1
+
+# What gives way on a narrow terminal, least useful first: a column made narrower (a width, or a
+# narrower column in its place) or gone (None). The ticket number, subject and status stay, and
+# so does the column the rows are sorted by (its ▲/▼ shows the order).
+GIVING_WAY: tuple[tuple[Column, Column | int | None], ...] = (
+    (SUBMITTED_BY, SUBMITTER_SQUEEZED),
+    (AGE, None),
+    (STATUS, STATUS_SHORT),
+    (SUBMITTED_BY, None),
+    (CREATED, None),
+    (UPDATED, None),
+    (CATEGORY, None),
+    (PRIORITY, None),
+)
 
 
 def columns_for(width: int, with_submitter: bool, sort: SortColumn | None = None) -> list[tuple[Column, int]]:
     """The columns and their widths for a table `width` cells wide; the subject gets the rest.
-    On a narrow terminal the category goes first, then the submitter's name is cut shorter,
-    so the subject keeps a readable width. Sorted by when they were updated, the tickets show
-    that date in the place of the created one: the order is then visible."""
-    chosen = [MARKER, ID, SUBJECT, CATEGORY, PRIORITY, UPDATED if sort is SortColumn.UPDATED else CREATED, AGE, STATUS]
-    if with_submitter:
-        chosen.append(SUBMITTED_BY)
-    widths = {c.title: c.width for c in chosen}
+    Sorted by when they were updated, the tickets show that date in the place of the created
+    one: the order is then visible."""
+    date = UPDATED if sort is SortColumn.UPDATED else CREATED
+    shown = [MARKER, ID, SUBJECT, CATEGORY, PRIORITY, date, AGE, STATUS] + [SUBMITTED_BY] * with_submitter
+    sorted_by = next((column for column in shown if sort is not None and column.sort is sort), None)
+    widths = {column: column.width for column in (*shown, STATUS_SHORT)}
 
     def room() -> int:
-        return width - sum(widths[c.title] for c in chosen) - GAP * (len(chosen) - 1)
+        return width - sum(widths[column] for column in shown) - GAP * (len(shown) - 1)
 
-    if room() < SUBJECT_COMFORTABLE:
-        chosen.remove(CATEGORY)
-    if room() < SUBJECT_BEFORE_AGE:
-        chosen.remove(AGE)
-    if with_submitter and room() < SUBJECT_COMFORTABLE:
-        widths[SUBMITTED_BY.title] = 10
-    subject = max(SUBJECT_COMFORTABLE // 2, room())
-    return [(c, widths[c.title] or subject) for c in chosen]
+    for column, narrower in GIVING_WAY:
+        if room() >= SUBJECT_MIN:
+            break
+        if column not in shown or (narrower is None and column is sorted_by):
+            continue
+        if narrower is None:
+            shown.remove(column)
+        elif isinstance(narrower, Column):
+            shown[shown.index(column)] = narrower
+        else:
+            widths[column] = narrower
+    if sorted_by in shown and sorted_by is not SUBJECT:  # its title and ▲/▼ whole, if the subject can spare it
+        wanted = cell_len(sorted_by.title) + 1 - widths[sorted_by]
+        if wanted > 0 and room() - wanted >= SUBJECT_MIN:
+            widths[sorted_by] += wanted
+    subject = max(SUBJECT_MIN // 3, room())
+    return [(column, widths[column] or subject) for column in shown]
 
 
 class TicketTable(Guarded, ScrollView, can_focus=True):
@@ -478,8 +508,8 @@ class TicketTable(Guarded, ScrollView, can_focus=True):
         for column, cell_width in self._layout():
             title = column.title
             if column.sort is not None and column.sort is self._shown.sort:
-                # The arrow stays when a narrow column cuts its title.
-                title = _fit(title, cell_width - 1).rstrip() + ("▼" if self._shown.descending else "▲")
+                # The arrow stays when a narrow column cuts its title (by a letter: no "…").
+                title = set_cell_size(title, cell_width - 1).rstrip() + ("▼" if self._shown.descending else "▲")
             texts.append((title, Style()))
         base = self.rich_style + self.get_component_rich_style("ticket-table--header")
         return self._cells(texts, width, base, None)

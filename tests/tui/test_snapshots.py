@@ -1,5 +1,5 @@
-"""SVG snapshots of the board (also in the light theme, sorted by Updated), the detail, the form
-with its errors and help, at 120×40 and 80×24, from a mirror filled with fixed data and a fixed
+"""SVG snapshots of the board (at 60×20 and 200×50 too; also in the light theme, sorted by
+Updated), the detail, the form with its errors and help, at 120×40 and 80×24, from a mirror filled with fixed data and a fixed
 clock, so they are the same every run."""
 
 from __future__ import annotations
@@ -19,6 +19,12 @@ from tui.app import TicketsApp
 from tui.session import Session
 
 SIZES = [pytest.param((120, 40), id="120x40"), pytest.param((80, 24), id="80x24")]
+# The board's columns give way as the terminal narrows (widgets/ticket_table.py columns_for).
+BOARD_SIZES = [
+    pytest.param((60, 20), id="60x20"),
+    *SIZES,
+    pytest.param((200, 50), id="200x50"),
+]
 
 
 @pytest.fixture(autouse=True)
@@ -49,7 +55,7 @@ async def _settle(pilot: Pilot) -> None:
     await pilot.pause()
 
 
-@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("size", BOARD_SIZES)
 def test_board(snap_compare, fixed_app: TicketsApp, size: tuple[int, int]) -> None:
     assert snap_compare(fixed_app, terminal_size=size, run_before=_settle)
 
