@@ -246,10 +246,14 @@ class Mirror:
         row = self._conn.execute("SELECT me FROM sync_state").fetchone()
         return Me.model_validate_json(row["me"]) if row and row["me"] else None
 
-    def pill_counts(self, scope: Scope, search: str = "") -> dict[Pill, int]:
-        """Tickets per pill in the scope; with a search, the matches per pill."""
-        if search_words(search):
-            return self._matching_pill_counts(TicketQuery(search=search, scope=scope))
+    def pill_counts(
+        self, scope: Scope, search: str = "", *, priority: Priority | None = None, category: Category | None = None
+    ) -> dict[Pill, int]:
+        """Tickets per pill in the scope; with a search or a filter, the matches per pill."""
+        if search_words(search) or priority or category:
+            return self._matching_pill_counts(
+                TicketQuery(search=search, scope=scope, priority=priority, category=category)
+            )
         params = self._scope_params(scope)
         row = self._conn.execute(queries.pill_counts(params["mine_only"]), params).fetchone()
         return {pill: row[pill.value] or 0 for pill in Pill}

@@ -55,6 +55,11 @@ class SortColumn(StrEnum):
     SUBMITTED_BY = "submitted_by"
 
 
+# A sort column in words: in the CLI's messages and a saved view's description.
+SORT_LABELS: dict[SortColumn, str] = {column: column.value.replace("_", " ").capitalize() for column in SortColumn}
+SORT_LABELS[SortColumn.ID] = "ID"
+
+
 @dataclass(frozen=True)
 class TicketQuery:
     pill: Pill = Pill.ALL

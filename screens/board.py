@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from typing import ClassVar
 
 from rich.text import Text
@@ -14,13 +17,17 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
-from cache.model import Pill, Scope, SortColumn
+from cache.model import Pill, Scope, SortColumn, TicketQuery
+from cache.views import View, showing_status
 from portal.schema import AccessLevel, Me
 from screens.common import MirrorChanged, Services
 from screens.detail import DetailScreen
-from screens.drafts import open_with_draft
+from screens.drafts import OPEN_FORM_GROUP, open_with_draft
+from screens.filters import Filters, FilterScreen
 from screens.new_ticket import DRAFT_NAME, NewTicketScreen
 from screens.stats import StatsScreen
+from screens.views import SaveViewScreen, ViewsScreen
+from screens.writes import WRITE_GROUP
 from widgets.badges import MARK_CHANGED, MARK_WAITING
 from widgets.guarded import Guarded
 from widgets.pills import PILLS, MoreUnderAll, PillBar, ScopeToggle, hidden_matches, more_under_all
@@ -60,6 +67,11 @@ class BoardScreen(Guarded, Screen):
         Binding("S", "flip_sort", "Sort direction", show=False, id="board.flip_sort"),
         Binding("m", "scope", "Mine/Co", tooltip="Mine / company tickets", id="board.scope"),
         Binding("t", "stats", "Stats", show=False, id="board.stats"),
+        Binding(
+            "f", "filter", "Filter…", show=False, tooltip="Filter by status, priority, category…", id="board.filter"
+        ),
+        Binding("V", "save_view", "Save view…", show=False, id="board.save_view"),
+        Binding("v", "views", "Views…", show=False, tooltip="Views… (recall a saved view)", id="board.views"),
         Binding("escape", "clear_search", "Clear search", show=False, id="board.clear_search"),
         # Typed into the search field, q is a letter: the field takes it before this binding.
         Binding("q", "app.quit", "Quit", id="board.quit"),
@@ -70,7 +82,7 @@ class BoardScreen(Guarded, Screen):
         self.services = services
         self.me: Me | None = None  # as last read from the mirror
         self._count_timer: Timer | None = None
-        self._counted: tuple[Scope, str, dict[Pill, int]] | None = None  # the latest counts
+        self._counted: tuple[tuple, dict[Pill, int]] | None = None  # the latest counts, and what of
 
     @property
     def company_wide(self) -> bool:
@@ -81,6 +93,7 @@ class BoardScreen(Guarded, Screen):
             yield Static(self._title(), id="title")
             yield ScopeToggle()
         yield PillBar(id="pills")
+        yield Static("", id="filters")
         yield TextInput(
             placeholder="Search words, a ticket number (#143) or a PSA id — enter or esc to go back to the table",
             id="search",
@@ -121,15 +134,16 @@ class BoardScreen(Guarded, Screen):
             self,
             _board_facts,
             files.mirror,
-            self.table.ticket_query.scope,
+            self.table.ticket_query,
             then=self._facts_read,
             what="reading the board",
             group="board-facts",
             latest=True,
         )
 
-    def _facts_read(self, facts: tuple[Me | None, Scope, dict[Pill, int]]) -> None:
-        self.me, scope, counts = facts
+    def _facts_read(self, facts: tuple[Me | None, TicketQuery, dict[Pill, int]]) -> None:
+        self.me, counted, counts = facts
+        scope = counted.scope
         empty_message = NOT_SYNCED_YET if self.me is None else NO_TICKETS
         if empty_message != self.table.empty_message:
             self.table.empty_message = empty_message
@@ -140,7 +154,7 @@ class BoardScreen(Guarded, Screen):
         with_submitter = company_wide and scope is Scope.COMPANY
         if scope is not self.table.ticket_query.scope or with_submitter != self.table.with_submitter:
             self.table.show(replace(self.table.ticket_query, scope=scope), with_submitter=with_submitter, keep=-1)
-        self.query_one(PillBar).set_counts(counts)
+        self._counts_ready(_counting(counted), counts)
 
     def _show_counts(self) -> None:
         """The pills' counts: of the scope's tickets, or while searching of the matches, counted
@@ -158,47 +172,71 @@ class BoardScreen(Guarded, Screen):
         files = self.services.files
         files.run(
             self,
-            files.mirror.pill_counts,
-            query.scope,
-            query.search,
-            then=lambda counts: self._counts_ready(query.scope, query.search, counts),
+            _pill_counts,
+            files.mirror,
+            query,
+            then=lambda counts: self._counts_ready(_counting(query), counts),
             what="counting the tickets",
             group="pill-counts",
             latest=True,
         )
 
-    def _counts_ready(self, scope: Scope, search: str, counts: dict[Pill, int]) -> None:
+    def _counts_ready(self, counted: tuple, counts: dict[Pill, int]) -> None:
         query = self.table.ticket_query
-        if (query.scope, query.search) != (scope, search):
+        if _counting(query) != counted:
             return  # counted for a query no longer asked for: its successor is on its way
-        self._counted = (scope, search, counts)
+        self._counted = (counted, counts)
         self.query_one(PillBar).set_counts(counts)
-        hidden = hidden_matches(counts, query.pill) if search.strip() else 0
+        narrowed = query.search.strip() or query.priority or query.category
+        hidden = hidden_matches(counts, query.pill) if narrowed else 0
         shown_here = counts.get(query.pill, 0)
         self.table.empty_message = f"No tickets here — {more_under_all(hidden)}." if hidden else NO_TICKETS
         self.table.refresh()
         self.query_one(MoreUnderAll).show_hidden(hidden if shown_here else 0)
 
     def _change_query(self, **changes) -> None:
+        self._show_query(replace(self.table.ticket_query, **changes))
+
+    def _show_query(self, query: TicketQuery) -> None:
         before = self.table.ticket_query
-        query = replace(before, **changes)
         self.table.show(query, with_submitter=self.company_wide and query.scope is Scope.COMPANY)
         self.query_one(PillBar).active = query.pill
         for toggle in self.query(ScopeToggle):
             toggle.scope = query.scope
-        if (before.search, before.scope) != (query.search, query.scope):
+        self._show_filters(query)
+        if _counting(before) != _counting(query):
             self._show_counts()
         elif before.pill is not query.pill and self._counted is not None:
             self._counts_ready(*self._counted)  # same matches, another pill: "N more under All"
 
     # --- actions ----------------------------------------------------------------------------
 
+    def _show_filters(self, query: TicketQuery) -> None:
+        """The filters in force, on a line of their own under the pills (none: no line). A
+        status filter is one without a pill (waiting on vendor); the pills show the others."""
+        words = Filters(query.status, query.priority, query.category).in_words()
+        line = self.query_one("#filters", Static)
+        line.update(Text(f"Filtered: {words} — f changes them" if words else ""))
+        line.set_class(bool(words), "-shown")
+
     def action_pill(self, index: int) -> None:
-        self._change_query(pill=PILLS[index])
+        self._change_query(pill=PILLS[index], status=None)
 
     @on(PillBar.Chosen)
     def _pill_clicked(self, event: PillBar.Chosen) -> None:
-        self._change_query(pill=event.pill)
+        self._change_query(pill=event.pill, status=None)
+
+    def action_filter(self) -> None:
+        query = self.table.ticket_query
+        filters = Filters(query.wanted_status, query.priority, query.category)
+        self.app.push_screen(FilterScreen(filters), callback=self._filtered)
+
+    def _filtered(self, filters: Filters | None) -> None:
+        if filters is None:
+            return
+        query = replace(self.table.ticket_query, priority=filters.priority, category=filters.category)
+        query = showing_status(query, filters.status)
+        self._change_query(pill=query.pill, status=query.status, priority=query.priority, category=query.category)
 
     def action_scope(self) -> None:
         if not self.company_wide:
@@ -252,6 +290,79 @@ class BoardScreen(Guarded, Screen):
         search.remove_class("-shown")
         self.table.focus()
 
+    # --- saved views -----------------------------------------------------------------------------
+
+    def action_save_view(self) -> None:
+        view = View.of(self.table.ticket_query)
+        self._with_views(
+            lambda views: self.app.push_screen(
+                SaveViewScreen(view, set(views)), callback=partial(self._save_view, view)
+            )
+        )
+
+    def action_views(self) -> None:
+        self._with_views(self._choose_view)
+
+    def _choose_view(self, views: dict[str, View]) -> None:
+        if not views:
+            self.notify("No saved views yet: V saves the board as it is now as one.", markup=False)
+            return
+        self.app.push_screen(
+            ViewsScreen(views), callback=lambda name: self.recall_view(name, views[name]) if name else None
+        )
+
+    def _with_views(self, then: Callable[[dict[str, View]], object]) -> None:
+        """Read the saved views (a file: off the event loop), then `then(views)`. Keys typed
+        meanwhile wait for the screen `then` opens (OPEN_FORM_GROUP)."""
+        shelf = self.services.views
+        if shelf is None:
+            self.notify("Views are kept in the config file, and this board has none.", severity="warning")
+            return
+
+        async def read() -> None:
+            try:
+                views = await asyncio.to_thread(shelf.load)
+            except (ValueError, OSError) as error:  # the config file's sentence says how to fix it
+                self.notify(visible(str(error)), title="Views", severity="error", markup=False)
+                return
+            then(views)
+
+        self.run_worker(read, name="reading the saved views", group=OPEN_FORM_GROUP, exit_on_error=False)
+
+    def _save_view(self, view: View, name: str | None) -> None:
+        """Write `view` under `name` (None: the dialog was left with esc)."""
+        shelf = self.services.views
+        if name is None or shelf is None:
+            return
+
+        async def save() -> None:
+            try:
+                await asyncio.to_thread(shelf.save, name, view)
+            except (ValueError, OSError) as error:
+                self.notify(visible(str(error)), title="The view was not saved", severity="error", markup=False)
+                return
+            self.notify(
+                f"Saved the view “{visible(name, one_line=True)}”: v recalls it, as does `msp-tickets list --view`.",
+                markup=False,
+            )
+
+        # Keys typed after the name wait until the view is in the file (WRITE_GROUP).
+        self.run_worker(save, name="saving the view", group=WRITE_GROUP, exit_on_error=False)
+
+    def recall_view(self, name: str, view: View) -> None:
+        """The board as the view says: its pill, search, filters and sort; the rest as new."""
+        query = view.applied_to(TicketQuery(scope=self.table.ticket_query.scope))
+        if not self.company_wide:
+            query = replace(query, scope=Scope.COMPANY)
+        search = self.query_one("#search", Input)
+        with search.prevent(Input.Changed):
+            search.value = query.search
+        search.set_class(bool(query.search), "-shown")
+        self._show_query(query)
+        self.notify(
+            f"View “{visible(name, one_line=True)}”: {visible(view.in_words(), one_line=True)}", markup=False, timeout=3
+        )
+
     @on(TicketTable.Opened)
     def _open(self, event: TicketTable.Opened) -> None:
         self.app.push_screen(DetailScreen(self.services, event.ticket_id))
@@ -273,9 +384,19 @@ class BoardScreen(Guarded, Screen):
             self.app.push_screen(DetailScreen(self.services, ticket_id))
 
 
-def _board_facts(mirror, scope: Scope) -> tuple[Me | None, Scope, dict[Pill, int]]:
-    """On the reader thread: who the user is, the scope they may see, and its pill counts."""
+def _counting(query: TicketQuery) -> tuple:
+    """What the pills' counts depend on: the scope, the search and the filters (not the pill)."""
+    return query.scope, query.search, query.priority, query.category
+
+
+def _pill_counts(mirror, query: TicketQuery) -> dict[Pill, int]:
+    return mirror.pill_counts(query.scope, query.search, priority=query.priority, category=query.category)
+
+
+def _board_facts(mirror, query: TicketQuery) -> tuple[Me | None, TicketQuery, dict[Pill, int]]:
+    """On the reader thread: who the user is, the query in the scope they may see, and its pill
+    counts."""
     me = mirror.me()
     if me is None or me.access_level is AccessLevel.OWN:
-        scope = Scope.COMPANY
-    return me, scope, mirror.pill_counts(scope)
+        query = replace(query, scope=Scope.COMPANY)
+    return me, query, _pill_counts(mirror, query)

@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from textual.dom import DOMNode
 from textual.message import Message
@@ -15,6 +15,7 @@ from textual.worker import Worker
 
 from cache.mirror import Mirror
 from cache.store import is_busy
+from cache.views import View
 
 T = TypeVar("T")
 
@@ -170,12 +171,21 @@ class LocalFiles:
         self._writer.shutdown(wait=True)  # what the user wrote and is already on its way is kept
 
 
+class ViewShelf(Protocol):
+    """Where the saved views are kept (the config file: tui/config.py `ConfigViews`). Both read
+    or write a file: never on the event loop."""
+
+    def load(self) -> dict[str, View]: ...
+    def save(self, name: str, view: View) -> None: ...
+
+
 @dataclass(frozen=True)
 class Services:
     """Handed to each screen by the app: what the screens read and write (the app, not the
     screens, talks to the portal)."""
 
     files: LocalFiles
+    views: ViewShelf | None = None  # None: no config file to keep views in (a test's app)
 
     @property
     def mirror(self) -> Mirror:

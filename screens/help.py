@@ -19,10 +19,13 @@ from screens.board import BoardScreen
 from screens.careful import ConfirmResolvedScreen, ReopenScreen
 from screens.comment import CommentScreen
 from screens.detail import DetailScreen
+from screens.filters import FilterScreen
 from screens.go_to import GoToScreen
 from screens.new_ticket import NewTicketScreen
 from screens.rating import RatingScreen
+from screens.views import SaveViewScreen, ViewsScreen
 from widgets.badges import MARK_CHANGED, MARK_WAITING
+from widgets.choice import ChoiceField
 from widgets.guarded import Guarded
 from widgets.scroll_keys import SCROLL_BINDINGS, KeyedScroll
 from widgets.ticket_table import TicketTable
@@ -32,6 +35,16 @@ MARKER_LEGEND = (
     (MARK_WAITING, "waiting on you"),
     ("✗", "the portal refused something you wrote: it needs attention"),
 )
+# Keys a screen reads itself rather than through a binding (positional, like the pills' digits).
+KEYS_WITHOUT_BINDINGS = {
+    "Filter (f)": [
+        ("letters", "jump to the choice with a word starting so (ven: Waiting on vendor)"),
+        ("tab", "the next field"),
+        ("⏎", "apply (as ctrl+s)"),
+    ],
+    "Save view (V)": [("⏎", "save under the name typed (a name in use: asks first)")],
+    "Views (v)": [("1–9, enter", "recall that view (its number, or the highlighted one)")],
+}
 NAMED_KEYS = {"escape": "esc", "pageup": "pgup", "pagedown": "pgdn"}
 
 
@@ -64,6 +77,9 @@ class HelpScreen(Guarded, ModalScreen[None]):
             ("Ticket detail", _bindings(DetailScreen.BINDINGS)),
             ("Scrolling", _bindings(SCROLL_BINDINGS)),
             ("Go to ticket", _bindings(GoToScreen.BINDINGS)),
+            ("Filter (f)", _bindings(FilterScreen.BINDINGS) + _bindings(ChoiceField.BINDINGS)),
+            ("Save view (V)", _bindings(SaveViewScreen.BINDINGS)),
+            ("Views (v)", _bindings(ViewsScreen.BINDINGS)),
             ("Confirm resolved?", _bindings(ConfirmResolvedScreen.BINDINGS)),
             ("Reopen?", _bindings(ReopenScreen.BINDINGS)),
             ("Activity (a)", _bindings(ActivityScreen.BINDINGS)),
@@ -88,6 +104,8 @@ class HelpScreen(Guarded, ModalScreen[None]):
             table.add_row(Text(title, style="bold underline"), "")
             for binding in bindings:
                 table.add_row(key_names(key_in_force(binding, self.keymap)), binding.tooltip or binding.description)
+            for keys, meaning in KEYS_WITHOUT_BINDINGS.get(title, ()):
+                table.add_row(keys, meaning)
         table.add_row("")
         table.add_row(Text("Markers on the board", style="bold underline"), "")
         for mark, meaning in MARKER_LEGEND:

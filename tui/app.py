@@ -27,19 +27,19 @@ from cache.store import OutboxUnusable
 from portal.client import PortalError, Unauthorized
 from screens.activity import ActivityRead, ActivityScreen
 from screens.board import BoardScreen
-from screens.common import LocalFiles, MirrorChanged, Services, SyncRequested
+from screens.common import LocalFiles, MirrorChanged, Services, SyncRequested, ViewShelf
 from screens.detail import DetailScreen
 from screens.go_to import GoToScreen
 from screens.help import HelpScreen
 from screens.input_ready import takes_keys
 from screens.login import LoginDetails, LoginRefused, LoginScreen
 from tui import login as login_service
-from tui.config import ConfigError, Profile, load_keymap
+from tui.config import ConfigError, ConfigViews, Profile, load_keymap
 from tui.credentials import TokenStore
 from tui.failures import describe_failure
 from tui.input_order import InputOrder
 from tui.notify import NotifyMode, notification, window_title
-from tui.palette import ActionsProvider
+from tui.palette import ActionsProvider, ViewsProvider
 from tui.process_guard import ProcessGuard
 from tui.session import Session, WrongAccount, identify, open_session
 from tui.theme_setting import save_theme, saved_theme
@@ -73,7 +73,7 @@ class EngineNews(Message):
 class TicketsApp(Guarded, App):
     CSS_PATH = "app.tcss"
     TITLE = "msp-tickets"
-    COMMANDS = App.COMMANDS | {ActionsProvider}
+    COMMANDS = App.COMMANDS | {ActionsProvider, ViewsProvider}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "sync", "Sync", tooltip="Sync now", id="sync"),
         Binding("colon,number_sign", "go_to", "Go to ticket…", show=False, id="go_to"),
@@ -98,8 +98,10 @@ class TicketsApp(Guarded, App):
         theme: str | None = None,
         remember_theme: Callable[[str], None] | None = None,
         keymap: Mapping[str, str] | None = None,
+        views: ViewShelf | None = None,
     ) -> None:
         super().__init__()
+        self._views = views  # where the saved views are kept (the config file)
         # The config file's [keymap]: binding ids to keys (see tui/config.py).
         self.keymap = dict(keymap or {})
         self.set_keymap(self.keymap)
@@ -183,7 +185,7 @@ class TicketsApp(Guarded, App):
             session.mirror, report=self.report_failure, busy_changed=self._busy_changed, rebuilt=self._mirror_rebuilt
         )
         self._status = None
-        self.services = Services(self.files)
+        self.services = Services(self.files, self._views)
         self.push_screen(BoardScreen(self.services))
         self._show_sync_status()
         self._read_counts()
@@ -520,6 +522,7 @@ def run_tui(profile: Profile, tokens: TokenStore) -> int:
         theme=saved_theme(),
         remember_theme=save_theme,
         keymap=load_keymap(),
+        views=ConfigViews(os.environ),
     )
     app.run()
     return app.return_code or 0

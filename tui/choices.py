@@ -8,13 +8,11 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import TypeVar
 
-from cache.model import Scope, SortColumn
+from cache.model import SORT_LABELS, Scope, SortColumn
 from portal.schema import CATEGORY_LABELS, PRIORITY_LABELS, STATUS_LABELS, Category, Priority, Status
 
 Choice = TypeVar("Choice", bound=StrEnum)
 
-SORT_LABELS: dict[SortColumn, str] = {column: column.value.replace("_", " ").capitalize() for column in SortColumn}
-SORT_LABELS[SortColumn.ID] = "ID"
 
 LABELS: dict[type[StrEnum], tuple[str, Mapping]] = {
     Status: ("status", STATUS_LABELS),

@@ -37,24 +37,27 @@ Textual here, so the board's "Save view…" and `msp-tickets list --view` share 
 from __future__ import annotations
 
 import os
+import threading
 import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
 from enum import Enum
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import tomli_w
 
-from cache.model import Pill, Scope, SortColumn, TicketQuery
+from cache.model import Scope, SortColumn
 from cache.private_files import write_private_text
 from cache.profile import xdg_dir
+from cache.views import View, check_view_name
 from portal.client import InsecurePortalURL, api_base_url
 from portal.schema import API_PREFIX, Category, Priority, Status
 from tui.choices import parse_choice
 from tui.notify import NotifyMode
 
 DEFAULT_PROFILE = "default"
+_ONE_WRITER = threading.Lock()  # config.toml is read, changed and written back whole
 
 
 @dataclass(frozen=True)
@@ -138,14 +141,26 @@ def check_notify(value: object, profile: str) -> NotifyMode:
         ) from None
 
 
+def update_config(change: Callable[[dict], object], env: Mapping[str, str] = os.environ) -> None:
+    """Read config.toml, `change` it, write it back whole (0600, atomically), keeping every
+    setting `change` leaves alone. One at a time: the board saves a view on a thread while the
+    theme may be saved on another."""
+    with _ONE_WRITER:
+        config = _read_config(env)
+        change(config)
+        write_private_text(config_path(env), tomli_w.dumps(config))
+
+
 def save_profile(profile: Profile, env: Mapping[str, str] = os.environ) -> None:
     """Write the profile into config.toml (0600), keeping every other setting as it was."""
-    config = _read_config(env)
-    profiles = config.setdefault("profiles", {})
-    entry = profiles.setdefault(check_profile_name(profile.name), {})
-    entry.update({k: v for k, v in (("portal", profile.portal_url), ("email", profile.email)) if v})
-    config.setdefault("default_profile", profile.name)
-    write_private_text(config_path(env), tomli_w.dumps(config))
+    name = check_profile_name(profile.name)
+
+    def change(config: dict) -> None:
+        entry = config.setdefault("profiles", {}).setdefault(name, {})
+        entry.update({k: v for k, v in (("portal", profile.portal_url), ("email", profile.email)) if v})
+        config.setdefault("default_profile", profile.name)
+
+    update_config(change, env)
 
 
 def check_profile_name(name: str) -> str:
@@ -181,39 +196,6 @@ def check_portal_url(url: str) -> str:
 
 
 # --- saved views ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class View:
-    """A saved board: the pill (a status, None for All), search, filters and sort."""
-
-    status: Status | None = None
-    search: str = ""
-    priority: Priority | None = None
-    category: Category | None = None
-    sort: SortColumn | None = None
-    descending: bool | None = None
-    scope: Scope | None = None
-
-    def applied_to(self, query: TicketQuery) -> TicketQuery:
-        """`query` narrowed as the view says; what the view leaves out stays as it was. A
-        status with a pill selects the pill (the board shows it); another is a status filter."""
-        changes: dict = {k: getattr(self, k) for k in ("priority", "category", "scope") if getattr(self, k)}
-        if self.search:
-            changes["search"] = self.search
-        if self.status is not None:
-            pill = next((p for p in Pill if p.status is self.status), None)
-            changes.update({"pill": pill, "status": None} if pill else {"status": self.status})
-        if self.sort is not None:
-            changes["sort"] = self.sort
-            changes["descending"] = self.sort in DESCENDING_FIRST
-        if self.descending is not None:
-            changes["descending"] = self.descending
-        return replace(query, **changes)
-
-
-# Newest, latest and most urgent first; the rest A to Z (the board's `s` does the same).
-DESCENDING_FIRST = frozenset({SortColumn.CREATED, SortColumn.UPDATED, SortColumn.PRIORITY})
 
 
 _VIEW_CHOICES = {"status": Status, "priority": Priority, "category": Category, "sort": SortColumn, "scope": Scope}
@@ -262,18 +244,30 @@ def load_view(name: str, env: Mapping[str, str] = os.environ) -> View:
 
 
 def save_view(name: str, view: View, env: Mapping[str, str] = os.environ) -> None:
-    """Write (or replace) the view in config.toml (0600), keeping every other setting."""
-    if not name.strip():
-        raise ConfigError("The view's name is empty; give a name such as urgent.")
+    """Write (or replace, in its place) the view in config.toml (0600), keeping every other
+    setting. A name that cannot name a view (empty, too long, control characters) is
+    ConfigError saying why."""
     try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ConfigError("The view's name is not valid text (it holds bytes that are not UTF-8).") from None
+        name = check_view_name(name)
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
     table = {
         key: (value.value if isinstance(value, Enum) else value)
         for key, value in ((field.name, getattr(view, field.name)) for field in fields(View))
         if value is not None and value != ""
     }
-    config = _read_config(env)
-    config.setdefault("views", {})[name] = table
-    write_private_text(config_path(env), tomli_w.dumps(config))
+    update_config(lambda config: config.setdefault("views", {}).__setitem__(name, table), env)
+
+
+@dataclass(frozen=True)
+class ConfigViews:
+    """The saved views of the config file `env` names, for the board (which calls these off
+    the event loop: they read and write a file)."""
+
+    env: Mapping[str, str]
+
+    def load(self) -> dict[str, View]:
+        return load_views(self.env)
+
+    def save(self, name: str, view: View) -> None:
+        save_view(name, view, self.env)

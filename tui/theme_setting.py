@@ -6,10 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-import tomli_w
-
-from cache.private_files import write_private_text
-from tui.config import _read_config, config_path
+from tui.config import _read_config, update_config
 
 
 def saved_theme(env: Mapping[str, str] = os.environ) -> str | None:
@@ -19,7 +16,5 @@ def saved_theme(env: Mapping[str, str] = os.environ) -> str | None:
 
 def save_theme(theme: str, env: Mapping[str, str] = os.environ) -> None:
     """Write `theme` into config.toml (0600), keeping every other setting as it was."""
-    config = _read_config(env)
-    if config.get("theme") != theme:
-        config["theme"] = theme
-        write_private_text(config_path(env), tomli_w.dumps(config))
+    if _read_config(env).get("theme") != theme:
+        update_config(lambda config: config.__setitem__("theme", theme), env)

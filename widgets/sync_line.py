@@ -12,7 +12,6 @@ from widgets.badges import ATTENTION_STYLE
 from widgets.plain import visible
 from widgets.when import ago, clock_time, countdown
 
-
 LEGEND_SEPARATOR = " · "
 
 

@@ -194,18 +194,25 @@ class Board:
     portal: RunningPortal
     token: str
 
-    def api(self, method: str, path: str, **kwargs) -> httpx.Response:
+    def api(self, method: str, path: str, *, headers: dict[str, str] | None = None, **kwargs) -> httpx.Response:
         """The portal's own answer, as the same user: what it stored."""
-        response = httpx.request(
-            method, f"{self.portal.api}{path}", headers={"Authorization": f"Bearer {self.token}"}, timeout=30, **kwargs
-        )
+        headers = {"Authorization": f"Bearer {self.token}", **(headers or {})}
+        response = httpx.request(method, f"{self.portal.api}{path}", headers=headers, timeout=30, **kwargs)
         response.raise_for_status()
         return response
 
 
-def start_board(term: Terminal, home: Path, portal: RunningPortal, account: Account, *, more_config: str = "") -> Board:
-    """The board as a logged-in user opens it: a profile in config.toml (and `more_config`
-    after it), the token in the environment (no keyring in a test)."""
+def start_board(
+    term: Terminal,
+    home: Path,
+    portal: RunningPortal,
+    account: Account,
+    *,
+    more_config: str = "",
+    size: tuple[int, int] = (WIDTH, HEIGHT),
+) -> Board:
+    """The board as a logged-in user opens it, in a terminal of `size`: a profile in config.toml
+    (and `more_config` after it), the token in the environment (no keyring in a test)."""
     token = token_for(portal, account)
     config = home / "config" / "msp-tickets"
     config.mkdir(parents=True, exist_ok=True)
@@ -213,7 +220,7 @@ def start_board(term: Terminal, home: Path, portal: RunningPortal, account: Acco
         f'default_profile = "test"\n\n[profiles.test]\nportal = "{portal.url}"\nemail = "{account.email}"\n{more_config}',
         encoding="utf-8",
     )
-    term.start(str(COMMAND), user_env(home, MSP_TICKETS_TOKEN=token))
+    term.start(str(COMMAND), user_env(home, MSP_TICKETS_TOKEN=token), size)
     term.wait_for(lambda s: "1 All" in s, "the board")
     return Board(term, portal, token)
 

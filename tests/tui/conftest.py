@@ -18,6 +18,7 @@ from cache.mirror import Mirror
 from cache.profile import profile_paths
 from cache.sync import SyncEngine
 from portal.client import PortalClient, RetryPolicy
+from screens.common import ViewShelf
 from tests.support.portal import Account, RunningPortal, start_portal, token_for
 from tui.app import TicketsApp
 from tui.demo import DEMO_EMAIL, DEMO_PASSWORD
@@ -95,12 +96,13 @@ async def running_tui(
     *,
     size: tuple[int, int] = (120, 40),
     keymap: dict[str, str] | None = None,
+    views: ViewShelf | None = None,
 ) -> AsyncIterator[Running]:
     token = await asyncio.to_thread(token_for, portal, account)
     env = {"XDG_CACHE_HOME": str(folder / "cache"), "XDG_DATA_HOME": str(folder / "data")}
     mirror = Mirror.open(profile_paths("test", portal.url, account.email, env))
     client = client_for(portal, token)
-    app = TicketsApp(Session(mirror, client, SyncEngine(mirror, client)), keymap=keymap)
+    app = TicketsApp(Session(mirror, client, SyncEngine(mirror, client)), keymap=keymap, views=views)
     try:
         async with app.run_test(size=size) as pilot:
             running = Running(app, pilot, portal, token)

@@ -35,7 +35,7 @@ async def search(running: Running, text: str) -> None:
     await running.press("slash", *text, "enter")
     # The pills count the matches after a pause in the typing.
     board = running.app.screen
-    await running.until(lambda: board._counted is not None and board._counted[1] == text, what="the matches counted")
+    await running.until(lambda: board._counted is not None and board._counted[0][1] == text, what="the matches counted")
 
 
 async def test_a_psa_id_search_counts_one_ticket_and_other_pills_point_to_all(demo_portal, tmp_path: Path) -> None:

@@ -19,12 +19,12 @@ from cache.mirror import InvalidInput, Mirror
 from cache.model import Pill, SyncResult, SyncStatus, TicketQuery
 from cache.profile import ProfilePaths, xdg_dir
 from cache.store import OutboxUnusable, moved_aside_files
+from cache.views import DESCENDING_FIRST
 from portal.client import PortalClient, PortalError, Unauthorized
 from portal.schema import AccessLevel, Status, TicketCreate
 from tui.choices import label
 from tui.cli import exit_codes, output, stats_report
 from tui.config import (
-    DESCENDING_FIRST,
     ConfigError,
     Profile,
     UnknownName,
