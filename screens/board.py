@@ -144,10 +144,7 @@ class BoardScreen(Guarded, Screen):
     def _facts_read(self, facts: tuple[Me | None, TicketQuery, dict[Pill, int]]) -> None:
         self.me, counted, counts = facts
         scope = counted.scope
-        empty_message = NOT_SYNCED_YET if self.me is None else NO_TICKETS
-        if empty_message != self.table.empty_message:
-            self.table.empty_message = empty_message
-            self.table.refresh()
+        self._say_when_empty(hidden=0)
         self.query_one("#title", Static).update(self._title())
         company_wide = self.company_wide
         self.query_one(ScopeToggle).display = company_wide
@@ -190,9 +187,18 @@ class BoardScreen(Guarded, Screen):
         narrowed = query.search.strip() or query.priority or query.category
         hidden = hidden_matches(counts, query.pill) if narrowed else 0
         shown_here = counts.get(query.pill, 0)
-        self.table.empty_message = f"No tickets here — {more_under_all(hidden)}." if hidden else NO_TICKETS
-        self.table.refresh()
+        self._say_when_empty(hidden)
         self.query_one(MoreUnderAll).show_hidden(hidden if shown_here else 0)
+
+    def _say_when_empty(self, hidden: int) -> None:
+        """What an empty table says: loading (never synced), or where the `hidden` matches are."""
+        if self.me is None:
+            message = NOT_SYNCED_YET
+        else:
+            message = f"No tickets here — {more_under_all(hidden)}." if hidden else NO_TICKETS
+        if message != self.table.empty_message:
+            self.table.empty_message = message
+            self.table.refresh()
 
     def _change_query(self, **changes) -> None:
         self._show_query(replace(self.table.ticket_query, **changes))
