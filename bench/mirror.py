@@ -21,7 +21,6 @@ from pathlib import Path
 from cache.apply import utc_text
 from cache.mirror import Mirror
 from cache.model import Pill, Scope, SortColumn, TicketQuery
-from cache.profile import profile_paths
 from cache.queries import TICKET_WITH_TIMELINE
 from cache.store import connect
 from portal.schema import (
@@ -36,6 +35,7 @@ from portal.schema import (
     TimelineEvent,
     UserRef,
 )
+from tui.paths import profile_paths
 
 TICKETS = 100_000
 EVENTS = 500_000

@@ -10,10 +10,10 @@ from hypothesis import strategies as st
 
 from cache.mirror import InvalidInput, Mirror
 from cache.model import Pill, Scope, SortColumn, TicketQuery
-from cache.profile import profile_paths
 from cache.store import CACHE_SCHEMA_VERSION
 from portal.schema import AccessLevel, Category, Priority, Status, TicketCreate, UserRef
 from tests.cache.factories import event, event_change, me, removed_change, ticket, ticket_change
+from tui.paths import profile_paths
 
 STATUSES = ["open", "in_progress", "waiting_on_client", "waiting_on_vendor", "resolved", "closed"]
 PRIORITIES = ["low", "medium", "high", "critical"]

@@ -13,13 +13,13 @@ import sqlite3
 import uuid
 
 from cache.mirror import Mirror, WrittenTo
-from cache.profile import profile_paths
 from cache.store import OUTBOX_MIGRATIONS, _statements
 from cache.sync import REBUILT_CURSOR_EXPIRED, REBUILT_OTHER_PORTAL
 from portal.client import PortalClient
 from portal.schema import Change
 from tests.cache.helpers import draft
 from tests.support.portal import make_world, start_portal, token_for
+from tui.paths import profile_paths
 
 
 async def _visible_ids(portal, account) -> set[int]:

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from cache.mirror import InvalidInput, Mirror
 from cache.model import Pill, SyncResult, SyncStatus, TicketQuery
-from cache.profile import ProfilePaths, xdg_dir
+from cache.profile import ProfilePaths
 from cache.store import OutboxUnusable, moved_aside_files
 from portal.client import PortalClient, PortalError, Unauthorized
 from portal.schema import AccessLevel, Status, TicketCreate
@@ -34,6 +34,7 @@ from tui.config import (
 )
 from tui.credentials import CredentialError, TokenStore
 from tui.login import LoginFailed, Why, log_in
+from tui.paths import xdg_dir
 from tui.session import (
     Identity,
     Session,
