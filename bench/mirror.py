@@ -18,7 +18,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from cache.apply import utc_text
 from cache.mirror import Mirror
 from cache.model import Pill, Scope, SortColumn, TicketQuery
 from cache.queries import TICKET_WITH_TIMELINE
@@ -35,6 +34,7 @@ from portal.schema import (
     TimelineEvent,
     UserRef,
 )
+from portal.sqlite import utc_text
 from tui.paths import profile_paths
 
 TICKETS = 100_000

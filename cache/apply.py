@@ -15,17 +15,7 @@ from typing import Any
 
 from cache import queries
 from portal.schema import AuthorRole, EventKind, Ticket, TimelineEvent
-
-
-def utc_text(moment: datetime) -> str:
-    """Fixed-width UTC ISO 8601: compares and sorts correctly as text."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def from_utc_text(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
+from portal.sqlite import utc_text
 
 
 def now_text() -> str:

@@ -21,6 +21,7 @@ from cache.profile import ProfilePaths
 from cache.store import OutboxUnusable, moved_aside_files
 from portal.client import PortalClient, PortalError, Unauthorized
 from portal.schema import AccessLevel, Status, TicketCreate
+from portal.sqlite import is_busy
 from tui.choices import label
 from tui.cli import exit_codes, output, stats_report
 from tui.config import (
@@ -84,7 +85,7 @@ def _guarded(command: Callable[[Any], int]) -> Callable[[Any], int]:
 def _sqlite_trouble(error: sqlite3.OperationalError) -> str:
     """What to do about it: wait only if waiting helps (busy); else fix the files' modes."""
     words = str(error)
-    if "locked" in words or "busy" in words:
+    if is_busy(error):
         return f"The local mirror is busy ({words}); try again in a moment."
     folders = f"{xdg_dir('cache')} and {xdg_dir('data')}"
     return (
@@ -424,13 +425,12 @@ def _local_status(profile: Profile, identity: Identity | None) -> SyncStatus:
 def _status_text(document: dict[str, Any]) -> str:
     if not document["logged_in"]:
         return f"Profile {document['profile']}: not logged in. Run `msp-tickets login`."
-    when = lambda moment: moment.astimezone().strftime("%Y-%m-%d %H:%M") if moment else "never"  # noqa: E731
     lines = [
         f"Profile {document['profile']}: {document['email'] or 'not synced yet'} on {document['portal']}",
-        f"Last sync: {when(document['last_synced_at'])}   next: {when(document['next_sync_at'])}",
+        f"Last sync: {output.when(document['last_synced_at'])}   next: {output.when(document['next_sync_at'])}",
     ]
     if document["offline_since"]:
-        lines.append(f"Offline since {when(document['offline_since'])}: showing cached data.")
+        lines.append(f"Offline since {output.when(document['offline_since'])}: showing cached data.")
     lines.append(f"Waiting to send: {document['waiting_to_send']}   needs attention: {document['needs_attention']}")
     if document["last_error"]:
         lines.append(f"Last error: {output.one_line(document['last_error'])}")
