@@ -29,7 +29,7 @@ class Written:
 
 
 def upsert_ticket(conn: sqlite3.Connection, ticket: Ticket) -> Written:
-    params = _ticket_params(ticket)
+    params = ticket_params(ticket)
     before = conn.execute(queries.SELECT_TICKET_COLUMNS, (ticket.id,)).fetchone()
     if before is None:
         conn.execute(queries.INSERT_TICKET, params)
@@ -43,7 +43,7 @@ def upsert_ticket(conn: sqlite3.Connection, ticket: Ticket) -> Written:
     return Written(new=False, text_changed=bool({"subject", "description"} & set(changed)))
 
 
-def _ticket_params(ticket: Ticket) -> dict[str, Any]:
+def ticket_params(ticket: Ticket) -> dict[str, Any]:
     return {
         "id": ticket.id,
         "subject": ticket.subject,
@@ -66,7 +66,7 @@ def _ticket_params(ticket: Ticket) -> dict[str, Any]:
 
 def upsert_event(conn: sqlite3.Connection, event: TimelineEvent) -> Written:
     before = conn.execute("SELECT body FROM events WHERE id = ?", (event.id,)).fetchone()
-    params = _event_params(event)
+    params = event_params(event)
     conn.execute(queries.UPSERT_EVENT, params)
     if event.author_role is AuthorRole.MSP:
         conn.execute(queries.NOTE_MSP_CHANGE, params)
@@ -76,7 +76,7 @@ def upsert_event(conn: sqlite3.Connection, event: TimelineEvent) -> Written:
     return Written(new=False, text_changed=is_comment and before[0] != event.body)
 
 
-def _event_params(event: TimelineEvent) -> dict[str, Any]:
+def event_params(event: TimelineEvent) -> dict[str, Any]:
     return {
         "id": event.id,
         "ticket_id": event.ticket_id,

@@ -400,20 +400,22 @@ def cmd_status(args: Any) -> int:
     token = TokenStore().get(profile) if profile.complete else None
     # Whose the token is only if already known: status reads local files and asks no portal.
     identity = remembered_identity(profile, token) if token else None
+    paths = session_paths(profile, identity) if identity else None
+    mirror = paths.cache_db if paths is not None and paths.cache_db.exists() else None
     document: dict[str, Any] = {
         "profile": profile.name,
         "portal": profile.portal_url,
         "email": identity.email if identity else profile.email,
         "logged_in": bool(token),
+        "mirror": str(mirror) if mirror else None,  # the file to look into (README, "Looking inside")
     }
-    document.update(output.status_document(_local_status(profile, identity)))
+    document.update(output.status_document(_local_status(paths if mirror else None)))
     _print(document, _status_text(document), args.json)
     return exit_codes.OK
 
 
-def _local_status(profile: Profile, identity: Identity | None) -> SyncStatus:
-    paths = session_paths(profile, identity) if identity else None
-    if paths is None or not paths.cache_db.exists():
+def _local_status(paths: ProfilePaths | None) -> SyncStatus:
+    if paths is None:
         return SyncStatus(None, None, None, 0, 0, None)
     mirror = Mirror.open(paths)
     try:
@@ -434,6 +436,8 @@ def _status_text(document: dict[str, Any]) -> str:
     lines.append(f"Waiting to send: {document['waiting_to_send']}   needs attention: {document['needs_attention']}")
     if document["last_error"]:
         lines.append(f"Last error: {output.one_line(document['last_error'])}")
+    if document["mirror"]:
+        lines.append(f"Mirror: {output.one_line(document['mirror'])}")
     return "\n".join(lines)
 
 

@@ -17,7 +17,15 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from cache.model import SyncStatus, TicketRow, TicketView, TimelineItem
+from cache.model import (
+    SyncStatus,
+    TicketRow,
+    TicketView,
+    TimelineItem,
+    assignment_words,
+    rating_words,
+    status_change_words,
+)
 from portal.schema import CATEGORY_LABELS, PRIORITY_LABELS, STATUS_LABELS, EventKind
 from portal.visible_text import visible as _visible
 from widgets.when import date_and_time
@@ -153,14 +161,13 @@ def _event_line(item: TimelineItem) -> str:
     if item.kind is EventKind.COMMENT:
         body = visible(item.body).replace("\n", "\n    ")
         return f"{stamp}  {who} commented{pending}:\n    {body}"
+    # The same words as the board's timeline and the activity view (cache/model.py).
     if item.kind is EventKind.STATUS_CHANGE:
-        before = STATUS_LABELS[item.from_status] if item.from_status else "?"
-        after = STATUS_LABELS[item.to_status] if item.to_status else "?"
-        return f"{stamp}  {who} changed the status: {before} → {after}{pending}"
+        return f"{stamp}  {who}: {status_change_words(item.from_status, item.to_status)}{pending}"
     if item.kind is EventKind.ASSIGNMENT:
-        return f"{stamp}  {who} assigned it to {one_line(item.assignee) or 'nobody'}{pending}"
-    comment = f": {one_line(item.body)}" if item.body else ""
-    return f"{stamp}  {who} rated it {item.score}/5{comment}{pending}"
+        return f"{stamp}  {who}: {assignment_words(one_line(item.assignee) or None)}{pending}"
+    comment = f" — {one_line(item.body)}" if item.body else ""
+    return f"{stamp}  {who}: {rating_words(item.score)}{comment}{pending}"
 
 
 def view_text(view: TicketView) -> str:
