@@ -33,7 +33,6 @@ from pathlib import Path
 import httpx
 
 from cache.mirror import Mirror
-from cache.profile import profile_paths
 from cache.sync import Cadence, SyncEngine
 from portal.client import PortalClient
 from portal.schema import Category, Priority, TicketCreate
@@ -42,6 +41,7 @@ from portal.server.auth import hash_password, token_hash
 from portal.server.demo import psa_prefix
 from portal.server.storage import Storage
 from tests.support.portal import RunningPortal, start_portal
+from tui.paths import profile_paths
 
 BOARDS, COMPANIES, LIMIT = 400, 20, 100
 QUICK_BOARDS, QUICK_COMPANIES, QUICK_LIMIT = 40, 2, 10

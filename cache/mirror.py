@@ -21,12 +21,10 @@ from typing import Any
 
 from cache import activity, queries
 from cache.apply import (
-    from_utc_text,
     now_text,
     remove_ticket,
     upsert_event,
     upsert_ticket,
-    utc_text,
 )
 from cache.apply import (
     reindex as reindex_text,
@@ -52,7 +50,6 @@ from cache.store import (
     move_aside,
     prepare_files,
     prepare_outbox,
-    write_transaction,
 )
 from portal.schema import (
     RATEABLE_STATUSES,
@@ -71,6 +68,7 @@ from portal.schema import (
     TimelineEvent,
     comment_problem,
 )
+from portal.sqlite import from_utc_text, utc_text, write_transaction
 
 DONE_ITEMS_KEPT_FOR = timedelta(days=30)
 

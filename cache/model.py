@@ -169,15 +169,32 @@ class TicketChange:
                 who = "MSP" if self.author_role is AuthorRole.MSP else self.author_name
                 return f"{who}: {first_line[0]}" if first_line else f"comment from {who}"
             case NewsKind.STATUS_CHANGE:
-                return f"{_label(self.from_status)} → {_label(self.to_status)}"
+                return status_change_words(self.from_status, self.to_status)
             case NewsKind.ASSIGNMENT:
-                return f"assigned to {self.assignee}" if self.assignee else "unassigned"
+                return assignment_words(self.assignee)
             case NewsKind.RATING:
-                return f"rated {self.score}/5 by {self.author_name}"
+                return f"{rating_words(self.score)} by {self.author_name}"
+
+
+# The words of a change, for the board, the detail, the activity view and the CLI alike; the
+# labels they use are the schema's (portal/schema.py).
+
+
+def status_change_words(before: Status | None, after: Status | None) -> str:
+    """ "In Progress → Waiting on you"."""
+    return f"{_label(before)} → {_label(after)}"
+
+
+def assignment_words(assignee: str | None) -> str:
+    return f"assigned to {assignee}" if assignee else "unassigned"
+
+
+def rating_words(score: int | None) -> str:
+    return f"rated {score}/5"
 
 
 def _label(status: Status | None) -> str:
-    return STATUS_LABELS[status] if status else "none"
+    return STATUS_LABELS[status] if status else "—"
 
 
 @dataclass(frozen=True)

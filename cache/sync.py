@@ -27,7 +27,6 @@ from datetime import UTC, datetime
 
 from filelock import FileLock, Timeout
 
-from cache.apply import utc_text
 from cache.mirror import AppliedPage, Mirror, OutboxItem, StalePage
 from cache.model import NewsKind, SyncResult, TicketChange
 from cache.private_files import FILE_MODE, private_folder
@@ -53,6 +52,7 @@ from portal.schema import (
     TicketDetail,
     TimelineEvent,
 )
+from portal.sqlite import utc_text
 
 log = logging.getLogger("msp_tickets.sync")
 

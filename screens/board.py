@@ -21,7 +21,7 @@ from screens.detail import DetailScreen
 from screens.drafts import open_with_draft
 from screens.new_ticket import DRAFT_NAME, NewTicketScreen
 from screens.stats import StatsScreen
-from widgets.badges import MARK_CHANGED, MARK_WAITING
+from widgets.badges import MARK_CHANGED, MARK_WAITING, WAITING_ON_YOU
 from widgets.guarded import Guarded
 from widgets.pills import PILLS, MoreUnderAll, PillBar, ScopeToggle, hidden_matches, more_under_all
 from widgets.plain import visible
@@ -47,7 +47,7 @@ NOT_SYNCED_YET = "Loading your tickets from the portal…"
 NO_TICKETS = "No tickets here."
 
 
-MARKER_LEGEND = f"{MARK_CHANGED} changed  {MARK_WAITING} waiting on you"
+MARKER_LEGEND = f"{MARK_CHANGED} changed  {MARK_WAITING} {WAITING_ON_YOU.lower()}"
 
 
 class BoardScreen(Guarded, Screen):

@@ -14,7 +14,7 @@ from textual.message import Message
 from textual.worker import Worker
 
 from cache.mirror import Mirror
-from cache.store import is_busy
+from portal.sqlite import is_busy
 
 T = TypeVar("T")
 

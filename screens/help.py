@@ -22,14 +22,14 @@ from screens.detail import DetailScreen
 from screens.go_to import GoToScreen
 from screens.new_ticket import NewTicketScreen
 from screens.rating import RatingScreen
-from widgets.badges import MARK_CHANGED, MARK_WAITING
+from widgets.badges import MARK_CHANGED, MARK_WAITING, WAITING_ON_YOU
 from widgets.guarded import Guarded
 from widgets.scroll_keys import SCROLL_BINDINGS, KeyedScroll
 from widgets.ticket_table import TicketTable
 
 MARKER_LEGEND = (
     (MARK_CHANGED, "changed by others since you last opened it (a lists what changed)"),
-    (MARK_WAITING, "waiting on you"),
+    (MARK_WAITING, WAITING_ON_YOU.lower()),
     ("✗", "the portal refused something you wrote: it needs attention"),
 )
 NAMED_KEYS = {"escape": "esc", "pageup": "pgup", "pagedown": "pgdn"}

@@ -43,6 +43,7 @@ from tui.palette import ActionsProvider
 from tui.process_guard import ProcessGuard
 from tui.session import Session, WrongAccount, identify, open_session
 from tui.theme_setting import save_theme, saved_theme
+from widgets.badges import WAITING_ON_YOU
 from widgets.colours import DEFAULT_THEME, THEMES
 from widgets.guarded import Guarded
 from widgets.plain import visible
@@ -482,7 +483,9 @@ def _counts(mirror) -> tuple[int, int]:
 
 def title_with_counts(name: str, waiting: int, unread: int) -> str:
     """The window title: "msp-tickets · 2 waiting on you · 3 new" (a part only when not 0)."""
-    parts = [name] + ([f"{waiting} waiting on you"] if waiting else []) + ([f"{unread} new"] if unread else [])
+    parts = (
+        [name] + ([f"{waiting} {WAITING_ON_YOU.lower()}"] if waiting else []) + ([f"{unread} new"] if unread else [])
+    )
     return " · ".join(parts)
 
 

@@ -48,11 +48,11 @@ import tomli_w
 
 from cache.model import Pill, Scope, SortColumn, TicketQuery
 from cache.private_files import write_private_text
-from cache.profile import xdg_dir
 from portal.client import InsecurePortalURL, api_base_url
 from portal.schema import API_PREFIX, Category, Priority, Status
 from tui.choices import parse_choice
 from tui.notify import NotifyMode
+from tui.paths import xdg_dir
 
 DEFAULT_PROFILE = "default"
 

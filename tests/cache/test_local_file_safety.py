@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from cache.mirror import Mirror
-from cache.profile import profile_paths
 from portal.schema import Category, Priority, TicketCreate
+from tui.paths import profile_paths
 
 DRAFT = "new-ticket"
 

@@ -10,10 +10,10 @@ from hypothesis import strategies as st
 
 from cache.mirror import InvalidInput, Mirror
 from cache.model import Pill, Scope, SortColumn, TicketQuery
-from cache.profile import profile_paths
-from cache.store import CACHE_SCHEMA_VERSION
+from cache.schema import CACHE_MIGRATIONS
 from portal.schema import AccessLevel, Category, Priority, Status, TicketCreate, UserRef
 from tests.cache.factories import event, event_change, me, removed_change, ticket, ticket_change
+from tui.paths import profile_paths
 
 STATUSES = ["open", "in_progress", "waiting_on_client", "waiting_on_vendor", "resolved", "closed"]
 PRIORITIES = ["low", "medium", "high", "critical"]
@@ -270,7 +270,7 @@ def _corrupt(path):
 
 def _newer(path):
     conn = sqlite3.connect(path)
-    conn.execute(f"PRAGMA user_version = {CACHE_SCHEMA_VERSION + 5}")
+    conn.execute(f"PRAGMA user_version = {len(CACHE_MIGRATIONS) + 5}")
     conn.close()
 
 
@@ -333,31 +333,3 @@ def test_any_typed_text_is_a_valid_search(mirror, text):
         fill(mirror, 3)
     rows = mirror.page(TicketQuery(search=text), 0, 10)
     assert mirror.total(TicketQuery(search=text)) == len(rows)
-
-
-def test_a_version_1_cache_migrates_with_its_tickets_searchable(paths):
-    from cache.store import CACHE_MIGRATIONS, _statements
-
-    paths.cache_db.parent.mkdir(parents=True, exist_ok=True)
-    old = sqlite3.connect(paths.cache_db, isolation_level=None)
-    for statement in _statements(CACHE_MIGRATIONS[0]):
-        old.execute(statement)
-    old.execute(
-        "INSERT INTO tickets (id, subject, category, priority, description, status, created_at, "
-        "updated_at, submitted_by_id, submitted_by_name, company_id) VALUES (7, 'Plotter offline', "
-        "'hardware', 'low', 'd', 'open', '2026-01-01T00:00:00+00:00', "
-        "'2026-01-01T00:00:00+00:00', 1, 'User 1', 1)"
-    )
-    old.execute("INSERT INTO fts (rowid, subject, description, comments) VALUES (7, 'Plotter offline', 'd', NULL)")
-    old.execute("PRAGMA user_version = 1")
-    old.close()
-
-    migrated = Mirror.open(paths)
-    try:
-        assert migrated.moved_aside is None
-        assert [r.id for r in migrated.page(TicketQuery(search="p"), 0, 10)] == [7]
-        fts_sql = migrated._conn.execute("SELECT sql FROM sqlite_master WHERE name = 'fts'").fetchone()[0]
-        assert "prefix = '1'" in fts_sql
-        assert migrated._conn.execute("PRAGMA user_version").fetchone()[0] == CACHE_SCHEMA_VERSION
-    finally:
-        migrated.close()

@@ -9,17 +9,16 @@ wrote to, set aside ("needs attention", never sent) when that id now means anoth
 
 from __future__ import annotations
 
-import sqlite3
 import uuid
 
 from cache.mirror import Mirror, WrittenTo
-from cache.profile import profile_paths
-from cache.store import OUTBOX_MIGRATIONS, _statements
 from cache.sync import REBUILT_CURSOR_EXPIRED, REBUILT_OTHER_PORTAL
 from portal.client import PortalClient
 from portal.schema import Change
+from tests.cache import schema_history
 from tests.cache.helpers import draft
 from tests.support.portal import make_world, start_portal, token_for
+from tui.paths import profile_paths
 
 
 async def _visible_ids(portal, account) -> set[int]:
@@ -158,14 +157,11 @@ def test_an_outbox_from_before_the_check_keeps_its_items_and_sends_them_as_befor
     so they are sent unless their ticket is gone (as the portal would refuse them anyway)."""
     paths = profile_paths("old", "http://127.0.0.1:1", "ann@a.example", {"HOME": str(tmp_path)})
     paths.outbox_db.parent.mkdir(parents=True)
-    old = sqlite3.connect(paths.outbox_db, isolation_level=None)
-    for statement in _statements(OUTBOX_MIGRATIONS[0]):
-        old.execute(statement)
+    old = schema_history.build(paths.outbox_db, schema_history.OUTBOX_STEPS, 1)
     old.execute(
         "INSERT INTO outbox (kind, ticket_ref, payload, idempotency_key, author_name, created_at) "
         "VALUES ('comment', 7, '{\"body\": \"still here\"}', 'k1', 'Ann', '2026-01-01T00:00:00+00:00')"
     )
-    old.execute("PRAGMA user_version = 1")
     old.close()
 
     mirror = Mirror.open(paths)

@@ -7,9 +7,9 @@ import pytest
 
 from cache.mirror import Mirror
 from cache.model import Pill, Scope, TicketQuery
-from cache.profile import profile_paths
 from portal.schema import TicketCreate, UserRef
 from tests.cache.factories import me, ticket, ticket_change
+from tui.paths import profile_paths
 
 
 @pytest.fixture

@@ -218,7 +218,7 @@ async def test_corrupt_cache_is_rebuilt_by_a_full_sync_and_the_outbox_kept(world
 SYNC_IN_A_PROCESS = """
 import asyncio, json, sys, time
 from cache.mirror import Mirror
-from cache.profile import profile_paths
+from tui.paths import profile_paths
 from cache.sync import SyncEngine
 from portal.client import PortalClient
 from tests.cache.faults import Fault, FaultyTransport

@@ -75,7 +75,7 @@ OPEN_AND_LIST_MODES = """
 import os, stat, sys
 from pathlib import Path
 from cache.mirror import Mirror
-from cache.profile import profile_paths
+from tui.paths import profile_paths
 paths = profile_paths("umask", "http://127.0.0.1:9", 1, {"HOME": sys.argv[1]})
 mirror = Mirror.open(paths)
 mirror.save_draft("new", {"subject": "held open"})
@@ -247,8 +247,8 @@ def test_a_login_whose_token_cannot_be_kept_is_revoked(cli: Cli, demo: RunningPo
 
 
 def test_files_an_older_version_kept_by_email_are_taken_over_with_their_unsent_work(tmp_path: Path):
-    from cache.profile import paths_by_email
     from tui.config import Profile
+    from tui.paths import paths_by_email
     from tui.session import Identity, session_paths
 
     env = {"HOME": str(tmp_path)}

@@ -18,12 +18,13 @@ import pytest
 
 from cache.mirror import Mirror
 from cache.model import TicketQuery
-from cache.profile import ProfilePaths, profile_paths
+from cache.profile import ProfilePaths
 from cache.sync import SyncEngine
 from portal.client import PortalClient
 from portal.schema import Category, Priority, TicketCreate
 from tests.support.portal import Account, RunningPortal, start_portal, token_for
 from tui.demo import DEMO_EMAIL, DEMO_PASSWORD
+from tui.paths import profile_paths
 
 TRIALS = 30
 DEMO_TICKETS = 1500  # across three companies: the demo admin mirrors about a third

@@ -29,7 +29,7 @@ from hypothesis.stateful import (
 
 from cache.mirror import Mirror
 from cache.model import TicketQuery
-from cache.profile import ProfilePaths, profile_paths
+from cache.profile import ProfilePaths
 from cache.sync import SyncEngine
 from portal.client import PortalClient, RetryPolicy
 from portal.schema import AuthorRole, Category, EventKind, Priority, Status, TicketCreate
@@ -39,6 +39,7 @@ from tests.portal.api import psa_cycles
 from tests.reliability.people import add_company, add_users
 from tests.reliability.transport import SlowAnswers
 from tests.support.portal import Account, RunningPortal, token_for
+from tui.paths import profile_paths
 
 READ_TIMEOUT = 0.4
 # Retries happen as in production, without production's waits; a Retry-After is honoured up to

@@ -15,12 +15,12 @@ import pytest
 from textual.pilot import Pilot
 
 from cache.mirror import Mirror
-from cache.profile import profile_paths
 from cache.sync import SyncEngine
 from portal.client import PortalClient, RetryPolicy
 from tests.support.portal import Account, RunningPortal, start_portal, token_for
 from tui.app import TicketsApp
 from tui.demo import DEMO_EMAIL, DEMO_PASSWORD
+from tui.paths import profile_paths
 from tui.session import Session
 
 DEMO_ADMIN = Account(DEMO_EMAIL, DEMO_PASSWORD, "Acme admin", "Acme Corp", "company_admin")

@@ -17,10 +17,11 @@ from pydantic import ValidationError
 
 from cache.mirror import InvalidInput, Mirror
 from cache.model import Pill, SyncResult, SyncStatus, TicketQuery
-from cache.profile import ProfilePaths, xdg_dir
+from cache.profile import ProfilePaths
 from cache.store import OutboxUnusable, moved_aside_files
 from portal.client import PortalClient, PortalError, Unauthorized
 from portal.schema import AccessLevel, Status, TicketCreate
+from portal.sqlite import is_busy
 from tui.choices import label
 from tui.cli import exit_codes, output, stats_report
 from tui.config import (
@@ -34,6 +35,7 @@ from tui.config import (
 )
 from tui.credentials import CredentialError, TokenStore
 from tui.login import LoginFailed, Why, log_in
+from tui.paths import xdg_dir
 from tui.session import (
     Identity,
     Session,
@@ -83,7 +85,7 @@ def _guarded(command: Callable[[Any], int]) -> Callable[[Any], int]:
 def _sqlite_trouble(error: sqlite3.OperationalError) -> str:
     """What to do about it: wait only if waiting helps (busy); else fix the files' modes."""
     words = str(error)
-    if "locked" in words or "busy" in words:
+    if is_busy(error):
         return f"The local mirror is busy ({words}); try again in a moment."
     folders = f"{xdg_dir('cache')} and {xdg_dir('data')}"
     return (
@@ -398,20 +400,22 @@ def cmd_status(args: Any) -> int:
     token = TokenStore().get(profile) if profile.complete else None
     # Whose the token is only if already known: status reads local files and asks no portal.
     identity = remembered_identity(profile, token) if token else None
+    paths = session_paths(profile, identity) if identity else None
+    mirror = paths.cache_db if paths is not None and paths.cache_db.exists() else None
     document: dict[str, Any] = {
         "profile": profile.name,
         "portal": profile.portal_url,
         "email": identity.email if identity else profile.email,
         "logged_in": bool(token),
+        "mirror": str(mirror) if mirror else None,  # the file to look into (README, "Looking inside")
     }
-    document.update(output.status_document(_local_status(profile, identity)))
+    document.update(output.status_document(_local_status(paths if mirror else None)))
     _print(document, _status_text(document), args.json)
     return exit_codes.OK
 
 
-def _local_status(profile: Profile, identity: Identity | None) -> SyncStatus:
-    paths = session_paths(profile, identity) if identity else None
-    if paths is None or not paths.cache_db.exists():
+def _local_status(paths: ProfilePaths | None) -> SyncStatus:
+    if paths is None:
         return SyncStatus(None, None, None, 0, 0, None)
     mirror = Mirror.open(paths)
     try:
@@ -423,16 +427,17 @@ def _local_status(profile: Profile, identity: Identity | None) -> SyncStatus:
 def _status_text(document: dict[str, Any]) -> str:
     if not document["logged_in"]:
         return f"Profile {document['profile']}: not logged in. Run `msp-tickets login`."
-    when = lambda moment: moment.astimezone().strftime("%Y-%m-%d %H:%M") if moment else "never"  # noqa: E731
     lines = [
         f"Profile {document['profile']}: {document['email'] or 'not synced yet'} on {document['portal']}",
-        f"Last sync: {when(document['last_synced_at'])}   next: {when(document['next_sync_at'])}",
+        f"Last sync: {output.when(document['last_synced_at'])}   next: {output.when(document['next_sync_at'])}",
     ]
     if document["offline_since"]:
-        lines.append(f"Offline since {when(document['offline_since'])}: showing cached data.")
+        lines.append(f"Offline since {output.when(document['offline_since'])}: showing cached data.")
     lines.append(f"Waiting to send: {document['waiting_to_send']}   needs attention: {document['needs_attention']}")
     if document["last_error"]:
         lines.append(f"Last error: {output.one_line(document['last_error'])}")
+    if document["mirror"]:
+        lines.append(f"Mirror: {output.one_line(document['mirror'])}")
     return "\n".join(lines)
 
 
