@@ -21,7 +21,7 @@ from pathlib import Path
 from cache.private_files import SQLITE_COMPANIONS, private_database, private_folder
 
 CACHE_SCHEMA_VERSION = 5
-OUTBOX_SCHEMA_VERSION = 2
+OUTBOX_SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 5000
 MOVED_ASIDE_KEPT_FOR = timedelta(days=7)
 MOVED_ASIDE_MARK = ".corrupt-"
@@ -186,6 +186,11 @@ OUTBOX_MIGRATIONS = [
     ALTER TABLE outbox ADD COLUMN portal_id TEXT;
     ALTER TABLE outbox ADD COLUMN ticket_created_at TEXT;
     ALTER TABLE outbox ADD COLUMN ticket_submitted_by INTEGER;
+    """,
+    # 3: an item may wait a few seconds before it is sent (UTC, as created_at; NULL: at once),
+    # so that the user can take a confirm or a reopen back while it waits (cache/outbox.py).
+    """
+    ALTER TABLE outbox ADD COLUMN send_after TEXT;
     """,
 ]
 

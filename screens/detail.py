@@ -172,7 +172,7 @@ class DetailScreen(Guarded, Screen):
         write_then(
             self,
             self.services,
-            lambda: mirror.confirm(ticket_id),
+            lambda: mirror.outbox.confirm(ticket_id),
             self._after_write,
             what=f"confirming ticket #{ticket_id}",
         )
@@ -187,7 +187,7 @@ class DetailScreen(Guarded, Screen):
         write_then(
             self,
             self.services,
-            lambda: mirror.reopen(ticket_id, reason),
+            lambda: mirror.outbox.reopen(ticket_id, reason),
             self._after_write,
             what=f"reopening ticket #{ticket_id}",
         )
@@ -228,7 +228,7 @@ def event_to_show(
 def _read_ticket(mirror, ticket_id: int) -> tuple[int, TicketView | None, datetime | None]:
     """On the reader thread: the ticket's portal id (once it has one), the ticket, and the
     newest MSP event the user had seen when they last opened it."""
-    ticket_id = mirror.resolve(ticket_id)
+    ticket_id = mirror.outbox.resolve(ticket_id)
     return ticket_id, mirror.ticket(ticket_id), mirror.seen_until(ticket_id)
 
 
