@@ -22,7 +22,7 @@ from screens.comment import CommentScreen, draft_name
 from screens.common import MirrorChanged, Services
 from screens.drafts import open_with_draft
 from screens.rating import RatingScreen
-from screens.writes import write_then
+from screens.writes import write_held
 from widgets.badges import ATTENTION_STYLE, MARK_PENDING, PENDING_STYLE, priority_badge, status_badge
 from widgets.colours import Palette, palette_for
 from widgets.document import PLAIN, DocumentView, Para, Spans
@@ -168,12 +168,13 @@ class DetailScreen(Guarded, Screen):
     def _confirm(self, yes: bool | None) -> None:
         if not yes:
             return
-        ticket_id, mirror = self.ticket_id, self.services.mirror
-        write_then(
+        ticket_id, outbox = self.ticket_id, self.services.mirror.outbox
+        write_held(
             self,
             self.services,
-            lambda: mirror.outbox.confirm(ticket_id),
+            lambda hold: outbox.confirm(ticket_id, hold=hold),
             self._after_write,
+            said=f"Confirmed #{ticket_id}",
             what=f"confirming ticket #{ticket_id}",
         )
 
@@ -183,12 +184,13 @@ class DetailScreen(Guarded, Screen):
     def _reopen(self, reason: str | None) -> None:
         if reason is None:
             return
-        ticket_id, mirror = self.ticket_id, self.services.mirror
-        write_then(
+        ticket_id, outbox = self.ticket_id, self.services.mirror.outbox
+        write_held(
             self,
             self.services,
-            lambda: mirror.outbox.reopen(ticket_id, reason),
+            lambda hold: outbox.reopen(ticket_id, reason, hold=hold),
             self._after_write,
+            said=f"Reopened #{ticket_id}",
             what=f"reopening ticket #{ticket_id}",
         )
 
