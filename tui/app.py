@@ -36,6 +36,7 @@ from screens.login import LoginDetails, LoginRefused, LoginScreen
 from tui import login as login_service
 from tui.config import ConfigError, Profile, load_keymap
 from tui.credentials import TokenStore
+from tui.editor import edit_in_editor
 from tui.failures import describe_failure
 from tui.input_order import InputOrder
 from tui.notify import NotifyMode, notification, window_title
@@ -48,6 +49,7 @@ from widgets.colours import DEFAULT_THEME, THEMES
 from widgets.guarded import Guarded
 from widgets.plain import visible
 from widgets.sync_line import describe_sync
+from widgets.text_entry import EditInEditor
 
 # The status line's text is recomputed every second (its countdown ticks) from the status last
 # read; the mirror is read again only when a sync or a write changes it.
@@ -463,6 +465,11 @@ class TicketsApp(Guarded, App):
     def action_activity(self) -> None:
         if self.files is not None and not isinstance(self.screen, ActivityScreen):
             self.push_screen(ActivityScreen(self.services))
+
+    @on(EditInEditor)
+    def _edit_in_editor(self, request: EditInEditor) -> None:
+        """ctrl+e in a long text field: the app owns the terminal, so it hands it over."""
+        edit_in_editor(self, request)
 
     # --- help -------------------------------------------------------------------------------------
 
