@@ -20,6 +20,7 @@ from portal.schema import CATEGORY_LABELS, AuthorRole, EventKind, Status
 from screens.careful import ConfirmResolvedScreen, ReopenScreen
 from screens.comment import CommentScreen, draft_name
 from screens.common import MirrorChanged, Services
+from screens.copy_reference import copy_reference
 from screens.drafts import open_with_draft
 from screens.rating import RatingScreen
 from screens.writes import write_held
@@ -47,6 +48,7 @@ class DetailScreen(Guarded, Screen):
         Binding("f", "confirm", "Confirm resolved", id="detail.confirm"),
         Binding("o", "reopen", "Reopen", id="detail.reopen"),
         Binding("t", "rate", "Rate", id="detail.rate"),
+        Binding("y", "copy_reference", "Copy reference", show=False, id="detail.copy"),
     ]
 
     def __init__(self, services: Services, ticket_id: int) -> None:
@@ -193,6 +195,9 @@ class DetailScreen(Guarded, Screen):
             said=f"Reopened #{ticket_id}",
             what=f"reopening ticket #{ticket_id}",
         )
+
+    def action_copy_reference(self) -> None:
+        copy_reference(self.app, self.view.row if self.view else None)
 
     def action_rate(self) -> None:
         current = self.view.rating if self.view else None

@@ -166,7 +166,7 @@ async def test_an_unusable_outbox_is_a_notice_and_the_form_stays(demo_portal, tm
         def failing_comment(*args, **kwargs):
             raise OutboxUnusable("The outbox /x/outbox.db cannot be read (file is not a database)")
 
-        monkeypatch.setattr(mirror, "add_comment", failing_comment)
+        monkeypatch.setattr(mirror.outbox, "add_comment", failing_comment)
         await running.press("ctrl+s")
         assert any(
             title == "Outbox failed" and "outbox.db cannot be read" in message for title, message in notices(running)
