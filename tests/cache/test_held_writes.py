@@ -14,15 +14,21 @@ LONG_HOLD = timedelta(minutes=10)  # never ends during the test
 SHORT_HOLD = timedelta(seconds=0.5)
 
 
+async def synced_with_a_resolved_ticket(world, sides, **side_kw):
+    """A side of the account that owns a resolved ticket, synced; and that ticket's id."""
+    portal, account = world.portal, world.accounts["a_own"]
+    ticket_id = await resolved_ticket(portal, account)
+    side = await sides(portal, account, **side_kw)
+    await side.engine.sync_now()
+    return side, ticket_id
+
+
 async def wait_out(hold: timedelta) -> None:
     await asyncio.sleep(hold.total_seconds() + 0.1)
 
 
 async def test_a_held_confirm_is_not_sent_and_taken_back_is_never_sent(world, sides):
-    portal, account = world.portal, world.accounts["a_own"]
-    ticket_id = await resolved_ticket(portal, account)
-    side = await sides(portal, account)
-    await side.engine.sync_now()
+    side, ticket_id = await synced_with_a_resolved_ticket(world, sides)
 
     held = side.mirror.outbox.confirm(ticket_id, hold=LONG_HOLD)
     assert side.mirror.ticket(ticket_id).row.status is Status.CLOSED  # shown at once, pending
@@ -43,10 +49,7 @@ async def test_a_held_confirm_is_not_sent_and_taken_back_is_never_sent(world, si
 
 
 async def test_a_held_reopen_and_its_reason_go_once_the_hold_ends(world, sides):
-    portal, account = world.portal, world.accounts["a_own"]
-    ticket_id = await resolved_ticket(portal, account)
-    side = await sides(portal, account)
-    await side.engine.sync_now()
+    side, ticket_id = await synced_with_a_resolved_ticket(world, sides)
 
     held = side.mirror.outbox.reopen(ticket_id, "The printer jams again", hold=SHORT_HOLD)
     assert len(held.item_ids) == 2  # the reopening and its reason: one action, taken back together
@@ -65,14 +68,11 @@ async def test_a_held_reopen_and_its_reason_go_once_the_hold_ends(world, sides):
 
 
 async def test_a_write_held_when_the_app_was_killed_goes_from_the_next_start(world, sides, tmp_path):
-    portal, account = world.portal, world.accounts["a_own"]
-    ticket_id = await resolved_ticket(portal, account)
-    side = await sides(portal, account, home=tmp_path / "home")
-    await side.engine.sync_now()
+    side, ticket_id = await synced_with_a_resolved_ticket(world, sides, home=tmp_path / "home")
     side.mirror.outbox.confirm(ticket_id, hold=SHORT_HOLD)
     side.mirror.close()  # the app is gone; what it queued is in the outbox file
 
-    later = await sides(portal, account, home=tmp_path / "home")
+    later = await sides(world.portal, world.accounts["a_own"], home=tmp_path / "home")
     [waiting] = later.mirror.outbox.pending_items()
     assert waiting.kind == "confirm"
     await wait_out(SHORT_HOLD)
@@ -84,10 +84,7 @@ async def test_a_write_held_when_the_app_was_killed_goes_from_the_next_start(wor
 
 async def test_only_what_is_due_is_sent_in_order(world, sides):
     """A comment written after a held confirm is not held back by it."""
-    portal, account = world.portal, world.accounts["a_own"]
-    ticket_id = await resolved_ticket(portal, account)
-    side = await sides(portal, account)
-    await side.engine.sync_now()
+    side, ticket_id = await synced_with_a_resolved_ticket(world, sides)
     side.mirror.outbox.confirm(ticket_id, hold=LONG_HOLD)
     side.mirror.outbox.add_comment(ticket_id, "Works now, thanks")
 

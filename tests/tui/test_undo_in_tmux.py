@@ -9,13 +9,12 @@ import shutil
 import signal
 import sqlite3
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from screens.writes import UNDO_WINDOW
-from tests.support.portal import RunningPortal, start_portal
+from tests.support.portal import RunningPortal
 from tests.support.terminal import ENTER, Board, start_board, terminal, wait_until
 from tests.tui.conftest import DEMO_ADMIN
 
@@ -23,15 +22,7 @@ pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
 ]
-
-
-@pytest.fixture(scope="module")
-def demo_portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPortal]:
-    running = start_portal(tmp_path_factory.mktemp("portal"), seed_demo=True)
-    try:
-        yield running
-    finally:
-        running.stop()
+# demo_portal: tests/tui/conftest.py's, one seeded portal for the module.
 
 
 def outbox_rows(home: Path) -> list[tuple[str, str, str | None]]:
