@@ -66,3 +66,21 @@ async def test_ctrl_e_where_the_terminal_cannot_be_handed_over_keeps_the_text(de
         )
         assert running.app.is_running
         assert running.app.screen.query_one(TextEntryArea).text == "Half a thought"
+
+
+async def test_the_text_back_from_the_editor_is_kept_as_the_draft(demo_portal, tmp_path: Path) -> None:
+    async with running_tui(demo_portal, tmp_path) as running:
+        detail = await open_first(running, Pill.OPEN)
+        await running.press("c")
+        area = running.app.screen.query_one(TextEntryArea)
+        area.put_text("Written in the editor\nover two lines")  # what edit_in_editor does with it
+        await running.pilot.pause()
+        assert area.cursor_location == area.document.end
+        drafts = running.app.session.mirror.drafts
+        await running.until(
+            lambda: (
+                (drafts.load(f"comment:{detail.ticket_id}") or {}).get("body")
+                == "Written in the editor\nover two lines"
+            ),
+            what="the draft saved",
+        )
