@@ -113,7 +113,7 @@ class Board:
                 pass
 
     def write(self, cycle: int) -> None:
-        self.mirror.submit_ticket(
+        self.mirror.outbox.submit_ticket(
             TicketCreate(
                 subject=f"Tenant load: {self.email}, cycle {cycle}",
                 category=Category.NETWORK,
@@ -121,7 +121,7 @@ class Board:
                 description="Written while the whole tenant syncs.",
             )
         )
-        self.keys.append(self.mirror.pending_items()[-1].idempotency_key)
+        self.keys.append(self.mirror.outbox.pending_items()[-1].idempotency_key)
 
 
 def make_tenant(portal: RunningPortal, boards: int, companies: int) -> list[tuple[str, str]]:
@@ -274,7 +274,7 @@ def _landed(portal: RunningPortal, boards: list[Board]) -> dict:
         "writes": len(keys),
         "landed_once": sum(1 for key in keys if on_portal[key] == 1),
         "doubled": sum(1 for key in keys if on_portal[key] > 1),
-        "still_queued": sum(len(board.mirror.pending_items()) for board in boards),
+        "still_queued": sum(len(board.mirror.outbox.pending_items()) for board in boards),
     }
 
 

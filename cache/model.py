@@ -1,7 +1,7 @@
 """What the mirror gives the screens: plain, immutable values, no I/O, no textual.
 
 A ticket is addressed by `TicketRow.id`: the portal's id (> 0) once the portal has it, or the
-negated outbox item id (< 0) while it exists only in the outbox. `Mirror.resolve(id)` maps a
+negated outbox item id (< 0) while it exists only in the outbox. `Outbox.resolve(id)` maps a
 pending id to the portal's id after acknowledgement, so a screen that holds a pending id keeps
 showing the same ticket.
 """

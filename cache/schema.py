@@ -224,4 +224,10 @@ def _note_the_ticket_written_to(db: Database) -> None:
     db["outbox"].add_column("ticket_submitted_by", int)
 
 
-OUTBOX_MIGRATIONS: list[MigrationStep] = [_create_outbox, _note_the_ticket_written_to]
+def _hold_items_back(db: Database) -> None:
+    """3: an item may wait a few seconds before it is sent (UTC, as created_at; NULL: at once),
+    so that the user can take a confirm or a reopen back while it waits (cache/outbox.py)."""
+    db["outbox"].add_column("send_after", str)
+
+
+OUTBOX_MIGRATIONS: list[MigrationStep] = [_create_outbox, _note_the_ticket_written_to, _hold_items_back]

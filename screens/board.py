@@ -17,6 +17,7 @@ from textual.widgets import Footer, Input, Static
 from cache.model import Pill, Scope, SortColumn
 from portal.schema import AccessLevel, Me
 from screens.common import MirrorChanged, Services
+from screens.copy_reference import copy_reference
 from screens.detail import DetailScreen
 from screens.drafts import open_with_draft
 from screens.new_ticket import DRAFT_NAME, NewTicketScreen
@@ -60,6 +61,7 @@ class BoardScreen(Guarded, Screen):
         Binding("S", "flip_sort", "Sort direction", show=False, id="board.flip_sort"),
         Binding("m", "scope", "Mine/Co", tooltip="Mine / company tickets", id="board.scope"),
         Binding("t", "stats", "Stats", show=False, id="board.stats"),
+        Binding("y", "copy_reference", "Copy reference", show=False, id="board.copy"),
         Binding("escape", "clear_search", "Clear search", show=False, id="board.clear_search"),
         # Typed into the search field, q is a letter: the field takes it before this binding.
         Binding("q", "app.quit", "Quit", id="board.quit"),
@@ -255,6 +257,9 @@ class BoardScreen(Guarded, Screen):
     @on(TicketTable.Opened)
     def _open(self, event: TicketTable.Opened) -> None:
         self.app.push_screen(DetailScreen(self.services, event.ticket_id))
+
+    def action_copy_reference(self) -> None:
+        copy_reference(self.app, self.table.current())
 
     def action_stats(self) -> None:
         self.app.push_screen(StatsScreen(self.services))

@@ -25,6 +25,7 @@ from screens.rating import RatingScreen
 from widgets.badges import MARK_CHANGED, MARK_WAITING, WAITING_ON_YOU
 from widgets.guarded import Guarded
 from widgets.scroll_keys import SCROLL_BINDINGS, KeyedScroll
+from widgets.text_entry import EDITOR_BINDING
 from widgets.ticket_table import TicketTable
 
 MARKER_LEGEND = (
@@ -69,6 +70,7 @@ class HelpScreen(Guarded, ModalScreen[None]):
             ("Activity (a)", _bindings(ActivityScreen.BINDINGS)),
             ("New ticket", _bindings(NewTicketScreen.BINDINGS)),
             ("Comment", _bindings(CommentScreen.BINDINGS)),
+            ("Comment, description, reason", [EDITOR_BINDING]),
             ("Rating", _bindings(RatingScreen.BINDINGS)),
         ]
 

@@ -85,7 +85,7 @@ def test_pill_counts_follow_the_search(mirror):
 
 def test_a_ticket_waiting_in_the_outbox_counts_under_open_while_searching(mirror):
     fill(mirror)
-    mirror.submit_ticket(
+    mirror.outbox.submit_ticket(
         TicketCreate(subject="Printer on fire", category="hardware", priority="high", description="It smokes")
     )
     counts = mirror.pill_counts(Scope.COMPANY, "printer")

@@ -76,10 +76,10 @@ def _queue_some(paths: ProfilePaths, trial: int, known_ticket: int | None) -> No
             priority=Priority.LOW,
             description=f"Queued before trial {trial}.",
         )
-        pending = mirror.submit_ticket(draft)
-        mirror.add_comment(pending, f"Comment on the new ticket of trial {trial}")
+        pending = mirror.outbox.submit_ticket(draft)
+        mirror.outbox.add_comment(pending, f"Comment on the new ticket of trial {trial}")
         if known_ticket is not None:
-            mirror.add_comment(known_ticket, f"Comment on an old ticket in trial {trial}")
+            mirror.outbox.add_comment(known_ticket, f"Comment on an old ticket in trial {trial}")
     finally:
         mirror.close()
 
@@ -164,7 +164,7 @@ async def test_a_sync_killed_at_random_loses_nothing_and_corrupts_nothing(
         async with PortalClient(seeded.url, token) as client:
             result = await SyncEngine(mirror, client, page_size=500).sync_now()
             assert result.error is None, result.error
-            assert mirror.pending_items() == []
+            assert mirror.outbox.pending_items() == []
             shown = mirror.total(TicketQuery())
             listed = 0
             cursor = None

@@ -15,8 +15,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from cache.mirror import InvalidInput, Mirror
+from cache.mirror import Mirror
 from cache.model import Pill, SyncResult, SyncStatus, TicketQuery
+from cache.outbox import InvalidInput
 from cache.profile import ProfilePaths
 from cache.store import OutboxUnusable, moved_aside_files
 from portal.client import PortalClient, PortalError, Unauthorized
@@ -268,7 +269,7 @@ def _work_left(paths: ProfilePaths) -> _WorkLeft | None:
     mirror = Mirror.open(paths)
     try:
         status = mirror.sync_status()
-        return _WorkLeft(status.waiting_to_send, status.needs_attention, mirror.draft_count())
+        return _WorkLeft(status.waiting_to_send, status.needs_attention, mirror.drafts.count())
     finally:
         mirror.close()
 
@@ -372,7 +373,7 @@ async def _view_or_fail(session: Session, ticket_id: int, *, sync_first: bool, w
     if sync_first or session.mirror.ticket(ticket_id) is None:
         result = await _sync(session, strict=False, warn=warn)
         unreachable = result.error
-    view = await asyncio.to_thread(session.mirror.ticket, session.mirror.resolve(ticket_id))
+    view = await asyncio.to_thread(session.mirror.ticket, session.mirror.outbox.resolve(ticket_id))
     if view is None:
         ref = output.ticket_ref(ticket_id)
         if unreachable and not warn:  # not said yet: why the local copy is all there is
@@ -482,7 +483,7 @@ async def _send(session: Session, ticket_id: int, as_json: bool) -> int:
     """Push what was queued; print the ticket (stdout) and, if it stays queued, one sentence
     saying so (stderr) and exit 4; exit 1 if refused."""
     result = await _sync(session, strict=False, warn=False)
-    view = await asyncio.to_thread(session.mirror.ticket, session.mirror.resolve(ticket_id))
+    view = await asyncio.to_thread(session.mirror.ticket, session.mirror.outbox.resolve(ticket_id))
     queued = not _reached_portal(result)
     document = {"ticket": output.view_document(view) if view else None, "queued": queued}
     if result.needs_attention:
@@ -506,7 +507,7 @@ def cmd_new(args: Any) -> int:
         raise CommandFailed("Nothing was sent:\n" + _field_problems(error), exit_codes.USAGE) from None
 
     async def work(session: Session) -> int:
-        pending_id = await asyncio.to_thread(session.mirror.submit_ticket, draft)
+        pending_id = await asyncio.to_thread(session.mirror.outbox.submit_ticket, draft)
         return await _send(session, pending_id, args.json)
 
     return _in_session(args, work)
@@ -546,14 +547,14 @@ def _status_refusal(action: str, needs: set[Status], may: str):
 @_guarded
 def cmd_comment(args: Any) -> int:
     text = args.text if args.text is not None else _read_stdin("comment")
-    return _acting_on(args, lambda s, v: s.mirror.add_comment(v.row.id, text), lambda v: None)
+    return _acting_on(args, lambda s, v: s.mirror.outbox.add_comment(v.row.id, text), lambda v: None)
 
 
 @_guarded
 def cmd_confirm(args: Any) -> int:
     return _acting_on(
         args,
-        lambda s, v: s.mirror.confirm(v.row.id),
+        lambda s, v: s.mirror.outbox.confirm(v.row.id),
         _status_refusal("confirmed", {Status.RESOLVED}, "can_confirm"),
     )
 
@@ -562,7 +563,7 @@ def cmd_confirm(args: Any) -> int:
 def cmd_reopen(args: Any) -> int:
     return _acting_on(
         args,
-        lambda s, v: s.mirror.reopen(v.row.id),
+        lambda s, v: s.mirror.outbox.reopen(v.row.id),
         _status_refusal("reopened", {Status.RESOLVED}, "can_reopen"),
     )
 
@@ -571,7 +572,7 @@ def cmd_reopen(args: Any) -> int:
 def cmd_rate(args: Any) -> int:
     return _acting_on(
         args,
-        lambda s, v: s.mirror.rate(v.row.id, args.score, args.comment),
+        lambda s, v: s.mirror.outbox.rate(v.row.id, args.score, args.comment),
         _status_refusal("rated", {Status.RESOLVED, Status.CLOSED}, "can_rate"),
     )
 
