@@ -161,6 +161,11 @@ OUTBOX_STEPS = [
     ALTER TABLE outbox ADD COLUMN ticket_created_at TEXT;
     ALTER TABLE outbox ADD COLUMN ticket_submitted_by INTEGER;
     """,
+    # 3: an item may wait a few seconds before it is sent, so a confirm or a reopen can be
+    # taken back while it waits.
+    """
+    ALTER TABLE outbox ADD COLUMN send_after TEXT;
+    """,
 ]
 
 
