@@ -25,10 +25,10 @@ import httpx
 
 from cache.mirror import Mirror
 from cache.model import TicketQuery
-from cache.profile import profile_paths
 from cache.sync import CHANGES_PAGE_SIZE, SyncEngine
 from portal.client import CHANGES_PAGE_LIMIT, PortalClient
 from tests.support.portal import RunningPortal, start_portal
+from tui.paths import profile_paths
 
 TICKETS = 100_000
 TENANT_LIMIT_PER_MINUTE = 100

@@ -23,8 +23,8 @@ from pathlib import Path
 
 from bench.mirror import EVENTS, START, TICKETS, build, ms, raw
 from cache.mirror import Mirror
-from cache.profile import profile_paths
 from portal.schema import AccessLevel
+from tui.paths import profile_paths
 
 IMPORT_RUNS = 5
 

@@ -33,7 +33,6 @@ from pathlib import Path
 import httpx
 
 from cache.mirror import Mirror
-from cache.profile import profile_paths
 from cache.sync import Cadence, SyncEngine
 from portal.client import PortalClient
 from portal.schema import Category, Priority, TicketCreate
@@ -42,6 +41,7 @@ from portal.server.auth import hash_password, token_hash
 from portal.server.demo import psa_prefix
 from portal.server.storage import Storage
 from tests.support.portal import RunningPortal, start_portal
+from tui.paths import profile_paths
 
 BOARDS, COMPANIES, LIMIT = 400, 20, 100
 QUICK_BOARDS, QUICK_COMPANIES, QUICK_LIMIT = 40, 2, 10
@@ -113,7 +113,7 @@ class Board:
                 pass
 
     def write(self, cycle: int) -> None:
-        self.mirror.submit_ticket(
+        self.mirror.outbox.submit_ticket(
             TicketCreate(
                 subject=f"Tenant load: {self.email}, cycle {cycle}",
                 category=Category.NETWORK,
@@ -121,7 +121,7 @@ class Board:
                 description="Written while the whole tenant syncs.",
             )
         )
-        self.keys.append(self.mirror.pending_items()[-1].idempotency_key)
+        self.keys.append(self.mirror.outbox.pending_items()[-1].idempotency_key)
 
 
 def make_tenant(portal: RunningPortal, boards: int, companies: int) -> list[tuple[str, str]]:
@@ -274,7 +274,7 @@ def _landed(portal: RunningPortal, boards: list[Board]) -> dict:
         "writes": len(keys),
         "landed_once": sum(1 for key in keys if on_portal[key] == 1),
         "doubled": sum(1 for key in keys if on_portal[key] > 1),
-        "still_queued": sum(len(board.mirror.pending_items()) for board in boards),
+        "still_queued": sum(len(board.mirror.outbox.pending_items()) for board in boards),
     }
 
 

@@ -26,7 +26,8 @@ from pathlib import Path
 from bench.mirror import BIG_TICKET_EVENTS, EVENTS, SEARCH_WORD, TICKETS, build
 from cache.mirror import Mirror
 from cache.model import SortColumn, TicketQuery
-from cache.profile import ProfilePaths, profile_paths
+from cache.profile import ProfilePaths
+from tui.paths import profile_paths
 
 SIZE = (120, 40)
 REPEAT = 5  # ours: the median of five

@@ -6,9 +6,9 @@ import sqlite3
 from collections.abc import Iterable
 from datetime import datetime
 
-from cache.apply import utc_text
 from cache.model import ActivityEntry, NewsKind, TicketChange
 from portal.schema import AuthorRole, Status
+from portal.sqlite import utc_text
 
 # The view shows the newest; older lines stay in the file but are not read back.
 ACTIVITY_SHOWN_AT_MOST = 500

@@ -15,17 +15,7 @@ from typing import Any
 
 from cache import queries
 from portal.schema import AuthorRole, EventKind, Ticket, TimelineEvent
-
-
-def utc_text(moment: datetime) -> str:
-    """Fixed-width UTC ISO 8601: compares and sorts correctly as text."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def from_utc_text(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
+from portal.sqlite import utc_text
 
 
 def now_text() -> str:
@@ -39,7 +29,7 @@ class Written:
 
 
 def upsert_ticket(conn: sqlite3.Connection, ticket: Ticket) -> Written:
-    params = _ticket_params(ticket)
+    params = ticket_params(ticket)
     before = conn.execute(queries.SELECT_TICKET_COLUMNS, (ticket.id,)).fetchone()
     if before is None:
         conn.execute(queries.INSERT_TICKET, params)
@@ -53,7 +43,7 @@ def upsert_ticket(conn: sqlite3.Connection, ticket: Ticket) -> Written:
     return Written(new=False, text_changed=bool({"subject", "description"} & set(changed)))
 
 
-def _ticket_params(ticket: Ticket) -> dict[str, Any]:
+def ticket_params(ticket: Ticket) -> dict[str, Any]:
     return {
         "id": ticket.id,
         "subject": ticket.subject,
@@ -76,7 +66,7 @@ def _ticket_params(ticket: Ticket) -> dict[str, Any]:
 
 def upsert_event(conn: sqlite3.Connection, event: TimelineEvent) -> Written:
     before = conn.execute("SELECT body FROM events WHERE id = ?", (event.id,)).fetchone()
-    params = _event_params(event)
+    params = event_params(event)
     conn.execute(queries.UPSERT_EVENT, params)
     if event.author_role is AuthorRole.MSP:
         conn.execute(queries.NOTE_MSP_CHANGE, params)
@@ -86,7 +76,7 @@ def upsert_event(conn: sqlite3.Connection, event: TimelineEvent) -> Written:
     return Written(new=False, text_changed=is_comment and before[0] != event.body)
 
 
-def _event_params(event: TimelineEvent) -> dict[str, Any]:
+def event_params(event: TimelineEvent) -> dict[str, Any]:
     return {
         "id": event.id,
         "ticket_id": event.ticket_id,

@@ -1,36 +1,34 @@
-"""The local mirror of the portal: what the screens read, and the outbox they write to.
+"""The local mirror of the portal: what the screens read, and the sync engine's bookkeeping.
 
 Synchronous sqlite3, one connection per thread (the cache with the outbox attached). Reads are
 one SQL statement each and overlay what waits in the outbox, so a ticket written offline shows
 at once, marked pending, and keeps its place when the portal acknowledges it. Writes by the user
-go only to the outbox; the sync engine (cache/sync.py) sends them and applies the change feed.
+go only to the outbox (`mirror.outbox`, cache/outbox.py) and half-written ones to the drafts
+(`mirror.drafts`, cache/drafts.py), through the same connections; the sync engine
+(cache/sync.py) sends the outbox and applies the change feed here.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import threading
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from cache import activity, queries
 from cache.apply import (
-    from_utc_text,
-    now_text,
+    reindex as reindex_text,
+)
+from cache.apply import (
     remove_ticket,
     upsert_event,
     upsert_ticket,
-    utc_text,
 )
-from cache.apply import (
-    reindex as reindex_text,
-)
+from cache.drafts import Drafts
 from cache.model import (
     ActivityEntry,
     Pill,
@@ -42,6 +40,7 @@ from cache.model import (
     TicketView,
     TimelineItem,
 )
+from cache.outbox import Outbox
 from cache.profile import ProfilePaths
 from cache.search import fts_query, psa_id, search_words, ticket_number
 from cache.stats import TicketStats, ticket_stats
@@ -52,7 +51,6 @@ from cache.store import (
     move_aside,
     prepare_files,
     prepare_outbox,
-    write_transaction,
 )
 from portal.schema import (
     RATEABLE_STATUSES,
@@ -64,51 +62,11 @@ from portal.schema import (
     EventKind,
     Me,
     Priority,
-    RatingPut,
     Status,
     Ticket,
-    TicketCreate,
     TimelineEvent,
-    comment_problem,
 )
-
-DONE_ITEMS_KEPT_FOR = timedelta(days=30)
-
-
-class InvalidInput(ValueError):
-    """What the user wrote cannot be sent as it is; `field` names the field."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-
-
-@dataclass(frozen=True)
-class WrittenTo:
-    """The ticket an outbox item was written to, as it was when queued: enough to tell it from
-    another ticket that has its id later (a restored or different portal). None where unknown."""
-
-    portal_id: str | None = None
-    created_at: str | None = None
-    submitted_by: int | None = None
-
-
-@dataclass(frozen=True)
-class OutboxItem:
-    id: int
-    kind: str  # ticket | comment | confirm | reopen | rating
-    ticket_ref: int | None
-    payload: dict[str, Any]
-    idempotency_key: str
-    written_to: WrittenTo = WrittenTo()
-
-
-_WHAT_THE_USER_WROTE = {
-    "comment": "your comment",
-    "confirm": "your confirmation",
-    "reopen": "your request to reopen it",
-    "rating": "your rating",
-}
+from portal.sqlite import from_utc_text, write_transaction
 
 
 @dataclass(frozen=True)
@@ -142,12 +100,14 @@ class Mirror:
         self._files_lock = threading.Lock()
         self._retired: list[int | None] = []
         self._watch_file()
+        self.outbox = Outbox(self.connection)
+        self.drafts = Drafts(self.connection)
 
     @classmethod
     def open(cls, paths: ProfilePaths) -> Mirror:
         moved = prepare_files(paths.cache_db, paths.outbox_db)
         mirror = cls(paths, moved)
-        mirror._prune_done_items()
+        mirror.outbox.prune_done()
         return mirror
 
     def close(self) -> None:
@@ -160,6 +120,11 @@ class Mirror:
 
     @property
     def _conn(self) -> sqlite3.Connection:
+        return self.connection()
+
+    def connection(self) -> sqlite3.Connection:
+        """This thread's connection to the cache with the outbox attached (made on first use,
+        and again after a `rebuild`)."""
         held = getattr(self._local, "held", None)
         if held is not None and held[0] == self._generation:
             return held[1]
@@ -281,7 +246,7 @@ class Mirror:
         return row[0] if row else None
 
     def ticket(self, ticket_id: int) -> TicketView | None:
-        ticket_id = self.resolve(ticket_id)
+        ticket_id = self.outbox.resolve(ticket_id)
         rows = self._conn.execute(queries.TICKET_WITH_TIMELINE, {"id": ticket_id}).fetchall()
         if not rows:
             return None
@@ -300,19 +265,12 @@ class Mirror:
         ).fetchone()
         return row[0] if row else None
 
-    def resolve(self, ticket_id: int) -> int:
-        if ticket_id >= 0:
-            return ticket_id
-        row = self._conn.execute(
-            "SELECT server_ticket_id FROM outbox.outbox WHERE id = ? AND kind = 'ticket'",
-            (-ticket_id,),
-        ).fetchone()
-        return row[0] if row and row[0] is not None else ticket_id
-
     def seen_until(self, ticket_id: int) -> datetime | None:
         """The newest MSP event the user had when they last opened the ticket; None when
         they have seen none (never opened, or opened before the MSP said anything)."""
-        row = self._conn.execute("SELECT opened_at FROM tickets WHERE id = ?", (self.resolve(ticket_id),)).fetchone()
+        row = self._conn.execute(
+            "SELECT opened_at FROM tickets WHERE id = ?", (self.outbox.resolve(ticket_id),)
+        ).fetchone()
         try:
             return from_utc_text(row[0]) if row else None
         except ValueError:  # not a time (a file edited by hand): as if nothing was seen
@@ -322,7 +280,7 @@ class Mirror:
         with write_transaction(self._conn) as conn:
             conn.execute(
                 "UPDATE tickets SET opened_at = COALESCE(last_msp_change_at, '') WHERE id = ?",
-                (self.resolve(ticket_id),),
+                (self.outbox.resolve(ticket_id),),
             )
 
     def record_activity(self, changes: Iterable[TicketChange]) -> None:
@@ -359,90 +317,6 @@ class Mirror:
         me = self.me()
         is_admin = me is not None and me.access_level is AccessLevel.COMPANY_ADMIN
         return ticket_stats(self._conn, now, by_submitter=is_admin)
-
-    # --- writes by the user: to the outbox --------------------------------------------------------
-
-    def submit_ticket(self, draft: TicketCreate, *, replacing_draft: str | None = None) -> int:
-        """Queue the ticket; the draft named `replacing_draft` goes in the same transaction, so
-        after a crash the text is either queued or still the draft, never both."""
-        item_id = self._queue("ticket", None, draft.model_dump(mode="json"), replacing_draft)
-        return -item_id
-
-    def add_comment(self, ticket_id: int, body: str, *, replacing_draft: str | None = None) -> int:
-        problem = comment_problem(body)
-        if problem:
-            raise InvalidInput("body", f"The comment {problem}.")
-        return -self._queue("comment", self.resolve(ticket_id), {"body": body.strip()}, replacing_draft)
-
-    def confirm(self, ticket_id: int) -> None:
-        self._queue("confirm", self.resolve(ticket_id), {})
-
-    def reopen(self, ticket_id: int, reason: str = "") -> None:
-        """Queue the reopening, then the reason (if any) as a comment; a reason the portal would
-        refuse is refused here, before anything is queued."""
-        if reason.strip() and (problem := comment_problem(reason)):
-            raise InvalidInput("body", f"The reason {problem}.")
-        self._queue("reopen", self.resolve(ticket_id), {})
-        if reason.strip():
-            self._queue("comment", self.resolve(ticket_id), {"body": reason.strip()})
-
-    def rate(self, ticket_id: int, score: int, comment: str | None) -> None:
-        if type(score) is not int or not 1 <= score <= 5:
-            raise InvalidInput("score", f"The rating score must be a whole number from 1 to 5, not {score!r}.")
-        try:
-            rating = RatingPut(score=score, rating_comment=comment or None)
-        except ValueError as error:
-            raise InvalidInput("rating_comment", f"The rating comment {_first_error(error)}.") from None
-        self._queue("rating", self.resolve(ticket_id), rating.model_dump())
-
-    def save_draft(self, name: str, fields: dict[str, str]) -> None:
-        with write_transaction(self._conn) as conn:
-            conn.execute(
-                "INSERT INTO outbox.drafts (name, fields, saved_at) VALUES (?, ?, ?) "
-                "ON CONFLICT(name) DO UPDATE SET fields = excluded.fields, saved_at = excluded.saved_at",
-                (name, json.dumps(fields), now_text()),
-            )
-
-    def load_draft(self, name: str) -> dict[str, str] | None:
-        row = self._conn.execute("SELECT fields FROM outbox.drafts WHERE name = ?", (name,)).fetchone()
-        return json.loads(row[0]) if row else None
-
-    def draft_count(self) -> int:
-        return self._conn.execute("SELECT count(*) FROM outbox.drafts").fetchone()[0]
-
-    def clear_draft(self, name: str) -> None:
-        with write_transaction(self._conn) as conn:
-            conn.execute("DELETE FROM outbox.drafts WHERE name = ?", (name,))
-
-    def _queue(
-        self, kind: str, ticket_ref: int | None, payload: dict[str, Any], replacing_draft: str | None = None
-    ) -> int:
-        me = self.me()
-        with write_transaction(self._conn) as conn:
-            # Which ticket this is, as the mirror knows it now (nothing yet for a pending one:
-            # `acknowledge` fills that in when the portal gives it an id).
-            target = conn.execute(
-                "SELECT created_at, submitted_by_id FROM tickets WHERE id = ?", (ticket_ref or 0,)
-            ).fetchone()
-            if replacing_draft is not None:
-                conn.execute("DELETE FROM outbox.drafts WHERE name = ?", (replacing_draft,))
-            return conn.execute(
-                "INSERT INTO outbox.outbox (kind, ticket_ref, payload, idempotency_key, "
-                "author_id, author_name, created_at, portal_id, ticket_created_at, "
-                "ticket_submitted_by) VALUES (?, ?, ?, ?, ?, ?, ?, "
-                "(SELECT portal_id FROM sync_state), ?, ?) RETURNING id",
-                (
-                    kind,
-                    ticket_ref,
-                    json.dumps(payload),
-                    str(uuid.uuid4()),
-                    me.id if me else None,
-                    me.name if me else "you",
-                    now_text(),
-                    target["created_at"] if target else None,
-                    target["submitted_by_id"] if target else None,
-                ),
-            ).fetchone()[0]
 
     # --- for the sync engine --------------------------------------------------------------------
 
@@ -486,43 +360,6 @@ class Mirror:
                 conn.execute("UPDATE sync_state SET me = NULL")
             conn.execute("UPDATE sync_state SET portal_id = ?", (portal_id,))
         return replaced
-
-    def not_the_ticket_written_to(self, item: OutboxItem, ticket_id: int) -> str | None:
-        """Why an item must not be sent to ticket `ticket_id` as the mirror now knows it — the
-        ticket is gone, or it is another ticket than the one the user wrote to — or None."""
-        written_to = item.written_to
-        what = _WHAT_THE_USER_WROTE.get(item.kind, "what you wrote")
-        kept = f"{what} is kept here and was not sent."
-        current = self.portal_id()
-        if written_to.portal_id and current and written_to.portal_id != current:
-            return f"Ticket #{ticket_id} was on a different portal than the one at this address now; {kept}"
-        ticket = self._conn.execute(
-            "SELECT created_at, submitted_by_id FROM tickets WHERE id = ?", (ticket_id,)
-        ).fetchone()
-        if ticket is None:
-            return (
-                f"Ticket #{ticket_id} is no longer among your tickets on the portal (the "
-                f"portal may have been restored from a backup, or your access changed); {kept}"
-            )
-        same = (written_to.created_at in (None, ticket["created_at"])) and (
-            written_to.submitted_by in (None, ticket["submitted_by_id"])
-        )
-        if not same:
-            return (
-                f"Ticket #{ticket_id} on the portal is now a different ticket from the one "
-                f"you wrote to (the portal may have been restored from a backup); {kept}"
-            )
-        return None
-
-    def set_aside(self, item_id: int, message: str) -> None:
-        """The item needs attention and belongs to no ticket any more: it is never sent, and
-        not shown on whatever ticket has that id now."""
-        with write_transaction(self._conn) as conn:
-            conn.execute(
-                "UPDATE outbox.outbox SET state = 'needs_attention', attention_message = ?, "
-                "ticket_ref = NULL WHERE id = ?",
-                (message, item_id),
-            )
 
     def apply_changes(
         self,
@@ -572,89 +409,6 @@ class Mirror:
                 (next_cursor, not has_more),
             )
         return AppliedPage(tuple(new_tickets.values()), tuple(new_events), frozenset(removed))
-
-    def pending_items(self) -> list[OutboxItem]:
-        rows = self._conn.execute(
-            "SELECT id, kind, ticket_ref, payload, idempotency_key, portal_id, "
-            "ticket_created_at, ticket_submitted_by FROM outbox.outbox "
-            "WHERE state = 'pending' ORDER BY id"
-        ).fetchall()
-        return [
-            OutboxItem(
-                r["id"],
-                r["kind"],
-                r["ticket_ref"],
-                json.loads(r["payload"]),
-                r["idempotency_key"],
-                WrittenTo(r["portal_id"], r["ticket_created_at"], r["ticket_submitted_by"]),
-            )
-            for r in rows
-        ]
-
-    def acknowledge(
-        self,
-        item_id: int,
-        *,
-        ticket: Ticket | None = None,
-        events: Iterable[TimelineEvent] = (),
-    ) -> None:
-        """The portal has the item: mark it done and mirror what it answered, at once."""
-        events = list(events)
-        with write_transaction(self._conn) as conn:
-            reindex = set()
-            if ticket is not None and upsert_ticket(conn, ticket).text_changed:
-                reindex.add(ticket.id)
-            for event in events:
-                if upsert_event(conn, event).text_changed:
-                    reindex.add(event.ticket_id)
-            conn.execute(
-                "UPDATE outbox.outbox SET state = 'done', done_at = ?, server_ticket_id = ?, "
-                "server_event_id = ? WHERE id = ?",
-                (
-                    now_text(),
-                    ticket.id if ticket else None,
-                    events[0].id if len(events) == 1 else None,
-                    item_id,
-                ),
-            )
-            if ticket is not None:
-                # What was queued on the pending ticket now belongs to the portal's ticket,
-                # which is this one, on this portal.
-                conn.execute(
-                    "UPDATE outbox.outbox SET ticket_ref = ?, ticket_created_at = ?, "
-                    "ticket_submitted_by = ?, portal_id = (SELECT portal_id FROM sync_state) "
-                    "WHERE ticket_ref = ?",
-                    (ticket.id, utc_text(ticket.created_at), ticket.submitted_by.id, -item_id),
-                )
-            reindex_text(conn, reindex)
-
-    def mark_needs_attention(self, item_id: int, message: str) -> None:
-        with write_transaction(self._conn) as conn:
-            conn.execute(
-                "UPDATE outbox.outbox SET state = 'needs_attention', attention_message = ? WHERE id = ?",
-                (message, item_id),
-            )
-
-    def refusal_of(self, item_id: int) -> str | None:
-        """The portal's sentence if it refused this outbox item, else None."""
-        row = self._conn.execute(
-            "SELECT attention_message FROM outbox.outbox WHERE id = ? AND state = 'needs_attention'",
-            (item_id,),
-        ).fetchone()
-        return row[0] if row else None
-
-    def attention_messages(self) -> list[str]:
-        return [
-            row[0]
-            for row in self._conn.execute(
-                "SELECT attention_message FROM outbox.outbox WHERE state = 'needs_attention' ORDER BY id"
-            )
-        ]
-
-    def _prune_done_items(self) -> None:
-        cutoff = utc_text(datetime.now(UTC) - DONE_ITEMS_KEPT_FOR)
-        with write_transaction(self._conn) as conn:
-            conn.execute("DELETE FROM outbox.outbox WHERE state = 'done' AND done_at < ?", (cutoff,))
 
     # --- helpers --------------------------------------------------------------------------------
 
@@ -746,11 +500,3 @@ def _status_or_none(value: str | None) -> Status | None:
 
 def _flag(conn: sqlite3.Connection, column: str) -> bool:
     return bool(conn.execute(f"SELECT {column} FROM sync_state").fetchone()[0])
-
-
-def _first_error(error: ValueError) -> str:
-    errors = getattr(error, "errors", None)
-    if callable(errors):
-        message = errors()[0].get("msg", str(error))
-        return message.removeprefix("Value error, ")
-    return str(error)

@@ -1,7 +1,7 @@
 """What the mirror gives the screens: plain, immutable values, no I/O, no textual.
 
 A ticket is addressed by `TicketRow.id`: the portal's id (> 0) once the portal has it, or the
-negated outbox item id (< 0) while it exists only in the outbox. `Mirror.resolve(id)` maps a
+negated outbox item id (< 0) while it exists only in the outbox. `Outbox.resolve(id)` maps a
 pending id to the portal's id after acknowledgement, so a screen that holds a pending id keeps
 showing the same ticket.
 """
@@ -174,15 +174,32 @@ class TicketChange:
                 who = "MSP" if self.author_role is AuthorRole.MSP else self.author_name
                 return f"{who}: {first_line[0]}" if first_line else f"comment from {who}"
             case NewsKind.STATUS_CHANGE:
-                return f"{_label(self.from_status)} → {_label(self.to_status)}"
+                return status_change_words(self.from_status, self.to_status)
             case NewsKind.ASSIGNMENT:
-                return f"assigned to {self.assignee}" if self.assignee else "unassigned"
+                return assignment_words(self.assignee)
             case NewsKind.RATING:
-                return f"rated {self.score}/5 by {self.author_name}"
+                return f"{rating_words(self.score)} by {self.author_name}"
+
+
+# The words of a change, for the board, the detail, the activity view and the CLI alike; the
+# labels they use are the schema's (portal/schema.py).
+
+
+def status_change_words(before: Status | None, after: Status | None) -> str:
+    """ "In Progress → Waiting on you"."""
+    return f"{_label(before)} → {_label(after)}"
+
+
+def assignment_words(assignee: str | None) -> str:
+    return f"assigned to {assignee}" if assignee else "unassigned"
+
+
+def rating_words(score: int | None) -> str:
+    return f"rated {score}/5"
 
 
 def _label(status: Status | None) -> str:
-    return STATUS_LABELS[status] if status else "none"
+    return STATUS_LABELS[status] if status else "—"
 
 
 @dataclass(frozen=True)

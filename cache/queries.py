@@ -16,10 +16,12 @@ A one-word search that names a ticket (its number, its PSA id) adds that ticket 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from enum import StrEnum
 from typing import Any
 
 from cache.model import SortColumn, TicketQuery
 from portal.schema import Category, Priority, Status
+from portal.sqlite import LIKE_ESCAPE, like_containing
 
 TICKET_COLUMNS = (
     "id subject category priority description status created_at updated_at submitted_by_id "
@@ -51,13 +53,15 @@ NOTE_MSP_CHANGE = (
     "AND (last_msp_change_at IS NULL OR last_msp_change_at < :created_at)"
 )
 BASELINE_OPENED = "UPDATE tickets SET opened_at = COALESCE(last_msp_change_at, '') WHERE opened_at IS NULL"
-INDEX_TICKETS = """
+_INDEX_TEXT = """
     INSERT INTO fts (rowid, subject, description, comments)
     SELECT t.id, t.subject, t.description,
            (SELECT group_concat(e.body, char(10)) FROM events e
             WHERE e.ticket_id = t.id AND e.kind = 'comment')
-    FROM tickets t WHERE t.id IN (SELECT value FROM json_each(?))
+    FROM tickets t
 """
+INDEX_ALL_TICKETS = _INDEX_TEXT
+INDEX_TICKETS = _INDEX_TEXT + "WHERE t.id IN (SELECT value FROM json_each(?))"
 REMOVE_TICKET = (
     "DELETE FROM tickets WHERE id = ?",
     "DELETE FROM events WHERE ticket_id = ?",
@@ -146,10 +150,16 @@ def _waiting_since(row: str) -> str:
     )
 
 
-_PRIORITY_RANK_OF_PENDING = (
-    "CASE json_extract(o.payload, '$.priority') WHEN 'low' THEN 1 WHEN 'medium' THEN 2 "
-    "WHEN 'high' THEN 3 WHEN 'critical' THEN 4 END"
-)
+def rank_of(expression: str, order: type[StrEnum]) -> str:
+    """`expression`'s place in `order`, from 1: severity for a priority, the workflow for a status."""
+    places = " ".join(f"WHEN '{member.value}' THEN {place}" for place, member in enumerate(order, 1))
+    return f"CASE {expression} {places} END"
+
+
+# The mirror's tickets carry these as generated, indexed columns (cache/schema.py).
+PRIORITY_RANK = rank_of("priority", Priority)
+STATUS_RANK = rank_of("status", Status)
+_PRIORITY_RANK_OF_PENDING = rank_of("json_extract(o.payload, '$.priority')", Priority)
 # Sort column -> (key in the mirrored arm, key in the pending arm, collation).
 SORT_KEYS: dict[SortColumn, tuple[str, str, str]] = {
     SortColumn.ID: ("t.id", "-o.id", "BINARY"),
@@ -223,9 +233,9 @@ def _arms(query: TicketQuery, where: Filter, *, walk_sort_index: bool = True) ->
             for n, word in enumerate(where.words):
                 pending.append(
                     "(json_extract(o.payload, '$.subject') || ' ' || "
-                    f"json_extract(o.payload, '$.description')) LIKE :word{n} ESCAPE '\\'"
+                    f"json_extract(o.payload, '$.description')) LIKE :word{n} {LIKE_ESCAPE}"
                 )
-                params[f"word{n}"] = "%" + _like_escape(word) + "%"
+                params[f"word{n}"] = like_containing(word)
     if where.mine_only:
         mirrored.append("t.submitted_by_id = :me")
         params["me"] = where.me
@@ -267,10 +277,6 @@ def ticket_position(query: TicketQuery, where: Filter) -> tuple[str, dict[str, A
         f"AS position FROM ({arms})) WHERE id = :ticket_id",
         params,
     )
-
-
-def _like_escape(word: str) -> str:
-    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 # --- one ticket with its timeline -----------------------------------------------------------------

@@ -27,9 +27,9 @@ from datetime import UTC, datetime
 
 from filelock import FileLock, Timeout
 
-from cache.apply import utc_text
-from cache.mirror import AppliedPage, Mirror, OutboxItem, StalePage
+from cache.mirror import AppliedPage, Mirror, StalePage
 from cache.model import NewsKind, SyncResult, TicketChange
+from cache.outbox import OutboxItem
 from cache.private_files import FILE_MODE, private_folder
 from portal.client import (
     CHANGES_PAGE_LIMIT,
@@ -53,6 +53,7 @@ from portal.schema import (
     TicketDetail,
     TimelineEvent,
 )
+from portal.sqlite import utc_text
 
 log = logging.getLogger("msp_tickets.sync")
 
@@ -75,6 +76,8 @@ DEFAULT_INTERVAL = 300.0
 MAX_OFFLINE_BACKOFF = 300.0
 FAILURES_BEFORE_OFFLINE = 3
 LOCK_WAIT_SECONDS = 5.0
+# A held write's sync comes this long after its hold ends, so that it finds the write due.
+HELD_WRITE_MARGIN = 0.25
 JITTER_SECONDS = (2.0, 10.0)
 # A board's phase in the PSA cycle is the fractional part of its user id times this (Fibonacci
 # hashing): a tenant's users have neighbouring ids, and their phases then fall almost evenly
@@ -416,22 +419,22 @@ class SyncEngine:
     async def _push(self) -> tuple[int, list[str]]:
         """Send the outbox in order; returns how many were acknowledged and new refusals."""
         pushed, attention = 0, []
-        for item in await asyncio.to_thread(self.mirror.pending_items):
+        for item in await asyncio.to_thread(self.mirror.outbox.due_items):
             ticket_id = None
             if item.kind != "ticket":
-                ticket_id = await asyncio.to_thread(self.mirror.resolve, item.ticket_ref)
+                ticket_id = await asyncio.to_thread(self.mirror.outbox.resolve, item.ticket_ref)
                 if ticket_id < 0:
-                    refusal = await asyncio.to_thread(self.mirror.refusal_of, -ticket_id)
+                    refusal = await asyncio.to_thread(self.mirror.outbox.refusal_of, -ticket_id)
                     if refusal is not None:
                         message = f"Not sent, because the portal refused its ticket: {refusal}"
-                        await asyncio.to_thread(self.mirror.mark_needs_attention, item.id, message)
+                        await asyncio.to_thread(self.mirror.outbox.mark_needs_attention, item.id, message)
                         attention.append(message)
                     continue  # otherwise it waits for its ticket's portal id
                 # The mirror was just pulled: if the ticket with this id is gone, or is not the
                 # one the user wrote to (a restored or different portal), never send it there.
-                wrong = await asyncio.to_thread(self.mirror.not_the_ticket_written_to, item, ticket_id)
+                wrong = await asyncio.to_thread(self.mirror.outbox.not_the_ticket_written_to, item, ticket_id)
                 if wrong is not None:
-                    await asyncio.to_thread(self.mirror.set_aside, item.id, wrong)
+                    await asyncio.to_thread(self.mirror.outbox.set_aside, item.id, wrong)
                     attention.append(wrong)
                     continue
             try:
@@ -447,7 +450,7 @@ class SyncEngine:
             except (PortalUnavailable, Unauthorized):
                 raise  # the portal is away or we are not let in: the whole sync failed
             except PortalError as error:
-                await asyncio.to_thread(self.mirror.mark_needs_attention, item.id, error.message)
+                await asyncio.to_thread(self.mirror.outbox.mark_needs_attention, item.id, error.message)
                 attention.append(error.message)
         return pushed, attention
 
@@ -455,12 +458,12 @@ class SyncEngine:
         key, payload = item.idempotency_key, item.payload
         if item.kind == "ticket":
             created: Ticket = await self.client.create_ticket(TicketCreate(**payload), key)
-            await asyncio.to_thread(self.mirror.acknowledge, item.id, ticket=created)
+            await asyncio.to_thread(self.mirror.outbox.acknowledge, item.id, ticket=created)
             return
         assert ticket_id is not None
         if item.kind == "comment":
             event = await self.client.add_comment(ticket_id, payload["body"], key)
-            await asyncio.to_thread(self.mirror.acknowledge, item.id, events=[event])
+            await asyncio.to_thread(self.mirror.outbox.acknowledge, item.id, events=[event])
             return
         if item.kind == "confirm":
             detail = await self.client.confirm(ticket_id)
@@ -472,7 +475,7 @@ class SyncEngine:
 
     async def _acknowledge_detail(self, item: OutboxItem, detail: TicketDetail) -> None:
         ticket = Ticket.model_validate(detail.model_dump(exclude={"timeline"}))
-        await asyncio.to_thread(self.mirror.acknowledge, item.id, ticket=ticket, events=detail.timeline)
+        await asyncio.to_thread(self.mirror.outbox.acknowledge, item.id, ticket=ticket, events=detail.timeline)
 
     async def _conflict_settled(self, item: OutboxItem, ticket_id: int | None, error: Conflict) -> bool:
         """True when a 409 means the item is done; a refused transition needs attention."""
@@ -483,14 +486,14 @@ class SyncEngine:
         except (PortalUnavailable, Unauthorized):
             raise
         except PortalError as lookup:  # e.g. the ticket left our view: this item can't settle
-            await asyncio.to_thread(self.mirror.mark_needs_attention, item.id, lookup.message)
+            await asyncio.to_thread(self.mirror.outbox.mark_needs_attention, item.id, lookup.message)
             return False
         target = Status.CLOSED if item.kind == "confirm" else Status.OPEN
         if detail.status is target:
             await self._acknowledge_detail(item, detail)
             return True
         # The ticket is no longer resolved: retrying could never succeed.
-        await asyncio.to_thread(self.mirror.mark_needs_attention, item.id, error.message)
+        await asyncio.to_thread(self.mirror.outbox.mark_needs_attention, item.id, error.message)
         return False
 
     # --- bookkeeping ------------------------------------------------------------------------------
@@ -535,6 +538,15 @@ class SyncEngine:
     _rebuilt: str | None = None  # why this sync rebuilt the mirror, in words
 
     def seconds_until_next_sync(self, failures: int | None = None) -> float:
+        """The cadence's delay, or less when a write held back for its undo may go sooner: it
+        goes when its hold ends (an app restarted during the hold too), not a cycle later."""
+        delay = self._cadence_delay(failures)
+        held_until = self.mirror.outbox.next_due()
+        if held_until is None:
+            return delay
+        return min(delay, max(0.0, (held_until - datetime.now(UTC)).total_seconds()) + HELD_WRITE_MARGIN)
+
+    def _cadence_delay(self, failures: int | None) -> float:
         cadence = self.cadence
         if failures is None:
             failures = self.mirror.sync_state()["consecutive_failures"]

@@ -21,6 +21,7 @@ from cache.model import Pill, Scope, SortColumn, TicketQuery
 from cache.views import View, showing_status
 from portal.schema import AccessLevel, Me
 from screens.common import MirrorChanged, Services
+from screens.copy_reference import copy_reference
 from screens.detail import DetailScreen
 from screens.drafts import OPEN_FORM_GROUP, open_with_draft
 from screens.filters import Filters, FilterScreen
@@ -28,7 +29,7 @@ from screens.new_ticket import DRAFT_NAME, NewTicketScreen
 from screens.stats import StatsScreen
 from screens.views import SaveViewScreen, ViewsScreen
 from screens.writes import WRITE_GROUP
-from widgets.badges import MARK_CHANGED, MARK_WAITING
+from widgets.badges import MARK_CHANGED, MARK_WAITING, WAITING_ON_YOU
 from widgets.guarded import Guarded
 from widgets.pills import PILLS, MoreUnderAll, PillBar, ScopeToggle, hidden_matches, more_under_all
 from widgets.plain import visible
@@ -54,7 +55,7 @@ NOT_SYNCED_YET = "Loading your tickets from the portal…"
 NO_TICKETS = "No tickets here."
 
 
-MARKER_LEGEND = f"{MARK_CHANGED} changed  {MARK_WAITING} waiting on you"
+MARKER_LEGEND = f"{MARK_CHANGED} changed  {MARK_WAITING} {WAITING_ON_YOU.lower()}"
 
 
 class BoardScreen(Guarded, Screen):
@@ -72,6 +73,7 @@ class BoardScreen(Guarded, Screen):
         ),
         Binding("V", "save_view", "Save view…", show=False, id="board.save_view"),
         Binding("v", "views", "Views…", show=False, tooltip="Views… (recall a saved view)", id="board.views"),
+        Binding("y", "copy_reference", "Copy reference", show=False, id="board.copy"),
         Binding("escape", "clear_search", "Clear search", show=False, id="board.clear_search"),
         # Typed into the search field, q is a letter: the field takes it before this binding.
         Binding("q", "app.quit", "Quit", id="board.quit"),
@@ -372,6 +374,9 @@ class BoardScreen(Guarded, Screen):
     @on(TicketTable.Opened)
     def _open(self, event: TicketTable.Opened) -> None:
         self.app.push_screen(DetailScreen(self.services, event.ticket_id))
+
+    def action_copy_reference(self) -> None:
+        copy_reference(self.app, self.table.current())
 
     def action_stats(self) -> None:
         self.app.push_screen(StatsScreen(self.services))

@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from widgets.guarded import Guarded
-from widgets.text_entry import TextInput
+from widgets.text_entry import LongTextInput
 
 
 class ConfirmResolvedScreen(Guarded, ModalScreen[bool]):
@@ -62,7 +62,7 @@ class ReopenScreen(Guarded, ModalScreen[str | None]):
         with Vertical(classes="dialog", id="reopen"):
             yield Static(f"Reopen {self.ticket_name}?", classes="dialog-title")
             yield Static("Why, if you like (posted as a comment) — enter reopens, esc does not.")
-            yield TextInput(placeholder="The reason (optional)", id="reopen-reason")
+            yield LongTextInput(placeholder="The reason (optional; ctrl+e for your editor)", id="reopen-reason")
 
     def on_mount(self) -> None:
         self.query_one("#reopen-reason", Input).focus()

@@ -72,7 +72,7 @@ class CommentScreen(Guarded, ModalScreen[int | None]):
         write_then(
             self,
             self.services,
-            lambda: mirror.add_comment(ticket_id, body.strip(), replacing_draft=name),
+            lambda: mirror.outbox.add_comment(ticket_id, body.strip(), replacing_draft=name),
             self.dismiss,
             what="sending the comment",
         )

@@ -14,8 +14,9 @@ from textual.message import Message
 from textual.worker import Worker
 
 from cache.mirror import Mirror
-from cache.store import is_busy
+from cache.outbox import Held
 from cache.views import View
+from portal.sqlite import is_busy
 
 T = TypeVar("T")
 
@@ -195,6 +196,16 @@ class Services:
 
 class SyncRequested(Message):
     """A screen wants a sync now: after `r`, or to push what the user just wrote."""
+
+
+class HeldWrite(Message):
+    """A write waits in the outbox until `held.until`, for the user to take back (`u`); `said`
+    names it ("Confirmed #12"). The app sends it once the hold ends."""
+
+    def __init__(self, held: Held, said: str) -> None:
+        self.held = held
+        self.said = said
+        super().__init__()
 
 
 class MirrorChanged(Message):

@@ -20,9 +20,10 @@ from portal.schema import CATEGORY_LABELS, AuthorRole, EventKind, Status
 from screens.careful import ConfirmResolvedScreen, ReopenScreen
 from screens.comment import CommentScreen, draft_name
 from screens.common import MirrorChanged, Services
+from screens.copy_reference import copy_reference
 from screens.drafts import open_with_draft
 from screens.rating import RatingScreen
-from screens.writes import write_then
+from screens.writes import write_held
 from widgets.badges import ATTENTION_STYLE, MARK_PENDING, PENDING_STYLE, priority_badge, status_badge
 from widgets.colours import Palette, palette_for
 from widgets.document import PLAIN, DocumentView, Para, Spans
@@ -47,6 +48,7 @@ class DetailScreen(Guarded, Screen):
         Binding("f", "confirm", "Confirm resolved", id="detail.confirm"),
         Binding("o", "reopen", "Reopen", id="detail.reopen"),
         Binding("t", "rate", "Rate", id="detail.rate"),
+        Binding("y", "copy_reference", "Copy reference", show=False, id="detail.copy"),
     ]
 
     def __init__(self, services: Services, ticket_id: int) -> None:
@@ -168,12 +170,13 @@ class DetailScreen(Guarded, Screen):
     def _confirm(self, yes: bool | None) -> None:
         if not yes:
             return
-        ticket_id, mirror = self.ticket_id, self.services.mirror
-        write_then(
+        ticket_id, outbox = self.ticket_id, self.services.mirror.outbox
+        write_held(
             self,
             self.services,
-            lambda: mirror.confirm(ticket_id),
+            lambda hold: outbox.confirm(ticket_id, hold=hold),
             self._after_write,
+            said=f"Confirmed #{ticket_id}",
             what=f"confirming ticket #{ticket_id}",
         )
 
@@ -183,14 +186,18 @@ class DetailScreen(Guarded, Screen):
     def _reopen(self, reason: str | None) -> None:
         if reason is None:
             return
-        ticket_id, mirror = self.ticket_id, self.services.mirror
-        write_then(
+        ticket_id, outbox = self.ticket_id, self.services.mirror.outbox
+        write_held(
             self,
             self.services,
-            lambda: mirror.reopen(ticket_id, reason),
+            lambda hold: outbox.reopen(ticket_id, reason, hold=hold),
             self._after_write,
+            said=f"Reopened #{ticket_id}",
             what=f"reopening ticket #{ticket_id}",
         )
+
+    def action_copy_reference(self) -> None:
+        copy_reference(self.app, self.view.row if self.view else None)
 
     def action_rate(self) -> None:
         current = self.view.rating if self.view else None
@@ -228,7 +235,7 @@ def event_to_show(
 def _read_ticket(mirror, ticket_id: int) -> tuple[int, TicketView | None, datetime | None]:
     """On the reader thread: the ticket's portal id (once it has one), the ticket, and the
     newest MSP event the user had seen when they last opened it."""
-    ticket_id = mirror.resolve(ticket_id)
+    ticket_id = mirror.outbox.resolve(ticket_id)
     return ticket_id, mirror.ticket(ticket_id), mirror.seen_until(ticket_id)
 
 

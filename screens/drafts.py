@@ -22,7 +22,7 @@ def open_with_draft(owner: Widget, files: LocalFiles, name: str, open_form: Call
     """Read draft `name`, then call `open_form(fields)` (empty when there is none)."""
     files.run(
         owner,
-        files.mirror.load_draft,
+        files.mirror.drafts.load,
         name,
         then=lambda saved: open_form(saved or {}),
         what="reading your draft",
@@ -58,7 +58,7 @@ class DraftKeeper:
         if any(value.strip() for value in fields.values()):
             self._files.run(
                 self._owner.app,
-                mirror.save_draft,
+                mirror.drafts.save,
                 self.name,
                 fields,
                 what="saving your draft",
@@ -68,7 +68,7 @@ class DraftKeeper:
         else:
             self._files.run(
                 self._owner.app,
-                mirror.clear_draft,
+                mirror.drafts.clear,
                 self.name,
                 what="clearing your draft",
                 write=True,

@@ -24,15 +24,16 @@ from screens.go_to import GoToScreen
 from screens.new_ticket import NewTicketScreen
 from screens.rating import RatingScreen
 from screens.views import SaveViewScreen, ViewsScreen
-from widgets.badges import MARK_CHANGED, MARK_WAITING
+from widgets.badges import MARK_CHANGED, MARK_WAITING, WAITING_ON_YOU
 from widgets.choice import ChoiceField
 from widgets.guarded import Guarded
 from widgets.scroll_keys import SCROLL_BINDINGS, KeyedScroll
+from widgets.text_entry import EDITOR_BINDING
 from widgets.ticket_table import TicketTable
 
 MARKER_LEGEND = (
     (MARK_CHANGED, "changed by others since you last opened it (a lists what changed)"),
-    (MARK_WAITING, "waiting on you"),
+    (MARK_WAITING, WAITING_ON_YOU.lower()),
     ("✗", "the portal refused something you wrote: it needs attention"),
 )
 # Keys a screen reads itself rather than through a binding (positional, like the pills' digits).
@@ -85,6 +86,7 @@ class HelpScreen(Guarded, ModalScreen[None]):
             ("Activity (a)", _bindings(ActivityScreen.BINDINGS)),
             ("New ticket", _bindings(NewTicketScreen.BINDINGS)),
             ("Comment", _bindings(CommentScreen.BINDINGS)),
+            ("Comment, description, reason", [EDITOR_BINDING]),
             ("Rating", _bindings(RatingScreen.BINDINGS)),
         ]
 

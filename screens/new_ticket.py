@@ -159,7 +159,7 @@ class NewTicketScreen(Guarded, Screen[int | None]):
         write_then(
             self,
             self.services,
-            lambda: mirror.submit_ticket(draft, replacing_draft=DRAFT_NAME),
+            lambda: mirror.outbox.submit_ticket(draft, replacing_draft=DRAFT_NAME),
             self.dismiss,
             what="submitting the ticket",
         )

@@ -91,7 +91,7 @@ class RatingScreen(Guarded, ModalScreen[bool]):
         write_then(
             self,
             self.services,
-            lambda: mirror.rate(ticket_id, score, comment),
+            lambda: mirror.outbox.rate(ticket_id, score, comment),
             lambda _: self.dismiss(True),
             what="sending the rating",
         )

@@ -27,15 +27,16 @@ from cache.store import OutboxUnusable
 from portal.client import PortalError, Unauthorized
 from screens.activity import ActivityRead, ActivityScreen
 from screens.board import BoardScreen
-from screens.common import LocalFiles, MirrorChanged, Services, SyncRequested, ViewShelf
+from screens.common import HeldWrite, LocalFiles, MirrorChanged, Services, SyncRequested, ViewShelf
 from screens.detail import DetailScreen
 from screens.go_to import GoToScreen
-from screens.help import HelpScreen
+from screens.help import HelpScreen, key_names
 from screens.input_ready import takes_keys
 from screens.login import LoginDetails, LoginRefused, LoginScreen
 from tui import login as login_service
 from tui.config import ConfigError, ConfigViews, Profile, load_keymap
 from tui.credentials import TokenStore
+from tui.editor import edit_in_editor
 from tui.failures import describe_failure
 from tui.input_order import InputOrder
 from tui.notify import NotifyMode, notification, window_title
@@ -43,10 +44,13 @@ from tui.palette import ActionsProvider, ViewsProvider
 from tui.process_guard import ProcessGuard
 from tui.session import Session, WrongAccount, identify, open_session
 from tui.theme_setting import save_theme, saved_theme
+from tui.undo import UndoWindow
+from widgets.badges import WAITING_ON_YOU
 from widgets.colours import DEFAULT_THEME, THEMES
 from widgets.guarded import Guarded
 from widgets.plain import visible
 from widgets.sync_line import describe_sync
+from widgets.text_entry import EditInEditor
 
 # The status line's text is recomputed every second (its countdown ticks) from the status last
 # read; the mirror is read again only when a sync or a write changes it.
@@ -78,6 +82,7 @@ class TicketsApp(Guarded, App):
         Binding("r", "sync", "Sync", tooltip="Sync now", id="sync"),
         Binding("colon,number_sign", "go_to", "Go to ticket…", show=False, id="go_to"),
         Binding("a", "activity", "Activity", show=False, id="activity"),
+        Binding("u", "undo", "Undo", tooltip="Undo the last confirm or reopen (5 s)", show=False, id="undo"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("ctrl+p", "command_palette", "Commands", show=False, system=True, id="command_palette"),
         Binding(QUIT_KEY, "quit", "Quit", show=False, id="quit"),
@@ -130,6 +135,7 @@ class TicketsApp(Guarded, App):
         self._unread = 0  # activity lines not yet seen
         self._waiting = 0  # the user's tickets waiting on them
         self._notify_mode = profile.notify if profile else NotifyMode.AUTO
+        self._undo = UndoWindow(self, send=self._sync_requested, changed=self._undo_changed)
 
     # --- start and stop -----------------------------------------------------------------------
 
@@ -284,8 +290,7 @@ class TicketsApp(Guarded, App):
             self.notify(LOGIN_REFUSED, severity="warning", markup=False)
             self._ask_to_log_in()
             return
-        for screen in self.screen_stack:
-            screen.post_message(MirrorChanged())
+        self._tell_screens()
         self._announce(message.result, message.mine)
         self._show_sync_status()
         if self._sync_again:
@@ -293,6 +298,34 @@ class TicketsApp(Guarded, App):
             self.sync_now()
             return
         self._sync_timer = self.set_timer(message.next_in, self.sync_now)
+
+    def _tell_screens(self) -> None:
+        """Every screen on the stack reads the mirror again."""
+        for screen in self.screen_stack:
+            screen.post_message(MirrorChanged())
+
+    # --- undo -----------------------------------------------------------------------------------
+
+    @on(HeldWrite)
+    def _held(self, message: HeldWrite) -> None:
+        self._undo.held(message)
+
+    def _undo_changed(self) -> None:
+        self.refresh_bindings()  # `u` is offered only while there is something to undo
+        self._render_sync_status()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "undo":
+            return self._undo.open
+        return super().check_action(action, parameters)
+
+    def action_undo(self) -> None:
+        if self.files is not None:
+            self._undo.take_back(self.files, reread=self._undone)
+
+    def _undone(self) -> None:
+        self._tell_screens()
+        self._show_sync_status()
 
     @on(EngineNews)
     def _show_sync_status(self) -> None:
@@ -332,7 +365,10 @@ class TicketsApp(Guarded, App):
         if self._status is None or self.files is None:
             return
         now = datetime.fromtimestamp(self.clock(), tz=UTC)
-        text = describe_sync(self._status, now, syncing=self.syncing, busy=self.files.busy, unread=self._unread)
+        undo = self._undo.status(key_names(self.keymap.get("undo", "u").split(",")[0]))
+        text = describe_sync(
+            self._status, now, syncing=self.syncing, busy=self.files.busy, unread=self._unread, undo=undo
+        )
         if text != self.sync_text:  # the status line repaints only when its words change
             self.sync_text = text
 
@@ -380,8 +416,7 @@ class TicketsApp(Guarded, App):
             markup=False,
             timeout=10,
         )
-        for screen in self.screen_stack:
-            screen.post_message(MirrorChanged())
+        self._tell_screens()
         # A sync under way pulls into the old file's cursor: start over with a full one. The
         # cancelled sync may still hold the engine when the new one asks (which is then skipped),
         # so one more follows it.
@@ -434,6 +469,11 @@ class TicketsApp(Guarded, App):
         if self.files is not None and not isinstance(self.screen, ActivityScreen):
             self.push_screen(ActivityScreen(self.services))
 
+    @on(EditInEditor)
+    def _edit_in_editor(self, request: EditInEditor) -> None:
+        """ctrl+e in a long text field: the app owns the terminal, so it hands it over."""
+        edit_in_editor(self, request)
+
     # --- help -------------------------------------------------------------------------------------
 
     def action_help(self) -> None:
@@ -484,7 +524,9 @@ def _counts(mirror) -> tuple[int, int]:
 
 def title_with_counts(name: str, waiting: int, unread: int) -> str:
     """The window title: "msp-tickets · 2 waiting on you · 3 new" (a part only when not 0)."""
-    parts = [name] + ([f"{waiting} waiting on you"] if waiting else []) + ([f"{unread} new"] if unread else [])
+    parts = (
+        [name] + ([f"{waiting} {WAITING_ON_YOU.lower()}"] if waiting else []) + ([f"{unread} new"] if unread else [])
+    )
     return " · ".join(parts)
 
 

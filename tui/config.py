@@ -49,12 +49,12 @@ import tomli_w
 
 from cache.model import Scope, SortColumn
 from cache.private_files import write_private_text
-from cache.profile import xdg_dir
 from cache.views import View, check_view_name
 from portal.client import InsecurePortalURL, api_base_url
 from portal.schema import API_PREFIX, Category, Priority, Status
 from tui.choices import parse_choice
 from tui.notify import NotifyMode
+from tui.paths import xdg_dir
 
 DEFAULT_PROFILE = "default"
 _ONE_WRITER = threading.Lock()  # config.toml is read, changed and written back whole

@@ -14,8 +14,8 @@ import keyring.errors
 from keyring.backends import fail
 
 from cache.private_files import write_private_text
-from cache.profile import xdg_dir
 from tui.config import Profile
+from tui.paths import xdg_dir
 
 KEYRING_SERVICE = "msp-tickets"
 TOKEN_ENV = "MSP_TICKETS_TOKEN"

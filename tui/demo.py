@@ -21,8 +21,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from cache.private_files import private_database, private_file, private_folder
-from cache.profile import xdg_dir
 from portal.client import PortalClient
+from tui.paths import xdg_dir
 
 DEMO_EMAIL = "admin@acme.example"
 DEMO_PASSWORD = "demo-password"

@@ -16,11 +16,12 @@ from dataclasses import dataclass
 
 from cache.mirror import Mirror
 from cache.private_files import write_private_text
-from cache.profile import ProfilePaths, identity_file, paths_by_email, profile_paths
+from cache.profile import ProfilePaths
 from cache.sync import SyncEngine
 from portal.client import PortalClient
 from portal.schema import Me
 from tui.config import Profile
+from tui.paths import identity_file, paths_by_email, profile_paths
 
 
 @dataclass(frozen=True)

@@ -20,11 +20,20 @@ def _plural(count: int, one: str, many: str) -> str:
 
 
 def describe_sync(
-    status: SyncStatus, now: datetime, *, syncing: bool = False, busy: str | None = None, unread: int = 0
+    status: SyncStatus,
+    now: datetime,
+    *,
+    syncing: bool = False,
+    busy: str | None = None,
+    unread: int = 0,
+    undo: str | None = None,
 ) -> Text:
     """`busy` names what waits for a local file another program holds; `unread` counts the
-    activity lines not yet seen (`a` lists them)."""
+    activity lines not yet seen (`a` lists them); `undo` says what may be undone, first."""
     text = Text(end="")
+    if undo:
+        text.append(undo, style="bold")
+        text.append(" · ")
     if busy:
         text.append(f"local files busy — retrying ({visible(busy, one_line=True)})", style=ATTENTION_STYLE)
         text.append(" · ")

@@ -4,13 +4,22 @@ pasted is still exactly what the form checks (and refuses, naming the field, whe
 
 Each control character becomes one visible character of one cell (U+2400 "control pictures",
 `␛` for ESC), so the cursor stays where the value says it is.
+
+A field for long text (a comment, a description, a reason) may be written in the user's own
+editor: `ctrl+e` asks the app (EditInEditor), which owns the terminal, and the text that comes
+back replaces the field's, the cursor at its end. It replaces ctrl+e's "end of line" (`end` does
+that still).
 """
 
 from __future__ import annotations
 
+from typing import ClassVar, Protocol
+
 from rich.highlighter import Highlighter
 from rich.text import Text
 from textual import events
+from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.widgets import Input, TextArea
 
 _PICTURES = {code: 0x2400 + code for code in range(0x20)}
@@ -28,6 +37,24 @@ class ControlPictures(Highlighter):
         pictured = _pictured(text.plain)
         if pictured != text.plain:
             text.plain = pictured
+
+
+EDITOR_BINDING = Binding("ctrl+e", "edit_in_editor", "Edit in $EDITOR", id="text.editor")
+
+
+class EditsOutside(Protocol):
+    def put_text(self, text: str) -> None:
+        """Replace the field's text with `text` (what the editor gave back), cursor at the end."""
+
+
+class EditInEditor(Message):
+    """`field` asks for its `text` to be written in the user's editor."""
+
+    def __init__(self, field: EditsOutside, text: str, name: str) -> None:
+        self.field = field
+        self.text = text
+        self.name = name  # the field's id: the temporary file is named after it
+        super().__init__()
 
 
 def _one_paste(text: str) -> str:
@@ -59,11 +86,36 @@ class TextInput(Input):
             self.replace(text, *self.selection)
 
 
+class LongTextInput(TextInput):
+    """A one-line entry for text that may run long (a reason posted as a comment): `ctrl+e`
+    writes it in the user's editor."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [EDITOR_BINDING]
+
+    def action_edit_in_editor(self) -> None:
+        self.post_message(EditInEditor(self, self.value, self.id or "text"))
+
+    def put_text(self, text: str) -> None:
+        self.value = text
+        self.cursor_position = len(text)
+
+
 class TextEntryArea(TextArea):
     """A multi-line entry whose text may hold anything, shown safely. Text it starts with (a
-    reopened draft) is continued, not overwritten: the cursor starts at its end."""
+    reopened draft) is continued, not overwritten: the cursor starts at its end. `ctrl+e`
+    writes it in the user's editor."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [EDITOR_BINDING]
 
     def on_mount(self) -> None:
+        self.move_cursor(self.document.end)
+
+    def action_edit_in_editor(self) -> None:
+        self.post_message(EditInEditor(self, self.text, self.id or "text"))
+
+    def put_text(self, text: str) -> None:
+        # An edit, not a new document: ctrl+z brings back the text from before the editor.
+        self.replace(text, self.document.start, self.document.end)
         self.move_cursor(self.document.end)
 
     def _on_paste(self, event: events.Paste) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from rich.style import Style
 
-from cache.model import TimelineItem
+from cache.model import TimelineItem, assignment_words, status_change_words
 from portal.schema import AuthorRole, EventKind
-from widgets.badges import ATTENTION_STYLE, MARK_PENDING, PENDING_STYLE, status_label
+from widgets.badges import ATTENTION_STYLE, MARK_PENDING, PENDING_STYLE
 from widgets.colours import Palette
 from widgets.document import PLAIN, Anchor, Block, Para, Spans
 from widgets.plain import visible
@@ -31,11 +31,9 @@ def stars(score: int) -> str:
 def event_summary(item: TimelineItem) -> str:
     """The one-line gist of a non-comment event."""
     if item.kind is EventKind.STATUS_CHANGE:
-        before = status_label(item.from_status) if item.from_status else "—"
-        after = status_label(item.to_status) if item.to_status else "—"
-        return f"{before} → {after}"
+        return status_change_words(item.from_status, item.to_status)
     if item.kind is EventKind.ASSIGNMENT:
-        return f"assigned to {visible(item.assignee, one_line=True)}" if item.assignee else "unassigned"
+        return assignment_words(visible(item.assignee, one_line=True) if item.assignee else None)
     if item.kind is EventKind.RATING and item.score:
         return f"{stars(item.score)} {item.score}/5"
     return ""

@@ -295,7 +295,7 @@ def _write_tickets(conn, plans: list[_Plan], now: datetime) -> None:
 
 
 def _stamp(moment: datetime) -> str:
-    # storage.iso() without its time-zone conversion: demo times are made in UTC already, and
+    # utc_text() without its time-zone conversion: demo times are made in UTC already, and
     # this runs a million times for a 100 000-ticket benchmark.
     return moment.isoformat(timespec="microseconds")
 

@@ -40,10 +40,14 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope.get("headers", [])).get(b"content-length", b"0")
-        if not declared.isdigit() or int(declared) > MAX_BODY_BYTES:
+        declared = dict(scope.get("headers", [])).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
             await error_response(too_large())(scope, receive, send)
             return
+        # No length, or one that is not a number (an empty `Content-Length:`): the body is
+        # counted as it arrives, and the request is judged on the rest (a 413 here would answer
+        # a GET without a body, signed in or not, with "too large").
+        trusted = declared.isdigit() and declared != b"0"
         received = 0
 
         async def counting_receive():
@@ -55,4 +59,4 @@ class BodyLimit:
                 raise StarletteHTTPException(413)
             return message
 
-        await self.app(scope, receive if declared != b"0" else counting_receive, send)
+        await self.app(scope, receive if trusted else counting_receive, send)

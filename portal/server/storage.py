@@ -11,107 +11,147 @@ from __future__ import annotations
 import secrets
 import sqlite3
 import threading
-import time
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from portal.schema import AccessLevel, ChangeKind, Status
+from portal.sqlite import (
+    LIKE_ESCAPE,
+    MigrationStep,
+    NewerSchema,
+    enter_wal,
+    like_containing,
+    migrate,
+    utc_text,
+    write_transaction,
+)
 
-SCHEMA_VERSION = 2
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
 PORTAL_ID_KEY = "portal_id"
 
-_SCHEMA = """
-CREATE TABLE companies (
-    id INTEGER PRIMARY KEY,
-    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
-    psa_prefix TEXT NOT NULL
-);
-CREATE TABLE users (
-    id INTEGER PRIMARY KEY,
-    company_id INTEGER NOT NULL REFERENCES companies(id),
-    email TEXT NOT NULL UNIQUE COLLATE NOCASE,
-    name TEXT NOT NULL,
-    access_level TEXT NOT NULL,
-    password_hash TEXT NOT NULL,
-    access_epoch INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE tokens (
-    token_hash TEXT PRIMARY KEY,
-    user_id INTEGER NOT NULL REFERENCES users(id),
-    created_at REAL NOT NULL,
-    expires_at REAL NOT NULL,
-    revoked_at REAL
-);
-CREATE TABLE tickets (
-    id INTEGER PRIMARY KEY,
-    company_id INTEGER NOT NULL REFERENCES companies(id),
-    submitted_by INTEGER NOT NULL REFERENCES users(id),
-    subject TEXT NOT NULL,
-    category TEXT NOT NULL,
-    priority TEXT NOT NULL,
-    description TEXT NOT NULL,
-    status TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    assignee TEXT,
-    psa_ticket_id TEXT,
-    rating INTEGER,
-    rating_comment TEXT,
-    client_ref TEXT,
-    UNIQUE (company_id, client_ref)
-);
-CREATE INDEX tickets_company_newest ON tickets(company_id, created_at DESC, id DESC);
-CREATE INDEX tickets_submitter_newest ON tickets(submitted_by, created_at DESC, id DESC);
-CREATE INDEX tickets_status ON tickets(status);
-CREATE TABLE events (
-    id INTEGER PRIMARY KEY,
-    ticket_id INTEGER NOT NULL REFERENCES tickets(id),
-    company_id INTEGER NOT NULL,
-    kind TEXT NOT NULL,
-    author_role TEXT NOT NULL,
-    author_name TEXT NOT NULL,
-    body TEXT,
-    from_status TEXT,
-    to_status TEXT,
-    assignee TEXT,
-    score INTEGER,
-    created_at TEXT NOT NULL,
-    client_ref TEXT,
-    UNIQUE (company_id, client_ref)
-);
-CREATE INDEX events_ticket ON events(ticket_id, created_at, id);
-CREATE TABLE idempotency (
-    user_id INTEGER NOT NULL,
-    key TEXT NOT NULL,
-    fingerprint TEXT NOT NULL,
-    status_code INTEGER NOT NULL,
-    body TEXT NOT NULL,
-    created_at REAL NOT NULL,
-    PRIMARY KEY (user_id, key)
-);
-CREATE TABLE changes (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    kind TEXT NOT NULL,
-    ticket_id INTEGER NOT NULL,
-    event_id INTEGER,
-    user_id INTEGER
-);
-CREATE INDEX changes_ticket ON changes(ticket_id, kind);
-CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-"""
+# Step i takes the database from user_version i to i + 1 (portal/sqlite.py `migrate`); a new
+# step is one more function at the end of the list. sqlite-utils makes the tables and indexes;
+# a column unique without regard to case, and AUTOINCREMENT, are SQL it cannot say.
 
 
-def iso(moment: datetime) -> str:
-    """The one stored time format: UTC, microseconds, so strings sort as times."""
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+def _create_portal(db: Database) -> None:
+    """1: companies, their users and tokens, tickets and their events, idempotent answers, and
+    the change feed."""
+    from sqlite_utils.db import DescIndex  # imported with sqlite-utils, only when migrating
+
+    db.execute(
+        "CREATE TABLE companies (id INTEGER PRIMARY KEY, "
+        "name TEXT NOT NULL UNIQUE COLLATE NOCASE, psa_prefix TEXT NOT NULL)"
+    )
+    db.execute(
+        "CREATE TABLE users (id INTEGER PRIMARY KEY, company_id INTEGER NOT NULL REFERENCES companies(id), "
+        "email TEXT NOT NULL UNIQUE COLLATE NOCASE, name TEXT NOT NULL, access_level TEXT NOT NULL, "
+        "password_hash TEXT NOT NULL, access_epoch INTEGER NOT NULL DEFAULT 0)"
+    )
+    db["tokens"].create(
+        {"token_hash": str, "user_id": int, "created_at": float, "expires_at": float, "revoked_at": float},
+        pk="token_hash",
+        not_null={"user_id", "created_at", "expires_at"},
+        foreign_keys=[("user_id", "users", "id")],
+    )
+    db["tickets"].create(
+        {
+            "id": int,
+            "company_id": int,
+            "submitted_by": int,
+            "subject": str,
+            "category": str,
+            "priority": str,
+            "description": str,
+            "status": str,
+            "created_at": str,
+            "updated_at": str,
+            "assignee": str,
+            "psa_ticket_id": str,
+            "rating": int,
+            "rating_comment": str,
+            "client_ref": str,
+        },
+        pk="id",
+        not_null={
+            "company_id",
+            "submitted_by",
+            "subject",
+            "category",
+            "priority",
+            "description",
+            "status",
+            "created_at",
+            "updated_at",
+        },
+        foreign_keys=[("company_id", "companies", "id"), ("submitted_by", "users", "id")],
+    )
+    tickets = db["tickets"]
+    # A client's reference names one ticket of its company: a retried creation finds it.
+    tickets.create_index(["company_id", "client_ref"], "tickets_by_client_ref", unique=True)
+    tickets.create_index(["company_id", DescIndex("created_at"), DescIndex("id")], "tickets_company_newest")
+    tickets.create_index(["submitted_by", DescIndex("created_at"), DescIndex("id")], "tickets_submitter_newest")
+    tickets.create_index(["status"], "tickets_status")
+    db["events"].create(
+        {
+            "id": int,
+            "ticket_id": int,
+            "company_id": int,
+            "kind": str,
+            "author_role": str,
+            "author_name": str,
+            "body": str,
+            "from_status": str,
+            "to_status": str,
+            "assignee": str,
+            "score": int,
+            "created_at": str,
+            "client_ref": str,
+        },
+        pk="id",
+        not_null={"ticket_id", "company_id", "kind", "author_role", "author_name", "created_at"},
+        foreign_keys=[("ticket_id", "tickets", "id")],
+    )
+    db["events"].create_index(["company_id", "client_ref"], "events_by_client_ref", unique=True)
+    db["events"].create_index(["ticket_id", "created_at", "id"], "events_ticket")
+    db["idempotency"].create(
+        {"user_id": int, "key": str, "fingerprint": str, "status_code": int, "body": str, "created_at": float},
+        pk=("user_id", "key"),
+        not_null={"user_id", "key", "fingerprint", "status_code", "body", "created_at"},
+    )
+    # AUTOINCREMENT: a seq is never reused, so the feed's order is the order of the commits.
+    db.execute(
+        "CREATE TABLE changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, "
+        "ticket_id INTEGER NOT NULL, event_id INTEGER, user_id INTEGER)"
+    )
+    db["changes"].create_index(["ticket_id", "kind"], "changes_ticket")
+    db["state"].create({"key": str, "value": str}, pk="key", not_null={"value"})
+
+
+def _identify_portal(db: Database) -> None:
+    """2: the portal's identity, made once with its database: every change-feed cursor carries
+    it, so a cursor from another portal is told apart from one of ours. Each serving run of the
+    portal, and the last seq when it started: a cursor names its run, so one from a run this
+    database never saw (a restored backup's lost future) is told from ours even after the feed
+    has passed its seq again. Failed sign-ins are throttled in memory now (auth.py), no longer
+    counted here."""
+    db["state"].insert({"key": PORTAL_ID_KEY, "value": secrets.token_hex(16)}, ignore=True)
+    db["runs"].create({"id": int, "mark": str, "started_seq": int}, pk="id", not_null={"mark", "started_seq"})
+    db["runs"].create_index(["mark"], "runs_by_mark", unique=True)
+    db["login_failures"].drop(ignore=True)
+
+
+MIGRATIONS: list[MigrationStep] = [_create_portal, _identify_portal]
 
 
 def iso_from_epoch(seconds: float) -> str:
-    return iso(datetime.fromtimestamp(seconds, UTC))
+    return utc_text(datetime.fromtimestamp(seconds, UTC))
 
 
 @dataclass(frozen=True)
@@ -146,20 +186,6 @@ class TicketFilter:
 BUSY_TIMEOUT_MS = 10_000
 
 
-def _enter_wal(db: sqlite3.Connection) -> None:
-    """Switch to WAL, waiting like busy_timeout would: SQLite answers "database is locked" at
-    once, without calling the busy handler, while another process holds a new file's lock."""
-    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
-    while True:
-        try:
-            db.execute("PRAGMA journal_mode = WAL")
-            return
-        except sqlite3.OperationalError as error:
-            if "locked" not in str(error) or time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
-
-
 class Storage:
     """Connections (one per thread) and transactions over one database file."""
 
@@ -168,8 +194,13 @@ class Storage:
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
-        with self.write() as db:
-            _migrate(db)
+        try:
+            migrate(self.connection(), MIGRATIONS)
+        except NewerSchema as newer:
+            raise RuntimeError(
+                f"The portal database {self.path} (schema {newer.version}) is newer than this "
+                f"program (schema {len(MIGRATIONS)}); use a newer msp-portal."
+            ) from None
 
     def connection(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
@@ -177,7 +208,7 @@ class Storage:
             db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             db.row_factory = sqlite3.Row
             db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            _enter_wal(db)
+            enter_wal(db, BUSY_TIMEOUT_MS)
             db.execute("PRAGMA synchronous = NORMAL")
             db.execute("PRAGMA foreign_keys = ON")
             self._local.db = db
@@ -185,16 +216,8 @@ class Storage:
                 self._all.append(db)
         return db
 
-    @contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
-        db = self.connection()
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            yield db
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+    def write(self) -> AbstractContextManager[sqlite3.Connection]:
+        return write_transaction(self.connection())
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
@@ -212,38 +235,6 @@ class Storage:
                 db.close()
             self._all.clear()
         self._local = threading.local()
-
-
-def _migrate(db: sqlite3.Connection) -> None:
-    version = db.execute("PRAGMA user_version").fetchone()[0]
-    if version == SCHEMA_VERSION:
-        return
-    if version > SCHEMA_VERSION:
-        raise RuntimeError(
-            f"The portal database {version=} is newer than this program "
-            f"(schema {SCHEMA_VERSION}); use a newer msp-portal."
-        )
-    if version < 1:  # a new database (its users table has no locked_until column)
-        for statement in _SCHEMA.split(";"):
-            if statement.strip():
-                db.execute(statement)
-    if version < 2:
-        # 2: the portal's identity, made once with its database: every change-feed cursor
-        # carries it, so a cursor from another portal is told apart from one of ours. Failed
-        # sign-ins are throttled in memory now (auth.py), not counted here.
-        db.execute(
-            "INSERT OR IGNORE INTO state(key, value) VALUES (?, ?)",
-            (PORTAL_ID_KEY, secrets.token_hex(16)),
-        )
-        # Each serving run of the portal, and the last seq when it started: a cursor names its
-        # run, so one from a run this database never saw (a restored backup's lost future) is
-        # told from ours even after the feed has passed its seq again.
-        db.execute(
-            "CREATE TABLE IF NOT EXISTS runs ("
-            "id INTEGER PRIMARY KEY, mark TEXT NOT NULL UNIQUE, started_seq INTEGER NOT NULL)"
-        )
-        db.execute("DROP TABLE IF EXISTS login_failures")
-    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
 # --- state ------------------------------------------------------------------------------------
@@ -447,10 +438,6 @@ def event_dict(row: sqlite3.Row) -> dict[str, Any]:
     }
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def list_tickets(
     db: sqlite3.Connection,
     user: User,
@@ -467,11 +454,11 @@ def list_tickets(
             clauses.append(f"t.{column} = ?")
             params.append(value)
     if where.text:
-        pattern = f"%{_escape_like(where.text)}%"
+        pattern = like_containing(where.text)
         clauses.append(
-            "(t.subject LIKE ? ESCAPE '\\' OR t.description LIKE ? ESCAPE '\\' OR EXISTS "
+            f"(t.subject LIKE ? {LIKE_ESCAPE} OR t.description LIKE ? {LIKE_ESCAPE} OR EXISTS "
             "(SELECT 1 FROM events e WHERE e.ticket_id = t.id AND e.kind = 'comment' "
-            "AND e.body LIKE ? ESCAPE '\\'))"
+            f"AND e.body LIKE ? {LIKE_ESCAPE}))"
         )
         params += [pattern, pattern, pattern]
     if after is not None:

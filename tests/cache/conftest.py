@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 
 from cache.mirror import Mirror
-from cache.profile import profile_paths
 from cache.sync import SyncEngine
 from portal.client import PortalClient
 
 # api_view, draft and mirror_view are imported from here by other test groups.
 from tests.cache.helpers import FAST_RETRY, api_view, draft, mirror_view  # noqa: F401
 from tests.support.portal import Account, RunningPortal
+from tui.paths import profile_paths
 
 
 @dataclass

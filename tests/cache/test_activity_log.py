@@ -40,12 +40,13 @@ async def test_a_sync_logs_every_change_by_others_newest_first_unread_until_mark
 
 
 def test_the_activity_table_is_a_migration_of_an_existing_cache(tmp_path):
-    from cache.store import CACHE_MIGRATIONS, CACHE_SCHEMA_VERSION, _migrate
+    from cache.schema import CACHE_MIGRATIONS
+    from portal.sqlite import migrate
 
     path = tmp_path / "cache.db"
     conn = sqlite3.connect(path, isolation_level=None)
-    _migrate(conn, CACHE_MIGRATIONS[:3], 3)  # a cache written before the activity log
-    _migrate(conn, CACHE_MIGRATIONS, CACHE_SCHEMA_VERSION)
+    migrate(conn, CACHE_MIGRATIONS[:3])  # a cache written before the activity log
+    migrate(conn, CACHE_MIGRATIONS)
     assert conn.execute("SELECT count(*) FROM activity WHERE read = 0").fetchone()[0] == 0
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == CACHE_SCHEMA_VERSION
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == len(CACHE_MIGRATIONS)
     conn.close()

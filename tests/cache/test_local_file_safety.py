@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from cache.mirror import Mirror
-from cache.profile import profile_paths
 from portal.schema import Category, Priority, TicketCreate
+from tui.paths import profile_paths
 
 DRAFT = "new-ticket"
 
@@ -38,34 +38,34 @@ def outbox_rows(mirror: Mirror) -> list[tuple[str, str]]:
 
 
 def test_a_submit_takes_its_draft_with_it(mirror: Mirror) -> None:
-    mirror.save_draft(DRAFT, {"subject": "Printer jams"})
-    mirror.submit_ticket(ticket(), replacing_draft=DRAFT)
-    assert mirror.load_draft(DRAFT) is None
+    mirror.drafts.save(DRAFT, {"subject": "Printer jams"})
+    mirror.outbox.submit_ticket(ticket(), replacing_draft=DRAFT)
+    assert mirror.drafts.load(DRAFT) is None
     assert [kind for kind, _ in outbox_rows(mirror)] == ["ticket"]
 
 
 def test_a_comment_takes_its_draft_with_it(mirror: Mirror) -> None:
-    mirror.save_draft("comment:7", {"body": "Still jammed"})
-    mirror.add_comment(7, "Still jammed", replacing_draft="comment:7")
-    assert mirror.load_draft("comment:7") is None
+    mirror.drafts.save("comment:7", {"body": "Still jammed"})
+    mirror.outbox.add_comment(7, "Still jammed", replacing_draft="comment:7")
+    assert mirror.drafts.load("comment:7") is None
     assert [kind for kind, _ in outbox_rows(mirror)] == ["comment"]
 
 
 def test_a_submit_that_fails_keeps_the_draft(mirror: Mirror) -> None:
     """The queueing fails after the draft's DELETE ran, inside the transaction: both roll back."""
-    mirror.save_draft(DRAFT, {"subject": "Printer jams"})
+    mirror.drafts.save(DRAFT, {"subject": "Printer jams"})
     conn = sqlite3.connect(mirror.paths.outbox_db, isolation_level=None)
     conn.execute("CREATE TRIGGER refuse BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'disk says no'); END")
     conn.close()
     with pytest.raises(sqlite3.IntegrityError, match="disk says no"):
-        mirror.submit_ticket(ticket(), replacing_draft=DRAFT)
-    assert mirror.load_draft(DRAFT) == {"subject": "Printer jams"}
+        mirror.outbox.submit_ticket(ticket(), replacing_draft=DRAFT)
+    assert mirror.drafts.load(DRAFT) == {"subject": "Printer jams"}
     assert outbox_rows(mirror) == []
 
 
 @pytest.mark.parametrize("damage", ["deleted", "replaced", "truncated", "overwritten"])
 def test_damage_to_the_file_is_noticed_and_rebuilt(mirror: Mirror, damage: str) -> None:
-    mirror.save_draft(DRAFT, {"subject": "Kept"})
+    mirror.drafts.save(DRAFT, {"subject": "Kept"})
     assert mirror.file_intact()
     cache = mirror.paths.cache_db
     if damage == "deleted":
@@ -83,11 +83,11 @@ def test_damage_to_the_file_is_noticed_and_rebuilt(mirror: Mirror, damage: str) 
     mirror.rebuild()
     assert mirror.file_intact()
     assert mirror.cursor() is None and not mirror.full_sync_complete()
-    assert mirror.load_draft(DRAFT) == {"subject": "Kept"}, "the outbox is untouched"
+    assert mirror.drafts.load(DRAFT) == {"subject": "Kept"}, "the outbox is untouched"
 
 
 def test_a_growing_file_is_intact(mirror: Mirror) -> None:
     for n in range(50):
-        mirror.save_draft(f"d{n}", {"subject": "x" * 10_000})
+        mirror.drafts.save(f"d{n}", {"subject": "x" * 10_000})
         mirror.update_sync_state(last_error="y" * 10_000)
     assert mirror.file_intact()

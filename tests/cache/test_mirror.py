@@ -8,12 +8,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cache.mirror import InvalidInput, Mirror
+from cache.mirror import Mirror
 from cache.model import Pill, Scope, SortColumn, TicketQuery
-from cache.profile import profile_paths
-from cache.store import CACHE_SCHEMA_VERSION
+from cache.outbox import InvalidInput
+from cache.schema import CACHE_MIGRATIONS
 from portal.schema import AccessLevel, Category, Priority, Status, TicketCreate, UserRef
 from tests.cache.factories import event, event_change, me, removed_change, ticket, ticket_change
+from tui.paths import profile_paths
 
 STATUSES = ["open", "in_progress", "waiting_on_client", "waiting_on_vendor", "resolved", "closed"]
 PRIORITIES = ["low", "medium", "high", "critical"]
@@ -77,7 +78,7 @@ def test_page_filters_sorts_and_totals(mirror):
 
 def test_exact_status_priority_and_category_filters(mirror):
     fill(mirror)
-    mirror.submit_ticket(draft())  # pending: open, high, hardware
+    mirror.outbox.submit_ticket(draft())  # pending: open, high, hardware
     vendor = TicketQuery(status=Status.WAITING_ON_VENDOR, pill=Pill.ALL)
     assert {r.status for r in mirror.page(vendor, 0, 50)} == {Status.WAITING_ON_VENDOR}
     assert mirror.total(vendor) == 4
@@ -164,21 +165,21 @@ def test_hostile_words_are_searched_as_text(mirror):
 
 def test_offline_ticket_shows_pending_then_becomes_the_portals(mirror):
     fill(mirror, 3)
-    pending_id = mirror.submit_ticket(draft())
+    pending_id = mirror.outbox.submit_ticket(draft())
     assert pending_id < 0
     top = mirror.page(TicketQuery(), 0, 1)[0]
     assert (top.id, top.subject, top.pending, top.status) == (pending_id, "Printer on fire", True, Status.OPEN)
     assert mirror.pill_counts(Scope.COMPANY)[Pill.OPEN] == 1  # none of 1..3 is open
     assert mirror.total(TicketQuery(search="printer")) == 1
-    comment_id = mirror.add_comment(pending_id, "Smoke is grey")
+    comment_id = mirror.outbox.add_comment(pending_id, "Smoke is grey")
     view = mirror.ticket(pending_id)
     assert view.description == "It smokes" and view.row.pending
     assert [(i.id, i.body, i.pending) for i in view.timeline] == [(comment_id, "Smoke is grey", True)]
     assert mirror.sync_status().waiting_to_send == 2
 
-    item = mirror.pending_items()[0]
-    mirror.acknowledge(item.id, ticket=ticket(50, subject="Printer on fire", description="It smokes"))
-    assert mirror.resolve(pending_id) == 50
+    item = mirror.outbox.pending_items()[0]
+    mirror.outbox.acknowledge(item.id, ticket=ticket(50, subject="Printer on fire", description="It smokes"))
+    assert mirror.outbox.resolve(pending_id) == 50
     assert mirror.ticket(pending_id).row.id == 50 and not mirror.ticket(pending_id).row.pending
     assert [r.id for r in mirror.page(TicketQuery(sort=SortColumn.ID), 0, 1)] == [50]
     # the comment queued on the pending id now shows on the portal's ticket
@@ -188,8 +189,8 @@ def test_offline_ticket_shows_pending_then_becomes_the_portals(mirror):
 def test_pending_confirm_and_rating_show_expected_state(mirror):
     mirror.apply_changes([ticket_change(1, ticket(1, status="resolved"))], "c", has_more=False)
     assert mirror.ticket(1).can_confirm
-    mirror.confirm(1)
-    mirror.rate(1, 4, "quick fix")
+    mirror.outbox.confirm(1)
+    mirror.outbox.rate(1, 4, "quick fix")
     view = mirror.ticket(1)
     assert view.row.status is Status.CLOSED and view.row.pending
     assert (view.rating, view.rating_comment) == (4, "quick fix")
@@ -215,10 +216,10 @@ def test_permissions_follow_submitter_and_access_level(mirror):
 def test_bad_input_names_the_field_and_queues_nothing(mirror):
     fill(mirror, 1)
     with pytest.raises(InvalidInput) as caught:
-        mirror.add_comment(1, "   ")
+        mirror.outbox.add_comment(1, "   ")
     assert caught.value.field == "body" and "comment" in str(caught.value)
     with pytest.raises(InvalidInput) as caught:
-        mirror.rate(1, 6, None)
+        mirror.outbox.rate(1, 6, None)
     assert caught.value.field == "score" and "1 to 5" in str(caught.value)
     assert mirror.sync_status().waiting_to_send == 0
 
@@ -253,12 +254,12 @@ def test_position_of_a_ticket_in_a_sorted_list(mirror):
 
 
 def test_drafts_survive_reopening(paths, mirror):
-    mirror.save_draft("new-ticket", {"subject": "half typed"})
+    mirror.drafts.save("new-ticket", {"subject": "half typed"})
     mirror.close()
     again = Mirror.open(paths)
-    assert again.load_draft("new-ticket") == {"subject": "half typed"}
-    again.clear_draft("new-ticket")
-    assert again.load_draft("new-ticket") is None
+    assert again.drafts.load("new-ticket") == {"subject": "half typed"}
+    again.drafts.clear("new-ticket")
+    assert again.drafts.load("new-ticket") is None
     again.close()
 
 
@@ -270,14 +271,14 @@ def _corrupt(path):
 
 def _newer(path):
     conn = sqlite3.connect(path)
-    conn.execute(f"PRAGMA user_version = {CACHE_SCHEMA_VERSION + 5}")
+    conn.execute(f"PRAGMA user_version = {len(CACHE_MIGRATIONS) + 5}")
     conn.close()
 
 
 @pytest.mark.parametrize("damage", [_corrupt, _newer], ids=["corrupt", "newer-version"])
 def test_bad_cache_is_moved_aside_and_outbox_kept(paths, mirror, damage):
     fill(mirror, 3)
-    pending_id = mirror.submit_ticket(draft())
+    pending_id = mirror.outbox.submit_ticket(draft())
     mirror.close()
     damage(paths.cache_db)
     reopened = Mirror.open(paths)
@@ -292,7 +293,7 @@ def test_bad_cache_is_moved_aside_and_outbox_kept(paths, mirror, damage):
 
 def test_wipe_keeps_the_outbox(mirror):
     fill(mirror, 3)
-    mirror.submit_ticket(draft())
+    mirror.outbox.submit_ticket(draft())
     mirror.wipe()
     assert mirror.cursor() is None
     assert [r.pending for r in mirror.page(TicketQuery(), 0, 9)] == [True]
@@ -333,31 +334,3 @@ def test_any_typed_text_is_a_valid_search(mirror, text):
         fill(mirror, 3)
     rows = mirror.page(TicketQuery(search=text), 0, 10)
     assert mirror.total(TicketQuery(search=text)) == len(rows)
-
-
-def test_a_version_1_cache_migrates_with_its_tickets_searchable(paths):
-    from cache.store import CACHE_MIGRATIONS, _statements
-
-    paths.cache_db.parent.mkdir(parents=True, exist_ok=True)
-    old = sqlite3.connect(paths.cache_db, isolation_level=None)
-    for statement in _statements(CACHE_MIGRATIONS[0]):
-        old.execute(statement)
-    old.execute(
-        "INSERT INTO tickets (id, subject, category, priority, description, status, created_at, "
-        "updated_at, submitted_by_id, submitted_by_name, company_id) VALUES (7, 'Plotter offline', "
-        "'hardware', 'low', 'd', 'open', '2026-01-01T00:00:00+00:00', "
-        "'2026-01-01T00:00:00+00:00', 1, 'User 1', 1)"
-    )
-    old.execute("INSERT INTO fts (rowid, subject, description, comments) VALUES (7, 'Plotter offline', 'd', NULL)")
-    old.execute("PRAGMA user_version = 1")
-    old.close()
-
-    migrated = Mirror.open(paths)
-    try:
-        assert migrated.moved_aside is None
-        assert [r.id for r in migrated.page(TicketQuery(search="p"), 0, 10)] == [7]
-        fts_sql = migrated._conn.execute("SELECT sql FROM sqlite_master WHERE name = 'fts'").fetchone()[0]
-        assert "prefix = '1'" in fts_sql
-        assert migrated._conn.execute("PRAGMA user_version").fetchone()[0] == CACHE_SCHEMA_VERSION
-    finally:
-        migrated.close()

@@ -9,17 +9,17 @@ wrote to, set aside ("needs attention", never sent) when that id now means anoth
 
 from __future__ import annotations
 
-import sqlite3
 import uuid
 
-from cache.mirror import Mirror, WrittenTo
-from cache.profile import profile_paths
-from cache.store import OUTBOX_MIGRATIONS, _statements
+from cache.mirror import Mirror
+from cache.outbox import WrittenTo
 from cache.sync import REBUILT_CURSOR_EXPIRED, REBUILT_OTHER_PORTAL
 from portal.client import PortalClient
 from portal.schema import Change
+from tests.cache import schema_history
 from tests.cache.helpers import draft
 from tests.support.portal import make_world, start_portal, token_for
+from tui.paths import profile_paths
 
 
 async def _visible_ids(portal, account) -> set[int]:
@@ -62,8 +62,8 @@ async def test_a_portal_restored_from_a_backup_is_rebuilt_from_and_nothing_goes_
     assert (await side.engine.sync_now()).error is None
     assert side.mirror.ticket(after.id).row.subject == "After the backup"
     portal.stop()
-    side.mirror.add_comment(after.id, "Meant for my ticket from after the backup")
-    side.mirror.add_comment(before.id, "Meant for my ticket from before the backup")
+    side.mirror.outbox.add_comment(after.id, "Meant for my ticket from after the backup")
+    side.mirror.outbox.add_comment(before.id, "Meant for my ticket from before the backup")
 
     portal.restore(backup)  # the same portal, same address, its feed behind the client's cursor
     taken = await _create(portal, colleague, "A colleague's ticket")
@@ -98,7 +98,7 @@ async def test_a_restored_portal_is_noticed_even_once_its_feed_has_passed_the_cu
     after = await side.client.create_ticket(draft("After the backup"), "after")
     await side.engine.sync_now()
     portal.stop()
-    side.mirror.add_comment(after.id, "Meant for my ticket")
+    side.mirror.outbox.add_comment(after.id, "Meant for my ticket")
 
     portal.restore(backup)
     taken = await _create(portal, colleague, "A colleague's ticket", comments=6)
@@ -125,7 +125,7 @@ async def test_a_different_portal_at_the_same_address_replaces_the_mirror(tmp_pa
         first_id = side.mirror.portal_id()
         assert first_id == (await side.client.meta()).portal_id  # learnt from /meta
         first.stop()
-        side.mirror.add_comment(mine.id, "Meant for the first portal")
+        side.mirror.outbox.add_comment(mine.id, "Meant for the first portal")
 
         # Another portal on the same port: the same accounts (even the same user ids) and a
         # change feed that has gone further than the client's cursor.
@@ -158,21 +158,18 @@ def test_an_outbox_from_before_the_check_keeps_its_items_and_sends_them_as_befor
     so they are sent unless their ticket is gone (as the portal would refuse them anyway)."""
     paths = profile_paths("old", "http://127.0.0.1:1", "ann@a.example", {"HOME": str(tmp_path)})
     paths.outbox_db.parent.mkdir(parents=True)
-    old = sqlite3.connect(paths.outbox_db, isolation_level=None)
-    for statement in _statements(OUTBOX_MIGRATIONS[0]):
-        old.execute(statement)
+    old = schema_history.build(paths.outbox_db, schema_history.OUTBOX_STEPS, 1)
     old.execute(
         "INSERT INTO outbox (kind, ticket_ref, payload, idempotency_key, author_name, created_at) "
         "VALUES ('comment', 7, '{\"body\": \"still here\"}', 'k1', 'Ann', '2026-01-01T00:00:00+00:00')"
     )
-    old.execute("PRAGMA user_version = 1")
     old.close()
 
     mirror = Mirror.open(paths)
     try:
-        [item] = mirror.pending_items()
+        [item] = mirror.outbox.pending_items()
         assert (item.payload, item.written_to) == ({"body": "still here"}, WrittenTo())
-        assert "no longer among your tickets" in mirror.not_the_ticket_written_to(item, 7)
+        assert "no longer among your tickets" in mirror.outbox.not_the_ticket_written_to(item, 7)
         mirror.adopt_portal("portal-one")
         upsert = Change.model_validate(
             {
@@ -200,15 +197,15 @@ def test_an_outbox_from_before_the_check_keeps_its_items_and_sends_them_as_befor
             }
         )
         mirror.apply_changes([upsert], "cursor", has_more=False)
-        assert mirror.not_the_ticket_written_to(item, 7) is None
+        assert mirror.outbox.not_the_ticket_written_to(item, 7) is None
         # What is queued now notes the portal and the ticket.
-        mirror.add_comment(7, "new words")
-        noted = mirror.pending_items()[-1].written_to
+        mirror.outbox.add_comment(7, "new words")
+        noted = mirror.outbox.pending_items()[-1].written_to
         assert noted == WrittenTo("portal-one", "2026-01-01T00:00:00.000000+00:00", 1)
         assert mirror.adopt_portal("portal-two")  # another portal: its mirror is forgotten
         assert mirror.me() is None and mirror.cursor() is None
-        written_there = mirror.pending_items()[-1]
-        assert "different portal" in mirror.not_the_ticket_written_to(written_there, 7)
-        assert len(mirror.pending_items()) == 2  # the outbox is untouched
+        written_there = mirror.outbox.pending_items()[-1]
+        assert "different portal" in mirror.outbox.not_the_ticket_written_to(written_there, 7)
+        assert len(mirror.outbox.pending_items()) == 2  # the outbox is untouched
     finally:
         mirror.close()

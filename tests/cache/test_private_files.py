@@ -9,8 +9,8 @@ from pathlib import Path
 
 from cache.mirror import Mirror
 from cache.private_files import private_database, private_folder
-from cache.profile import profile_paths
 from cache.store import MOVED_ASIDE_STAMP, moved_aside_files
+from tui.paths import profile_paths
 
 
 def mode(path: Path) -> int:

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from cache.mirror import Mirror, StalePage
-from cache.profile import profile_paths
 from tests.cache.helpers import api_view, create_tickets, mirror_view
+from tui.paths import profile_paths
 
 
 async def test_a_rebuild_while_the_pull_waits_for_a_page_ends_in_a_full_mirror(world, sides):

@@ -7,9 +7,9 @@ import pytest
 
 from cache.mirror import Mirror
 from cache.model import Pill, Scope, TicketQuery
-from cache.profile import profile_paths
 from portal.schema import TicketCreate, UserRef
 from tests.cache.factories import me, ticket, ticket_change
+from tui.paths import profile_paths
 
 
 @pytest.fixture
@@ -85,7 +85,7 @@ def test_pill_counts_follow_the_search(mirror):
 
 def test_a_ticket_waiting_in_the_outbox_counts_under_open_while_searching(mirror):
     fill(mirror)
-    mirror.submit_ticket(
+    mirror.outbox.submit_ticket(
         TicketCreate(subject="Printer on fire", category="hardware", priority="high", description="It smokes")
     )
     counts = mirror.pill_counts(Scope.COMPANY, "printer")

@@ -11,12 +11,12 @@ import httpx
 import pytest
 
 from cache.mirror import Mirror
-from cache.profile import profile_paths
 from cache.stats import WEEKS
 from portal.schema import AccessLevel, Priority, Status, UserRef
 from tests.cache.factories import event, event_change, me, ticket, ticket_change
 from tests.support.portal import Account, start_portal, token_for
 from tui.demo import DEMO_EMAIL, DEMO_PASSWORD
+from tui.paths import profile_paths
 
 # A Wednesday in ISO week 12 of 2026: the window is W01 (Monday 29 Dec 2025) to W12.
 NOW = datetime(2026, 3, 18, 12, 0, tzinfo=UTC)

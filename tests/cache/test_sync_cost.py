@@ -48,7 +48,7 @@ async def test_a_write_costs_its_request_and_one_pull_more(world, sides):
     transport = FaultyTransport()
     side = await sides(world.portal, world.accounts["a_own"], transport=transport)
     await side.engine.sync_now()
-    side.mirror.submit_ticket(draft("Sent once"))
+    side.mirror.outbox.submit_ticket(draft("Sent once"))
     before = len(transport.seen)
     result = await side.engine.sync_now()
     assert result.pushed == 1

@@ -64,8 +64,8 @@ async def test_ticket_and_comment_written_offline_arrive_once(world, sides):
     side = await sides(portal, account)
     await side.engine.sync_now()
     portal.stop()
-    pending_id = side.mirror.submit_ticket(draft("Written on the train"))
-    side.mirror.add_comment(pending_id, "And the fan is loud")
+    pending_id = side.mirror.outbox.submit_ticket(draft("Written on the train"))
+    side.mirror.outbox.add_comment(pending_id, "And the fan is loud")
     offline = await side.engine.sync_now()
     assert offline.error and side.mirror.sync_status().waiting_to_send == 2
     assert side.mirror.page(TicketQuery(), 0, 1)[0].pending
@@ -77,7 +77,7 @@ async def test_ticket_and_comment_written_offline_arrive_once(world, sides):
     assert len(on_server) == 1
     detail = await side.client.ticket(on_server[0].id)
     assert [e.body for e in detail.timeline if e.kind.value == "comment"] == ["And the fan is loud"]
-    assert side.mirror.resolve(pending_id) == on_server[0].id
+    assert side.mirror.outbox.resolve(pending_id) == on_server[0].id
     assert side.mirror.sync_status().waiting_to_send == 0
     await side.engine.sync_now()  # nothing is sent twice
     assert len(await tickets_titled(side.client, "Written on the train")) == 1
@@ -90,8 +90,8 @@ async def test_lost_response_after_commit_creates_no_second_ticket(world, sides)
     transport = FaultyTransport()
     side = await sides(world.portal, world.accounts["a_own"], transport=transport)
     transport.inject(path_is("POST", "/tickets"), Fault("lose_response"))
-    pending_id = side.mirror.submit_ticket(draft("Lost in transit"))
-    side.mirror.add_comment(pending_id, "first words")
+    pending_id = side.mirror.outbox.submit_ticket(draft("Lost in transit"))
+    side.mirror.outbox.add_comment(pending_id, "first words")
     transport.inject(path_is("POST", "/comments"), Fault("lose_response"))
 
     result = await side.engine.sync_now()
@@ -173,8 +173,8 @@ async def test_cursor_expired_means_full_resync_and_the_outbox_survives(world, s
     await side.engine.sync_now()
     # An access change on the portal invalidates every cursor the user holds.
     portal.cli("set-access", "--email", account.email, "--access-level", "company_admin")
-    pending_id = side.mirror.submit_ticket(draft("Queued before the reset"))
-    side.mirror.add_comment(pending_id, "still here")
+    pending_id = side.mirror.outbox.submit_ticket(draft("Queued before the reset"))
+    side.mirror.outbox.add_comment(pending_id, "still here")
 
     result = await side.engine.sync_now()
 
@@ -197,7 +197,7 @@ async def test_corrupt_cache_is_rebuilt_by_a_full_sync_and_the_outbox_kept(world
     side = await sides(portal, account)
     await side.engine.sync_now()
     portal.stop()
-    side.mirror.submit_ticket(draft("Typed before the crash"))
+    side.mirror.outbox.submit_ticket(draft("Typed before the crash"))
     side.mirror.close()
     with open(side.mirror.paths.cache_db, "r+b") as cache:
         cache.seek(0)
@@ -218,7 +218,7 @@ async def test_corrupt_cache_is_rebuilt_by_a_full_sync_and_the_outbox_kept(world
 SYNC_IN_A_PROCESS = """
 import asyncio, json, sys, time
 from cache.mirror import Mirror
-from cache.profile import profile_paths
+from tui.paths import profile_paths
 from cache.sync import SyncEngine
 from portal.client import PortalClient
 from tests.cache.faults import Fault, FaultyTransport

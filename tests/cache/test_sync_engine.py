@@ -28,8 +28,8 @@ async def test_refused_items_need_attention_and_do_not_block_others(world, sides
     ticket_id = await resolved_ticket(portal, accounts["a_own"])
     side = await sides(portal, accounts["a_company"])  # may see it, may not confirm it
     await side.engine.sync_now()
-    side.mirror.confirm(ticket_id)
-    side.mirror.add_comment(ticket_id, "Looks fixed from here too")
+    side.mirror.outbox.confirm(ticket_id)
+    side.mirror.outbox.add_comment(ticket_id, "Looks fixed from here too")
 
     result = await side.engine.sync_now()
 
@@ -53,8 +53,8 @@ async def test_confirm_whose_answer_was_lost_is_done_once(world, sides):
     side = await sides(portal, account, transport=transport)
     await side.engine.sync_now()
     assert side.mirror.ticket(ticket_id).can_confirm
-    side.mirror.confirm(ticket_id)
-    side.mirror.rate(ticket_id, 5, "Quick and clear")
+    side.mirror.outbox.confirm(ticket_id)
+    side.mirror.outbox.rate(ticket_id, 5, "Quick and clear")
     transport.inject(path_is("POST", "/confirm"), Fault("lose_response"))
 
     result = await side.engine.sync_now()
@@ -122,8 +122,8 @@ async def test_items_on_a_refused_ticket_need_attention_too(world, sides):
     portal, account = world.portal, world.accounts["a_own"]
     side = await sides(portal, account)
     await side.client.create_ticket(draft("Taken key"), "key-already-used")
-    pending_id = side.mirror.submit_ticket(draft("Another ticket"))
-    side.mirror.add_comment(pending_id, "More detail")
+    pending_id = side.mirror.outbox.submit_ticket(draft("Another ticket"))
+    side.mirror.outbox.add_comment(pending_id, "More detail")
     # The queued ticket carries a key the portal already saw with another payload: refused.
     conn = side.mirror._conn
     conn.execute("UPDATE outbox.outbox SET idempotency_key = 'key-already-used' WHERE id = ?", (-pending_id,))

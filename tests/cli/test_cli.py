@@ -69,7 +69,9 @@ def test_login_list_show_status_text_and_json(cli: Cli, demo: RunningPortal):
 
     status = cli("status", "--json").json()
     assert status["logged_in"] and status["last_synced_at"] and status["waiting_to_send"] == 0
-    assert "Last sync" in cli("status").out
+    assert Path(status["mirror"]).is_file()  # the file the README shows how to look into
+    status_text = cli("status").out
+    assert "Last sync" in status_text and f"Mirror: {status['mirror']}" in status_text
 
 
 def test_new_comment_and_sync(cli: Cli, demo: RunningPortal):

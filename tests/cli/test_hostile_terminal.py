@@ -165,6 +165,8 @@ def test_every_command_shows_the_portals_sequences_and_obeys_none(
     screen = terminal.history()
     assert terminal.buffers() == "", "a paste buffer was set"
     assert terminal.title() == title
+    # status names the mirror's file, which the README shows how to look into
+    assert f"Mirror: {tmp_path / 'cache' / 'msp-tickets'}/" in screen
     for shown in (
         "Subject",
         "Description",

@@ -75,10 +75,10 @@ OPEN_AND_LIST_MODES = """
 import os, stat, sys
 from pathlib import Path
 from cache.mirror import Mirror
-from cache.profile import profile_paths
+from tui.paths import profile_paths
 paths = profile_paths("umask", "http://127.0.0.1:9", 1, {"HOME": sys.argv[1]})
 mirror = Mirror.open(paths)
-mirror.save_draft("new", {"subject": "held open"})
+mirror.drafts.save("new", {"subject": "held open"})
 mirror.sync_status()
 for path in sorted(Path(sys.argv[1]).rglob("*")):
     print(oct(stat.S_IMODE(path.stat().st_mode)), path)
@@ -123,7 +123,9 @@ def queue_offline(cli: Cli, *subjects: str) -> None:
     mirror = Mirror.open(ProfilePaths(cache, outbox, cache.with_name(cache.stem + ".sync.lock")))
     try:
         for subject in subjects:
-            mirror.submit_ticket(TicketCreate(subject=subject, category="other", priority="low", description="d"))
+            mirror.outbox.submit_ticket(
+                TicketCreate(subject=subject, category="other", priority="low", description="d")
+            )
     finally:
         mirror.close()
 
@@ -247,14 +249,16 @@ def test_a_login_whose_token_cannot_be_kept_is_revoked(cli: Cli, demo: RunningPo
 
 
 def test_files_an_older_version_kept_by_email_are_taken_over_with_their_unsent_work(tmp_path: Path):
-    from cache.profile import paths_by_email
     from tui.config import Profile
+    from tui.paths import paths_by_email
     from tui.session import Identity, session_paths
 
     env = {"HOME": str(tmp_path)}
     profile = Profile("work", "https://portal.example", "ann@example.com")
     older = Mirror.open(paths_by_email("work", "https://portal.example", "Ann@Example.com", env))
-    older.submit_ticket(TicketCreate(subject="Written offline", category="other", priority="low", description="d"))
+    older.outbox.submit_ticket(
+        TicketCreate(subject="Written offline", category="other", priority="low", description="d")
+    )
     older.close()
 
     paths = session_paths(profile, Identity(42, "ann@example.com"), env)

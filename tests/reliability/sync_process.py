@@ -9,9 +9,9 @@ import os
 import sys
 
 from cache.mirror import Mirror
-from cache.profile import profile_paths
 from cache.sync import SyncEngine
 from portal.client import PortalClient
+from tui.paths import profile_paths
 
 
 async def sync_once(portal_url: str, email: str, home: str, page_size: int) -> str | None:

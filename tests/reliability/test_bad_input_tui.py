@@ -48,7 +48,7 @@ def _saved_draft(running: Running) -> dict[str, str]:
     # Read by another connection, as a process started after a crash would.
     other = Mirror.open(running.app.session.mirror.paths)
     try:
-        return other.load_draft(DRAFT_NAME) or {}
+        return other.drafts.load(DRAFT_NAME) or {}
     finally:
         other.close()
 
@@ -95,7 +95,7 @@ async def test_every_hostile_value_in_the_form(demo_portal, tmp_path: Path) -> N
         status = mirror.sync_status()
         assert (status.waiting_to_send, status.needs_attention) == (0, 0)
         for pending_id, (subject, description) in sent.items():
-            ticket_id = mirror.resolve(pending_id)
+            ticket_id = mirror.outbox.resolve(pending_id)
             assert ticket_id > 0, f"{subject[:20]!r} never reached the portal"
             on_portal = running.api("GET", f"/tickets/{ticket_id}").json()
             assert (on_portal["subject"], on_portal["description"]) == (subject, description)

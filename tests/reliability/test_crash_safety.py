@@ -18,12 +18,13 @@ import pytest
 
 from cache.mirror import Mirror
 from cache.model import TicketQuery
-from cache.profile import ProfilePaths, profile_paths
+from cache.profile import ProfilePaths
 from cache.sync import SyncEngine
 from portal.client import PortalClient
 from portal.schema import Category, Priority, TicketCreate
 from tests.support.portal import Account, RunningPortal, start_portal, token_for
 from tui.demo import DEMO_EMAIL, DEMO_PASSWORD
+from tui.paths import profile_paths
 
 TRIALS = 30
 DEMO_TICKETS = 1500  # across three companies: the demo admin mirrors about a third
@@ -75,10 +76,10 @@ def _queue_some(paths: ProfilePaths, trial: int, known_ticket: int | None) -> No
             priority=Priority.LOW,
             description=f"Queued before trial {trial}.",
         )
-        pending = mirror.submit_ticket(draft)
-        mirror.add_comment(pending, f"Comment on the new ticket of trial {trial}")
+        pending = mirror.outbox.submit_ticket(draft)
+        mirror.outbox.add_comment(pending, f"Comment on the new ticket of trial {trial}")
         if known_ticket is not None:
-            mirror.add_comment(known_ticket, f"Comment on an old ticket in trial {trial}")
+            mirror.outbox.add_comment(known_ticket, f"Comment on an old ticket in trial {trial}")
     finally:
         mirror.close()
 
@@ -163,7 +164,7 @@ async def test_a_sync_killed_at_random_loses_nothing_and_corrupts_nothing(
         async with PortalClient(seeded.url, token) as client:
             result = await SyncEngine(mirror, client, page_size=500).sync_now()
             assert result.error is None, result.error
-            assert mirror.pending_items() == []
+            assert mirror.outbox.pending_items() == []
             shown = mirror.total(TicketQuery())
             listed = 0
             cursor = None

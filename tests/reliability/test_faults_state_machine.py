@@ -29,7 +29,7 @@ from hypothesis.stateful import (
 
 from cache.mirror import Mirror
 from cache.model import TicketQuery
-from cache.profile import ProfilePaths, profile_paths
+from cache.profile import ProfilePaths
 from cache.sync import SyncEngine
 from portal.client import PortalClient, RetryPolicy
 from portal.schema import AuthorRole, Category, EventKind, Priority, Status, TicketCreate
@@ -39,6 +39,7 @@ from tests.portal.api import psa_cycles
 from tests.reliability.people import add_company, add_users
 from tests.reliability.transport import SlowAnswers
 from tests.support.portal import Account, RunningPortal, token_for
+from tui.paths import profile_paths
 
 READ_TIMEOUT = 0.4
 # Retries happen as in production, without production's waits; a Retry-After is honoured up to
@@ -163,14 +164,14 @@ def machine_for(portal: RunningPortal, users: list[Account], home, tally: Tally)
             elif kind == "comment" and self.written.tickets:
                 self._write_comment(pick, words)
             elif kind == "confirm":
-                self._act(pick, kind, {Status.RESOLVED}, self.mirror.confirm)
+                self._act(pick, kind, {Status.RESOLVED}, self.mirror.outbox.confirm)
             elif kind == "reopen":
-                self._act(pick, kind, {Status.RESOLVED}, self.mirror.reopen)
+                self._act(pick, kind, {Status.RESOLVED}, self.mirror.outbox.reopen)
             elif kind == "rating":
                 comment = rating_words.strip() or None if rating_words is not None else None
 
                 def rate(ticket_id: int) -> bool:
-                    self.mirror.rate(ticket_id, score, comment)
+                    self.mirror.outbox.rate(ticket_id, score, comment)
                     # PUT is idempotent: giving the rating the ticket already has records nothing.
                     changed = self.written.last_rating.get(ticket_id) != (score, comment)
                     self.written.last_rating[ticket_id] = (score, comment)
@@ -183,14 +184,14 @@ def machine_for(portal: RunningPortal, users: list[Account], home, tally: Tally)
             draft = TicketCreate(
                 subject=subject, category=category, priority=priority, description=f"{description} (details)".strip()
             )
-            self.written.tickets[subject] = self.mirror.submit_ticket(draft)
+            self.written.tickets[subject] = self.mirror.outbox.submit_ticket(draft)
             tally.writes["ticket"] += 1
             tally.steps += 1
 
         def _write_comment(self, pick: int, words: str) -> None:
             subject = sorted(self.written.tickets)[pick % len(self.written.tickets)]
             body = f"{self._marker('C')} {words}".strip()
-            self.mirror.add_comment(self.written.tickets[subject], body)
+            self.mirror.outbox.add_comment(self.written.tickets[subject], body)
             self.written.comments[body] = subject
             tally.writes["comment"] += 1
             tally.steps += 1
@@ -198,10 +199,10 @@ def machine_for(portal: RunningPortal, users: list[Account], home, tally: Tally)
         def _actionable(self, statuses: set[Status]) -> list[str]:
             """Tickets shown (as the portal last said) in one of these statuses, with no
             confirm or reopen of theirs still waiting: a person acts on what they see."""
-            waiting = {i.ticket_ref for i in self.mirror.pending_items() if i.kind in {"confirm", "reopen"}}
+            waiting = {i.ticket_ref for i in self.mirror.outbox.pending_items() if i.kind in {"confirm", "reopen"}}
             found = []
             for subject, local_id in {**self.earlier, **self.written.tickets}.items():
-                ticket_id = self.mirror.resolve(local_id)
+                ticket_id = self.mirror.outbox.resolve(local_id)
                 view = self.mirror.ticket(ticket_id)
                 if view is None or view.row.pending or ticket_id in waiting:
                     continue  # not pulled yet, or not yet on the portal, or already acted on
@@ -216,7 +217,7 @@ def machine_for(portal: RunningPortal, users: list[Account], home, tally: Tally)
             if not candidates:
                 return
             subject = candidates[pick % len(candidates)]
-            recorded = act(self.mirror.resolve({**self.earlier, **self.written.tickets}[subject]))
+            recorded = act(self.mirror.outbox.resolve({**self.earlier, **self.written.tickets}[subject]))
             self.written.actions[(subject, kind)] += recorded is not False
             tally.writes[kind] += 1
             tally.steps += 1
@@ -270,7 +271,7 @@ def machine_for(portal: RunningPortal, users: list[Account], home, tally: Tally)
             # under a queued reopen, and the portal would rightly refuse it. (Checked here, not
             # as a precondition: what waits depends on the faults' timing, and Hypothesis must
             # choose the same rules when it replays a case.)
-            if any(i.kind in {"confirm", "reopen", "rating"} for i in self.mirror.pending_items()):
+            if any(i.kind in {"confirm", "reopen", "rating"} for i in self.mirror.outbox.pending_items()):
                 return
             psa_cycles(portal, cycles)
             self.psa_since_sync = True
@@ -281,7 +282,7 @@ def machine_for(portal: RunningPortal, users: list[Account], home, tally: Tally)
         @invariant()
         def nothing_is_lost_nothing_is_twice(self):
             status = self.mirror.sync_status()
-            assert status.needs_attention == 0, self.mirror.attention_messages()
+            assert status.needs_attention == 0, self.mirror.outbox.attention_messages()
             shown = {row.subject: row.id for row in self.mirror.page(TicketQuery(), 0, 10_000)}
             assert set(self.written.tickets) <= set(shown), "a written ticket is missing from the mirror"
             for body, subject in self.written.comments.items():
@@ -337,8 +338,8 @@ def machine_for(portal: RunningPortal, users: list[Account], home, tally: Tally)
                 self._open(faults=False)
                 result = self.run(self.engine.sync_now())
                 assert result.error is None, result.error
-                assert self.mirror.pending_items() == [], "the outbox is not empty after a clean sync"
-                assert self.mirror.sync_status().needs_attention == 0, self.mirror.attention_messages()
+                assert self.mirror.outbox.pending_items() == [], "the outbox is not empty after a clean sync"
+                assert self.mirror.sync_status().needs_attention == 0, self.mirror.outbox.attention_messages()
                 self._at_most_once(exactly=True)
                 assert mirror_view(self.mirror) == self.run(api_view(self.checker))
                 for ticket_id, rating in self.written.last_rating.items():

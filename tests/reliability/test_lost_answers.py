@@ -15,12 +15,12 @@ async def test_a_rating_whose_answer_was_lost_is_recorded_once(world, sides):  #
     transport = FaultyTransport()
     side = await sides(portal, account, transport=transport)
     await side.engine.sync_now()
-    side.mirror.rate(ticket_id, 4, "Fixed on the second try")
+    side.mirror.outbox.rate(ticket_id, 4, "Fixed on the second try")
     transport.inject(path_is("PUT", "/rating"), Fault("lose_response"))
 
     result = await side.engine.sync_now()
 
-    assert result.error is None and side.mirror.pending_items() == []
+    assert result.error is None and side.mirror.outbox.pending_items() == []
     puts = [s for s in transport.seen if s.method == "PUT"]
     assert [s.status for s in puts] == [None, 200]  # the lost answer, then the retry
     detail = await side.client.ticket(ticket_id)

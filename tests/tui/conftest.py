@@ -8,6 +8,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -15,13 +16,14 @@ import pytest
 from textual.pilot import Pilot
 
 from cache.mirror import Mirror
-from cache.profile import profile_paths
 from cache.sync import SyncEngine
 from portal.client import PortalClient, RetryPolicy
+from screens import writes
 from screens.common import ViewShelf
 from tests.support.portal import Account, RunningPortal, start_portal, token_for
 from tui.app import TicketsApp
 from tui.demo import DEMO_EMAIL, DEMO_PASSWORD
+from tui.paths import profile_paths
 from tui.session import Session
 
 DEMO_ADMIN = Account(DEMO_EMAIL, DEMO_PASSWORD, "Acme admin", "Acme Corp", "company_admin")
@@ -36,6 +38,14 @@ def demo_portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPor
         yield running
     finally:
         running.stop()
+
+
+@pytest.fixture
+def short_undo_window(monkeypatch: pytest.MonkeyPatch) -> timedelta:
+    """Confirms and reopens wait half a second for their undo, not five (screens/writes.py)."""
+    window = timedelta(seconds=0.5)
+    monkeypatch.setattr(writes, "UNDO_WINDOW", window)
+    return window
 
 
 @dataclass

@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from cache.mirror import Mirror
-from cache.profile import profile_paths
 from portal.schema import (
     AccessLevel,
     AuthorRole,
@@ -25,6 +24,7 @@ from portal.schema import (
     TimelineEvent,
     UserRef,
 )
+from tui.paths import profile_paths
 
 FIXED_NOW = datetime(2026, 11, 27, 14, 5, tzinfo=UTC)
 ME = Me(

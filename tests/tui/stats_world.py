@@ -8,7 +8,6 @@ from datetime import timedelta
 from pathlib import Path
 
 from cache.mirror import Mirror
-from cache.profile import profile_paths
 from portal.schema import (
     AuthorRole,
     Category,
@@ -22,6 +21,7 @@ from portal.schema import (
     UserRef,
 )
 from tests.tui.fixed_world import COLLEAGUE, FIXED_NOW, ME
+from tui.paths import profile_paths
 
 HOSTILE_PERSON = UserRef(id=3, name="Eve \x1b[2J Intruder")
 PEOPLE = [UserRef(id=ME.id, name=ME.name), COLLEAGUE, HOSTILE_PERSON]

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 from cache.mirror import Mirror
-from cache.profile import profile_paths
 from cache.sync import SyncEngine
 from screens.board import NO_TICKETS, NOT_SYNCED_YET
 from tests.support.portal import token_for
 from tests.tui.conftest import DEMO_ADMIN, Running, client_for, screen_text
 from tui.app import TicketsApp
+from tui.paths import profile_paths
 from tui.session import Session
 from widgets.when import countdown
 

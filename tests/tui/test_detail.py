@@ -51,7 +51,7 @@ async def test_empty_comment_is_refused_beside_the_field(demo_portal, tmp_path: 
         assert running.app.session.mirror.sync_status().waiting_to_send == 0
 
 
-async def test_confirm_closes_a_resolved_ticket(demo_portal, tmp_path: Path) -> None:
+async def test_confirm_closes_a_resolved_ticket(demo_portal, tmp_path: Path, short_undo_window) -> None:
     async with running_tui(demo_portal, tmp_path) as running:
         detail = await open_first(running, Pill.RESOLVED)
         assert {"Confirm resolved", "Reopen", "Rate"} <= footer_keys(running)
@@ -67,7 +67,7 @@ async def test_confirm_closes_a_resolved_ticket(demo_portal, tmp_path: Path) -> 
         assert "Closed" in screen_text(running.app)
 
 
-async def test_reopen_puts_a_resolved_ticket_back_to_open(demo_portal, tmp_path: Path) -> None:
+async def test_reopen_puts_a_resolved_ticket_back_to_open(demo_portal, tmp_path: Path, short_undo_window) -> None:
     async with running_tui(demo_portal, tmp_path) as running:
         detail = await open_first(running, Pill.RESOLVED)
         await running.press("o")

@@ -36,8 +36,8 @@ async def test_a_burst_lands_in_the_fields_it_was_typed_in(demo_portal, tmp_path
         await running.until(lambda: isinstance(app.screen, DetailScreen), what="the new ticket's detail")
         detail = app.screen
         await running.synced()
-        await running.until(lambda: app.session.mirror.resolve(detail.ticket_id) > 0, what="the portal's id")
-        ticket = running.api("GET", f"/tickets/{app.session.mirror.resolve(detail.ticket_id)}").json()
+        await running.until(lambda: app.session.mirror.outbox.resolve(detail.ticket_id) > 0, what="the portal's id")
+        ticket = running.api("GET", f"/tickets/{app.session.mirror.outbox.resolve(detail.ticket_id)}").json()
         assert (ticket["subject"], ticket["description"]) == (
             "Scanner down on floor three",
             "It shows error five, then stops.",

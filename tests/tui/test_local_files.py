@@ -99,7 +99,7 @@ async def test_a_busy_outbox_holds_the_comment_until_it_is_free(demo_portal, tmp
             holder.execute("COMMIT")
         await running.until(lambda: isinstance(app.screen, DetailScreen), what="the dialog to close")
         await running.until(lambda: "Sent once the outbox is free" in screen_text(app), what="the comment, pending")
-        assert app.session.mirror.load_draft(f"comment:{app.screen.ticket_id}") is None, (
+        assert app.session.mirror.drafts.load(f"comment:{app.screen.ticket_id}") is None, (
             "the draft went with the comment"
         )
 
@@ -111,7 +111,7 @@ async def test_a_damaged_mirror_is_rebuilt_from_the_portal(demo_portal, tmp_path
         paths = mirror.paths
         table = await until_board_has_rows(running)
         total = table.total
-        mirror.save_draft("new-ticket", {"subject": "Kept through the rebuild"})
+        mirror.drafts.save("new-ticket", {"subject": "Kept through the rebuild"})
         outbox_inode = paths.outbox_db.stat().st_ino
         if damage == "deleted":
             for suffix in ("", "-wal", "-shm"):
@@ -131,7 +131,7 @@ async def test_a_damaged_mirror_is_rebuilt_from_the_portal(demo_portal, tmp_path
         )
         assert app.is_running and isinstance(app.screen, BoardScreen)
         assert paths.outbox_db.stat().st_ino == outbox_inode, "the outbox is the same file"
-        assert mirror.load_draft("new-ticket") == {"subject": "Kept through the rebuild"}
+        assert mirror.drafts.load("new-ticket") == {"subject": "Kept through the rebuild"}
         assert mirror.file_intact()
         if damage != "deleted":
             assert mirror.moved_aside is not None and mirror.moved_aside.exists(), "what was left is kept aside"
@@ -166,7 +166,7 @@ async def test_an_unusable_outbox_is_a_notice_and_the_form_stays(demo_portal, tm
         def failing_comment(*args, **kwargs):
             raise OutboxUnusable("The outbox /x/outbox.db cannot be read (file is not a database)")
 
-        monkeypatch.setattr(mirror, "add_comment", failing_comment)
+        monkeypatch.setattr(mirror.outbox, "add_comment", failing_comment)
         await running.press("ctrl+s")
         assert any(
             title == "Outbox failed" and "outbox.db cannot be read" in message for title, message in notices(running)

@@ -20,11 +20,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from cache.profile import ProfilePaths, profile_paths
+from cache.profile import ProfilePaths
 from tests.support.portal import Account, RunningPortal, start_portal, token_for
 from tests.support.tmux import TmuxTerminal, tmux_terminal
 from tui.config import check_portal_url
 from tui.demo import DEMO_EMAIL, DEMO_PASSWORD
+from tui.paths import profile_paths
 
 pytestmark = [
     pytest.mark.slow,

@@ -11,7 +11,6 @@ import pytest
 from textual.widgets import Input, Static, Switch
 
 from cache.mirror import Mirror
-from cache.profile import profile_paths
 from cache.sync import SyncEngine
 from screens.board import BoardScreen
 from screens.login import LoginScreen
@@ -19,6 +18,7 @@ from tests.tui.conftest import DEMO_ADMIN, client_for, screen_text
 from tui.app import TicketsApp, log_in
 from tui.config import Profile, load_profile
 from tui.credentials import TokenStore
+from tui.paths import profile_paths
 from tui.session import Session
 from widgets.ticket_table import TicketTable
 

@@ -73,7 +73,7 @@ async def test_a_refused_write_shows_needs_attention(demo_portal, tmp_path: Path
         table = running.app.screen.query_one(TicketTable)
         unresolved = next(table.row_at(i) for i in range(table.total) if table.row_at(i).status is not Status.RESOLVED)
         # What the CLI allows (`msp-tickets confirm ID`): confirming a ticket that is not resolved.
-        running.app.session.mirror.confirm(unresolved.id)
+        running.app.session.mirror.outbox.confirm(unresolved.id)
         await running.sync()
         assert "1 needs attention" in screen_text(running.app)
         assert running.app.session.mirror.sync_status().needs_attention == 1

@@ -41,7 +41,7 @@ async def test_refused_then_accepted(demo_portal, tmp_path: Path) -> None:
         assert ticket["subject"] == "Scanner down"
         assert ticket["description"] == "Fails at 50%"
         assert f"#{detail.ticket_id}" in screen_text(app)
-        assert app.session.mirror.load_draft(DRAFT_NAME) is None, "a sent ticket leaves no draft"
+        assert app.session.mirror.drafts.load(DRAFT_NAME) is None, "a sent ticket leaves no draft"
 
 
 async def test_too_long_subject_is_counted_and_refused(demo_portal, tmp_path: Path) -> None:
@@ -63,7 +63,7 @@ async def test_draft_survives_esc_and_a_crash(demo_portal, tmp_path: Path) -> No
         # Saved as typed: another process (after a crash) finds it in the outbox file.
         await running.until(
             lambda: (
-                (Mirror.open(app.session.mirror.paths).load_draft(DRAFT_NAME) or {}).get("subject") == "Half-written"
+                (Mirror.open(app.session.mirror.paths).drafts.load(DRAFT_NAME) or {}).get("subject") == "Half-written"
             ),
             what="the draft on disk",
         )

@@ -13,7 +13,6 @@ import pytest
 from textual.pilot import Pilot
 
 from cache.mirror import Mirror
-from cache.profile import profile_paths
 from cache.sync import SyncEngine
 from portal.client import PortalClient
 from screens.stats import StatsScreen
@@ -21,6 +20,7 @@ from tests.tui.conftest import screen_text
 from tests.tui.fixed_world import FIXED_NOW, ME
 from tests.tui.stats_world import stats_mirror
 from tui.app import TicketsApp
+from tui.paths import profile_paths
 from tui.session import Session
 from widgets.week_chart import WeekChart
 

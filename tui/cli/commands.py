@@ -15,13 +15,15 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from cache.mirror import InvalidInput, Mirror
+from cache.mirror import Mirror
 from cache.model import Pill, SyncResult, SyncStatus, TicketQuery
-from cache.profile import ProfilePaths, xdg_dir
+from cache.outbox import InvalidInput
+from cache.profile import ProfilePaths
 from cache.store import OutboxUnusable, moved_aside_files
 from cache.views import DESCENDING_FIRST
 from portal.client import PortalClient, PortalError, Unauthorized
 from portal.schema import AccessLevel, Status, TicketCreate
+from portal.sqlite import is_busy
 from tui.choices import label
 from tui.cli import exit_codes, output, stats_report
 from tui.config import (
@@ -34,6 +36,7 @@ from tui.config import (
 )
 from tui.credentials import CredentialError, TokenStore
 from tui.login import LoginFailed, Why, log_in
+from tui.paths import xdg_dir
 from tui.session import (
     Identity,
     Session,
@@ -83,7 +86,7 @@ def _guarded(command: Callable[[Any], int]) -> Callable[[Any], int]:
 def _sqlite_trouble(error: sqlite3.OperationalError) -> str:
     """What to do about it: wait only if waiting helps (busy); else fix the files' modes."""
     words = str(error)
-    if "locked" in words or "busy" in words:
+    if is_busy(error):
         return f"The local mirror is busy ({words}); try again in a moment."
     folders = f"{xdg_dir('cache')} and {xdg_dir('data')}"
     return (
@@ -266,7 +269,7 @@ def _work_left(paths: ProfilePaths) -> _WorkLeft | None:
     mirror = Mirror.open(paths)
     try:
         status = mirror.sync_status()
-        return _WorkLeft(status.waiting_to_send, status.needs_attention, mirror.draft_count())
+        return _WorkLeft(status.waiting_to_send, status.needs_attention, mirror.drafts.count())
     finally:
         mirror.close()
 
@@ -370,7 +373,7 @@ async def _view_or_fail(session: Session, ticket_id: int, *, sync_first: bool, w
     if sync_first or session.mirror.ticket(ticket_id) is None:
         result = await _sync(session, strict=False, warn=warn)
         unreachable = result.error
-    view = await asyncio.to_thread(session.mirror.ticket, session.mirror.resolve(ticket_id))
+    view = await asyncio.to_thread(session.mirror.ticket, session.mirror.outbox.resolve(ticket_id))
     if view is None:
         ref = output.ticket_ref(ticket_id)
         if unreachable and not warn:  # not said yet: why the local copy is all there is
@@ -398,20 +401,22 @@ def cmd_status(args: Any) -> int:
     token = TokenStore().get(profile) if profile.complete else None
     # Whose the token is only if already known: status reads local files and asks no portal.
     identity = remembered_identity(profile, token) if token else None
+    paths = session_paths(profile, identity) if identity else None
+    mirror = paths.cache_db if paths is not None and paths.cache_db.exists() else None
     document: dict[str, Any] = {
         "profile": profile.name,
         "portal": profile.portal_url,
         "email": identity.email if identity else profile.email,
         "logged_in": bool(token),
+        "mirror": str(mirror) if mirror else None,  # the file to look into (README, "Looking inside")
     }
-    document.update(output.status_document(_local_status(profile, identity)))
+    document.update(output.status_document(_local_status(paths if mirror else None)))
     _print(document, _status_text(document), args.json)
     return exit_codes.OK
 
 
-def _local_status(profile: Profile, identity: Identity | None) -> SyncStatus:
-    paths = session_paths(profile, identity) if identity else None
-    if paths is None or not paths.cache_db.exists():
+def _local_status(paths: ProfilePaths | None) -> SyncStatus:
+    if paths is None:
         return SyncStatus(None, None, None, 0, 0, None)
     mirror = Mirror.open(paths)
     try:
@@ -423,16 +428,17 @@ def _local_status(profile: Profile, identity: Identity | None) -> SyncStatus:
 def _status_text(document: dict[str, Any]) -> str:
     if not document["logged_in"]:
         return f"Profile {document['profile']}: not logged in. Run `msp-tickets login`."
-    when = lambda moment: moment.astimezone().strftime("%Y-%m-%d %H:%M") if moment else "never"  # noqa: E731
     lines = [
         f"Profile {document['profile']}: {document['email'] or 'not synced yet'} on {document['portal']}",
-        f"Last sync: {when(document['last_synced_at'])}   next: {when(document['next_sync_at'])}",
+        f"Last sync: {output.when(document['last_synced_at'])}   next: {output.when(document['next_sync_at'])}",
     ]
     if document["offline_since"]:
-        lines.append(f"Offline since {when(document['offline_since'])}: showing cached data.")
+        lines.append(f"Offline since {output.when(document['offline_since'])}: showing cached data.")
     lines.append(f"Waiting to send: {document['waiting_to_send']}   needs attention: {document['needs_attention']}")
     if document["last_error"]:
         lines.append(f"Last error: {output.one_line(document['last_error'])}")
+    if document["mirror"]:
+        lines.append(f"Mirror: {output.one_line(document['mirror'])}")
     return "\n".join(lines)
 
 
@@ -477,7 +483,7 @@ async def _send(session: Session, ticket_id: int, as_json: bool) -> int:
     """Push what was queued; print the ticket (stdout) and, if it stays queued, one sentence
     saying so (stderr) and exit 4; exit 1 if refused."""
     result = await _sync(session, strict=False, warn=False)
-    view = await asyncio.to_thread(session.mirror.ticket, session.mirror.resolve(ticket_id))
+    view = await asyncio.to_thread(session.mirror.ticket, session.mirror.outbox.resolve(ticket_id))
     queued = not _reached_portal(result)
     document = {"ticket": output.view_document(view) if view else None, "queued": queued}
     if result.needs_attention:
@@ -501,7 +507,7 @@ def cmd_new(args: Any) -> int:
         raise CommandFailed("Nothing was sent:\n" + _field_problems(error), exit_codes.USAGE) from None
 
     async def work(session: Session) -> int:
-        pending_id = await asyncio.to_thread(session.mirror.submit_ticket, draft)
+        pending_id = await asyncio.to_thread(session.mirror.outbox.submit_ticket, draft)
         return await _send(session, pending_id, args.json)
 
     return _in_session(args, work)
@@ -541,14 +547,14 @@ def _status_refusal(action: str, needs: set[Status], may: str):
 @_guarded
 def cmd_comment(args: Any) -> int:
     text = args.text if args.text is not None else _read_stdin("comment")
-    return _acting_on(args, lambda s, v: s.mirror.add_comment(v.row.id, text), lambda v: None)
+    return _acting_on(args, lambda s, v: s.mirror.outbox.add_comment(v.row.id, text), lambda v: None)
 
 
 @_guarded
 def cmd_confirm(args: Any) -> int:
     return _acting_on(
         args,
-        lambda s, v: s.mirror.confirm(v.row.id),
+        lambda s, v: s.mirror.outbox.confirm(v.row.id),
         _status_refusal("confirmed", {Status.RESOLVED}, "can_confirm"),
     )
 
@@ -557,7 +563,7 @@ def cmd_confirm(args: Any) -> int:
 def cmd_reopen(args: Any) -> int:
     return _acting_on(
         args,
-        lambda s, v: s.mirror.reopen(v.row.id),
+        lambda s, v: s.mirror.outbox.reopen(v.row.id),
         _status_refusal("reopened", {Status.RESOLVED}, "can_reopen"),
     )
 
@@ -566,7 +572,7 @@ def cmd_reopen(args: Any) -> int:
 def cmd_rate(args: Any) -> int:
     return _acting_on(
         args,
-        lambda s, v: s.mirror.rate(v.row.id, args.score, args.comment),
+        lambda s, v: s.mirror.outbox.rate(v.row.id, args.score, args.comment),
         _status_refusal("rated", {Status.RESOLVED, Status.CLOSED}, "can_rate"),
     )
 

@@ -17,9 +17,18 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from cache.model import SyncStatus, TicketRow, TicketView, TimelineItem
+from cache.model import (
+    SyncStatus,
+    TicketRow,
+    TicketView,
+    TimelineItem,
+    assignment_words,
+    rating_words,
+    status_change_words,
+)
 from portal.schema import CATEGORY_LABELS, PRIORITY_LABELS, STATUS_LABELS, EventKind
 from portal.visible_text import visible as _visible
+from widgets.when import date_and_time
 
 # json.dumps escapes C0 controls but leaves DEL and C1 raw, and a terminal acts on C1 (CSI).
 _C1_AND_DEL = re.compile(r"[\x7f-\x9f]")
@@ -116,8 +125,9 @@ def status_document(status: SyncStatus) -> dict[str, Any]:
     return asdict(status)
 
 
-def _when(moment: datetime | None) -> str:
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M") if moment else "never"
+def when(moment: datetime | None) -> str:
+    """A time in local time, as the board writes it; "never" for none."""
+    return date_and_time(moment) if moment else "never"
 
 
 def rows_table(rows: list[TicketRow], *, with_submitter: bool) -> str:
@@ -132,7 +142,7 @@ def rows_table(rows: list[TicketRow], *, with_submitter: bool) -> str:
             STATUS_LABELS[row.status],
             PRIORITY_LABELS[row.priority],
             CATEGORY_LABELS[row.category],
-            _when(row.created_at),
+            when(row.created_at),
             one_line(row.subject) + marks,
         ]
         if with_submitter:
@@ -145,20 +155,19 @@ def rows_table(rows: list[TicketRow], *, with_submitter: bool) -> str:
 
 
 def _event_line(item: TimelineItem) -> str:
-    when = _when(item.created_at)
+    stamp = when(item.created_at)
     who = f"{one_line(item.author_name)} ({item.author_role.value})"
     pending = " [pending]" if item.pending else ""
     if item.kind is EventKind.COMMENT:
         body = visible(item.body).replace("\n", "\n    ")
-        return f"{when}  {who} commented{pending}:\n    {body}"
+        return f"{stamp}  {who} commented{pending}:\n    {body}"
+    # The same words as the board's timeline and the activity view (cache/model.py).
     if item.kind is EventKind.STATUS_CHANGE:
-        before = STATUS_LABELS[item.from_status] if item.from_status else "?"
-        after = STATUS_LABELS[item.to_status] if item.to_status else "?"
-        return f"{when}  {who} changed the status: {before} → {after}{pending}"
+        return f"{stamp}  {who}: {status_change_words(item.from_status, item.to_status)}{pending}"
     if item.kind is EventKind.ASSIGNMENT:
-        return f"{when}  {who} assigned it to {one_line(item.assignee) or 'nobody'}{pending}"
-    comment = f": {one_line(item.body)}" if item.body else ""
-    return f"{when}  {who} rated it {item.score}/5{comment}{pending}"
+        return f"{stamp}  {who}: {assignment_words(one_line(item.assignee) or None)}{pending}"
+    comment = f" — {one_line(item.body)}" if item.body else ""
+    return f"{stamp}  {who}: {rating_words(item.score)}{comment}{pending}"
 
 
 def view_text(view: TicketView) -> str:
@@ -169,7 +178,7 @@ def view_text(view: TicketView) -> str:
         ("Status", STATUS_LABELS[row.status]),
         ("Priority", PRIORITY_LABELS[row.priority]),
         ("Category", CATEGORY_LABELS[row.category]),
-        ("Submitted", f"{_when(row.created_at)} by {one_line(row.submitted_by_name)}"),
+        ("Submitted", f"{when(row.created_at)} by {one_line(row.submitted_by_name)}"),
         ("Assignee", one_line(row.assignee) or "not assigned yet"),
         ("PSA ticket", one_line(row.psa_ticket_id) or "not synced to the PSA yet"),
     ]
