@@ -93,6 +93,7 @@ def _event_params(event: TimelineEvent) -> dict[str, Any]:
         "kind": event.kind.value,
         "author_role": event.author_role.value,
         "author_name": event.author_name,
+        "author_id": event.author_id,
         "body": event.body,
         "from_status": event.from_status.value if event.from_status else None,
         "to_status": event.to_status.value if event.to_status else None,

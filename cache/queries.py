@@ -26,7 +26,7 @@ TICKET_COLUMNS = (
     "submitted_by_name company_id assignee psa_ticket_id rating rating_comment client_ref"
 ).split()
 EVENT_COLUMNS = (
-    "id ticket_id kind author_role author_name body from_status to_status assignee score created_at"
+    "id ticket_id kind author_role author_name author_id body from_status to_status assignee score created_at"
 ).split()
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from cache.private_files import SQLITE_COMPANIONS, private_database, private_folder
 
-CACHE_SCHEMA_VERSION = 5
+CACHE_SCHEMA_VERSION = 6
 OUTBOX_SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 5000
 MOVED_ASIDE_KEPT_FOR = timedelta(days=7)
@@ -150,6 +150,11 @@ CACHE_MIGRATIONS = [
         read INTEGER NOT NULL DEFAULT 0
     );
     CREATE INDEX activity_unread ON activity (read) WHERE read = 0;
+    """,
+    # 6: who wrote an event, by the portal's user id (null for the MSP, and from a portal that
+    # does not send it): names are not unique, and "was it me?" is asked of the id.
+    """
+    ALTER TABLE events ADD COLUMN author_id INTEGER;
     """,
 ]
 

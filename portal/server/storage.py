@@ -21,7 +21,7 @@ from typing import Any
 
 from portal.schema import AccessLevel, ChangeKind, Status
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 PORTAL_ID_KEY = "portal_id"
 
 _SCHEMA = """
@@ -243,7 +243,21 @@ def _migrate(db: sqlite3.Connection) -> None:
             "id INTEGER PRIMARY KEY, mark TEXT NOT NULL UNIQUE, started_seq INTEGER NOT NULL)"
         )
         db.execute("DROP TABLE IF EXISTS login_failures")
+    if version < 3:
+        _add_event_authors(db)
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _add_event_authors(db: sqlite3.Connection) -> None:
+    """3: who wrote a client's event, by user id (names are not unique: a client asks "was it
+    me?" of the id). An event written before is given its author where the company has exactly
+    one user of that name; where two share it, it stays unknown (null) rather than guessed."""
+    db.execute("ALTER TABLE events ADD COLUMN author_id INTEGER REFERENCES users(id)")
+    db.execute(
+        "UPDATE events SET author_id = (SELECT min(u.id) FROM users u WHERE u.company_id = events.company_id "
+        "AND u.name = events.author_name) WHERE author_role = 'client' AND (SELECT count(*) FROM users u "
+        "WHERE u.company_id = events.company_id AND u.name = events.author_name) = 1"
+    )
 
 
 # --- state ------------------------------------------------------------------------------------
@@ -437,6 +451,7 @@ def event_dict(row: sqlite3.Row) -> dict[str, Any]:
             "kind",
             "author_role",
             "author_name",
+            "author_id",
             "body",
             "from_status",
             "to_status",
@@ -594,6 +609,7 @@ def insert_event(
     author_role: str,
     author_name: str,
     now: str,
+    author_id: int | None = None,
     body: str | None = None,
     from_status: str | None = None,
     to_status: str | None = None,
@@ -603,13 +619,14 @@ def insert_event(
 ) -> int:
     """A timeline event; it bumps the ticket's updated_at (a ticket change) too."""
     event_id = db.execute(
-        "INSERT INTO events(ticket_id, company_id, kind, author_role, author_name, body, "
+        "INSERT INTO events(ticket_id, company_id, kind, author_role, author_name, author_id, body, "
         "from_status, to_status, assignee, score, created_at, client_ref) "
-        "SELECT id, company_id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM tickets WHERE id = ?",
+        "SELECT id, company_id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM tickets WHERE id = ?",
         (
             kind,
             author_role,
             author_name,
+            author_id,
             body,
             from_status,
             to_status,

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from screens.activity import UNREAD_MARK, ActivityScreen
 from screens.detail import DetailScreen
+from tests.cache.helpers import create_tickets
+from tests.support.portal import add_namesake, comment_as
 from tests.tui.conftest import running_tui, screen_text
 
 
@@ -69,3 +71,25 @@ async def test_enter_opens_the_ticket_of_the_line_and_marks_it_read(demo_portal,
         assert app.files.mirror.unread_activity() == len(logged) - 1
         await pilot.press("escape")
         await running.until(lambda: isinstance(app.screen, ActivityScreen), what="back to the activity")
+
+
+async def test_the_counts_are_of_changes_by_others_told_apart_by_user_id(world, tmp_path: Path) -> None:
+    """A colleague with the user's very name is counted in the status line and the title; the
+    user's own comment, written on the portal's web page, is not."""
+    portal, me = world.portal, world.accounts["a_company"]
+    namesake = await asyncio.to_thread(add_namesake, portal, me)
+    [ticket] = await create_tickets(portal, me, 1, "Printer")
+    async with running_tui(portal, tmp_path, me) as running:
+        app = running.app
+        await asyncio.to_thread(comment_as, portal, me, ticket, "Mine, from the web page")
+        await running.sync()
+        assert "a to see" not in screen_text(app) and app.title == "msp-tickets"
+
+        await asyncio.to_thread(comment_as, portal, namesake, ticket, "The other one's words")
+        await running.sync()
+        await running.until(lambda: "1 change · a to see" in screen_text(app), what="the count on the status line")
+        assert app.title == "msp-tickets · 1 new"
+        await running.press("a")
+        await running.until(lambda: isinstance(app.screen, ActivityScreen) and app.screen.entries, what="the activity")
+        assert [entry.change.body for entry in app.screen.entries] == ["The other one's words"]
+        assert f"{me.name}: The other one's words" in screen_text(app)
