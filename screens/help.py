@@ -28,9 +28,10 @@ from widgets.scroll_keys import SCROLL_BINDINGS, KeyedScroll
 from widgets.ticket_table import TicketTable
 
 MARKER_LEGEND = (
-    (MARK_CHANGED, "changed by others since you last opened it (a lists what changed)"),
+    (MARK_CHANGED, "the MSP changed it since you last opened it (a lists what changed)"),
     (MARK_WAITING, "waiting on you"),
     ("✗", "the portal refused something you wrote: it needs attention"),
+    (f"{MARK_WAITING}{MARK_CHANGED}", f"both: {MARK_WAITING} (or ✗) first, then {MARK_CHANGED}"),
 )
 NAMED_KEYS = {"escape": "esc", "pageup": "pgup", "pagedown": "pgdn"}
 

@@ -63,22 +63,33 @@ async def _on_a_thread(job: Callable[..., Any], *args: Any) -> Any:
     return await asyncio.to_thread(job, *args)
 
 
+Text = tuple[str, Style]
+# A cell is a text fitted to its column, or texts side by side (the markers), the last fitted to
+# what the others leave.
+Cell = Text | list[Text]
+
+
 @dataclass(frozen=True)
 class Column:
     title: str
     sort: SortColumn | None
     width: int  # 0: takes the room the others leave
-    cell: Callable[[TicketRow, Palette, datetime], tuple[str, Style]]  # (row, palette, now)
+    cell: Callable[[TicketRow, Palette, datetime], Cell]  # (row, palette, now)
 
 
-def _marker(row: TicketRow, palette: Palette, _now: datetime) -> tuple[str, Style]:
+NO_MARK: Text = (" ", Style())
+
+
+def _marker(row: TicketRow, palette: Palette, _now: datetime) -> Cell:
+    """Two slots of one cell each, so a row shows both marks and its text never shifts: what
+    the row asks of the user (✗ a refused write, else ! waiting on you), and ● the MSP changed
+    it since the user last opened it."""
+    asks = NO_MARK
     if row.needs_attention:
-        return "✗", ATTENTION_STYLE
-    if row.status is Status.WAITING_ON_CLIENT:
-        return MARK_WAITING, palette.status[row.status]
-    if row.changed:
-        return MARK_CHANGED, palette.changed
-    return "", Style()
+        asks = ("✗", ATTENTION_STYLE)
+    elif row.status is Status.WAITING_ON_CLIENT:
+        asks = (MARK_WAITING, palette.status[row.status])
+    return [asks, (MARK_CHANGED, palette.changed) if row.changed else NO_MARK]
 
 
 def _ticket_id(row: TicketRow, _palette: Palette, _now: datetime) -> tuple[str, Style]:
@@ -100,7 +111,7 @@ def _status(row: TicketRow, palette: Palette, _now: datetime) -> tuple[str, Styl
     return status_label(row.status), palette.status[row.status]
 
 
-MARKER = Column("", None, 1, _marker)
+MARKER = Column("", None, 2, _marker)
 ID = Column("ID", SortColumn.ID, 7, _ticket_id)
 SUBJECT = Column("Subject", SortColumn.SUBJECT, 0, lambda r, _p, _n: (visible(r.subject, one_line=True), Style()))
 CATEGORY = Column("Category", SortColumn.CATEGORY, 9, lambda r, _p, _n: (CATEGORY_LABELS[r.category], Style()))
@@ -424,16 +435,19 @@ class TicketTable(Guarded, ScrollView, can_focus=True):
         extra = self.get_component_rich_style("ticket-table--cursor") if index == self.cursor else None
         return self._row_strip(row, width, extra)
 
-    def _cells(self, texts: list[tuple[str, Style]], width: int, base: Style, extra: Style | None) -> Strip:
+    def _cells(self, cells: list[Cell], width: int, base: Style, extra: Style | None) -> Strip:
         """On the cursor row (`extra`) the badges keep their words and weight but take the
         cursor's colours, which are made to read together."""
         segments: list[Segment] = []
         gap = Segment(" " * GAP, base + extra if extra else base)
-        for (_column, cell_width), (text, style) in zip(self._layout(), texts):
+        for (_column, cell_width), cell in zip(self._layout(), cells):
             if segments:
                 segments.append(gap)
-            cell_style = base + style.without_color + extra if extra else base + style
-            segments.append(Segment(_fit(text, cell_width), cell_style))
+            parts = cell if isinstance(cell, list) else [cell]
+            room = cell_width - sum(cell_len(text) for text, _ in parts[:-1])
+            for n, (text, style) in enumerate(parts):
+                fitted = _fit(text, room) if n == len(parts) - 1 else text
+                segments.append(Segment(fitted, base + style.without_color + extra if extra else base + style))
         return Strip(segments).adjust_cell_length(width, base + extra if extra else base)
 
     def _row_strip(self, row: TicketRow, width: int, extra: Style | None) -> Strip:
