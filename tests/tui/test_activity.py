@@ -1,16 +1,26 @@
-"""Issue 12 item 1: the Activity screen (`a`) over a real portal — newest first, unread until
-seen, `enter` opens the ticket, `m` marks all read."""
+"""Issue 12 item 1: the Activity screen (`a`) — newest first, unread until seen, `enter` opens
+the ticket at the line's event, `m` marks all read; over a real portal, and over a fixed mirror
+where the place in the timeline must be exact."""
 
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from pathlib import Path
 
+from cache.model import NewsKind, TicketChange
+from cache.sync import SyncEngine
+from portal.client import PortalClient
+from portal.schema import AuthorRole, TimelineEvent
 from screens.activity import UNREAD_MARK, ActivityScreen
 from screens.detail import DetailScreen
 from tests.cache.helpers import create_tickets
 from tests.support.portal import add_namesake, comment_as
-from tests.tui.conftest import running_tui, screen_text
+from tests.tui.conftest import running_tui, screen_text, settle
+from tests.tui.fixed_world import FIXED_NOW, apply_msp_event, fixed_mirror, fixed_ticket
+from tui.app import TicketsApp
+from tui.session import Session
+from widgets.document import DocumentView
 
 
 async def _changes_by_the_msp(running) -> None:
@@ -93,3 +103,69 @@ async def test_the_counts_are_of_changes_by_others_told_apart_by_user_id(world, 
         await running.until(lambda: isinstance(app.screen, ActivityScreen) and app.screen.entries, what="the activity")
         assert [entry.change.body for entry in app.screen.entries] == ["The other one's words"]
         assert f"{me.name}: The other one's words" in screen_text(app)
+
+
+async def test_enter_opens_the_ticket_at_the_event_of_the_line(tmp_path: Path) -> None:
+    """The detail opens scrolled to the line's event, at the top of the view and marked ▶ (or
+    as near the top as the end allows); a new ticket's line at the ticket's top."""
+    ticket = fixed_ticket(1)
+    mirror = fixed_mirror(tmp_path, [ticket], events_per_ticket=40)
+    middle = apply_msp_event(mirror, ticket.id, ticket.created_at + timedelta(hours=5), body="Found it in the logs")
+    late = apply_msp_event(mirror, ticket.id, FIXED_NOW - timedelta(minutes=10), body="Fixed, please check")
+    mirror.record_activity(
+        [
+            TicketChange(ticket.id, ticket.subject, NewsKind.NEW_TICKET, AuthorRole.CLIENT, "Bob", ticket.created_at),
+            *(_told(event, ticket.subject) for event in (middle, late)),
+        ]
+    )
+    client = PortalClient("http://127.0.0.1:9")
+    app = TicketsApp(
+        Session(mirror, client, SyncEngine(mirror, client)), clock=FIXED_NOW.timestamp, sync_on_start=False
+    )
+
+    async def open_line(index: int) -> list[str]:
+        await pilot.press("a")
+        await settle(app)
+        await pilot.pause()
+        assert isinstance(app.screen, ActivityScreen)
+        await pilot.press("home", *["down"] * index, "enter")
+        await settle(app)
+        await pilot.pause()
+        assert isinstance(app.screen, DetailScreen)
+        return screen_text(app).splitlines()
+
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(app)
+            lines = await open_line(1)  # newest first: the late reply, the middle one, the new ticket
+            assert "▶ msp comment" in lines[0] and lines[1].strip() == "Found it in the logs", lines[:3]
+            assert sum("▶" in line for line in lines) == 1
+            await pilot.press("escape", "escape")
+
+            lines = await open_line(0)
+            shown = "\n".join(lines)
+            assert "Fixed, please check" in shown, "near the end: as near the top as the end allows"
+            marked = next(n for n, line in enumerate(lines) if "▶" in line)
+            assert lines[marked + 1].strip() == "Fixed, please check"
+            await pilot.press("escape", "escape")
+
+            lines = await open_line(2)
+            assert app.screen.query_one(DocumentView).scroll_y == 0 and "Description" in "\n".join(lines)
+            assert not any("▶" in line for line in lines)
+    finally:
+        await client.aclose()
+        mirror.close()
+
+
+def _told(event: TimelineEvent, subject: str) -> TicketChange:
+    """The Activity's line for a technician's comment, as a sync writes it."""
+    return TicketChange(
+        event.ticket_id,
+        subject,
+        NewsKind.COMMENT,
+        event.author_role,
+        event.author_name,
+        event.created_at,
+        event.id,
+        body=event.body,
+    )
