@@ -20,7 +20,7 @@ from pathlib import Path
 
 from cache.private_files import SQLITE_COMPANIONS, private_database, private_folder
 
-CACHE_SCHEMA_VERSION = 6
+CACHE_SCHEMA_VERSION = 7
 OUTBOX_SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 5000
 MOVED_ASIDE_KEPT_FOR = timedelta(days=7)
@@ -37,6 +37,18 @@ STATUS_RANK_SQL = (
     "CASE status WHEN 'open' THEN 1 WHEN 'in_progress' THEN 2 WHEN 'waiting_on_client' THEN 3 "
     "WHEN 'waiting_on_vendor' THEN 4 WHEN 'resolved' THEN 5 WHEN 'closed' THEN 6 END"
 )
+# What the board's Age counts from: the last update, or on a ticket waiting on the client its
+# last turn to waiting.
+AGE_FROM_SQL = "CASE WHEN status = 'waiting_on_client' THEN COALESCE(waiting_since, updated_at) ELSE updated_at END"
+
+
+def last_turn_to_waiting_sql(ticket_id: str) -> str:
+    """When the ticket `ticket_id` (an SQL expression) last turned to waiting on the client."""
+    return (
+        f"SELECT max(e.created_at) FROM events e WHERE e.ticket_id = {ticket_id} "
+        "AND e.kind = 'status_change' AND e.to_status = 'waiting_on_client'"
+    )
+
 
 # Index i migrates from user_version i to i + 1.
 CACHE_MIGRATIONS = [
@@ -155,6 +167,15 @@ CACHE_MIGRATIONS = [
     # does not send it): names are not unique, and "was it me?" is asked of the id.
     """
     ALTER TABLE events ADD COLUMN author_id INTEGER;
+    """,
+    # 7: the board's Age, as a sortable column: the time it counts from — a ticket's last
+    # update, or for one waiting on the client its last change to waiting — indexed, so a sort
+    # by how long tickets have waited walks an index instead of looking up every ticket's events.
+    f"""
+    ALTER TABLE tickets ADD COLUMN waiting_since TEXT;
+    UPDATE tickets SET waiting_since = ({last_turn_to_waiting_sql("tickets.id")});
+    ALTER TABLE tickets ADD COLUMN age_from TEXT GENERATED ALWAYS AS ({AGE_FROM_SQL}) VIRTUAL;
+    CREATE INDEX tickets_by_age ON tickets(age_from, id);
     """,
 ]
 

@@ -32,6 +32,7 @@ from widgets.ticket_table import TicketTable
 SORT_ORDER: tuple[SortColumn, ...] = (
     SortColumn.CREATED,
     SortColumn.UPDATED,
+    SortColumn.AGE,
     SortColumn.PRIORITY,
     SortColumn.STATUS,
     SortColumn.ID,
@@ -217,7 +218,8 @@ class BoardScreen(Guarded, Screen):
         current = self.table.ticket_query.sort
         following = order[(order.index(current) + 1) % len(order)] if current in order else order[0]
         self._change_query(
-            sort=following, descending=following in (SortColumn.CREATED, SortColumn.UPDATED, SortColumn.PRIORITY)
+            sort=following,
+            descending=following in (SortColumn.CREATED, SortColumn.UPDATED, SortColumn.AGE, SortColumn.PRIORITY),
         )
 
     def action_flip_sort(self) -> None:

@@ -212,8 +212,8 @@ class View:
         return replace(query, **changes)
 
 
-# Newest, latest and most urgent first; the rest A to Z (the board's `s` does the same).
-DESCENDING_FIRST = frozenset({SortColumn.CREATED, SortColumn.UPDATED, SortColumn.PRIORITY})
+# Newest, latest, longest waited and most urgent first; the rest A to Z (the board's `s` does the same).
+DESCENDING_FIRST = frozenset({SortColumn.CREATED, SortColumn.UPDATED, SortColumn.AGE, SortColumn.PRIORITY})
 
 
 _VIEW_CHOICES = {"status": Status, "priority": Priority, "category": Category, "sort": SortColumn, "scope": Scope}

@@ -123,8 +123,7 @@ PRIORITY = Column(
 )
 CREATED = Column("Created", SortColumn.CREATED, 10, lambda r, _p, _n: (date_only(r.created_at), Style()))
 UPDATED = Column("Updated", SortColumn.UPDATED, 10, lambda r, _p, _n: (date_only(r.updated_at), Style()))
-# Sorted by last activity: the order of the ages (a waiting row shows how long it has waited).
-AGE = Column("Age", SortColumn.UPDATED, 6, _age)
+AGE = Column("Age", SortColumn.AGE, 6, _age)
 STATUS = Column("Status", SortColumn.STATUS, 17, _status)
 SUBMITTED_BY = Column(
     "Submitted by",
@@ -141,7 +140,8 @@ def columns_for(width: int, with_submitter: bool, sort: SortColumn | None = None
     """The columns and their widths for a table `width` cells wide; the subject gets the rest.
     On a narrow terminal the category goes first, then the submitter's name is cut shorter,
     so the subject keeps a readable width. Sorted by when they were updated, the tickets show
-    that date in the place of the created one: the order is then visible."""
+    that date in the place of the created one, and sorted by age they keep the Age column
+    however narrow: the order is then visible."""
     chosen = [MARKER, ID, SUBJECT, CATEGORY, PRIORITY, UPDATED if sort is SortColumn.UPDATED else CREATED, AGE, STATUS]
     if with_submitter:
         chosen.append(SUBMITTED_BY)
@@ -152,7 +152,7 @@ def columns_for(width: int, with_submitter: bool, sort: SortColumn | None = None
 
     if room() < SUBJECT_COMFORTABLE:
         chosen.remove(CATEGORY)
-    if room() < SUBJECT_BEFORE_AGE:
+    if room() < SUBJECT_BEFORE_AGE and sort is not SortColumn.AGE:
         chosen.remove(AGE)
     if with_submitter and room() < SUBJECT_COMFORTABLE:
         widths[SUBMITTED_BY.title] = 10
@@ -413,9 +413,10 @@ class TicketTable(Guarded, ScrollView, can_focus=True):
         return columns_for(self.scrollable_content_region.width, self._with_submitter, self._shown.sort)
 
     def sortable(self) -> list[SortColumn]:
-        """The columns a sort may use: those shown, and Updated (which shows itself once chosen)."""
-        shown = list(dict.fromkeys(column.sort for column, _ in self._layout() if column.sort is not None))
-        return shown + [SortColumn.UPDATED] * (SortColumn.UPDATED not in shown)
+        """The columns a sort may use: those shown, and Updated and Age (each shows itself once
+        chosen)."""
+        shown = [column.sort for column, _ in self._layout() if column.sort is not None]
+        return shown + [sort for sort in (SortColumn.UPDATED, SortColumn.AGE) if sort not in shown]
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
