@@ -9,17 +9,13 @@ from datetime import timedelta
 from pathlib import Path
 
 from cache.model import NewsKind, TicketChange
-from cache.sync import SyncEngine
-from portal.client import PortalClient
 from portal.schema import AuthorRole, TimelineEvent
 from screens.activity import UNREAD_MARK, ActivityScreen
 from screens.detail import DetailScreen
 from tests.cache.helpers import create_tickets
 from tests.support.portal import add_namesake, comment_as
-from tests.tui.conftest import running_tui, screen_text, settle
+from tests.tui.conftest import fixed_tui, running_tui, screen_text, settle
 from tests.tui.fixed_world import FIXED_NOW, apply_msp_event, fixed_mirror, fixed_ticket
-from tui.app import TicketsApp
-from tui.session import Session
 from widgets.document import DocumentView
 
 
@@ -118,43 +114,33 @@ async def test_enter_opens_the_ticket_at_the_event_of_the_line(tmp_path: Path) -
             *(_told(event, ticket.subject) for event in (middle, late)),
         ]
     )
-    client = PortalClient("http://127.0.0.1:9")
-    app = TicketsApp(
-        Session(mirror, client, SyncEngine(mirror, client)), clock=FIXED_NOW.timestamp, sync_on_start=False
-    )
+    async with fixed_tui(mirror, size=(80, 24)) as (app, pilot):
 
-    async def open_line(index: int) -> list[str]:
-        await pilot.press("a")
-        await settle(app)
-        await pilot.pause()
-        assert isinstance(app.screen, ActivityScreen)
-        await pilot.press("home", *["down"] * index, "enter")
-        await settle(app)
-        await pilot.pause()
-        assert isinstance(app.screen, DetailScreen)
-        return screen_text(app).splitlines()
-
-    try:
-        async with app.run_test(size=(80, 24)) as pilot:
+        async def open_line(index: int) -> list[str]:
+            await pilot.press("a")
             await settle(app)
-            lines = await open_line(1)  # newest first: the late reply, the middle one, the new ticket
-            assert "▶ msp comment" in lines[0] and lines[1].strip() == "Found it in the logs", lines[:3]
-            assert sum("▶" in line for line in lines) == 1
-            await pilot.press("escape", "escape")
+            await pilot.pause()
+            assert isinstance(app.screen, ActivityScreen)
+            await pilot.press("home", *["down"] * index, "enter")
+            await settle(app)
+            await pilot.pause()
+            assert isinstance(app.screen, DetailScreen)
+            return screen_text(app).splitlines()
 
-            lines = await open_line(0)
-            shown = "\n".join(lines)
-            assert "Fixed, please check" in shown, "near the end: as near the top as the end allows"
-            marked = next(n for n, line in enumerate(lines) if "▶" in line)
-            assert lines[marked + 1].strip() == "Fixed, please check"
-            await pilot.press("escape", "escape")
+        lines = await open_line(1)  # newest first: the late reply, the middle one, the new ticket
+        assert "▶ msp comment" in lines[0] and lines[1].strip() == "Found it in the logs", lines[:3]
+        assert sum("▶" in line for line in lines) == 1
+        await pilot.press("escape", "escape")
 
-            lines = await open_line(2)
-            assert app.screen.query_one(DocumentView).scroll_y == 0 and "Description" in "\n".join(lines)
-            assert not any("▶" in line for line in lines)
-    finally:
-        await client.aclose()
-        mirror.close()
+        lines = await open_line(0)
+        assert "Fixed, please check" in "\n".join(lines), "near the end: as near the top as the end allows"
+        marked = next(n for n, line in enumerate(lines) if "▶" in line)
+        assert lines[marked + 1].strip() == "Fixed, please check"
+        await pilot.press("escape", "escape")
+
+        lines = await open_line(2)
+        assert app.screen.query_one(DocumentView).scroll_y == 0 and "Description" in "\n".join(lines)
+        assert not any("▶" in line for line in lines)
 
 
 def _told(event: TimelineEvent, subject: str) -> TicketChange:

@@ -11,13 +11,9 @@ from pathlib import Path
 import pytest
 
 from cache.model import SortColumn
-from cache.sync import SyncEngine
-from portal.client import PortalClient
 from portal.schema import EventKind, Status
-from tests.tui.conftest import screen_text, settle
+from tests.tui.conftest import fixed_tui, screen_text, settle
 from tests.tui.fixed_world import FIXED_NOW, apply_msp_event, fixed_mirror, fixed_ticket
-from tui.app import TicketsApp
-from tui.session import Session
 from widgets.ticket_table import AGE, SUBJECT, TicketTable, columns_for
 from widgets.when import age
 
@@ -55,10 +51,6 @@ async def test_a_waiting_row_shows_how_long_it_has_waited_and_the_age_sorts_the_
         from_status=Status.IN_PROGRESS,
         to_status=Status.WAITING_ON_CLIENT,
     )
-    client = PortalClient("http://127.0.0.1:9")
-    app = TicketsApp(
-        Session(mirror, client, SyncEngine(mirror, client)), clock=FIXED_NOW.timestamp, sync_on_start=False
-    )
 
     def order() -> list[int]:
         return [int(line.split("#")[1].split()[0]) for line in screen_text(app).splitlines() if " #100" in line]
@@ -68,32 +60,26 @@ async def test_a_waiting_row_shows_how_long_it_has_waited_and_the_age_sorts_the_
         await settle(app)
         await pilot.pause()
 
-    try:
-        async with app.run_test(size=(120, 40)) as pilot:
-            await settle(app)
-            await pilot.pause()
-            table = app.screen.query_one(TicketTable)
-            assert SortColumn.AGE in table.sortable()
-            lines = screen_text(app).splitlines()
-            assert "Age" in next(line for line in lines if "Subject" in line)
-            open_row = next(line for line in lines if "#1001" in line)
-            waiting_row = next(line for line in lines if "#1002" in line)
-            assert " 22 h " in open_row, "an open ticket: since its last update (3 h after creation, a day ago)"
-            assert " 3 d " in waiting_row, "a waiting ticket: since it turned to waiting on you"
+    async with fixed_tui(mirror) as (app, pilot):
+        table = app.screen.query_one(TicketTable)
+        assert SortColumn.AGE in table.sortable()
+        lines = screen_text(app).splitlines()
+        assert "Age" in next(line for line in lines if "Subject" in line)
+        open_row = next(line for line in lines if "#1001" in line)
+        waiting_row = next(line for line in lines if "#1002" in line)
+        assert " 22 h " in open_row, "an open ticket: since its last update (3 h after creation, a day ago)"
+        assert " 3 d " in waiting_row, "a waiting ticket: since it turned to waiting on you"
 
-            await press("s", "s")  # Created → Updated → Age
-            assert table.ticket_query.sort is SortColumn.AGE and "Age▼" in screen_text(app)
-            assert order() == [1002, 1003, 1001]
-            await press("S")
-            assert "Age▲" in screen_text(app) and order() == [1001, 1003, 1002]
-            header = next(n for n, line in enumerate(screen_text(app).splitlines()) if "Age▲" in line)
-            await pilot.click(offset=(screen_text(app).splitlines()[header].index("Age▲") + 1, header))
-            await settle(app)
-            await pilot.pause()
-            assert "Age▼" in screen_text(app) and order() == [1002, 1003, 1001], "a click on its heading flips it"
-    finally:
-        await client.aclose()
-        mirror.close()
+        await press("s", "s")  # Created → Updated → Age
+        assert table.ticket_query.sort is SortColumn.AGE and "Age▼" in screen_text(app)
+        assert order() == [1002, 1003, 1001]
+        await press("S")
+        assert "Age▲" in screen_text(app) and order() == [1001, 1003, 1002]
+        header = next(n for n, line in enumerate(screen_text(app).splitlines()) if "Age▲" in line)
+        await pilot.click(offset=(screen_text(app).splitlines()[header].index("Age▲") + 1, header))
+        await settle(app)
+        await pilot.pause()
+        assert "Age▼" in screen_text(app) and order() == [1002, 1003, 1001], "a click on its heading flips it"
 
 
 def test_at_80_columns_the_age_shows_when_the_tickets_are_sorted_by_it() -> None:

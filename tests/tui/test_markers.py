@@ -14,7 +14,7 @@ from textual.color import Color
 from cache.sync import SyncEngine
 from portal.client import PortalClient
 from portal.schema import Status
-from tests.tui.conftest import running_tui, screen_text
+from tests.tui.conftest import fixed_tui, running_tui, screen_text
 from tests.tui.fixed_world import FIXED_NOW, apply_msp_event, fixed_mirror, fixed_ticket, small_board
 from tui.app import TicketsApp
 from tui.session import Session
@@ -93,19 +93,9 @@ async def test_a_row_shows_both_marks_and_no_subject_shifts(tmp_path: Path) -> N
         mirror.pending_items()[0].id, "Ticket 1005 is open; only a resolved one can be confirmed."
     )
     expected = {1001: "  ", 1002: "!●", 1003: "! ", 1004: " ●", 1005: "✗●"}
-    client = PortalClient("http://127.0.0.1:9")
-    app = TicketsApp(
-        Session(mirror, client, SyncEngine(mirror, client)), clock=FIXED_NOW.timestamp, sync_on_start=False
-    )
-    try:
-        async with app.run_test(size=(120, 30)) as pilot:
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-            rows = {n: line for line in screen_text(app).splitlines() for n in expected if f"#{n} " in line}
-            assert {n: line[:2] for n, line in rows.items()} == expected
-            assert len({line.index("#") for line in rows.values()}) == 1
-            assert len({line.index("Subject of") for line in rows.values()}) == 1
-            assert "● changed  ! waiting on you" in screen_text(app), "the legend on the status line"
-    finally:
-        await client.aclose()
-        mirror.close()
+    async with fixed_tui(mirror, size=(120, 30)) as (app, _pilot):
+        rows = {n: line for line in screen_text(app).splitlines() for n in expected if f"#{n} " in line}
+        assert {n: line[:2] for n, line in rows.items()} == expected
+        assert len({line.index("#") for line in rows.values()}) == 1
+        assert len({line.index("Subject of") for line in rows.values()}) == 1
+        assert "● changed  ! waiting on you" in screen_text(app), "the legend on the status line"
