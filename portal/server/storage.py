@@ -254,9 +254,8 @@ def _add_event_authors(db: sqlite3.Connection) -> None:
     one user of that name; where two share it, it stays unknown (null) rather than guessed."""
     db.execute("ALTER TABLE events ADD COLUMN author_id INTEGER REFERENCES users(id)")
     db.execute(
-        "UPDATE events SET author_id = (SELECT min(u.id) FROM users u WHERE u.company_id = events.company_id "
-        "AND u.name = events.author_name) WHERE author_role = 'client' AND (SELECT count(*) FROM users u "
-        "WHERE u.company_id = events.company_id AND u.name = events.author_name) = 1"
+        "UPDATE events SET author_id = (SELECT CASE count(*) WHEN 1 THEN min(u.id) END FROM users u "
+        "WHERE u.company_id = events.company_id AND u.name = events.author_name) WHERE author_role = 'client'"
     )
 
 
