@@ -37,15 +37,21 @@ def record(conn: sqlite3.Connection, changes: Iterable[TicketChange]) -> None:
     )
 
 
+# Only what is about a ticket the user still sees (one the mirror holds): a line about a ticket
+# their access no longer shows is neither listed nor counted (kept, should it come back).
+_SEEN = "EXISTS (SELECT 1 FROM tickets t WHERE t.id = activity.ticket_id)"
+
+
 def newest(conn: sqlite3.Connection, limit: int = ACTIVITY_SHOWN_AT_MOST) -> list[ActivityEntry]:
     rows = conn.execute(
-        f"SELECT id, read, {', '.join(_COLUMNS)} FROM activity ORDER BY at DESC, id DESC LIMIT ?", (limit,)
+        f"SELECT id, read, {', '.join(_COLUMNS)} FROM activity WHERE {_SEEN} ORDER BY at DESC, id DESC LIMIT ?",
+        (limit,),
     )
     return [_entry(row) for row in rows]
 
 
 def unread_count(conn: sqlite3.Connection) -> int:
-    return conn.execute("SELECT count(*) FROM activity WHERE read = 0").fetchone()[0]
+    return conn.execute(f"SELECT count(*) FROM activity WHERE read = 0 AND {_SEEN}").fetchone()[0]
 
 
 def mark_read(conn: sqlite3.Connection, ids: Iterable[int] | None = None) -> None:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cache import queries
-from portal.schema import AuthorRole, EventKind, Ticket, TimelineEvent
+from portal.schema import AuthorRole, EventKind, Status, Ticket, TimelineEvent
 from portal.sqlite import utc_text
 
 
@@ -70,6 +70,8 @@ def upsert_event(conn: sqlite3.Connection, event: TimelineEvent) -> Written:
     conn.execute(queries.UPSERT_EVENT, params)
     if event.author_role is AuthorRole.MSP:
         conn.execute(queries.NOTE_MSP_CHANGE, params)
+    if event.kind is EventKind.STATUS_CHANGE and event.to_status is Status.WAITING_ON_CLIENT:
+        conn.execute(queries.NOTE_TURN_TO_WAITING, params)
     is_comment = event.kind is EventKind.COMMENT
     if before is None:
         return Written(new=True, text_changed=is_comment)
@@ -83,6 +85,7 @@ def event_params(event: TimelineEvent) -> dict[str, Any]:
         "kind": event.kind.value,
         "author_role": event.author_role.value,
         "author_name": event.author_name,
+        "author_id": event.author_id,
         "body": event.body,
         "from_status": event.from_status.value if event.from_status else None,
         "to_status": event.to_status.value if event.to_status else None,

@@ -53,6 +53,9 @@ class SortColumn(StrEnum):
     UPDATED = "updated"
     STATUS = "status"  # in workflow order
     SUBMITTED_BY = "submitted_by"
+    # The board's Age: since the last activity, or on a ticket waiting on you since it turned
+    # so; descending is the longest first (what has waited longest on you).
+    AGE = "age"
 
 
 # A sort column in words: in the CLI's messages and a saved view's description.
@@ -94,8 +97,7 @@ class TicketRow:
     pending: bool  # not yet acknowledged by the portal
     changed: bool  # the MSP changed it since the user last opened it
     needs_attention: str | None  # the portal's sentence when it refused a queued write
-    # Its last change to waiting on the client, on a board row; a TicketView's timeline says it
-    # (a lookup per joined event row would cost a 1,000-event ticket seconds).
+    # Its last change to waiting on the client (None if it never was, or is still pending).
     waiting_since: datetime | None = None
 
 

@@ -28,7 +28,7 @@ TICKET_COLUMNS = (
     "submitted_by_name company_id assignee psa_ticket_id rating rating_comment client_ref"
 ).split()
 EVENT_COLUMNS = (
-    "id ticket_id kind author_role author_name body from_status to_status assignee score created_at"
+    "id ticket_id kind author_role author_name author_id body from_status to_status assignee score created_at"
 ).split()
 
 
@@ -39,18 +39,31 @@ def _upsert(table: str, columns: list[str]) -> str:
     return f"INSERT INTO {table} ({names}) VALUES ({values}) ON CONFLICT(id) DO UPDATE SET {updates}"
 
 
+def last_turn_to_waiting(ticket_id: str) -> str:
+    """When the ticket `ticket_id` (an SQL expression) last turned to waiting on the client."""
+    return (
+        f"SELECT max(e.created_at) FROM events e WHERE e.ticket_id = {ticket_id} "
+        "AND e.kind = 'status_change' AND e.to_status = 'waiting_on_client'"
+    )
+
+
 # A ticket first seen after its events (back in view after an access change) still knows when
-# the MSP last touched it.
+# the MSP last touched it, and when it last turned to waiting on the client.
 INSERT_TICKET = (
-    f"INSERT INTO tickets ({', '.join(TICKET_COLUMNS)}, last_msp_change_at) "
+    f"INSERT INTO tickets ({', '.join(TICKET_COLUMNS)}, last_msp_change_at, waiting_since) "
     f"VALUES ({', '.join(':' + c for c in TICKET_COLUMNS)}, "
-    "(SELECT max(created_at) FROM events WHERE ticket_id = :id AND author_role = 'msp'))"
+    "(SELECT max(created_at) FROM events WHERE ticket_id = :id AND author_role = 'msp'), "
+    f"({last_turn_to_waiting(':id')}))"
 )
 SELECT_TICKET_COLUMNS = f"SELECT {', '.join(TICKET_COLUMNS)} FROM tickets WHERE id = ?"
 UPSERT_EVENT = _upsert("events", EVENT_COLUMNS)
 NOTE_MSP_CHANGE = (
     "UPDATE tickets SET last_msp_change_at = :created_at WHERE id = :ticket_id "
     "AND (last_msp_change_at IS NULL OR last_msp_change_at < :created_at)"
+)
+NOTE_TURN_TO_WAITING = (
+    "UPDATE tickets SET waiting_since = :created_at WHERE id = :ticket_id "
+    "AND (waiting_since IS NULL OR waiting_since < :created_at)"
 )
 BASELINE_OPENED = "UPDATE tickets SET opened_at = COALESCE(last_msp_change_at, '') WHERE opened_at IS NULL"
 _INDEX_TEXT = """
@@ -114,7 +127,7 @@ _CHANGED = "(t.last_msp_change_at IS NOT NULL AND (t.opened_at IS NULL OR t.last
 _MIRRORED_ROW = f"""
     t.id, t.subject, t.category, t.priority, t.status, t.created_at, t.updated_at,
     t.submitted_by_id, t.submitted_by_name, t.assignee, t.psa_ticket_id,
-    0 AS pending, {_CHANGED} AS changed, NULL AS own_attention
+    0 AS pending, {_CHANGED} AS changed, NULL AS own_attention, t.waiting_since
 """
 _PENDING_ROW = """
     -o.id AS id, json_extract(o.payload, '$.subject') AS subject,
@@ -123,7 +136,7 @@ _PENDING_ROW = """
     o.created_at AS created_at, o.created_at AS updated_at,
     COALESCE(o.author_id, 0) AS submitted_by_id, o.author_name AS submitted_by_name,
     NULL AS assignee, NULL AS psa_ticket_id, 1 AS pending, 0 AS changed,
-    o.attention_message AS own_attention
+    o.attention_message AS own_attention, NULL AS waiting_since
 """
 
 
@@ -141,15 +154,6 @@ def _outbox_overlay(row: str) -> str:
     """
 
 
-def _waiting_since(row: str) -> str:
-    """When the row last turned to waiting on the client (its events, by the ticket's index);
-    also after the LIMIT, so only a page's rows are looked up."""
-    return (
-        f"(SELECT max(w.created_at) FROM events w WHERE w.ticket_id = {row}.id "
-        "AND w.kind = 'status_change' AND w.to_status = 'waiting_on_client') AS waiting_since"
-    )
-
-
 def rank_of(expression: str, order: type[StrEnum]) -> str:
     """`expression`'s place in `order`, from 1: severity for a priority, the workflow for a status."""
     places = " ".join(f"WHEN '{member.value}' THEN {place}" for place, member in enumerate(order, 1))
@@ -159,6 +163,10 @@ def rank_of(expression: str, order: type[StrEnum]) -> str:
 # The mirror's tickets carry these as generated, indexed columns (cache/schema.py).
 PRIORITY_RANK = rank_of("priority", Priority)
 STATUS_RANK = rank_of("status", Status)
+# What the board's Age counts from: the last update, or on a ticket waiting on the client its
+# last turn to waiting.
+AGE_FROM = "CASE WHEN status = 'waiting_on_client' THEN COALESCE(waiting_since, updated_at) ELSE updated_at END"
+
 _PRIORITY_RANK_OF_PENDING = rank_of("json_extract(o.payload, '$.priority')", Priority)
 # Sort column -> (key in the mirrored arm, key in the pending arm, collation).
 SORT_KEYS: dict[SortColumn, tuple[str, str, str]] = {
@@ -170,7 +178,10 @@ SORT_KEYS: dict[SortColumn, tuple[str, str, str]] = {
     SortColumn.UPDATED: ("t.updated_at", "o.created_at", "BINARY"),
     SortColumn.STATUS: ("t.status_rank", "1", "BINARY"),
     SortColumn.SUBMITTED_BY: ("t.submitted_by_name", "o.author_name", "NOCASE"),
+    SortColumn.AGE: ("t.age_from", "o.created_at", "BINARY"),
 }
+# Sorted by a time an age is counted from: the longer the age, the earlier that time.
+COUNTED_BACK = frozenset({SortColumn.AGE})
 
 
 @dataclass(frozen=True)
@@ -251,7 +262,7 @@ def _arms(query: TicketQuery, where: Filter, *, walk_sort_index: bool = True) ->
 
 def _order(query: TicketQuery) -> str:
     _, _, collation = SORT_KEYS[query.sort]
-    direction = "DESC" if query.descending else "ASC"
+    direction = "DESC" if query.descending != (query.sort in COUNTED_BACK) else "ASC"
     return f"sort_key COLLATE {collation} {direction}, id {direction}"
 
 
@@ -259,7 +270,7 @@ def ticket_page(query: TicketQuery, where: Filter) -> tuple[str, dict[str, Any]]
     arms, params = _arms(query, where)
     order = _order(query)
     return (
-        f"SELECT page.*, {_outbox_overlay('page')}, {_waiting_since('page')} FROM "
+        f"SELECT page.*, {_outbox_overlay('page')} FROM "
         f"({arms} ORDER BY {order} LIMIT :limit OFFSET :offset) AS page ORDER BY {order}",
         params,
     )
@@ -283,7 +294,7 @@ def ticket_position(query: TicketQuery, where: Filter) -> tuple[str, dict[str, A
 
 TICKET_WITH_TIMELINE = f"""
     WITH ticket AS (
-        SELECT found.*, {_outbox_overlay("found")}, NULL AS waiting_since FROM (
+        SELECT found.*, {_outbox_overlay("found")} FROM (
             SELECT {_MIRRORED_ROW}, t.description, t.rating, t.rating_comment
             FROM tickets t WHERE t.id = :id
             UNION ALL

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cache.queries import INDEX_ALL_TICKETS, PRIORITY_RANK, STATUS_RANK
+from cache.queries import AGE_FROM, INDEX_ALL_TICKETS, PRIORITY_RANK, STATUS_RANK, last_turn_to_waiting
 from portal.sqlite import MigrationStep
 
 if TYPE_CHECKING:
@@ -178,12 +178,31 @@ def _log_activity(db: Database) -> None:
     db.execute("CREATE INDEX activity_unread ON activity (read) WHERE read = 0")
 
 
+def _note_event_authors(db: Database) -> None:
+    """6: who wrote an event, by the portal's user id (null for the MSP, and from a portal that
+    does not send it): names are not unique, and "was it me?" is asked of the id."""
+    db["events"].add_column("author_id", int)
+
+
+def _sort_by_age(db: Database) -> None:
+    """7: the board's Age as a sortable column: the time it counts from (a ticket's last update,
+    or for one waiting on the client its last turn to waiting), indexed, so a sort by how long
+    tickets have waited walks an index instead of every ticket's events."""
+    db["tickets"].add_column("waiting_since", str)
+    db.execute(f"UPDATE tickets SET waiting_since = ({last_turn_to_waiting('tickets.id')})")
+    # A generated column: sqlite-utils' add_column cannot say one.
+    db.execute(f"ALTER TABLE tickets ADD COLUMN age_from TEXT GENERATED ALWAYS AS ({AGE_FROM}) VIRTUAL")
+    db["tickets"].create_index(["age_from", "id"], "tickets_by_age")
+
+
 CACHE_MIGRATIONS: list[MigrationStep] = [
     _create_mirror,
     _index_first_letters,
     _note_the_portal,
     _index_psa_ids,
     _log_activity,
+    _note_event_authors,
+    _sort_by_age,
 ]
 
 # --- the outbox -----------------------------------------------------------------------------------

@@ -155,11 +155,17 @@ class _Notes:
                     )
                 )
         for event in applied.new_events:
-            if self._by_others(event.author_role, event.author_name):
+            if self._by_others(event):
                 self.changes.append(_change(event, subject_of(event.ticket_id)))
 
-    def _by_others(self, role: AuthorRole, name: str) -> bool:
-        return role is AuthorRole.MSP or name != self.me.name
+    def _by_others(self, event: TimelineEvent) -> bool:
+        """By user id: a colleague may have the user's name. Only a portal that sends no id
+        leaves the name to go by."""
+        if event.author_role is AuthorRole.MSP:
+            return True
+        if event.author_id is not None:
+            return event.author_id != self.me.id
+        return event.author_name != self.me.name
 
 
 def _change(event: TimelineEvent, subject: str) -> TicketChange:

@@ -12,8 +12,8 @@ from dataclasses import dataclass, replace
 from cache.model import SORT_LABELS, Pill, Scope, SortColumn, TicketQuery
 from portal.schema import CATEGORY_LABELS, PRIORITY_LABELS, STATUS_LABELS, Category, Priority, Status
 
-# Newest, latest and most urgent first; the rest A to Z (the board's `s` does the same).
-DESCENDING_FIRST = frozenset({SortColumn.CREATED, SortColumn.UPDATED, SortColumn.PRIORITY})
+# Newest, latest, longest waited and most urgent first; the rest A to Z (the board's `s` too).
+DESCENDING_FIRST = frozenset({SortColumn.CREATED, SortColumn.UPDATED, SortColumn.AGE, SortColumn.PRIORITY})
 NAME_MAX_LENGTH = 40  # a name the palette's "View: NAME" and the views list show whole
 
 

@@ -331,6 +331,10 @@ class TimelineEvent(_Response):
     kind: EventKind
     author_role: AuthorRole
     author_name: str
+    # The portal user who wrote it: set on a client's event, None on the MSP's (technicians are
+    # no portal users). Names are not unique, so "was it me?" is asked of this. A portal older
+    # than the field sends none.
+    author_id: int | None = None
     body: str | None = Field(max_length=max(COMMENT_MAX_LENGTH, RATING_COMMENT_MAX_LENGTH))
     from_status: Status | None
     to_status: Status | None

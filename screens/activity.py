@@ -1,6 +1,6 @@
 """`a`: the Activity screen — every change by others a sync brought, newest first: the ticket,
-what changed in words, when; `●` until seen. `enter` opens the ticket (and marks that line
-read); `m` marks all read. The log lives in the mirror (cache/activity.py)."""
+what changed in words, when; `●` until seen. `enter` opens the ticket at that change's event,
+marked ▶ (and marks that line read); `m` marks all read. The log lives in the mirror (cache/activity.py)."""
 
 from __future__ import annotations
 
@@ -134,7 +134,11 @@ class ActivityScreen(Guarded, Screen):
             group="activity-read",
             write=True,
         )
-        self.app.push_screen(DetailScreen(self.services, entry.change.ticket_id))
+        change = entry.change
+        # At the very event; a new ticket's line at the ticket's top (it has no event of its own).
+        self.app.push_screen(
+            DetailScreen(self.services, change.ticket_id, at_event=change.event_id, at_top=change.event_id is None)
+        )
 
     @on(DataTable.RowSelected)
     def _row_selected(self, event: DataTable.RowSelected) -> None:

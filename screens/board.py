@@ -18,7 +18,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from cache.model import Pill, Scope, SortColumn, TicketQuery
-from cache.views import View, showing_status
+from cache.views import DESCENDING_FIRST, View, showing_status
 from portal.schema import AccessLevel, Me
 from screens.common import MirrorChanged, Services
 from screens.copy_reference import copy_reference
@@ -40,6 +40,7 @@ from widgets.ticket_table import TicketTable
 SORT_ORDER: tuple[SortColumn, ...] = (
     SortColumn.CREATED,
     SortColumn.UPDATED,
+    SortColumn.AGE,
     SortColumn.PRIORITY,
     SortColumn.STATUS,
     SortColumn.ID,
@@ -263,7 +264,8 @@ class BoardScreen(Guarded, Screen):
         current = self.table.ticket_query.sort
         following = order[(order.index(current) + 1) % len(order)] if current in order else order[0]
         self._change_query(
-            sort=following, descending=following in (SortColumn.CREATED, SortColumn.UPDATED, SortColumn.PRIORITY)
+            sort=following,
+            descending=following in DESCENDING_FIRST,
         )
 
     def action_flip_sort(self) -> None:

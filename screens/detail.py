@@ -51,10 +51,16 @@ class DetailScreen(Guarded, Screen):
         Binding("y", "copy_reference", "Copy reference", show=False, id="detail.copy"),
     ]
 
-    def __init__(self, services: Services, ticket_id: int) -> None:
+    def __init__(
+        self, services: Services, ticket_id: int, *, at_event: int | None = None, at_top: bool = False
+    ) -> None:
+        """It opens at the first event the MSP added since the user last opened it; or, asked
+        for one (a line of the Activity), at event `at_event`, marked; or `at_top`."""
         super().__init__()
         self.services = services
         self.ticket_id = ticket_id
+        self.at_event = at_event
+        self.at_top = at_top
         self.view: TicketView | None = None
         self._after_own_write = False  # the next read shows what the user just wrote
 
@@ -97,7 +103,10 @@ class DetailScreen(Guarded, Screen):
             self.query_one(DocumentView).show([Para(gone, Style(bold=True), 1)])
             self.refresh_bindings()
             return
-        shown = event_to_show(before, self.view, seen_until, at_end=at_end, after_own_write=after_own_write)
+        if before is None and (self.at_top or self.at_event is not None):
+            shown = next((item for item in self.view.timeline if item.id == self.at_event), None)
+        else:
+            shown = event_to_show(before, self.view, seen_until, at_end=at_end, after_own_write=after_own_write)
         self._show(self.view, scroll_to=event_anchor(shown).key if shown else None)
         self.refresh_bindings()
         if not self.view.row.pending:
@@ -126,7 +135,7 @@ class DetailScreen(Guarded, Screen):
                 Para(visible(view.description), PLAIN, 2),
                 BLANK,
                 Spans(((" Timeline (oldest first)", HEADING),)),
-                *timeline_blocks(view.timeline, palette_for(self.app.current_theme)),
+                *timeline_blocks(view.timeline, palette_for(self.app.current_theme), marked=self.at_event),
                 BLANK,
             ],
             scroll_to=scroll_to,

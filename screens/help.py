@@ -32,9 +32,10 @@ from widgets.text_entry import EDITOR_BINDING
 from widgets.ticket_table import TicketTable
 
 MARKER_LEGEND = (
-    (MARK_CHANGED, "changed by others since you last opened it (a lists what changed)"),
+    (MARK_CHANGED, "the MSP changed it since you last opened it (a lists what changed)"),
     (MARK_WAITING, WAITING_ON_YOU.lower()),
     ("✗", "the portal refused something you wrote: it needs attention"),
+    (f"{MARK_WAITING}{MARK_CHANGED}", f"both: {MARK_WAITING} (or ✗) first, then {MARK_CHANGED}"),
 )
 # Keys a screen reads itself rather than through a binding (positional, like the pills' digits).
 KEYS_WITHOUT_BINDINGS = {

@@ -44,7 +44,7 @@ from widgets.badges import (
 from widgets.colours import Palette, palette_for
 from widgets.guarded import Guarded
 from widgets.plain import visible
-from widgets.when import age, date_only
+from widgets.when import age, date_only, short_date
 
 PAGE_SIZE = 100
 PAGES_KEPT = 16
@@ -66,22 +66,33 @@ async def _on_a_thread(job: Callable[..., Any], *args: Any) -> Any:
     return await asyncio.to_thread(job, *args)
 
 
+Text = tuple[str, Style]
+# A cell is a text fitted to its column, or texts side by side (the markers), the last fitted to
+# what the others leave.
+Cell = Text | list[Text]
+
+
 @dataclass(frozen=True)
 class Column:
     title: str
     sort: SortColumn | None
     width: int  # 0: takes the room the others leave
-    cell: Callable[[TicketRow, Palette, datetime], tuple[str, Style]]  # (row, palette, now)
+    cell: Callable[[TicketRow, Palette, datetime], Cell]  # (row, palette, now)
 
 
-def _marker(row: TicketRow, palette: Palette, _now: datetime) -> tuple[str, Style]:
+NO_MARK: Text = (" ", Style())
+
+
+def _marker(row: TicketRow, palette: Palette, _now: datetime) -> Cell:
+    """Two slots of one cell each, so a row shows both marks and its text never shifts: what
+    the row asks of the user (✗ a refused write, else ! waiting on you), and ● the MSP changed
+    it since the user last opened it."""
+    asks = NO_MARK
     if row.needs_attention:
-        return "✗", ATTENTION_STYLE
-    if row.status is Status.WAITING_ON_CLIENT:
-        return MARK_WAITING, palette.status[row.status]
-    if row.changed:
-        return MARK_CHANGED, palette.changed
-    return "", Style()
+        asks = ("✗", ATTENTION_STYLE)
+    elif row.status is Status.WAITING_ON_CLIENT:
+        asks = (MARK_WAITING, palette.status[row.status])
+    return [asks, (MARK_CHANGED, palette.changed) if row.changed else NO_MARK]
 
 
 def _ticket_id(row: TicketRow, _palette: Palette, _now: datetime) -> tuple[str, Style]:
@@ -107,7 +118,7 @@ def _short_status(row: TicketRow, palette: Palette, now: datetime) -> tuple[str,
     return _status(row, palette, now, short=True)
 
 
-MARKER = Column("", None, 1, _marker)
+MARKER = Column("", None, 2, _marker)
 ID = Column("ID", SortColumn.ID, 7, _ticket_id)
 SUBJECT = Column("Subject", SortColumn.SUBJECT, 0, lambda r, _p, _n: (visible(r.subject, one_line=True), Style()))
 CATEGORY = Column("Category", SortColumn.CATEGORY, 8, lambda r, _p, _n: (CATEGORY_LABELS[r.category], Style()))
@@ -119,8 +130,9 @@ PRIORITY = Column(
 )
 CREATED = Column("Created", SortColumn.CREATED, 10, lambda r, _p, _n: (date_only(r.created_at), Style()))
 UPDATED = Column("Updated", SortColumn.UPDATED, 10, lambda r, _p, _n: (date_only(r.updated_at), Style()))
-# Sorted by last activity: the order of the ages (a waiting row shows how long it has waited).
-AGE = Column("Age", SortColumn.UPDATED, 6, _age)
+CREATED_SHORT = Column("Created", SortColumn.CREATED, 7, lambda r, _p, now: (short_date(r.created_at, now), Style()))
+UPDATED_SHORT = Column("Updated", SortColumn.UPDATED, 7, lambda r, _p, now: (short_date(r.updated_at, now), Style()))
+AGE = Column("Age", SortColumn.AGE, 6, _age)
 STATUS = Column("Status", SortColumn.STATUS, 17, _status)
 STATUS_SHORT = Column("Status", SortColumn.STATUS, 9, _short_status)
 SUBMITTED_BY = Column(
@@ -129,7 +141,7 @@ SUBMITTED_BY = Column(
     14,
     lambda r, _p, _n: (visible(r.submitted_by_name, one_line=True), Style()),
 )
-SUBMITTER_SQUEEZED = 10
+SUBMITTER_SQUEEZED = 9
 SUBJECT_MIN = 30  # the other columns give way, in GIVING_WAY's order, until the subject has this
 GAP = 1
 
@@ -141,8 +153,10 @@ GIVING_WAY: tuple[tuple[Column, Column | int | None], ...] = (
     (AGE, None),
     (STATUS, STATUS_SHORT),
     (SUBMITTED_BY, None),
-    (CREATED, None),
-    (UPDATED, None),
+    (CREATED, CREATED_SHORT),
+    (UPDATED, UPDATED_SHORT),
+    (CREATED_SHORT, None),
+    (UPDATED_SHORT, None),
     (CATEGORY, None),
     (PRIORITY, None),
 )
@@ -154,24 +168,28 @@ def columns_for(width: int, with_submitter: bool, sort: SortColumn | None = None
     one: the order is then visible."""
     date = UPDATED if sort is SortColumn.UPDATED else CREATED
     shown = [MARKER, ID, SUBJECT, CATEGORY, PRIORITY, date, AGE, STATUS] + [SUBMITTED_BY] * with_submitter
-    sorted_by = next((column for column in shown if sort is not None and column.sort is sort), None)
-    widths = {column: column.width for column in (*shown, STATUS_SHORT)}
+    widths = {column: column.width for column in shown}
 
     def room() -> int:
         return width - sum(widths[column] for column in shown) - GAP * (len(shown) - 1)
 
+    def sorts(column: Column) -> bool:
+        return sort is not None and column.sort is sort
+
     for column, narrower in GIVING_WAY:
         if room() >= SUBJECT_MIN:
             break
-        if column not in shown or (narrower is None and column is sorted_by):
+        if column not in shown or (narrower is None and sorts(column)):
             continue
         if narrower is None:
             shown.remove(column)
         elif isinstance(narrower, Column):
             shown[shown.index(column)] = narrower
+            widths[narrower] = narrower.width
         else:
             widths[column] = narrower
-    if sorted_by in shown and sorted_by is not SUBJECT:  # its title and ▲/▼ whole, if the subject can spare it
+    sorted_by = next((column for column in shown if sorts(column)), None)
+    if sorted_by is not None and sorted_by is not SUBJECT:  # its title and ▲/▼ whole, if the subject can spare it
         wanted = cell_len(sorted_by.title) + 1 - widths[sorted_by]
         if wanted > 0 and room() - wanted >= SUBJECT_MIN:
             widths[sorted_by] += wanted
@@ -462,9 +480,10 @@ class TicketTable(Guarded, ScrollView, can_focus=True):
         return columns_for(self.scrollable_content_region.width, self._with_submitter, self._shown.sort)
 
     def sortable(self) -> list[SortColumn]:
-        """The columns a sort may use: those shown, and Updated (which shows itself once chosen)."""
-        shown = list(dict.fromkeys(column.sort for column, _ in self._layout() if column.sort is not None))
-        return shown + [SortColumn.UPDATED] * (SortColumn.UPDATED not in shown)
+        """The columns a sort may use: those shown, and Updated and Age (each shows itself once
+        chosen)."""
+        shown = [column.sort for column, _ in self._layout() if column.sort is not None]
+        return shown + [sort for sort in (SortColumn.UPDATED, SortColumn.AGE) if sort not in shown]
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
@@ -484,16 +503,19 @@ class TicketTable(Guarded, ScrollView, can_focus=True):
         extra = self.get_component_rich_style("ticket-table--cursor") if index == self.cursor else None
         return self._row_strip(row, width, extra)
 
-    def _cells(self, texts: list[tuple[str, Style]], width: int, base: Style, extra: Style | None) -> Strip:
+    def _cells(self, cells: list[Cell], width: int, base: Style, extra: Style | None) -> Strip:
         """On the cursor row (`extra`) the badges keep their words and weight but take the
         cursor's colours, which are made to read together."""
         segments: list[Segment] = []
         gap = Segment(" " * GAP, base + extra if extra else base)
-        for (_column, cell_width), (text, style) in zip(self._layout(), texts):
+        for (_column, cell_width), cell in zip(self._layout(), cells):
             if segments:
                 segments.append(gap)
-            cell_style = base + style.without_color + extra if extra else base + style
-            segments.append(Segment(_fit(text, cell_width), cell_style))
+            parts = cell if isinstance(cell, list) else [cell]
+            room = cell_width - sum(cell_len(text) for text, _ in parts[:-1])
+            for n, (text, style) in enumerate(parts):
+                fitted = _fit(text, room) if n == len(parts) - 1 else text
+                segments.append(Segment(fitted, base + style.without_color + extra if extra else base + style))
         return Strip(segments).adjust_cell_length(width, base + extra if extra else base)
 
     def _row_strip(self, row: TicketRow, width: int, extra: Style | None) -> Strip:

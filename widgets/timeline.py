@@ -16,6 +16,7 @@ from widgets.when import date_and_time
 DIM = Style(dim=True)
 EMPTY_STYLE = Style(dim=True, italic=True)
 BODY_INDENT = 3
+MARK_OPENED_AT = " ▶ "  # in place of the event's bar: the event the detail was opened at
 
 
 def event_label(item: TimelineItem) -> str:
@@ -39,10 +40,11 @@ def event_summary(item: TimelineItem) -> str:
     return ""
 
 
-def event_blocks(item: TimelineItem, palette: Palette) -> list[Block]:
+def event_blocks(item: TimelineItem, palette: Palette, *, marked: bool = False) -> list[Block]:
+    """`marked`: the event the detail was opened at (a line of the Activity), pointed at."""
     label = event_label(item)
     header: list[tuple[str, Style]] = [
-        (" ▌ ", palette.event[label]),
+        (MARK_OPENED_AT if marked else " ▌ ", palette.event[label]),
         (label, palette.event[label]),
         (" · ", DIM),
         (visible(item.author_name, one_line=True), PLAIN),
@@ -67,7 +69,8 @@ def event_anchor(item: TimelineItem) -> Anchor:
     return Anchor(("event", item.id))
 
 
-def timeline_blocks(items: tuple[TimelineItem, ...], palette: Palette) -> list[Block]:
+def timeline_blocks(items: tuple[TimelineItem, ...], palette: Palette, *, marked: int | None = None) -> list[Block]:
+    """`marked`: the id of the event to point at, if any."""
     if not items:
         return [Para("Nothing has happened on this ticket yet.", EMPTY_STYLE, BODY_INDENT)]
     blocks: list[Block] = []
@@ -75,5 +78,5 @@ def timeline_blocks(items: tuple[TimelineItem, ...], palette: Palette) -> list[B
         if blocks:
             blocks.append(Para(""))
         blocks.append(event_anchor(item))
-        blocks += event_blocks(item, palette)
+        blocks += event_blocks(item, palette, marked=item.id == marked)
     return blocks

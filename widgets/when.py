@@ -14,6 +14,12 @@ def date_only(moment: datetime) -> str:
     return local(moment).strftime("%Y-%m-%d")
 
 
+def short_date(moment: datetime, now: datetime) -> str:
+    """A date in 7 cells, the way the full one reads: `11-30` this year, `2025-11` before."""
+    day = local(moment)
+    return day.strftime("%m-%d") if day.year == local(now).year else day.strftime("%Y-%m")
+
+
 def date_and_time(moment: datetime) -> str:
     return local(moment).strftime("%Y-%m-%d %H:%M")
 

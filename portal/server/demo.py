@@ -259,7 +259,7 @@ def _write_tickets(conn, plans: list[_Plan], now: datetime) -> None:
                 rating[1],
             )
         )
-        for kind, role, author, body, old, new, who, score, at in events:
+        for kind, role, author, author_id, body, old, new, who, score, at in events:
             event_rows.append(
                 (
                     next_event,
@@ -268,6 +268,7 @@ def _write_tickets(conn, plans: list[_Plan], now: datetime) -> None:
                     kind,
                     role,
                     author,
+                    author_id,
                     body,
                     old,
                     new,
@@ -286,9 +287,9 @@ def _write_tickets(conn, plans: list[_Plan], now: datetime) -> None:
         ticket_rows,
     )
     conn.executemany(
-        "INSERT INTO events(id, ticket_id, company_id, kind, author_role, author_name, body, "
-        "from_status, to_status, assignee, score, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO events(id, ticket_id, company_id, kind, author_role, author_name, author_id, "
+        "body, from_status, to_status, assignee, score, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         event_rows,
     )
     conn.executemany("INSERT INTO changes(kind, ticket_id, event_id) VALUES (?, ?, ?)", change_rows)
@@ -301,8 +302,8 @@ def _stamp(moment: datetime) -> str:
 
 
 def _timeline(rng: random.Random, plan: _Plan, now: datetime):
-    """Events leading from open to the plan's status: (kind, role, author, body, from, to,
-    assignee, score, at) each; and the assignee and (rating, rating comment)."""
+    """Events leading from open to the plan's status: (kind, role, author, author id, body,
+    from, to, assignee, score, at) each; and the assignee and (rating, rating comment)."""
     if plan.status is Status.OPEN:
         return [], None, (None, None)
     span = (now - plan.created) / 8
@@ -317,10 +318,10 @@ def _timeline(rng: random.Random, plan: _Plan, now: datetime):
     tech = rng.choice(TECHNICIANS)
 
     def msp(kind, body=None, old=None, new=None, who=None):
-        events.append((kind, "msp", tech, body, old, new, who, None, later()))
+        events.append((kind, "msp", tech, None, body, old, new, who, None, later()))
 
     def client(kind, body=None, old=None, new=None, score=None):
-        events.append((kind, "client", plan.user_name, body, old, new, None, score, later()))
+        events.append((kind, "client", plan.user_name, plan.user_id, body, old, new, None, score, later()))
 
     msp("assignment", who=tech)
     msp("status_change", old="open", new="in_progress")

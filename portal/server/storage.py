@@ -147,7 +147,19 @@ def _identify_portal(db: Database) -> None:
     db["login_failures"].drop(ignore=True)
 
 
-MIGRATIONS: list[MigrationStep] = [_create_portal, _identify_portal]
+def _add_event_authors(db: Database) -> None:
+    """3: who wrote a client's event, by user id (names are not unique: a client asks "was it
+    me?" of the id). An event written before is given its author where the company has exactly
+    one user of that name; where two share it, it stays unknown (null) rather than guessed."""
+    # SQL, not add_column(fk=…): sqlite-utils would rebuild the whole events table for the reference.
+    db.execute("ALTER TABLE events ADD COLUMN author_id INTEGER REFERENCES users(id)")
+    db.execute(
+        "UPDATE events SET author_id = (SELECT CASE count(*) WHEN 1 THEN min(u.id) END FROM users u "
+        "WHERE u.company_id = events.company_id AND u.name = events.author_name) WHERE author_role = 'client'"
+    )
+
+
+MIGRATIONS: list[MigrationStep] = [_create_portal, _identify_portal, _add_event_authors]
 
 
 def iso_from_epoch(seconds: float) -> str:
@@ -428,6 +440,7 @@ def event_dict(row: sqlite3.Row) -> dict[str, Any]:
             "kind",
             "author_role",
             "author_name",
+            "author_id",
             "body",
             "from_status",
             "to_status",
@@ -581,6 +594,7 @@ def insert_event(
     author_role: str,
     author_name: str,
     now: str,
+    author_id: int | None = None,
     body: str | None = None,
     from_status: str | None = None,
     to_status: str | None = None,
@@ -590,13 +604,14 @@ def insert_event(
 ) -> int:
     """A timeline event; it bumps the ticket's updated_at (a ticket change) too."""
     event_id = db.execute(
-        "INSERT INTO events(ticket_id, company_id, kind, author_role, author_name, body, "
+        "INSERT INTO events(ticket_id, company_id, kind, author_role, author_name, author_id, body, "
         "from_status, to_status, assignee, score, created_at, client_ref) "
-        "SELECT id, company_id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM tickets WHERE id = ?",
+        "SELECT id, company_id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM tickets WHERE id = ?",
         (
             kind,
             author_role,
             author_name,
+            author_id,
             body,
             from_status,
             to_status,

@@ -125,6 +125,17 @@ CACHE_STEPS = [
     );
     CREATE INDEX activity_unread ON activity (read) WHERE read = 0;
     """,
+    # 6: who wrote an event, by the portal's user id.
+    """
+    ALTER TABLE events ADD COLUMN author_id INTEGER;
+    """,
+    # 7: the board's Age as a sortable, indexed column.
+    """
+    ALTER TABLE tickets ADD COLUMN waiting_since TEXT;
+    UPDATE tickets SET waiting_since = (SELECT max(e.created_at) FROM events e WHERE e.ticket_id = tickets.id AND e.kind = 'status_change' AND e.to_status = 'waiting_on_client');
+    ALTER TABLE tickets ADD COLUMN age_from TEXT GENERATED ALWAYS AS (CASE WHEN status = 'waiting_on_client' THEN COALESCE(waiting_since, updated_at) ELSE updated_at END) VIRTUAL;
+    CREATE INDEX tickets_by_age ON tickets(age_from, id);
+    """,
 ]
 
 OUTBOX_STEPS = [

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cache import queries
 from cache.mirror import Mirror
 from cache.model import Pill, Scope, SortColumn, TicketQuery
 from cache.outbox import InvalidInput
 from cache.schema import CACHE_MIGRATIONS
 from portal.schema import AccessLevel, Category, Priority, Status, TicketCreate, UserRef
-from tests.cache.factories import event, event_change, me, removed_change, ticket, ticket_change
+from portal.sqlite import migrate
+from tests.cache.factories import EPOCH, event, event_change, me, removed_change, ticket, ticket_change
 from tui.paths import profile_paths
 
 STATUSES = ["open", "in_progress", "waiting_on_client", "waiting_on_vendor", "resolved", "closed"]
@@ -334,3 +337,71 @@ def test_any_typed_text_is_a_valid_search(mirror, text):
         fill(mirror, 3)
     rows = mirror.page(TicketQuery(search=text), 0, 10)
     assert mirror.total(TicketQuery(search=text)) == len(rows)
+
+
+def _turned_waiting(event_id: int, ticket_id: int, minute: int):
+    return event(
+        event_id,
+        ticket_id,
+        kind="status_change",
+        body=None,
+        from_status="in_progress",
+        to_status="waiting_on_client",
+        created_at=EPOCH + timedelta(minutes=minute),
+    )
+
+
+def test_the_age_counts_from_the_last_turn_to_waiting_and_sorts_by_its_index(mirror):
+    """Ticket 1 waits on the client since minute 10 (updated at minute 500); 2 was updated at
+    minute 100; 3, seen after its events (back in view), waits since minute 50. By age, the
+    longest first: 1, 3, 2."""
+    waiting_late = ticket(1, status="waiting_on_client", updated_at=EPOCH + timedelta(minutes=500))
+    changes = [
+        ticket_change(1, waiting_late),
+        event_change(2, _turned_waiting(101, 1, 5)),
+        event_change(3, _turned_waiting(102, 1, 10)),
+        ticket_change(4, ticket(2, updated_at=EPOCH + timedelta(minutes=100))),
+        event_change(5, _turned_waiting(103, 3, 50)),
+        ticket_change(6, ticket(3, status="waiting_on_client", updated_at=EPOCH + timedelta(minutes=600))),
+    ]
+    mirror.apply_changes(changes, "cursor-1", has_more=False)
+    longest_first = mirror.page(TicketQuery(sort=SortColumn.AGE, descending=True), 0, 10)
+    assert [r.id for r in longest_first] == [1, 3, 2]
+    assert [r.waiting_since for r in longest_first] == [EPOCH + timedelta(minutes=m) for m in (10, 50)] + [None]
+    assert [r.id for r in mirror.page(TicketQuery(sort=SortColumn.AGE, descending=False), 0, 10)] == [2, 3, 1]
+    assert mirror.position(TicketQuery(sort=SortColumn.AGE), 3) == 1
+
+    query = TicketQuery(sort=SortColumn.AGE)
+    sql, params = queries.ticket_page(query, mirror._filter(query))
+    plan = " ".join(
+        row[3] for row in mirror._conn.execute(f"EXPLAIN QUERY PLAN {sql}", {**params, "offset": 0, "limit": 9})
+    )
+    assert "SCAN t USING INDEX tickets_by_age" in plan
+
+
+def test_a_cache_from_before_the_age_column_gets_it_from_its_events(paths):
+    paths.cache_db.parent.mkdir(parents=True, exist_ok=True)
+    old = sqlite3.connect(paths.cache_db, isolation_level=None)
+    migrate(old, CACHE_MIGRATIONS[:6])
+    for ticket_id, status in ((7, "waiting_on_client"), (8, "open")):
+        old.execute(
+            "INSERT INTO tickets (id, subject, category, priority, description, status, created_at, "
+            "updated_at, submitted_by_id, submitted_by_name, company_id) VALUES (?, 's', 'hardware', 'low', "
+            "'d', ?, '2026-01-01T00:00:00.000000+00:00', '2026-01-09T00:00:00.000000+00:00', 1, 'User 1', 1)",
+            (ticket_id, status),
+        )
+        old.execute(
+            "INSERT INTO events (id, ticket_id, kind, author_role, author_name, to_status, created_at) "
+            "VALUES (?, ?, 'status_change', 'msp', 'Tech', 'waiting_on_client', '2026-01-02T00:00:00.000000+00:00')",
+            (ticket_id, ticket_id),
+        )
+    old.close()
+
+    migrated = Mirror.open(paths)
+    try:
+        assert migrated.moved_aside is None
+        rows = {r.id: r for r in migrated.page(TicketQuery(sort=SortColumn.AGE), 0, 10)}
+        assert [r.id for r in rows.values()] == [7, 8], "7 has waited since the 2nd; 8 was updated on the 9th"
+        assert rows[7].waiting_since == rows[8].waiting_since == datetime(2026, 1, 2, tzinfo=UTC)
+    finally:
+        migrated.close()

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import stat
 import tomllib
+from datetime import datetime
 from pathlib import Path
 
+import httpx
 import pytest
 
 from cache.model import Scope, SortColumn
@@ -231,3 +233,18 @@ def test_list_uses_a_saved_view_and_flags_override_it(signed_in: Cli, demo: Runn
     assert (
         unknown.code == exit_codes.USAGE and "There is no view 'nosuch'" in unknown.err and "known: hot" in unknown.err
     )
+
+
+def test_list_sorts_by_age_what_has_waited_longest_first(signed_in: Cli, demo: RunningPortal):
+    cli = signed_in
+    waiting = listed(cli, "--status", "waiting on you", "--sort", "Age")
+    assert len(waiting) > 1
+    headers = {"Authorization": f"Bearer {token_for(demo, DEMO_ADMIN)}"}
+
+    def turned_waiting(ticket_id: int) -> str:
+        timeline = httpx.get(f"{demo.api}/tickets/{ticket_id}", headers=headers, timeout=30).json()["timeline"]
+        return max(e["created_at"] for e in timeline if e["to_status"] == "waiting_on_client")
+
+    since = [datetime.fromisoformat(turned_waiting(t["id"])) for t in waiting]
+    assert since == sorted(since), "the longest waiting first"
+    assert ids(listed(cli, "--sort", "age")) == ids(listed(cli))

@@ -7,6 +7,7 @@ six users that the isolation tests need, through the `msp-portal` CLI as an oper
 from __future__ import annotations
 
 import atexit
+import dataclasses
 import functools
 import os
 import re
@@ -17,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -271,11 +273,11 @@ def _world_template() -> Path:
     # Concurrent CLI runs, as several operators would: the database serialises the writes.
     with ThreadPoolExecutor(max_workers=len(_ACCOUNTS)) as pool:
         list(pool.map(lambda company: builder.cli("add-company", company), _COMPANIES.values()))
-        list(pool.map(lambda account: _add_user(builder, account), _ACCOUNTS.values()))
+        list(pool.map(lambda account: add_user(builder, account), _ACCOUNTS.values()))
     return builder.db
 
 
-def _add_user(portal: RunningPortal, account: Account) -> None:
+def add_user(portal: RunningPortal, account: Account) -> None:
     portal.cli(
         "add-user",
         "--company",
@@ -299,3 +301,23 @@ def token_for(portal: RunningPortal, account: Account) -> str:
     )
     response.raise_for_status()
     return response.json()["token"]
+
+
+def add_namesake(portal: RunningPortal, account: Account) -> Account:
+    """Another user of the account's company with the account's very name (names are not
+    unique), added as an operator would."""
+    namesake = dataclasses.replace(account, email=f"namesake-{account.email}", access_level="company")
+    add_user(portal, namesake)
+    return namesake
+
+
+def comment_as(portal: RunningPortal, account: Account, ticket_id: int, body: str) -> int:
+    """A comment written by `account` on the portal (its web page, say); its event id."""
+    response = httpx.post(
+        f"{portal.api}/tickets/{ticket_id}/comments",
+        json={"body": body},
+        headers={"Authorization": f"Bearer {token_for(portal, account)}", "Idempotency-Key": str(uuid.uuid4())},
+        timeout=30,
+    )
+    response.raise_for_status()
+    return response.json()["id"]

@@ -21,6 +21,7 @@ from portal.client import PortalClient, RetryPolicy
 from screens import writes
 from screens.common import ViewShelf
 from tests.support.portal import Account, RunningPortal, start_portal, token_for
+from tests.tui.fixed_world import FIXED_NOW
 from tui.app import TicketsApp
 from tui.demo import DEMO_EMAIL, DEMO_PASSWORD
 from tui.paths import profile_paths
@@ -132,3 +133,21 @@ async def settle(app) -> None:
     """Every worker of the app ended. One cancelled on the way (an exclusive worker replaced by a
     newer one) ended too; `wait_for_complete` would raise it."""
     await asyncio.gather(*(worker.wait() for worker in list(app.workers)), return_exceptions=True)
+
+
+@asynccontextmanager
+async def fixed_tui(mirror: Mirror, *, size: tuple[int, int] = (120, 40)) -> AsyncIterator[tuple[TicketsApp, Pilot]]:
+    """The app over a mirror filled by hand, at the fixed world's clock, its first reads done.
+    No portal: the client's address is a closed loopback port, and nothing syncs."""
+    client = PortalClient("http://127.0.0.1:9")
+    app = TicketsApp(
+        Session(mirror, client, SyncEngine(mirror, client)), clock=FIXED_NOW.timestamp, sync_on_start=False
+    )
+    try:
+        async with app.run_test(size=size) as pilot:
+            await settle(app)
+            await pilot.pause()
+            yield app, pilot
+    finally:
+        await client.aclose()
+        mirror.close()

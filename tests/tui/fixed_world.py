@@ -126,3 +126,30 @@ def small_board(folder: Path) -> Mirror:
     tickets = [fixed_ticket(n) for n in range(1, 12)]
     tickets.append(fixed_ticket(12, subject=HOSTILE_SUBJECT, status=Status.WAITING_ON_CLIENT))
     return fixed_mirror(folder, tickets)
+
+
+def apply_msp_event(mirror: Mirror, ticket_id: int, at: datetime, **fields) -> TimelineEvent:
+    """A technician's event (a comment unless `fields` say otherwise), applied as a sync applies
+    it; its id follows from the ticket and the time, so each is its own."""
+    event = TimelineEvent(
+        **{
+            "id": ticket_id * 100_000 + int((FIXED_NOW - at).total_seconds() // 60) % 100_000,
+            "ticket_id": ticket_id,
+            "kind": EventKind.COMMENT,
+            "author_role": AuthorRole.MSP,
+            "author_name": "Tess Technician",
+            "body": "We had a look.",
+            "from_status": None,
+            "to_status": None,
+            "assignee": None,
+            "score": None,
+            "created_at": at,
+            **fields,
+        }
+    )
+    mirror.apply_changes(
+        [Change(seq=event.id, kind=ChangeKind.EVENT, ticket_id=ticket_id, ticket=None, event=event)],
+        next_cursor=f"event-{event.id}",
+        has_more=False,
+    )
+    return event

@@ -1,14 +1,22 @@
-"""Issue 12 item 1: the Activity screen (`a`) over a real portal — newest first, unread until
-seen, `enter` opens the ticket, `m` marks all read."""
+"""Issue 12 item 1: the Activity screen (`a`) — newest first, unread until seen, `enter` opens
+the ticket at the line's event, `m` marks all read; over a real portal, and over a fixed mirror
+where the place in the timeline must be exact."""
 
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from pathlib import Path
 
+from cache.model import NewsKind, TicketChange
+from portal.schema import AuthorRole, TimelineEvent
 from screens.activity import UNREAD_MARK, ActivityScreen
 from screens.detail import DetailScreen
-from tests.tui.conftest import running_tui, screen_text
+from tests.cache.helpers import create_tickets
+from tests.support.portal import add_namesake, comment_as
+from tests.tui.conftest import fixed_tui, running_tui, screen_text, settle
+from tests.tui.fixed_world import FIXED_NOW, apply_msp_event, fixed_mirror, fixed_ticket
+from widgets.document import DocumentView
 
 
 async def _changes_by_the_msp(running) -> None:
@@ -69,3 +77,81 @@ async def test_enter_opens_the_ticket_of_the_line_and_marks_it_read(demo_portal,
         assert app.files.mirror.unread_activity() == len(logged) - 1
         await pilot.press("escape")
         await running.until(lambda: isinstance(app.screen, ActivityScreen), what="back to the activity")
+
+
+async def test_the_counts_are_of_changes_by_others_told_apart_by_user_id(world, tmp_path: Path) -> None:
+    """A colleague with the user's very name is counted in the status line and the title; the
+    user's own comment, written on the portal's web page, is not."""
+    portal, me = world.portal, world.accounts["a_company"]
+    namesake = await asyncio.to_thread(add_namesake, portal, me)
+    [ticket] = await create_tickets(portal, me, 1, "Printer")
+    async with running_tui(portal, tmp_path, me) as running:
+        app = running.app
+        await asyncio.to_thread(comment_as, portal, me, ticket, "Mine, from the web page")
+        await running.sync()
+        assert "a to see" not in screen_text(app) and app.title == "msp-tickets"
+
+        await asyncio.to_thread(comment_as, portal, namesake, ticket, "The other one's words")
+        await running.sync()
+        await running.until(lambda: "1 change · a to see" in screen_text(app), what="the count on the status line")
+        assert app.title == "msp-tickets · 1 new"
+        await running.press("a")
+        await running.until(lambda: isinstance(app.screen, ActivityScreen) and app.screen.entries, what="the activity")
+        assert [entry.change.body for entry in app.screen.entries] == ["The other one's words"]
+        assert f"{me.name}: The other one's words" in screen_text(app)
+
+
+async def test_enter_opens_the_ticket_at_the_event_of_the_line(tmp_path: Path) -> None:
+    """The detail opens scrolled to the line's event, at the top of the view and marked ▶ (or
+    as near the top as the end allows); a new ticket's line at the ticket's top."""
+    ticket = fixed_ticket(1)
+    mirror = fixed_mirror(tmp_path, [ticket], events_per_ticket=40)
+    middle = apply_msp_event(mirror, ticket.id, ticket.created_at + timedelta(hours=5), body="Found it in the logs")
+    late = apply_msp_event(mirror, ticket.id, FIXED_NOW - timedelta(minutes=10), body="Fixed, please check")
+    mirror.record_activity(
+        [
+            TicketChange(ticket.id, ticket.subject, NewsKind.NEW_TICKET, AuthorRole.CLIENT, "Bob", ticket.created_at),
+            *(_told(event, ticket.subject) for event in (middle, late)),
+        ]
+    )
+    async with fixed_tui(mirror, size=(80, 24)) as (app, pilot):
+
+        async def open_line(index: int) -> list[str]:
+            await pilot.press("a")
+            await settle(app)
+            await pilot.pause()
+            assert isinstance(app.screen, ActivityScreen)
+            await pilot.press("home", *["down"] * index, "enter")
+            await settle(app)
+            await pilot.pause()
+            assert isinstance(app.screen, DetailScreen)
+            return screen_text(app).splitlines()
+
+        lines = await open_line(1)  # newest first: the late reply, the middle one, the new ticket
+        assert "▶ msp comment" in lines[0] and lines[1].strip() == "Found it in the logs", lines[:3]
+        assert sum("▶" in line for line in lines) == 1
+        await pilot.press("escape", "escape")
+
+        lines = await open_line(0)
+        assert "Fixed, please check" in "\n".join(lines), "near the end: as near the top as the end allows"
+        marked = next(n for n, line in enumerate(lines) if "▶" in line)
+        assert lines[marked + 1].strip() == "Fixed, please check"
+        await pilot.press("escape", "escape")
+
+        lines = await open_line(2)
+        assert app.screen.query_one(DocumentView).scroll_y == 0 and "Description" in "\n".join(lines)
+        assert not any("▶" in line for line in lines)
+
+
+def _told(event: TimelineEvent, subject: str) -> TicketChange:
+    """The Activity's line for a technician's comment, as a sync writes it."""
+    return TicketChange(
+        event.ticket_id,
+        subject,
+        NewsKind.COMMENT,
+        event.author_role,
+        event.author_name,
+        event.created_at,
+        event.id,
+        body=event.body,
+    )

@@ -1,6 +1,7 @@
 """Ageing on the board: each row shows how long since its last activity, a row waiting on the
-user how long it has waited (from its last change to waiting on you), sorted by last activity;
-at 80 columns the age gives way before the subject gets narrow."""
+user how long it has waited (from its last change to waiting on you); a sort by that age, the
+longest first (`s`, `S`, a click on its heading); at 80 columns the age gives way before the
+subject gets narrow, unless the tickets are sorted by it."""
 
 from __future__ import annotations
 
@@ -10,13 +11,9 @@ from pathlib import Path
 import pytest
 
 from cache.model import SortColumn
-from cache.sync import SyncEngine
-from portal.client import PortalClient
-from portal.schema import AuthorRole, Change, ChangeKind, EventKind, Status, TimelineEvent
-from tests.tui.conftest import screen_text
-from tests.tui.fixed_world import FIXED_NOW, fixed_mirror, fixed_ticket
-from tui.app import TicketsApp
-from tui.session import Session
+from portal.schema import EventKind, Status
+from tests.tui.conftest import fixed_tui, screen_text, settle
+from tests.tui.fixed_world import FIXED_NOW, apply_msp_event, fixed_mirror, fixed_ticket
 from widgets.ticket_table import AGE, SUBJECT, TicketTable, columns_for
 from widgets.when import age
 
@@ -38,43 +35,54 @@ def test_the_age_gives_way_before_the_subject_gets_narrow(with_submitter: bool) 
     assert AGE.title in dict((c.title, w) for c, w in columns_for(120, with_submitter))
 
 
-async def test_a_waiting_row_shows_how_long_it_has_waited_and_sorts_by_activity(tmp_path: Path) -> None:
+async def test_a_waiting_row_shows_how_long_it_has_waited_and_the_age_sorts_the_longest_first(tmp_path: Path) -> None:
+    """#1002 waits on you since 3 d 2 h, though it was updated only 47 h ago; #1003 was last
+    updated 3 d ago, #1001 22 h ago. By age, the longest first: 1002, 1003, 1001 — an order
+    neither way of Updated gives."""
     waiting = fixed_ticket(2, status=Status.WAITING_ON_CLIENT)
-    mirror = fixed_mirror(tmp_path, [fixed_ticket(1, status=Status.OPEN), waiting], events_per_ticket=0)
-    turned = TimelineEvent(
-        id=70_000_001,
-        ticket_id=waiting.id,
+    tickets = [fixed_ticket(1, status=Status.OPEN), waiting, fixed_ticket(3, status=Status.OPEN)]
+    mirror = fixed_mirror(tmp_path, tickets, events_per_ticket=0)
+    apply_msp_event(
+        mirror,
+        waiting.id,
+        FIXED_NOW - timedelta(days=3, hours=2),
         kind=EventKind.STATUS_CHANGE,
-        author_role=AuthorRole.MSP,
-        author_name="Tess Technician",
         body=None,
         from_status=Status.IN_PROGRESS,
         to_status=Status.WAITING_ON_CLIENT,
-        assignee=None,
-        score=None,
-        created_at=FIXED_NOW - timedelta(days=3, hours=2),
     )
-    mirror.apply_changes(
-        [Change(seq=500, kind=ChangeKind.EVENT, ticket_id=waiting.id, ticket=None, event=turned)],
-        next_cursor="turned",
-        has_more=False,
-    )
-    client = PortalClient("http://127.0.0.1:9")
-    app = TicketsApp(
-        Session(mirror, client, SyncEngine(mirror, client)), clock=FIXED_NOW.timestamp, sync_on_start=False
-    )
-    try:
-        async with app.run_test(size=(120, 40)) as pilot:
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-            table = app.screen.query_one(TicketTable)
-            assert SortColumn.UPDATED in table.sortable()
-            lines = screen_text(app).splitlines()
-            assert "Age" in next(line for line in lines if "Subject" in line)
-            open_row = next(line for line in lines if "#1001" in line)
-            waiting_row = next(line for line in lines if "#1002" in line)
-            assert " 22 h " in open_row, "an open ticket: since its last update (3 h after creation, a day ago)"
-            assert " 3 d " in waiting_row, "a waiting ticket: since it turned to waiting on you"
-    finally:
-        await client.aclose()
-        mirror.close()
+
+    def order() -> list[int]:
+        return [int(line.split("#")[1].split()[0]) for line in screen_text(app).splitlines() if " #100" in line]
+
+    async def press(*keys: str) -> None:
+        await pilot.press(*keys)
+        await settle(app)
+        await pilot.pause()
+
+    async with fixed_tui(mirror) as (app, pilot):
+        table = app.screen.query_one(TicketTable)
+        assert SortColumn.AGE in table.sortable()
+        lines = screen_text(app).splitlines()
+        assert "Age" in next(line for line in lines if "Subject" in line)
+        open_row = next(line for line in lines if "#1001" in line)
+        waiting_row = next(line for line in lines if "#1002" in line)
+        assert " 22 h " in open_row, "an open ticket: since its last update (3 h after creation, a day ago)"
+        assert " 3 d " in waiting_row, "a waiting ticket: since it turned to waiting on you"
+
+        await press("s", "s")  # Created → Updated → Age
+        assert table.ticket_query.sort is SortColumn.AGE and "Age▼" in screen_text(app)
+        assert order() == [1002, 1003, 1001]
+        await press("S")
+        assert "Age▲" in screen_text(app) and order() == [1001, 1003, 1002]
+        header = next(n for n, line in enumerate(screen_text(app).splitlines()) if "Age▲" in line)
+        await pilot.click(offset=(screen_text(app).splitlines()[header].index("Age▲") + 1, header))
+        await settle(app)
+        await pilot.pause()
+        assert "Age▼" in screen_text(app) and order() == [1002, 1003, 1001], "a click on its heading flips it"
+
+
+def test_at_80_columns_the_age_shows_when_the_tickets_are_sorted_by_it() -> None:
+    assert AGE.title not in [column.title for column, _ in columns_for(80, False)]
+    shown = dict((column.title, width) for column, width in columns_for(80, False, SortColumn.AGE))
+    assert AGE.title in shown and shown[SUBJECT.title] >= 20

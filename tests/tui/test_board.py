@@ -102,6 +102,12 @@ async def test_sort_cycles_and_flips(demo_portal, tmp_path: Path) -> None:
         await running.pilot.pause()
         updated = [r.updated_at for r in shown_rows(running)]
         assert updated == sorted(updated, reverse=True)
+        await running.press("s")  # → age, the longest first: a waiting row's age counts from its turn to waiting
+        counted_from = [
+            (r.waiting_since or r.updated_at) if r.status is Status.WAITING_ON_CLIENT else r.updated_at
+            for r in shown_rows(running)
+        ]
+        assert counted_from == sorted(counted_from) and "Age▼" in screen_text(running.app)
         await running.press("s")  # → priority, most severe first
         await running.pilot.pause()
         severities = [SEVERITY[r.priority] for r in shown_rows(running)]

@@ -162,3 +162,15 @@ def _cells_before(line: str, cells: int) -> str:
 
 def _text_from(line: str, cells: int) -> str:
     return line[len(_cells_before(line, cells)) :]
+
+
+def test_a_date_short_of_room_reads_like_the_full_one() -> None:
+    from datetime import UTC, datetime
+
+    from widgets.when import date_only, short_date
+
+    now = datetime(2026, 11, 30, 12, tzinfo=UTC)
+    this_year, last_year = datetime(2026, 3, 14, 12, tzinfo=UTC), datetime(2025, 12, 24, 12, tzinfo=UTC)
+    assert date_only(this_year).endswith(short_date(this_year, now))  # 03-14
+    assert date_only(last_year).startswith(short_date(last_year, now))  # 2025-12
+    assert {len(short_date(this_year, now)), len(short_date(last_year, now))} <= {5, 7}

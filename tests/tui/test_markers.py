@@ -1,10 +1,11 @@
 """What stands out on the board: rows the MSP changed since you last opened them (●), tickets
-waiting on you (! and reversed, which survives NO_COLOR), and refused writes ("needs
-attention") in the status line."""
+waiting on you (! and reversed, which survives NO_COLOR) — both on a row that is both — and
+refused writes ("needs attention") in the status line."""
 
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,8 @@ from textual.color import Color
 from cache.sync import SyncEngine
 from portal.client import PortalClient
 from portal.schema import Status
-from tests.tui.conftest import running_tui, screen_text
-from tests.tui.fixed_world import FIXED_NOW, small_board
+from tests.tui.conftest import fixed_tui, running_tui, screen_text
+from tests.tui.fixed_world import FIXED_NOW, apply_msp_event, fixed_mirror, fixed_ticket, small_board
 from tui.app import TicketsApp
 from tui.session import Session
 from widgets.ticket_table import TicketTable
@@ -77,3 +78,24 @@ async def test_a_refused_write_shows_needs_attention(demo_portal, tmp_path: Path
         await running.sync()
         assert "1 needs attention" in screen_text(running.app)
         assert running.app.session.mirror.sync_status().needs_attention == 1
+
+
+async def test_a_row_shows_both_marks_and_no_subject_shifts(tmp_path: Path) -> None:
+    """Waiting on you (!) and changed by the MSP (●) side by side, in a column of fixed width:
+    the ID and the subject start in the same column on every row, whatever its marks."""
+    statuses = [Status.OPEN, Status.WAITING_ON_CLIENT, Status.WAITING_ON_CLIENT, Status.IN_PROGRESS, Status.OPEN]
+    tickets = [fixed_ticket(n, subject=f"Subject of {n}", status=s) for n, s in enumerate(statuses, 1)]
+    mirror = fixed_mirror(tmp_path, tickets, events_per_ticket=0)
+    for ticket_id in (1002, 1004, 1005):
+        apply_msp_event(mirror, ticket_id, FIXED_NOW - timedelta(minutes=5))
+    mirror.confirm(1005)  # refused by the portal: needs attention
+    mirror.mark_needs_attention(
+        mirror.pending_items()[0].id, "Ticket 1005 is open; only a resolved one can be confirmed."
+    )
+    expected = {1001: "  ", 1002: "!●", 1003: "! ", 1004: " ●", 1005: "✗●"}
+    async with fixed_tui(mirror, size=(120, 30)) as (app, _pilot):
+        rows = {n: line for line in screen_text(app).splitlines() for n in expected if f"#{n} " in line}
+        assert {n: line[:2] for n, line in rows.items()} == expected
+        assert len({line.index("#") for line in rows.values()}) == 1
+        assert len({line.index("Subject of") for line in rows.values()}) == 1
+        assert "● changed  ! waiting on you" in screen_text(app), "the legend on the status line"

@@ -1,6 +1,7 @@
 """Issue 12 items 2 and 8: the real `msp-tickets` in tmux. The window title carries the counts
 (tmux's #{pane_title}); after the terminal reports focus out (ESC [ O), a sync that brings the
-MSP's changes writes the bell and an OSC 9 notification, seen in the pane's raw output."""
+MSP's changes writes the bell and an OSC 9 notification, seen in the pane's raw output; and each
+other `notify` setting writes exactly its own: OSC 777, the bell alone, nothing."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
+from filelock import FileLock
 
-from tests.support.portal import RunningPortal, start_portal, token_for
-from tests.support.terminal import COMMAND, PANE, terminal, user_env, wait_until
+from tests.support.portal import RunningPortal, comment_as, make_world, start_portal, token_for
+from tests.support.terminal import COMMAND, PANE, start_board, terminal, user_env, wait_until
 from tests.tui.conftest import DEMO_ADMIN
 
 pytestmark = [
@@ -81,4 +84,60 @@ def test_unfocused_terminal_gets_the_bell_and_osc9_and_the_title_counts(
         term.keys("m")
         term.wait_for(lambda s: "0 unread" in s, "all read")
         wait_until(lambda: "new" not in pane_title(), "the title without new")
+        term.keys("C-q")
+
+
+def _styled_row(term, text: str) -> str:
+    """The line holding `text`, with its colours (the cursor row's change when the app blurs)."""
+    return next(line for line in term.tmux("capture-pane", "-p", "-e", "-t", PANE).splitlines() if text in line)
+
+
+# What the terminal keeps once every OSC (ESC ] … BEL or ST) and DCS (ESC P … ST) is taken out.
+SEQUENCES = re.compile(rb"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1bP.*?\x1b\\", re.DOTALL)
+TITLE_WITH_ONE_NEW = "\x1b]2;msp-tickets \xb7 1 new\x07".encode()
+
+
+@pytest.mark.parametrize("mode", ["osc777", "bell", "off"])
+def test_each_notify_setting_writes_exactly_its_sequence(mode: str, portal: RunningPortal, tmp_path: Path) -> None:
+    """A colleague's comment synced while the terminal is not in front: OSC 777 (wrapped for
+    tmux) after the bell, the bell alone, or nothing — byte for byte in the pane's output."""
+    world = make_world(portal)
+    me, colleague = world.accounts["a_admin"], world.accounts["a_company"]
+    output = tmp_path / "pane-output"
+    with terminal(tmp_path) as term:
+        board = start_board(term, tmp_path / "home", portal, me, more_config=f'notify = "{mode}"\n')
+        ticket = httpx.post(
+            f"{portal.api}/tickets",
+            json={"subject": "Printer jams", "category": "hardware", "priority": "low", "description": "Paper."},
+            headers={"Authorization": f"Bearer {board.token}", "Idempotency-Key": "notify-each-mode"},
+            timeout=30,
+        ).json()["id"]
+        term.keys("r")
+        term.wait_for(lambda s: "Printer jams" in s, "the ticket on the board")
+        term.tmux("pipe-pane", "-o", "-t", PANE, f"cat >> {output}")
+        comment_as(portal, colleague, ticket, "Toner everywhere")
+        # `r`, and the terminal loses focus before that sync ends (a key would bring the focus
+        # back): the sync waits for the profile's lock, held here, until the board has drawn
+        # itself as not in front.
+        (lock_path,) = (tmp_path / "home" / "cache").rglob("*.sync.lock")
+        with FileLock(lock_path):
+            term.keys("r")
+            term.wait_for(lambda s: "syncing…" in s, "the sync, waiting for the lock")
+            in_front = _styled_row(term, "Printer jams")
+            term.write(FOCUS_OUT)
+            wait_until(lambda: _styled_row(term, "Printer jams") != in_front, "the board drawn as not in front")
+        # The title's count is written after the notification: once it is out, so is the rest.
+        raw = wait_until(
+            lambda: output.exists() and TITLE_WITH_ONE_NEW in output.read_bytes() and output.read_bytes(),
+            "the title with the new change",
+        )
+        body = f"#{ticket} Printer jams: {colleague.name}: Toner everywhere".encode()
+        wrapped_osc777 = b"\x07\x1bPtmux;\x1b\x1b]777;notify;msp-tickets;" + body + b"\x07\x1b\\"
+        left = SEQUENCES.sub(b"", raw)
+        if mode == "osc777":
+            assert wrapped_osc777 in raw and left.count(b"\x07") == 1, raw[-400:]
+        elif mode == "bell":
+            assert left.count(b"\x07") == 1 and b"]777;" not in raw and b"]9;" not in raw, raw[-400:]
+        else:
+            assert b"\x07" not in left and b"]777;" not in raw and b"]9;" not in raw, raw[-400:]
         term.keys("C-q")

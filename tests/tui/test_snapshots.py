@@ -94,7 +94,7 @@ def test_board_light_sorted_by_updated(snap_compare, fixed_app: TicketsApp, size
 
 
 def _with_activity(app: TicketsApp) -> TicketsApp:
-    """Changes a sync brought to the fixed board: the newest unread, the oldest read."""
+    """Changes a sync brought to tickets of the fixed board: the newest unread, the oldest read."""
     from datetime import timedelta
 
     from cache.model import NewsKind, TicketChange
@@ -106,7 +106,7 @@ def _with_activity(app: TicketsApp) -> TicketsApp:
     mirror.record_activity(
         [
             TicketChange(
-                3,
+                1002,
                 "VPN drops every 10 minutes",
                 NewsKind.ASSIGNMENT,
                 AuthorRole.MSP,
@@ -116,7 +116,7 @@ def _with_activity(app: TicketsApp) -> TicketsApp:
                 assignee="Ana Ruiz",
             ),
             TicketChange(
-                3,
+                1002,
                 "VPN drops every 10 minutes",
                 NewsKind.STATUS_CHANGE,
                 AuthorRole.MSP,
@@ -127,7 +127,7 @@ def _with_activity(app: TicketsApp) -> TicketsApp:
                 Status.IN_PROGRESS,
             ),
             TicketChange(
-                12,
+                1012,
                 HOSTILE_SUBJECT,
                 NewsKind.COMMENT,
                 AuthorRole.MSP,
@@ -136,7 +136,9 @@ def _with_activity(app: TicketsApp) -> TicketsApp:
                 903,
                 body="Could you send a photo of the \x1b[31mpanel\nthanks",
             ),
-            TicketChange(13, "Toner for the 2nd floor", NewsKind.NEW_TICKET, AuthorRole.CLIENT, "Bob Builder", at),
+            TicketChange(
+                1010, "Outlook keeps asking for my password", NewsKind.NEW_TICKET, AuthorRole.CLIENT, "Bob Builder", at
+            ),
         ]
     )
     oldest = mirror.activity()[-1]
