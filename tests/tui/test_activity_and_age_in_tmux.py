@@ -17,6 +17,7 @@ import pytest
 
 from portal.server import storage
 from portal.server.storage import Storage
+from portal.sqlite import utc_text
 from tests.support.portal import Account, RunningPortal, World, add_namesake, comment_as, make_world, start_portal
 from tests.support.terminal import PANE, Board, Terminal, start_board, terminal, wait_until
 
@@ -55,13 +56,13 @@ def _the_msp(portal: RunningPortal, ticket_id: int, *comments: str, waiting_sinc
     try:
         with db.write() as conn:
             if waiting_since is not None:
-                at = storage.iso(waiting_since)
+                at = utc_text(waiting_since)
                 turn = {"kind": "status_change", "from_status": "open", "to_status": "waiting_on_client"}
                 storage.insert_event(conn, ticket_id, now=at, **turn, **technician)
                 storage.update_ticket(conn, ticket_id, at, status="waiting_on_client")
             for body in comments:
                 storage.insert_event(
-                    conn, ticket_id, kind="comment", body=body, now=storage.iso(datetime.now(UTC)), **technician
+                    conn, ticket_id, kind="comment", body=body, now=utc_text(datetime.now(UTC)), **technician
                 )
     finally:
         db.close()

@@ -141,7 +141,7 @@ async def test_filters_narrow_the_board_and_the_pills_count_what_they_leave(tmp_
 async def test_save_view_keeps_the_board_in_the_config_file_and_v_and_the_palette_recall_it(tmp_path: Path) -> None:
     async with fixed_board(tmp_path) as (app, pilot):
         await press(pilot, "4", "slash", *"vpn", "enter", "f", "tab", *"high", "ctrl+s")
-        await press(pilot, "s", "s", "s", "s", "S")  # by ID, then the other way
+        await press(pilot, "s", "s", "s", "s", "s", "S")  # Updated, Age, Priority, Status, ID; flipped
         wanted = board(app).table.ticket_query
         assert (wanted.sort, wanted.descending) == (SortColumn.ID, True)
         wanted_ids = shown_ids(app)
@@ -264,7 +264,7 @@ async def test_a_view_saved_on_the_board_is_what_list_view_lists(demo_portal, tm
             if sum(1 for t in everything if t["priority"] == p and t["status"] == "in_progress") >= 2
         )
         app, pilot = running.app, running.pilot
-        await press(pilot, "3", "f", "tab", *priority.value, "ctrl+s", "s", "s", "s", "s")
+        await press(pilot, "3", "f", "tab", *priority.value, "ctrl+s", "s", "s", "s", "s", "s")
         query = board(app).table.ticket_query
         assert (query.pill, query.priority, query.sort, query.descending) == (
             Pill.IN_PROGRESS,

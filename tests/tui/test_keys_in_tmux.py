@@ -49,7 +49,9 @@ def test_go_to_in_one_burst_q_back_a_remapped_key_and_q_quits(tmp_path: Path) ->
             term.wait_for(lambda s: "1 All" in s and "Timeline" not in s, "the board once more")
 
             term.keys("F7")
-            term.wait_for(lambda s: "Stats — the last 12 weeks" in s, "the stats on the remapped key")
+            term.wait_for(
+                lambda s: "Stats — " in s and "Opened and resolved per week" in s, "the stats on the remapped key"
+            )
             term.write("q")
             term.wait_for(lambda s: "1 All" in s and "Stats — " not in s, "the board after the stats")
 

@@ -88,9 +88,9 @@ async def test_a_row_shows_both_marks_and_no_subject_shifts(tmp_path: Path) -> N
     mirror = fixed_mirror(tmp_path, tickets, events_per_ticket=0)
     for ticket_id in (1002, 1004, 1005):
         apply_msp_event(mirror, ticket_id, FIXED_NOW - timedelta(minutes=5))
-    mirror.confirm(1005)  # refused by the portal: needs attention
-    mirror.mark_needs_attention(
-        mirror.pending_items()[0].id, "Ticket 1005 is open; only a resolved one can be confirmed."
+    mirror.outbox.confirm(1005)  # refused by the portal: needs attention
+    mirror.outbox.mark_needs_attention(
+        mirror.outbox.pending_items()[0].id, "Ticket 1005 is open; only a resolved one can be confirmed."
     )
     expected = {1001: "  ", 1002: "!●", 1003: "! ", 1004: " ●", 1005: "✗●"}
     async with fixed_tui(mirror, size=(120, 30)) as (app, _pilot):
