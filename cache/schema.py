@@ -195,6 +195,11 @@ def _sort_by_age(db: Database) -> None:
     db["tickets"].create_index(["age_from", "id"], "tickets_by_age")
 
 
+def _log_activity_authors(db: Database) -> None:
+    """8: the activity log keeps who made each change by user id too, as the change carries it."""
+    db["activity"].add_column("author_id", int)
+
+
 CACHE_MIGRATIONS: list[MigrationStep] = [
     _create_mirror,
     _index_first_letters,
@@ -203,6 +208,7 @@ CACHE_MIGRATIONS: list[MigrationStep] = [
     _log_activity,
     _note_event_authors,
     _sort_by_age,
+    _log_activity_authors,
 ]
 
 # --- the outbox -----------------------------------------------------------------------------------

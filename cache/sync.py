@@ -152,6 +152,7 @@ class _Notes:
                         AuthorRole.CLIENT,
                         ticket.submitted_by.name,
                         ticket.created_at,
+                        author_id=ticket.submitted_by.id,
                     )
                 )
         for event in applied.new_events:
@@ -175,6 +176,7 @@ def _change(event: TimelineEvent, subject: str) -> TicketChange:
         kind=NewsKind(event.kind.value),
         author_role=event.author_role,
         author_name=event.author_name,
+        author_id=event.author_id,
         at=event.created_at,
         event_id=event.id,
         from_status=event.from_status,

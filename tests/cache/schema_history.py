@@ -136,6 +136,10 @@ CACHE_STEPS = [
     ALTER TABLE tickets ADD COLUMN age_from TEXT GENERATED ALWAYS AS (CASE WHEN status = 'waiting_on_client' THEN COALESCE(waiting_since, updated_at) ELSE updated_at END) VIRTUAL;
     CREATE INDEX tickets_by_age ON tickets(age_from, id);
     """,
+    # 8: who made each logged change, by user id.
+    """
+    ALTER TABLE activity ADD COLUMN author_id INTEGER;
+    """,
 ]
 
 OUTBOX_STEPS = [

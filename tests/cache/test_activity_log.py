@@ -110,6 +110,9 @@ async def test_a_colleague_with_the_users_name_is_announced_and_the_users_own_co
     assert side.mirror.unread_activity() == 1
     ids = dict(_stored_authors(side.mirror, ticket))
     assert ids["From me, on the portal's web page"] == side.mirror.me().id != ids["From the other one of that name"]
+    # The change is data with its author's id, in the sync's result and in the log read back.
+    assert [c.author_id for c in result.changes] == [ids["From the other one of that name"]]
+    assert [entry.change.author_id for entry in side.mirror.activity()] == [ids["From the other one of that name"]]
 
 
 async def test_from_a_portal_that_sends_no_author_id_the_name_decides(world, sides):
