@@ -11,7 +11,6 @@ import re
 import shutil
 import signal
 import sqlite3
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ import pytest
 
 from cache.profile import ProfilePaths, profile_paths
 from tests.support.portal import Account, RunningPortal, start_portal, token_for
-from tests.support.tmux import TmuxTerminal, tmux_terminal
+from tests.support.terminal import COMMAND, Terminal, terminal
 from tui.config import check_portal_url
 from tui.demo import DEMO_EMAIL, DEMO_PASSWORD
 
@@ -31,7 +30,6 @@ pytestmark = [
     pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
 ]
 
-COMMAND = [str(Path(sys.executable).with_name("msp-tickets"))]
 ADMIN = Account(DEMO_EMAIL, DEMO_PASSWORD, "Acme admin", "Acme Corp", "company_admin")
 KILL_TRIALS = 20
 BOARD = re.compile(r"1 All ([1-9]\d*)")
@@ -50,7 +48,7 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPortal]:
 
 @dataclass
 class Board:
-    terminal: TmuxTerminal
+    terminal: Terminal
     paths: ProfilePaths
     portal: RunningPortal
     token: str
@@ -90,11 +88,11 @@ def board(portal: RunningPortal, tmp_path: Path) -> Iterator[Board]:
     config.write_text(
         f'default_profile = "test"\n\n[profiles.test]\nportal = "{portal_url}"\nemail = "{ADMIN.email}"\n'
     )
-    with tmux_terminal("i9-files") as terminal:
-        terminal.start(COMMAND, env)
+    with terminal(tmp_path) as term:
+        term.start(str(COMMAND), env)
         # The files are keyed by the portal's id of the user (who the token is, per /me).
         me = httpx.get(f"{portal.api}/me", headers={"Authorization": f"Bearer {token}"}, timeout=30).json()
-        yield Board(terminal, profile_paths("test", portal_url, me["id"], env), portal, token)
+        yield Board(term, profile_paths("test", portal_url, me["id"], env), portal, token)
 
 
 def query(path: Path, sql: str, *params) -> list[tuple]:
@@ -262,7 +260,7 @@ def test_sigkill_during_a_submit_never_sends_a_ticket_twice_or_loses_it(board: B
         assert (draft == subject) != (subject in queued), f"trial {trial}: draft {draft!r}, queued {queued[-3:]!r}"
         assert queued.count(subject) <= 1
         left_as_draft += draft == subject
-        terminal.respawn(COMMAND)
+        terminal.respawn(str(COMMAND))
     board.start()
     if _draft_subject(paths) is not None:
         _send_the_draft_back(board, prefix)
