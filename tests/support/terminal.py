@@ -166,10 +166,11 @@ class Terminal:
         alternate, any_motion, sgr, standard, button, cursor = (flag == "1" for flag in shown)
         return TerminalModes(alternate, any_motion or sgr or standard or button, cursor)
 
-    def wait_for(self, test: Callable[[str], bool], what: str, timeout: float = 60) -> str:
+    def wait_for(self, test: Callable[[str], bool], what: str, timeout: float = 60, *, escapes: bool = False) -> str:
+        """The screen once `test` holds for it (read with its escape codes if `escapes`)."""
         deadline = time.monotonic() + timeout
         while True:
-            screen = self.screen()
+            screen = self.screen(escapes=escapes)
             if test(screen):
                 return screen
             if time.monotonic() > deadline:
