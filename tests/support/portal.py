@@ -25,6 +25,7 @@ from pathlib import Path
 
 import httpx
 
+from portal.client import tls_context
 from portal.schema import API_PREFIX
 
 _LISTENING = re.compile(r"listening on (http://127\.0\.0\.1:(\d+))")
@@ -313,6 +314,7 @@ def token_for(portal: RunningPortal, account: Account) -> str:
         f"{portal.api}/auth/token",
         json={"email": account.email, "password": account.password},
         timeout=30,
+        verify=tls_context(),
     )
     response.raise_for_status()
     return response.json()["token"]

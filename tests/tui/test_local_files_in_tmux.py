@@ -21,7 +21,8 @@ import pytest
 
 from cache.profile import ProfilePaths, profile_paths
 from tests.support.portal import Account, RunningPortal, start_portal, token_for
-from tests.support.terminal import COMMAND, Terminal, terminal
+from tests.support.terminal import COMMAND, terminal
+from tests.support.terminal import Board as BoardInTerminal
 from tui.config import check_portal_url
 from tui.demo import DEMO_EMAIL, DEMO_PASSWORD
 
@@ -47,11 +48,8 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPortal]:
 
 
 @dataclass
-class Board:
-    terminal: Terminal
+class Board(BoardInTerminal):
     paths: ProfilePaths
-    portal: RunningPortal
-    token: str
 
     def start(self) -> int:
         """Wait for the board with its tickets; their number."""
@@ -59,13 +57,6 @@ class Board:
             lambda s: BOARD.search(s) is not None and SYNCED.search(s) is not None, "the synced board"
         )
         return int(BOARD.search(screen).group(1))
-
-    def api(self, method: str, path: str, **kwargs) -> httpx.Response:
-        response = httpx.request(
-            method, f"{self.portal.api}{path}", headers={"Authorization": f"Bearer {self.token}"}, timeout=30, **kwargs
-        )
-        response.raise_for_status()
-        return response
 
 
 @pytest.fixture
@@ -92,7 +83,7 @@ def board(portal: RunningPortal, tmp_path: Path) -> Iterator[Board]:
         term.start(str(COMMAND), env)
         # The files are keyed by the portal's id of the user (who the token is, per /me).
         me = httpx.get(f"{portal.api}/me", headers={"Authorization": f"Bearer {token}"}, timeout=30).json()
-        yield Board(term, profile_paths("test", portal_url, me["id"], env), portal, token)
+        yield Board(term, portal, token, profile_paths("test", portal_url, me["id"], env))
 
 
 def query(path: Path, sql: str, *params) -> list[tuple]:
