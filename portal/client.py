@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import ipaddress
 import logging
 import random
+import ssl
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -265,6 +267,14 @@ def api_base_url(portal_url: str) -> httpx.URL:
 # --- the client -----------------------------------------------------------------------------------
 
 
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """The certificate checks of every client in this process (httpx's own: the CA bundle, or
+    SSL_CERT_FILE / SSL_CERT_DIR as the process started). Made once: loading the CA bundle
+    takes tens of milliseconds, which each new client would otherwise spend again."""
+    return httpx.create_ssl_context()
+
+
 class PortalClient:
     def __init__(
         self,
@@ -294,6 +304,7 @@ class PortalClient:
             limits=httpx.Limits(keepalive_expiry=KEEPALIVE_EXPIRY_SECONDS),
             headers={"Accept": "application/json", "User-Agent": "msp-tickets"},
             follow_redirects=False,
+            verify=tls_context(),
         )
         if token:
             self.token = token

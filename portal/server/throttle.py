@@ -145,6 +145,9 @@ class SignInQueue:
 def _yield_the_cpu() -> None:
     # On Linux a nice value belongs to one thread (and the threads it starts: argon2's lanes),
     # so this lowers the password checks only. Elsewhere it would lower the whole process.
+    # Relative to the portal's own nice value: a portal started under `nice` keeps the gap.
     if sys.platform == "linux":
+        thread = threading.get_native_id()
         with contextlib.suppress(OSError):
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), SIGN_IN_NICENESS)
+            lower = min(19, os.getpriority(os.PRIO_PROCESS, thread) + SIGN_IN_NICENESS)
+            os.setpriority(os.PRIO_PROCESS, thread, lower)

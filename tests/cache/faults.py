@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from portal.client import tls_context
+
 
 @dataclass
 class Fault:
@@ -30,7 +32,7 @@ class Seen:
 
 class FaultyTransport(httpx.AsyncBaseTransport):
     def __init__(self) -> None:
-        self.real = httpx.AsyncHTTPTransport()
+        self.real = httpx.AsyncHTTPTransport(verify=tls_context())
         self.rules: list[tuple[Callable[[httpx.Request], bool], list[Fault]]] = []
         self.seen: list[Seen] = []
 

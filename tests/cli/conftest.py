@@ -65,20 +65,10 @@ class Cli:
         }
 
     def __call__(self, *args: str, input: str | None = None, env: dict[str, str] | None = None) -> CliRun:
-        result = subprocess.run(
-            [sys.executable, "-m", "tui.cli", *args],
-            input=input,
-            capture_output=True,
-            text=True,
-            env={**self.env, **(env or {})},
-            timeout=120,
-            preexec_fn=None if self.umask is None else (lambda: os.umask(self.umask)),
-        )
-        return CliRun(result.returncode, result.stdout, result.stderr)
         environment = {**self.env, **(env or {})}
         if self.real_process:
-            return _in_a_process(list(args), input, environment)
-        return _in_this_process(list(args), input, environment)
+            return _in_a_process(list(args), input, environment, self.umask)
+        return _in_this_process(list(args), input, environment, self.umask)
 
     def login(self, portal: RunningPortal, account: Account, *more: str) -> CliRun:
         return self(
@@ -115,17 +105,17 @@ def _in_a_process(argv: list[str], input: str | None, env: dict[str, str], umask
 _ONE_AT_A_TIME = threading.Lock()
 
 
-def _in_this_process(argv: list[str], input: str | None, env: dict[str, str]) -> CliRun:
+def _in_this_process(argv: list[str], input: str | None, env: dict[str, str], umask: int | None) -> CliRun:
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return _run_main(argv, input, env)
+        return _run_main(argv, input, env, umask)
     # Called from an async test: the command runs its own event loop, so it needs a thread.
     outcome: list[CliRun | BaseException] = []
 
     def work() -> None:
         try:
-            outcome.append(_run_main(argv, input, env))
+            outcome.append(_run_main(argv, input, env, umask))
         except BaseException as error:  # handed back to the test below
             outcome.append(error)
 
@@ -137,10 +127,10 @@ def _in_this_process(argv: list[str], input: str | None, env: dict[str, str]) ->
     return outcome[0]
 
 
-def _run_main(argv: list[str], input: str | None, env: dict[str, str]) -> CliRun:
+def _run_main(argv: list[str], input: str | None, env: dict[str, str], umask: int | None) -> CliRun:
     stdin = _text_stream((input or "").encode())
     stdout, stderr = _text_stream(), _text_stream()
-    with _ONE_AT_A_TIME, _process_state(env, stdin, stdout, stderr):
+    with _ONE_AT_A_TIME, _process_state(env, stdin, stdout, stderr, umask):
         try:
             code = main(argv)
         except SystemExit as exit_:
@@ -167,10 +157,10 @@ def _text_of(stream: io.TextIOWrapper) -> str:
 
 
 @contextmanager
-def _process_state(env: dict[str, str], stdin, stdout, stderr) -> Iterator[None]:
+def _process_state(env: dict[str, str], stdin, stdout, stderr, umask: int | None) -> Iterator[None]:
     """For the call: exactly `env` as os.environ; the given std streams; a root logger with no
     handlers (so `main` configures logging to this stderr, as in a fresh process); the keyring
-    backend that `env` names. All put back afterwards."""
+    backend that `env` names; `umask` when given. All put back afterwards."""
     saved_env = dict(os.environ)
     saved_streams = sys.stdin, sys.stdout, sys.stderr
     root = logging.getLogger()
@@ -181,9 +171,12 @@ def _process_state(env: dict[str, str], stdin, stdout, stderr) -> Iterator[None]
     sys.stdin, sys.stdout, sys.stderr = stdin, stdout, stderr
     root.handlers = []
     keyring.set_keyring(keyring.core.load_keyring(env["PYTHON_KEYRING_BACKEND"]))
+    saved_umask = os.umask(umask) if umask is not None else None
     try:
         yield
     finally:
+        if saved_umask is not None:
+            os.umask(saved_umask)
         keyring.set_keyring(saved_keyring)
         for handler in root.handlers:
             handler.close()

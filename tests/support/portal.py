@@ -1,7 +1,9 @@
 """The reference portal, run for real: a uvicorn subprocess on 127.0.0.1 over a temp database.
 
 Every end-to-end test talks HTTP to one of these. `make_world` sets up the two companies and
-six users that the isolation tests need, through the `msp-portal` CLI as an operator would.
+six users that the isolation tests need, through the `msp-portal` CLI as an operator would;
+`seed_demo` gives a portal the demo companies of `msp-portal seed-demo`. Each is made once per
+test session and its rows copied into every portal that asks for it.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from pathlib import Path
 
 import httpx
 
+from portal.client import tls_context
 from portal.schema import API_PREFIX
 
 _LISTENING = re.compile(r"listening on (http://127\.0\.0\.1:(\d+))")
@@ -201,7 +204,7 @@ def start_portal(
         log_level=log_level,
     )
     if seed_demo:
-        portal.cli("seed-demo")
+        _load_rows(_demo_template(), portal.db)
     portal.start()
     return portal
 
@@ -225,11 +228,17 @@ def make_world(portal: RunningPortal) -> World:
     and then copied into each portal's (empty) database with SQLite's online backup, which the
     running server sees like any other write: argon2 hashing and eight process starts per test
     would cost seconds each time."""
-    source = sqlite3.connect(_world_template())
-    target = sqlite3.connect(portal.db)
+    _load_rows(_world_template(), portal.db)
+    return World(portal, dict(_ACCOUNTS))
+
+
+def _load_rows(template: Path, db: Path) -> None:
+    """The template's rows loaded into the portal database `db` (made if it is not there yet),
+    which stays itself: a copy of the whole file would make it the template's twin (its
+    identity) and forget its serving runs."""
+    source = sqlite3.connect(template)
+    target = sqlite3.connect(db)
     try:
-        # The world's rows are loaded into this portal, which stays itself: a copy of the whole
-        # file would make it the template's twin (its identity) and forget its serving runs.
         own = _identity_rows(target)
         source.backup(target)
         with target:
@@ -239,7 +248,6 @@ def make_world(portal: RunningPortal) -> World:
     finally:
         source.close()
         target.close()
-    return World(portal, dict(_ACCOUNTS))
 
 
 def _identity_rows(db: sqlite3.Connection) -> dict:
@@ -277,6 +285,16 @@ def _world_template() -> Path:
     return builder.db
 
 
+@functools.cache
+def _demo_template() -> Path:
+    """The demo companies, seeded once per test session by `msp-portal seed-demo` (a process
+    start and 200 tickets' worth of writes) and copied into each portal that asks for them."""
+    folder = Path(tempfile.mkdtemp(prefix="msp-demo-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    RunningPortal(folder / "demo.db", folder / "unused.log", psa_interval=0, rate_limit=0).cli("seed-demo")
+    return folder / "demo.db"
+
+
 def add_user(portal: RunningPortal, account: Account) -> None:
     portal.cli(
         "add-user",
@@ -298,6 +316,7 @@ def token_for(portal: RunningPortal, account: Account) -> str:
         f"{portal.api}/auth/token",
         json={"email": account.email, "password": account.password},
         timeout=30,
+        verify=tls_context(),
     )
     response.raise_for_status()
     return response.json()["token"]

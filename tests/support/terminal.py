@@ -1,9 +1,11 @@
 """The real `msp-tickets` process in a real terminal (tmux), driven as a terminal delivers input:
 keys in one write, bracketed pastes, raw SGR mouse sequences, signals; read back with
-capture-pane and tmux's view of the terminal's modes.
+capture-pane (the text, or the text with its escape codes), the scrollback, the pane's title and
+paste buffers, and tmux's view of the terminal's modes.
 
 Each Terminal is a tmux server of its own on a socket in the test's folder, so nothing is left
-in /tmp and parallel tests never meet.
+in /tmp and parallel tests never meet. The command runs from a shell, which stays once it ends:
+the screen then shows its exit status, and the terminal's modes are what it left.
 """
 
 from __future__ import annotations
@@ -13,13 +15,14 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
+from portal.client import tls_context
 from tests.support.portal import Account, RunningPortal, token_for
 
 COMMAND = Path(sys.executable).with_name("msp-tickets")
@@ -43,16 +46,26 @@ class TerminalModes:
 class Terminal:
     def __init__(self, socket: Path) -> None:
         self.socket = socket
+        self._lines_run = 0
 
     def tmux(self, *args: str) -> str:
         return subprocess.run(
             ["tmux", "-S", str(self.socket), *args], capture_output=True, text=True, check=True
         ).stdout
 
-    def start(self, command: str, env: dict[str, str], size: tuple[int, int] = (WIDTH, HEIGHT)) -> None:
+    def start(
+        self,
+        command: str,
+        env: dict[str, str],
+        size: tuple[int, int] = (WIDTH, HEIGHT),
+        options: Mapping[str, str] | None = None,
+    ) -> None:
         """Run `command` from a shell in a fresh pane, as a user would; the shell stays once it
-        ends, so the terminal's modes are then what the command left and its exit status shows."""
+        ends, so the terminal's modes are then what the command left and its exit status shows.
+        The tmux server keeps `env`: a command started again (`respawn`) runs in it too. Its
+        global `options` (set-clipboard, history-limit) are in place before the command starts."""
         width, height = size
+        settings = [arg for name, value in (options or {}).items() for arg in ("set-option", "-g", name, value, ";")]
         subprocess.run(
             [
                 "tmux",
@@ -60,6 +73,9 @@ class Terminal:
                 str(self.socket),
                 "-f",
                 "/dev/null",
+                "start-server",
+                ";",
+                *settings,
                 "new-session",
                 "-d",
                 "-s",
@@ -68,18 +84,43 @@ class Terminal:
                 str(width),
                 "-y",
                 str(height),
-                f'{command}; echo "[exited $?]"; exec sleep 3600',
+                _then_stay(command),
             ],
             check=True,
             env=env,
         )
 
+    def respawn(self, command: str) -> None:
+        """Run `command` in the same pane again, once the last one has ended."""
+        self.tmux("respawn-pane", "-k", "-t", PANE, _then_stay(command))
+
     def close(self) -> None:
         subprocess.run(["tmux", "-S", str(self.socket), "kill-server"], capture_output=True)
         self.socket.unlink(missing_ok=True)
 
-    def screen(self) -> str:
-        return self.tmux("capture-pane", "-p", "-t", PANE)
+    def screen(self, *, escapes: bool = False) -> str:
+        """The visible screen; with `escapes`, with the escape codes of its colours and styles."""
+        return self.tmux("capture-pane", "-p", *(["-e"] if escapes else []), "-t", PANE)
+
+    def history(self) -> str:
+        """Everything the pane has shown, the scrollback included, wrapped lines joined."""
+        return self.tmux("capture-pane", "-p", "-J", "-S", "-", "-t", PANE)
+
+    def title(self) -> str:
+        return self.tmux("display-message", "-p", "-t", PANE, "#{pane_title}").strip()
+
+    def buffers(self) -> str:
+        """tmux's paste buffers (where a clipboard write, OSC 52, lands)."""
+        return self.tmux("list-buffers")
+
+    def run(self, shell_line: str, timeout: float = 60) -> None:
+        """Type a command line into the shell running in the pane, and wait until it has ended
+        (its output may have scrolled: the scrollback is read)."""
+        self._lines_run += 1
+        done = f"done-{self._lines_run * 1000 + 7}"  # typed as arithmetic: only the output matches
+        self.type(f"{shell_line}; echo done-$(({self._lines_run * 1000} + 7))")
+        self.keys("Enter")
+        self.wait_for(lambda _: done in self.history(), shell_line, timeout)
 
     def keys(self, *keys: str) -> None:
         """tmux key names (Tab, Escape, C-s), each sent as the terminal would encode it."""
@@ -112,6 +153,9 @@ class Terminal:
     def process_ended(self) -> bool:
         return self.exit_status() is not None
 
+    def running(self) -> bool:
+        return not self.process_ended()
+
     def modes(self) -> TerminalModes:
         shown = self.tmux(
             "display-message",
@@ -123,15 +167,20 @@ class Terminal:
         alternate, any_motion, sgr, standard, button, cursor = (flag == "1" for flag in shown)
         return TerminalModes(alternate, any_motion or sgr or standard or button, cursor)
 
-    def wait_for(self, test: Callable[[str], bool], what: str, timeout: float = 60) -> str:
+    def wait_for(self, test: Callable[[str], bool], what: str, timeout: float = 60, *, escapes: bool = False) -> str:
+        """The screen once `test` holds for it (read with its escape codes if `escapes`)."""
         deadline = time.monotonic() + timeout
         while True:
-            screen = self.screen()
+            screen = self.screen(escapes=escapes)
             if test(screen):
                 return screen
             if time.monotonic() > deadline:
                 raise AssertionError(f"timed out waiting for {what}; the screen was:\n{screen}")
             time.sleep(0.1)
+
+
+def _then_stay(command: str) -> str:
+    return f'{command}; echo "[exited $?]"; exec sleep 3600'
 
 
 def children(pid: int) -> list[int]:
@@ -196,8 +245,14 @@ class Board:
 
     def api(self, method: str, path: str, *, headers: dict[str, str] | None = None, **kwargs) -> httpx.Response:
         """The portal's own answer, as the same user: what it stored."""
-        headers = {"Authorization": f"Bearer {self.token}", **(headers or {})}
-        response = httpx.request(method, f"{self.portal.api}{path}", headers=headers, timeout=30, **kwargs)
+        response = httpx.request(
+            method,
+            f"{self.portal.api}{path}",
+            headers={"Authorization": f"Bearer {self.token}", **(headers or {})},
+            timeout=30,
+            verify=tls_context(),  # tests poll with this: a new TLS context per call costs ~40 ms
+            **kwargs,
+        )
         response.raise_for_status()
         return response
 

@@ -17,7 +17,7 @@ from textual.pilot import Pilot
 
 from cache.mirror import Mirror
 from cache.sync import SyncEngine
-from portal.client import PortalClient, RetryPolicy
+from portal.client import PortalClient, RetryPolicy, tls_context
 from screens import writes
 from screens.common import ViewShelf
 from tests.support.portal import Account, RunningPortal, start_portal, token_for
@@ -59,7 +59,9 @@ class Running:
     def api(self, method: str, path: str, *, headers: dict[str, str] | None = None, **kwargs) -> httpx.Response:
         """The portal's own answer, as the same user, to compare the screen against."""
         headers = {"Authorization": f"Bearer {self.token}", **(headers or {})}
-        response = httpx.request(method, f"{self.portal.api}{path}", headers=headers, timeout=30, **kwargs)
+        response = httpx.request(
+            method, f"{self.portal.api}{path}", headers=headers, timeout=30, verify=tls_context(), **kwargs
+        )
         response.raise_for_status()
         return response
 

@@ -8,14 +8,13 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
 from portal.schema import PRIORITY_LABELS, STATUS_LABELS, STATUS_SHORT_LABELS, Status
-from tests.tui.test_demo_in_tmux import COMMAND
+from tests.support.terminal import COMMAND
+from tests.support.terminal import terminal as a_terminal  # `terminal` names the kind of terminal here
 
 pytestmark = [
     pytest.mark.slow,
@@ -31,31 +30,17 @@ TERMINALS = {
 
 def board_as_sent(tmp_path: Path, settings: dict[str, str]) -> str:
     """The demo board's screen with its escape codes, as tmux holds it."""
-    socket = f"msp-tickets-colours-{os.getpid()}-{settings['TERM']}-{len(settings)}"
     variables = " ".join(f"{name}={value}" for name, value in settings.items())
     # Every XDG folder the test's own: the demo keeps its portal and mirror under XDG_DATA_HOME.
     folders = " ".join(f"XDG_{kind}_HOME={tmp_path / kind.lower()}" for kind in ("CONFIG", "CACHE", "DATA", "STATE"))
     command = f"env -u COLORTERM -u NO_COLOR {folders} {variables} {COMMAND} --demo"
-    tmux = ["tmux", "-L", socket]
-    subprocess.run(
-        [*tmux, "-f", "/dev/null", "new-session", "-d", "-s", "demo", "-x", "120", "-y", "40", command], check=True
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            screen = subprocess.run(
-                [*tmux, "capture-pane", "-e", "-p", "-t", "demo"], capture_output=True, text=True, check=True
-            ).stdout
-            if re.search(r"1 All [1-9]\d*", re.sub(r"\x1b\[[0-9;]*m", "", screen)) and "Critical" in screen:
-                return screen
-            if time.monotonic() > deadline:
-                raise AssertionError(f"the board did not appear:\n{screen}")
-            time.sleep(0.2)
-    finally:
-        subprocess.run([*tmux, "kill-server"], capture_output=True)
-        # tmux 3.3 leaves its socket file behind; nothing of a test may stay in /tmp.
-        folder = Path(os.environ.get("TMUX_TMPDIR") or "/tmp") / f"tmux-{os.getuid()}"
-        (folder / socket).unlink(missing_ok=True)
+    with a_terminal(tmp_path) as term:
+        term.start(command, dict(os.environ))
+        return term.wait_for(
+            lambda s: re.search(r"1 All [1-9]\d*", re.sub(r"\x1b\[[0-9;]*m", "", s)) is not None and "Critical" in s,
+            "the board",
+            escapes=True,
+        )
 
 
 def table_rows(screen: str) -> str:

@@ -11,7 +11,6 @@ import re
 import shutil
 import signal
 import sqlite3
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,7 +21,8 @@ import pytest
 
 from cache.profile import ProfilePaths
 from tests.support.portal import Account, RunningPortal, start_portal, token_for
-from tests.support.tmux import TmuxTerminal, tmux_terminal
+from tests.support.terminal import COMMAND, terminal
+from tests.support.terminal import Board as BoardInTerminal
 from tui.config import check_portal_url
 from tui.demo import DEMO_EMAIL, DEMO_PASSWORD
 from tui.paths import profile_paths
@@ -32,7 +32,6 @@ pytestmark = [
     pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
 ]
 
-COMMAND = [str(Path(sys.executable).with_name("msp-tickets"))]
 ADMIN = Account(DEMO_EMAIL, DEMO_PASSWORD, "Acme admin", "Acme Corp", "company_admin")
 KILL_TRIALS = 20
 BOARD = re.compile(r"1 All ([1-9]\d*)")
@@ -50,11 +49,8 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPortal]:
 
 
 @dataclass
-class Board:
-    terminal: TmuxTerminal
+class Board(BoardInTerminal):
     paths: ProfilePaths
-    portal: RunningPortal
-    token: str
 
     def start(self) -> int:
         """Wait for the board with its tickets; their number."""
@@ -62,13 +58,6 @@ class Board:
             lambda s: BOARD.search(s) is not None and SYNCED.search(s) is not None, "the synced board"
         )
         return int(BOARD.search(screen).group(1))
-
-    def api(self, method: str, path: str, **kwargs) -> httpx.Response:
-        response = httpx.request(
-            method, f"{self.portal.api}{path}", headers={"Authorization": f"Bearer {self.token}"}, timeout=30, **kwargs
-        )
-        response.raise_for_status()
-        return response
 
 
 @pytest.fixture
@@ -91,11 +80,11 @@ def board(portal: RunningPortal, tmp_path: Path) -> Iterator[Board]:
     config.write_text(
         f'default_profile = "test"\n\n[profiles.test]\nportal = "{portal_url}"\nemail = "{ADMIN.email}"\n'
     )
-    with tmux_terminal("i9-files") as terminal:
-        terminal.start(COMMAND, env)
+    with terminal(tmp_path) as term:
+        term.start(str(COMMAND), env)
         # The files are keyed by the portal's id of the user (who the token is, per /me).
         me = httpx.get(f"{portal.api}/me", headers={"Authorization": f"Bearer {token}"}, timeout=30).json()
-        yield Board(terminal, profile_paths("test", portal_url, me["id"], env), portal, token)
+        yield Board(term, portal, token, profile_paths("test", portal_url, me["id"], env))
 
 
 def query(path: Path, sql: str, *params) -> list[tuple]:
@@ -263,7 +252,7 @@ def test_sigkill_during_a_submit_never_sends_a_ticket_twice_or_loses_it(board: B
         assert (draft == subject) != (subject in queued), f"trial {trial}: draft {draft!r}, queued {queued[-3:]!r}"
         assert queued.count(subject) <= 1
         left_as_draft += draft == subject
-        terminal.respawn(COMMAND)
+        terminal.respawn(str(COMMAND))
     board.start()
     if _draft_subject(paths) is not None:
         _send_the_draft_back(board, prefix)
