@@ -95,7 +95,7 @@ def test_every_command_shows_the_portals_sequences_and_obeys_none(
     assert term.buffers() == "", "a paste buffer was set"
     assert term.title() == title
     # status names the mirror's file, which the README shows how to look into
-    assert f"Mirror: {tmp_path / 'cache' / 'msp-tickets'}/" in screen
+    assert f"Mirror: {Path(env['XDG_CACHE_HOME']) / 'msp-tickets'}/" in screen
     for shown in (
         "Subject",
         "Description",
