@@ -159,12 +159,12 @@ class TicketChange:
     author_name: str
     at: datetime
     event_id: int | None = None  # None for a new ticket
-    author_id: int | None = None  # the portal's user id; None for the MSP, or a portal without ids
     from_status: Status | None = None
     to_status: Status | None = None
     assignee: str | None = None
     body: str | None = None
     score: int | None = None
+    author_id: int | None = None  # the portal's user id; None for the MSP, or a portal without ids
 
     @property
     def what(self) -> str:
