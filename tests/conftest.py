@@ -14,7 +14,9 @@ from tests.support.portal import RunningPortal, World, add_world, make_world, st
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The files with a slow test run first: with pytest-xdist, whose workers take whole files,
     the long ones then run beside each other and the many short ones fill in after, instead of
-    one long file running alone at the end."""
+    one long file running alone at the end. (xdist keeps this order only with
+    `--no-loadscope-reorder`, as `make test` runs it: by default it puts the files with the
+    most tests first, and a long file of one test last.)"""
     slow_files = {item.path for item in items if item.get_closest_marker("slow")}
     items.sort(key=lambda item: item.path not in slow_files)
 
