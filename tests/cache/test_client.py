@@ -62,8 +62,8 @@ def test_retry_after_is_a_floor_and_is_clamped():
     assert all(0 <= policy.backoff(10, rng) <= 8 for _ in range(100))
 
 
-async def test_errors_carry_the_portals_sentence(world):
-    portal, accounts = world.portal, world.accounts
+async def test_errors_carry_the_portals_sentence(fresh_world):
+    portal, accounts = fresh_world.portal, fresh_world.accounts
     async with PortalClient(portal.url, retry=FAST_RETRY) as client:
         with pytest.raises(Unauthorized) as caught:
             await client.login(accounts["a_own"].email, "wrong password")
@@ -78,8 +78,8 @@ async def test_errors_carry_the_portals_sentence(world):
             await client.ticket(hidden.id)
 
 
-async def test_the_token_stays_out_of_logs_and_errors(world, caplog):
-    portal, account = world.portal, world.accounts["a_own"]
+async def test_the_token_stays_out_of_logs_and_errors(fresh_world, caplog):
+    portal, account = fresh_world.portal, fresh_world.accounts["a_own"]
     token = token_for(portal, account)
     transport = FaultyTransport()
     transport.inject(path_is("GET", "/me"), *[Fault("drop")] * FAST_RETRY.max_attempts)
@@ -95,8 +95,8 @@ async def test_the_token_stays_out_of_logs_and_errors(world, caplog):
     assert "GET /meta -> 200" in caplog.text
 
 
-async def test_a_post_without_idempotency_key_is_not_retried(world):
-    portal, account = world.portal, world.accounts["a_own"]
+async def test_a_post_without_idempotency_key_is_not_retried(fresh_world):
+    portal, account = fresh_world.portal, fresh_world.accounts["a_own"]
     transport = FaultyTransport()
     transport.inject(path_is("POST", "/auth/token"), Fault("status", 503))
     async with PortalClient(portal.url, transport=transport, retry=FAST_RETRY) as client:
@@ -105,8 +105,8 @@ async def test_a_post_without_idempotency_key_is_not_retried(world):
     assert [s.status for s in transport.seen] == [503]
 
 
-async def test_a_post_with_idempotency_key_is_retried_once_created(world):
-    portal, account = world.portal, world.accounts["a_own"]
+async def test_a_post_with_idempotency_key_is_retried_once_created(fresh_world):
+    portal, account = fresh_world.portal, fresh_world.accounts["a_own"]
     transport = FaultyTransport()
     transport.inject(path_is("POST", "/tickets"), Fault("status", 503), Fault("drop"))
     async with PortalClient(portal.url, token_for(portal, account), transport=transport, retry=FAST_RETRY) as client:

@@ -11,8 +11,8 @@ from tests.cache.helpers import api_view, create_tickets, mirror_view
 from tui.paths import profile_paths
 
 
-async def test_a_rebuild_while_the_pull_waits_for_a_page_ends_in_a_full_mirror(world, sides):
-    portal, account = world.portal, world.accounts["a_own"]
+async def test_a_rebuild_while_the_pull_waits_for_a_page_ends_in_a_full_mirror(fresh_world, sides):
+    portal, account = fresh_world.portal, fresh_world.accounts["a_own"]
     await create_tickets(portal, account, 3, "Before")
     side = await sides(portal, account)
     assert (await side.engine.sync_now()).error is None

@@ -14,9 +14,9 @@ def requests_of(transport: FaultyTransport, since: int) -> list[str]:
     return [f"{seen.method} {seen.path.removeprefix('/api/v1')}" for seen in transport.seen[since:]]
 
 
-async def test_an_unchanged_sync_is_one_request(world, sides):
+async def test_an_unchanged_sync_is_one_request(fresh_world, sides):
     transport = FaultyTransport()
-    side = await sides(world.portal, world.accounts["a_own"], transport=transport)
+    side = await sides(fresh_world.portal, fresh_world.accounts["a_own"], transport=transport)
     signed_in = len(transport.seen)
     await side.engine.sync_now()
     assert requests_of(transport, signed_in) == ["GET /meta", "GET /me", "GET /changes"]
@@ -31,11 +31,11 @@ async def test_an_unchanged_sync_is_one_request(world, sides):
     assert side.mirror.sync_state()["next_psa_sync_at"] is not None
 
 
-async def test_news_from_the_portal_still_cost_one_request(world, sides):
+async def test_news_from_the_portal_still_cost_one_request(fresh_world, sides):
     transport = FaultyTransport()
-    side = await sides(world.portal, world.accounts["a_company"], transport=transport)
+    side = await sides(fresh_world.portal, fresh_world.accounts["a_company"], transport=transport)
     await side.engine.sync_now()
-    colleague = await sides(world.portal, world.accounts["a_admin"])
+    colleague = await sides(fresh_world.portal, fresh_world.accounts["a_admin"])
     await colleague.client.create_ticket(draft("Printer on fire"), "cost-news-1")
 
     before = len(transport.seen)
@@ -44,9 +44,9 @@ async def test_news_from_the_portal_still_cost_one_request(world, sides):
     assert result.pulled >= 1
 
 
-async def test_a_write_costs_its_request_and_one_pull_more(world, sides):
+async def test_a_write_costs_its_request_and_one_pull_more(fresh_world, sides):
     transport = FaultyTransport()
-    side = await sides(world.portal, world.accounts["a_own"], transport=transport)
+    side = await sides(fresh_world.portal, fresh_world.accounts["a_own"], transport=transport)
     await side.engine.sync_now()
     side.mirror.outbox.submit_ticket(draft("Sent once"))
     before = len(transport.seen)
@@ -75,9 +75,9 @@ async def test_a_new_token_checks_the_session_again(world, sides):
     assert requests_of(transport, before) == ["GET /changes"]
 
 
-async def test_a_page_too_large_for_the_cap_is_asked_again_in_smaller_pages(world, sides):
+async def test_a_page_too_large_for_the_cap_is_asked_again_in_smaller_pages(fresh_world, sides):
     transport = FaultyTransport()
-    side = await sides(world.portal, world.accounts["a_own"], transport=transport)
+    side = await sides(fresh_world.portal, fresh_world.accounts["a_own"], transport=transport)
     for n in range(6):
         await side.client.create_ticket(draft(f"Long {n}", "A long story. " * 250), f"long-{n}")
     # A cap that fits two of these changes, not six: pages of 50 are refused, pages of 2 fit.

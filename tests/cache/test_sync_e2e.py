@@ -86,9 +86,9 @@ async def test_ticket_and_comment_written_offline_arrive_once(world, sides):
 # 3 ------------------------------------------------------------------------------------------------
 
 
-async def test_lost_response_after_commit_creates_no_second_ticket(world, sides):
+async def test_lost_response_after_commit_creates_no_second_ticket(fresh_world, sides):
     transport = FaultyTransport()
-    side = await sides(world.portal, world.accounts["a_own"], transport=transport)
+    side = await sides(fresh_world.portal, fresh_world.accounts["a_own"], transport=transport)
     transport.inject(path_is("POST", "/tickets"), Fault("lose_response"))
     pending_id = side.mirror.outbox.submit_ticket(draft("Lost in transit"))
     side.mirror.outbox.add_comment(pending_id, "first words")
@@ -115,8 +115,8 @@ async def test_lost_response_after_commit_creates_no_second_ticket(world, sides)
     [(Fault("status", 500), 1), (Fault("timeout", seconds=0.2), FAST_RETRY.max_attempts)],
     ids=["http-500", "timeout"],
 )
-async def test_failure_mid_pull_applies_no_partial_page_and_resumes(world, sides, fault, attempts):
-    portal, account = world.portal, world.accounts["a_own"]
+async def test_failure_mid_pull_applies_no_partial_page_and_resumes(fresh_world, sides, fault, attempts):
+    portal, account = fresh_world.portal, fresh_world.accounts["a_own"]
     await create_tickets(portal, account, 12)
     transport = FaultyTransport()
     side = await sides(portal, account, transport=transport, page_size=5)
@@ -144,9 +144,9 @@ async def test_failure_mid_pull_applies_no_partial_page_and_resumes(world, sides
 
 
 @pytest.mark.parametrize("form", ["seconds", "http-date"])
-async def test_429_retry_after_is_honoured(world, sides, form):
+async def test_429_retry_after_is_honoured(fresh_world, sides, form):
     transport = FaultyTransport()
-    side = await sides(world.portal, world.accounts["a_own"], transport=transport)
+    side = await sides(fresh_world.portal, fresh_world.accounts["a_own"], transport=transport)
     if form == "seconds":
         retry_after = "2"
     else:  # an HTTP date has whole seconds: four from now is more than three
@@ -157,7 +157,7 @@ async def test_429_retry_after_is_honoured(world, sides, form):
     me = await side.client.me()
     waited = time.monotonic() - started
 
-    assert me.email == world.accounts["a_own"].email
+    assert me.email == fresh_world.accounts["a_own"].email
     assert waited >= 2.0
     assert [s.status for s in transport.seen if s.path.endswith("/me")] == [429, 200]
 
@@ -165,9 +165,9 @@ async def test_429_retry_after_is_honoured(world, sides, form):
 # 6 ------------------------------------------------------------------------------------------------
 
 
-async def test_cursor_expired_means_full_resync_and_the_outbox_survives(world, sides):
-    portal, account = world.portal, world.accounts["a_company"]
-    await create_tickets(portal, world.accounts["a_own"], 2)
+async def test_cursor_expired_means_full_resync_and_the_outbox_survives(fresh_world, sides):
+    portal, account = fresh_world.portal, fresh_world.accounts["a_company"]
+    await create_tickets(portal, fresh_world.accounts["a_own"], 2)
     transport = FaultyTransport()
     side = await sides(portal, account, transport=transport)
     await side.engine.sync_now()
@@ -245,8 +245,8 @@ asyncio.run(main(*sys.argv[1:]))
 """
 
 
-async def test_two_processes_syncing_one_profile(world, sides, tmp_path):
-    portal, account = world.portal, world.accounts["a_own"]
+async def test_two_processes_syncing_one_profile(fresh_world, sides, tmp_path):
+    portal, account = fresh_world.portal, fresh_world.accounts["a_own"]
     await create_tickets(portal, account, 4)
     token = token_for(portal, account)
     home = str(tmp_path / "shared-home")
@@ -279,8 +279,8 @@ async def test_two_processes_syncing_one_profile(world, sides, tmp_path):
 # 9 ------------------------------------------------------------------------------------------------
 
 
-async def test_access_narrowed_to_own_drops_the_others_tickets(world, sides):
-    portal, accounts = world.portal, world.accounts
+async def test_access_narrowed_to_own_drops_the_others_tickets(fresh_world, sides):
+    portal, accounts = fresh_world.portal, fresh_world.accounts
     user = accounts["a_company"]
     await create_tickets(portal, accounts["a_own"], 2, "Colleague")
     await create_tickets(portal, user, 1, "Mine")

@@ -99,8 +99,8 @@ async def test_offline_after_failures_in_a_row_then_back(world, sides):
     assert isinstance(heard[-1], SyncFinished) and isinstance(heard[-2], SyncStarted)
 
 
-async def test_cadence_follows_the_portals_next_psa_sync(world, sides):
-    side = await sides(world.portal, world.accounts["a_own"])  # psa interval 3600 s in tests
+async def test_cadence_follows_the_portals_next_psa_sync(fresh_world, sides):
+    side = await sides(fresh_world.portal, fresh_world.accounts["a_own"])  # psa interval 3600 s in tests
     await side.engine.sync_now()
     wait = side.engine.seconds_until_next_sync()
     # Its phase of a 3,600 s cycle may be far off: capped at twice the default 300 s (+ jitter).
@@ -109,8 +109,8 @@ async def test_cadence_follows_the_portals_next_psa_sync(world, sides):
     assert status.last_synced_at is not None and status.next_sync_at > status.last_synced_at
 
 
-async def test_refused_token_is_reported_not_offline(world, sides):
-    side = await sides(world.portal, world.accounts["a_own"])
+async def test_refused_token_is_reported_not_offline(fresh_world, sides):
+    side = await sides(fresh_world.portal, fresh_world.accounts["a_own"])
     await side.client.logout()
     side.client.token = "not-a-token"
     results = [await side.engine.sync_now() for _ in range(4)]
@@ -118,8 +118,8 @@ async def test_refused_token_is_reported_not_offline(world, sides):
     assert side.mirror.sync_status().offline_since is None
 
 
-async def test_items_on_a_refused_ticket_need_attention_too(world, sides):
-    portal, account = world.portal, world.accounts["a_own"]
+async def test_items_on_a_refused_ticket_need_attention_too(fresh_world, sides):
+    portal, account = fresh_world.portal, fresh_world.accounts["a_own"]
     side = await sides(portal, account)
     await side.client.create_ticket(draft("Taken key"), "key-already-used")
     pending_id = side.mirror.outbox.submit_ticket(draft("Another ticket"))

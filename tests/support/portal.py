@@ -1,7 +1,8 @@
 """The reference portal, run for real: a uvicorn subprocess on 127.0.0.1 over a temp database.
 
 Every end-to-end test talks HTTP to one of these. `make_world` sets up the two companies and
-six users that the isolation tests need, through the `msp-portal` CLI as an operator would;
+six users that the isolation tests need, through the `msp-portal` CLI as an operator would
+(`add_world` adds the same again, renamed, to a portal that already has others);
 `seed_demo` gives a portal the demo companies of `msp-portal seed-demo`. Each is made once per
 test session and its rows copied into every portal that asks for it.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import atexit
 import dataclasses
 import functools
+import itertools
 import os
 import re
 import secrets
@@ -22,13 +24,17 @@ import tempfile
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import httpx
 
 from portal.client import tls_context
-from portal.schema import API_PREFIX
+from portal.schema import API_PREFIX, AccessLevel
+from portal.server import storage
+from portal.server.auth import hash_password
+from portal.server.demo import psa_prefix
+from portal.server.storage import Storage
 
 _LISTENING = re.compile(r"listening on (http://127\.0\.0\.1:(\d+))")
 _START_TIMEOUT_SECONDS = 30.0
@@ -271,6 +277,52 @@ _ACCOUNTS = {
     for letter, company in _COMPANIES.items()
     for role, level in _LEVELS.items()
 }
+
+
+_worlds = itertools.count(1)
+
+
+def add_world(portal: RunningPortal) -> World:
+    """The world of `make_world` once more, as new companies and users on a portal that may
+    hold others: "Alpha Ltd 3", "Beta Ltd 3", own@a3.example and so on, the same names, levels
+    and password. For a test that needs accounts of its own, not a portal of its own.
+
+    Written into the portal's database in this process with the portal's own storage functions
+    (what `msp-portal add-company` and `add-user` do), with one hash of the password per
+    session: the running server sees them like any other write."""
+    number = next(_worlds)
+    accounts = {
+        key: replace(
+            account,
+            email=account.email.replace("@a.", f"@a{number}.").replace("@b.", f"@b{number}."),
+            company=f"{account.company} {number}",
+        )
+        for key, account in _ACCOUNTS.items()
+    }
+    db = Storage(portal.db)
+    try:
+        with db.write() as conn:
+            companies = {
+                company: storage.add_company(conn, company, psa_prefix(company))
+                for company in {account.company for account in accounts.values()}
+            }
+            for account in accounts.values():
+                storage.add_user(
+                    conn,
+                    company_id=companies[account.company],
+                    email=account.email,
+                    name=account.name,
+                    access_level=AccessLevel(account.access_level),
+                    password_hash=_world_password_hash(),
+                )
+    finally:
+        db.close()
+    return World(portal, accounts)
+
+
+@functools.cache
+def _world_password_hash() -> str:
+    return hash_password(WORLD_PASSWORD)
 
 
 @functools.cache

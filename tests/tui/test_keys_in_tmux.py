@@ -39,12 +39,19 @@ def test_go_to_in_one_burst_q_back_a_remapped_key_and_q_quits(tmp_path: Path) ->
             term.write(f"#{resolved['id']}{ENTER}")
             term.wait_for(lambda s: f"#{resolved['id']} · " in s, "the resolved ticket")
             term.write(f"oStill broken{ENTER}")  # the key, the reason and enter in one write
-            wait_until(
-                lambda: board.api("GET", f"/tickets/{resolved['id']}").json()["status"] == "open",
-                "reopened on the portal",
+            # Two writes: the reopening, then the reason as a comment.
+            reopened = wait_until(
+                lambda: (
+                    (ticket := board.api("GET", f"/tickets/{resolved['id']}").json())["status"] == "open"
+                    and any(event.get("body") == "Still broken" for event in ticket["timeline"])
+                    and ticket
+                ),
+                "reopened on the portal, the reason as a comment",
             )
-            timeline = board.api("GET", f"/tickets/{resolved['id']}").json()["timeline"]
-            assert any(event.get("body") == "Still broken" for event in timeline), "the reason, as a comment"
+            assert reopened["status"] == "open"
+            assert any(event.get("body") == "Still broken" for event in reopened["timeline"]), (
+                "the reason, as a comment"
+            )
             term.write("q")
             term.wait_for(lambda s: "1 All" in s and "Timeline" not in s, "the board once more")
 
