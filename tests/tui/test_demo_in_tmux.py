@@ -36,9 +36,13 @@ def demo(tmp_path: Path) -> Iterator[tuple[Terminal, Path, dict[str, str]]]:
 
 
 def restart(terminal: Terminal, command: str, env: dict[str, str]) -> str:
+    """The board once its table shows rows (the pills' counts can come first)."""
     terminal.close()
     terminal.start(command, env)
-    return terminal.wait_for(lambda s: re.search(r"1 All [1-9]\d*", s) is not None, "the demo board again")
+    return terminal.wait_for(
+        lambda s: re.search(r"1 All [1-9]\d*", s) is not None and re.search(r"#\d+ ", s) is not None,
+        "the demo board again, with its rows",
+    )
 
 
 def test_demo_board_then_a_new_ticket_and_its_detail(
