@@ -11,10 +11,13 @@ import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cache import queries
-from portal.schema import AuthorRole, EventKind, Ticket, TimelineEvent
+from portal.vocabulary import AuthorRole, EventKind
+
+if TYPE_CHECKING:  # the models are loaded by whoever parsed them (the sync), not for the board
+    from portal.schema import Ticket, TimelineEvent
 
 
 def utc_text(moment: datetime) -> str:

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cache import activity, queries
 from cache.apply import (
@@ -41,6 +41,7 @@ from cache.model import (
     TicketRow,
     TicketView,
     TimelineItem,
+    Viewer,
 )
 from cache.profile import ProfilePaths
 from cache.search import fts_query, psa_id, search_words, ticket_number
@@ -52,25 +53,25 @@ from cache.store import (
     move_aside,
     prepare_files,
     prepare_outbox,
+    quick_check_passes,
     write_transaction,
 )
-from portal.schema import (
+from portal.vocabulary import (
     RATEABLE_STATUSES,
     AccessLevel,
     AuthorRole,
     Category,
-    Change,
     ChangeKind,
     EventKind,
-    Me,
     Priority,
-    RatingPut,
     Status,
-    Ticket,
-    TicketCreate,
-    TimelineEvent,
     comment_problem,
 )
+
+if TYPE_CHECKING:
+    # The wire format's models: loaded where they are parsed or built (the sync, a write, who
+    # the user is), not to open the mirror and paint the board's first rows.
+    from portal.schema import Change, Me, Ticket, TicketCreate, TimelineEvent
 
 DONE_ITEMS_KEPT_FOR = timedelta(days=30)
 
@@ -144,8 +145,11 @@ class Mirror:
         self._watch_file()
 
     @classmethod
-    def open(cls, paths: ProfilePaths) -> Mirror:
-        moved = prepare_files(paths.cache_db, paths.outbox_db)
+    def open(cls, paths: ProfilePaths, *, quick_check: bool = True) -> Mirror:
+        """The profile's files, made or migrated. A cache SQLite cannot read is moved aside
+        and made anew; with `quick_check` false, one whose pages are damaged deep inside is
+        found only by `quick_check_passes` (the board runs it after its first paint)."""
+        moved = prepare_files(paths.cache_db, paths.outbox_db, quick_check=quick_check)
         mirror = cls(paths, moved)
         mirror._prune_done_items()
         return mirror
@@ -157,6 +161,14 @@ class Mirror:
             self._connections.clear()
         self._local = threading.local()
         self._stop_watching()  # after the connections: closing it drops this process's locks
+
+    def interrupt(self) -> None:
+        """End the statement under way on every connection (from any thread; it raises
+        OperationalError "interrupted", and a write is rolled back): before closing, so that no
+        thread is still inside a connection that closes."""
+        with self._connections_lock:
+            for conn in self._connections:
+                conn.interrupt()
 
     @property
     def _conn(self) -> sqlite3.Connection:
@@ -183,6 +195,10 @@ class Mirror:
     def waiting_at_most(self, milliseconds: int):
         """A block in which this thread waits at most `milliseconds` for another's lock."""
         return busy_timeout(self._conn, milliseconds)
+
+    def quick_check_passes(self) -> bool:
+        """SQLite's quick_check of the cache file: False when some page is damaged."""
+        return quick_check_passes(self._conn)
 
     # --- the cache file under us ----------------------------------------------------------------
 
@@ -244,7 +260,20 @@ class Mirror:
 
     def me(self) -> Me | None:
         row = self._conn.execute("SELECT me FROM sync_state").fetchone()
-        return Me.model_validate_json(row["me"]) if row and row["me"] else None
+        if not (row and row["me"]):
+            return None
+        from portal.schema import Me
+
+        return Me.model_validate_json(row["me"])
+
+    def viewer(self) -> Viewer | None:
+        """Who `me` is, as every read needs it (whose tickets, may they act): parsed without
+        pydantic, which the board's first paint does without."""
+        row = self._conn.execute("SELECT me FROM sync_state").fetchone()
+        if not (row and row["me"]):
+            return None
+        me = json.loads(row["me"])  # as `store_me` wrote it, from an answer validated then
+        return Viewer(me["id"], me["name"], me["company"]["name"], AccessLevel(me["access_level"]))
 
     def pill_counts(self, scope: Scope, search: str = "") -> dict[Pill, int]:
         """Tickets per pill in the scope; with a search, the matches per pill."""
@@ -352,7 +381,7 @@ class Mirror:
 
     def stats(self, now: datetime) -> TicketStats:
         """The figures of the Stats screen (cache/stats.py); by submitter for a company admin."""
-        me = self.me()
+        me = self.viewer()
         is_admin = me is not None and me.access_level is AccessLevel.COMPANY_ADMIN
         return ticket_stats(self._conn, now, by_submitter=is_admin)
 
@@ -385,6 +414,8 @@ class Mirror:
     def rate(self, ticket_id: int, score: int, comment: str | None) -> None:
         if type(score) is not int or not 1 <= score <= 5:
             raise InvalidInput("score", f"The rating score must be a whole number from 1 to 5, not {score!r}.")
+        from portal.schema import RatingPut
+
         try:
             rating = RatingPut(score=score, rating_comment=comment or None)
         except ValueError as error:
@@ -413,7 +444,7 @@ class Mirror:
     def _queue(
         self, kind: str, ticket_ref: int | None, payload: dict[str, Any], replacing_draft: str | None = None
     ) -> int:
-        me = self.me()
+        me = self.viewer()
         with write_transaction(self._conn) as conn:
             # Which ticket this is, as the mirror knows it now (nothing yet for a pending one:
             # `acknowledge` fills that in when the portal gives it an id).
@@ -655,7 +686,7 @@ class Mirror:
     # --- helpers --------------------------------------------------------------------------------
 
     def _scope_params(self, scope: Scope) -> dict[str, Any]:
-        me = self.me()
+        me = self.viewer()
         mine_only = scope is Scope.MINE
         return {"mine_only": mine_only, "me": me.id if me else None}
 
@@ -676,7 +707,7 @@ class Mirror:
         first = rows[0]
         row = _ticket_row(first)
         timeline = tuple(_timeline_item(r) for r in rows if r["ev_id"] is not None)
-        me = self.me()
+        me = self.viewer()
         mine = me is not None and row.submitted_by_id == me.id
         may_act = me is not None and (mine or me.access_level is AccessLevel.COMPANY_ADMIN)
         pending_ratings = [i for i in timeline if i.pending and i.kind is EventKind.RATING]

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from cache.model import SortColumn, TicketQuery
-from portal.schema import Category, Priority, Status
+from portal.vocabulary import Category, Priority, Status
 
 TICKET_COLUMNS = (
     "id subject category priority description status created_at updated_at submitted_by_id "

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from cache.apply import utc_text
-from portal.schema import Priority, Status
+from portal.vocabulary import Priority, Status
 
 WEEKS = 12
 CLOSING_STATUSES = (Status.RESOLVED, Status.CLOSED)

@@ -6,10 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-import tomli_w
-
-from cache.private_files import write_private_text
-from tui.config import _read_config, config_path
+from tui.config import _read_config, write_config
 
 
 def saved_theme(env: Mapping[str, str] = os.environ) -> str | None:
@@ -22,4 +19,4 @@ def save_theme(theme: str, env: Mapping[str, str] = os.environ) -> None:
     config = _read_config(env)
     if config.get("theme") != theme:
         config["theme"] = theme
-        write_private_text(config_path(env), tomli_w.dumps(config))
+        write_config(config, env)

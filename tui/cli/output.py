@@ -18,8 +18,8 @@ from datetime import datetime
 from typing import Any
 
 from cache.model import SyncStatus, TicketRow, TicketView, TimelineItem
-from portal.schema import CATEGORY_LABELS, PRIORITY_LABELS, STATUS_LABELS, EventKind
 from portal.visible_text import visible as _visible
+from portal.vocabulary import CATEGORY_LABELS, PRIORITY_LABELS, STATUS_LABELS, EventKind
 
 # json.dumps escapes C0 controls but leaves DEL and C1 raw, and a terminal acts on C1 (CSI).
 _C1_AND_DEL = re.compile(r"[\x7f-\x9f]")
