@@ -7,13 +7,14 @@ from __future__ import annotations
 import random
 import socket
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench._terminal import terminal_env
 from bench.mirror import ME_JSON, build
 from cache.mirror import Mirror
 from portal.schema import Me
+from tests.support.terminal import user_env
 from tui.config import Profile
 from tui.session import Identity, remember_identity, session_paths
 
@@ -32,7 +33,7 @@ class Home:
 
     @property
     def env(self) -> dict[str, str]:
-        return terminal_env(self.path, MSP_TICKETS_TOKEN=TOKEN)
+        return user_env(self.path, MSP_TICKETS_TOKEN=TOKEN)
 
 
 def closed_port() -> int:
@@ -55,4 +56,12 @@ def make_home(folder: Path, tickets: int, events: int, portal_url: str) -> Home:
     paths = session_paths(profile, Identity(1, "bench@example"), env)
     Mirror.open(paths).close()
     build(paths.cache_db, tickets, events, random.Random(7))
+    return home
+
+
+def built_home(folder: Path, tickets: int, events: int) -> Home:
+    """`make_home` against an unreachable portal, saying how long the mirror took to build."""
+    started = time.perf_counter()
+    home = make_home(folder, tickets, events, f"http://127.0.0.1:{closed_port()}")
+    print(f"built a mirror of {tickets:,} tickets and {events:,} events in {time.perf_counter() - started:.1f} s")
     return home

@@ -10,7 +10,6 @@ copied to a file with `pipe-pane` (the bytes the program wrote, escape sequences
 
 from __future__ import annotations
 
-import os
 import re
 import shlex
 import subprocess
@@ -143,18 +142,3 @@ class Terminal:
         self._control.wait(timeout=10)
         subprocess.run(["tmux", "-S", self.socket, "kill-server"], capture_output=True)
         Path(self.socket).unlink(missing_ok=True)
-
-
-def terminal_env(home: Path, **more: str) -> dict[str, str]:
-    """A user's environment with every XDG folder in `home` (nothing of the real user's is
-    read or written) and no system keyring (the token comes from the environment)."""
-    keep = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "MSP_TICKETS_", "TMUX"))}
-    return {
-        **keep,
-        "HOME": str(home),
-        "XDG_CONFIG_HOME": str(home / "config"),
-        "XDG_CACHE_HOME": str(home / "cache"),
-        "XDG_DATA_HOME": str(home / "data"),
-        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
-        **more,
-    }

@@ -18,12 +18,11 @@ import os
 import statistics
 import sys
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from bench import _hello_world
-from bench._home import COMMAND, ROOT, Home, closed_port, make_home
+from bench._home import COMMAND, ROOT, Home, built_home
 from bench._terminal import HEIGHT, TICKET_ROW, WIDTH, Terminal
 
 HELLO_WORLD = Path(_hello_world.__file__)
@@ -99,16 +98,11 @@ def main(argv: list[str] | None = None) -> None:
     sizes = [(t // 10, e // 10) if args.quick and t > 1000 else (t, e) for t, e in SIZES]
     if args.sizes:
         sizes = [(int(n), int(n) * 5) for n in args.sizes.split(",")]
-    portal_url = f"http://127.0.0.1:{closed_port()}"
     with tempfile.TemporaryDirectory(prefix="bench-launch-") as scratch:
         folder = Path(scratch)
         rows = []
         for tickets, events in sizes:
-            started = time.perf_counter()
-            home = make_home(folder / f"home-{tickets}", tickets, events, portal_url)
-            print(
-                f"built a mirror of {tickets:,} tickets and {events:,} events in {time.perf_counter() - started:.1f} s"
-            )
+            home = built_home(folder / f"home-{tickets}", tickets, events)
             term = Terminal(folder / f"term-{tickets}", home.env)
             try:
                 rows.append(measure(term, home, args.repeat))

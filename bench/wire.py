@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench._home import COMMAND, ROOT, Home, closed_port, make_home
+from bench._home import COMMAND, ROOT, Home, built_home
 from bench._session import play
 from bench._terminal import TICKET_ROW, Terminal
 
@@ -103,9 +103,7 @@ def main(argv: list[str] | None = None) -> None:
     idle = args.idle or IDLE_SECONDS / (2 if args.quick else 1)
     with tempfile.TemporaryDirectory(prefix="bench-wire-") as scratch:
         folder = Path(scratch)
-        started = time.perf_counter()
-        home = make_home(folder / "home", TICKETS // scale, EVENTS // scale, f"http://127.0.0.1:{closed_port()}")
-        print(f"built a mirror of {home.tickets:,} tickets in {time.perf_counter() - started:.1f} s")
+        home = built_home(folder / "home", TICKETS // scale, EVENTS // scale)
         term = Terminal(folder / "term", home.env)
         try:
             ours = measure(term, [sys.executable, str(COMMAND)], home, folder, idle, session=True)

@@ -22,33 +22,28 @@ class Jumps:
     """A scrolling widget whose keys move it at once. Textual animates them (`end` on a timeline
     of 1,000 events scrolled for a second); here the next frame shows where the key leads."""
 
-    def _can_scroll(self) -> None:
+    def _jump(self, scroll) -> None:
         if not self.allow_vertical_scroll:  # type: ignore[attr-defined]
             raise SkipAction()  # the key is someone else's (nothing to scroll here)
+        scroll(animate=False)
 
     def action_scroll_home(self) -> None:
-        self._can_scroll()
-        self.scroll_home(animate=False)  # type: ignore[attr-defined]
+        self._jump(self.scroll_home)  # type: ignore[attr-defined]
 
     def action_scroll_end(self) -> None:
-        self._can_scroll()
-        self.scroll_end(animate=False)  # type: ignore[attr-defined]
+        self._jump(self.scroll_end)  # type: ignore[attr-defined]
 
     def action_scroll_up(self) -> None:
-        self._can_scroll()
-        self.scroll_up(animate=False)  # type: ignore[attr-defined]
+        self._jump(self.scroll_up)  # type: ignore[attr-defined]
 
     def action_scroll_down(self) -> None:
-        self._can_scroll()
-        self.scroll_down(animate=False)  # type: ignore[attr-defined]
+        self._jump(self.scroll_down)  # type: ignore[attr-defined]
 
     def action_page_up(self) -> None:
-        self._can_scroll()
-        self.scroll_page_up(animate=False)  # type: ignore[attr-defined]
+        self._jump(self.scroll_page_up)  # type: ignore[attr-defined]
 
     def action_page_down(self) -> None:
-        self._can_scroll()
-        self.scroll_page_down(animate=False)  # type: ignore[attr-defined]
+        self._jump(self.scroll_page_down)  # type: ignore[attr-defined]
 
 
 class KeyedScroll(Jumps, VerticalScroll):
