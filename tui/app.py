@@ -216,16 +216,17 @@ class TicketsApp(Guarded, App):
             await asyncio.wait_for(self._first_paint.wait(), FIRST_PAINT_WAIT_SECONDS)
         self._show_sync_status()
         self._read_counts()
-        self._check_mirror()
+        check = self._check_mirror()
         await self._connected()
         # The screens a key opens, loaded now rather than on that key (a first `enter` would
         # otherwise wait for them).
         await asyncio.to_thread(_load_modules, SCREENS_OPENED_BY_KEYS)
-        if check_token and self._login is not None and not await self._token_accepted():
-            return
-        if self.sync_on_start:
+        refused = check_token and self._login is not None and not await self._token_accepted()
+        if self.sync_on_start and not refused:
             with contextlib.suppress(WorkerFailed, WorkerCancelled):
                 await self.sync_now().wait()
+        with contextlib.suppress(WorkerFailed, WorkerCancelled):
+            await check.wait()  # the board has started once its mirror is checked too
 
     async def _connected(self) -> Session:
         """The session with its client and engine made (off the event loop, the first time),
@@ -239,7 +240,7 @@ class TicketsApp(Guarded, App):
             session.engine.subscribe(lambda _event: self.post_message(EngineNews()))
         return session
 
-    def _check_mirror(self) -> None:
+    def _check_mirror(self) -> Worker[None]:
         """SQLite's quick check of the mirror, which its opening skipped (a third of a second at
         100,000 tickets): a damaged file is rebuilt, as one found damaged by any read."""
         files = self.files
@@ -249,7 +250,7 @@ class TicketsApp(Guarded, App):
             if not await files.call(files.mirror.quick_check_passes, what="checking the local mirror", aside=True):
                 await files.rebuild()
 
-        files.spawn(self, check, what="checking the local mirror", group="mirror-check", exclusive=True)
+        return files.spawn(self, check, what="checking the local mirror", group="mirror-check", exclusive=True)
 
     async def _token_accepted(self) -> bool:
         """A stored token the portal refuses means a login, not an error; an unreachable

@@ -1,5 +1,5 @@
 """The board's first paint (issue 14, item 1): it shows the mirror's rows at once, and loads only
-what it shows. The portal's client (httpx), the wire format's models (pydantic), the keyring, the
+what it shows; the mirror's quick check, skipped at opening, follows it. The portal's client (httpx), the wire format's models (pydantic), the keyring, the
 sync's file lock and the other screens come after it; the mirror's quick check too. How long the
 launch takes, beside a hello-world Textual app, is `bench/launch.py`'s: nothing here is timed.
 
@@ -11,16 +11,21 @@ from __future__ import annotations
 
 import json
 import socket
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 from cache.mirror import Mirror
+from cache.sync import SyncEngine
+from portal.client import PortalClient
 from portal.schema import CompanyRef, Me
 from portal.vocabulary import AccessLevel
-from tests.tui.fixed_world import changes_for, fixed_ticket
+from tests.tui.fixed_world import changes_for, fixed_mirror, fixed_ticket
+from tui.app import TicketsApp
 from tui.config import Profile
-from tui.session import remember_identity, session_paths
+from tui.session import Session, remember_identity, session_paths
 
 TOKEN = "first-paint-token"
 LOADED_AFTER_THE_FIRST_PAINT = (
@@ -125,3 +130,38 @@ def test_the_first_paint_shows_rows_and_loads_only_what_it_shows(tmp_path: Path)
     assert at_first_paint["loaded"] == []
     # Then the board connects: the client and the wire format's models are loaded after it.
     assert {"httpx", "portal.client", "cache.sync"} <= set(afterwards["loaded"])
+
+
+def damage_an_index(database: Path) -> None:
+    """Garbage over an index's root page: SQLite still opens the file, its quick check fails."""
+    with closing(sqlite3.connect(database)) as conn:
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        (root,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'tickets_by_subject'").fetchone()
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    with open(database, "r+b") as file:
+        file.seek((root - 1) * page_size)
+        file.write(b"\xa5" * page_size)
+    with closing(sqlite3.connect(database)) as conn:
+        assert conn.execute("PRAGMA quick_check").fetchone()[0] != "ok"
+
+
+async def test_a_mirror_damaged_deep_inside_is_found_after_the_first_paint_and_rebuilt(tmp_path: Path):
+    mirror = fixed_mirror(tmp_path, [fixed_ticket(n) for n in range(1, 31)])
+    paths = mirror.paths
+    mirror.close()
+    damage_an_index(paths.cache_db)
+    mirror = Mirror.open(paths, quick_check=False)  # as the board opens it: the check comes later
+    assert mirror.moved_aside is None
+    client = PortalClient("http://127.0.0.1:9")  # never reached: the rebuild's sync fails, offline
+    app = TicketsApp(Session(mirror, client, SyncEngine(mirror, client)), sync_on_start=False)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert "Local mirror rebuilt" in [notice.title for notice in app._notifications]
+            assert mirror.moved_aside is not None and mirror.moved_aside.exists()
+            with closing(sqlite3.connect(paths.cache_db)) as conn:
+                assert conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+    finally:
+        await client.aclose()
+        mirror.close()
