@@ -25,7 +25,8 @@ from pathlib import Path
 
 import httpx
 
-from portal.client import PortalClient, PortalError, RateLimited, RetryPolicy
+from portal.client import PortalClient, RetryPolicy
+from portal.errors import PortalError, RateLimited
 from portal.schema import Category, Priority, TicketCreate
 from portal.server import storage
 from portal.server.auth import hash_password

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from cache.model import ActivityEntry, NewsKind, TicketChange
-from portal.schema import AuthorRole, Status
 from portal.sqlite import utc_text
+from portal.vocabulary import AuthorRole, Status
 
 # The view shows the newest; older lines stay in the file but are not read back.
 ACTIVITY_SHOWN_AT_MOST = 500

@@ -11,11 +11,14 @@ import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cache import queries
-from portal.schema import AuthorRole, EventKind, Status, Ticket, TimelineEvent
 from portal.sqlite import utc_text
+from portal.vocabulary import AuthorRole, EventKind, Status
+
+if TYPE_CHECKING:  # the models are loaded by whoever parsed them (the sync), not for the board
+    from portal.schema import Ticket, TimelineEvent
 
 
 def now_text() -> str:

@@ -10,6 +10,7 @@ go only to the outbox (`mirror.outbox`, cache/outbox.py) and half-written ones t
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import threading
@@ -17,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cache import activity, queries
 from cache.apply import (
@@ -39,6 +40,7 @@ from cache.model import (
     TicketRow,
     TicketView,
     TimelineItem,
+    Viewer,
 )
 from cache.outbox import Outbox
 from cache.profile import ProfilePaths
@@ -51,22 +53,24 @@ from cache.store import (
     move_aside,
     prepare_files,
     prepare_outbox,
+    quick_check_passes,
 )
-from portal.schema import (
+from portal.sqlite import from_utc_text, write_transaction
+from portal.vocabulary import (
     RATEABLE_STATUSES,
     AccessLevel,
     AuthorRole,
     Category,
-    Change,
     ChangeKind,
     EventKind,
-    Me,
     Priority,
     Status,
-    Ticket,
-    TimelineEvent,
 )
-from portal.sqlite import from_utc_text, write_transaction
+
+if TYPE_CHECKING:
+    # The wire format's models: loaded where they are parsed or built (the sync, a write, who
+    # the user is), not to open the mirror and paint the board's first rows.
+    from portal.schema import Change, Me, Ticket, TimelineEvent
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,7 @@ class Mirror:
         self.moved_aside = moved_aside  # where a bad cache went when this mirror opened
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
+        self._checking: set[sqlite3.Connection] = set()  # quick checks under way
         self._connections_lock = threading.Lock()
         # Bumped by `rebuild` once the new file is in place: each thread then drops its
         # connection to the old file. The lock keeps a connection from being opened in between
@@ -104,8 +109,11 @@ class Mirror:
         self.drafts = Drafts(self.connection)
 
     @classmethod
-    def open(cls, paths: ProfilePaths) -> Mirror:
-        moved = prepare_files(paths.cache_db, paths.outbox_db)
+    def open(cls, paths: ProfilePaths, *, quick_check: bool = True) -> Mirror:
+        """The profile's files, made or migrated. A cache SQLite cannot read is moved aside
+        and made anew; with `quick_check` false, one whose pages are damaged deep inside is
+        found only by `quick_check_passes` (the board runs it after its first paint)."""
+        moved = prepare_files(paths.cache_db, paths.outbox_db, quick_check=quick_check)
         mirror = cls(paths, moved)
         mirror.outbox.prune_done()
         return mirror
@@ -117,6 +125,14 @@ class Mirror:
             self._connections.clear()
         self._local = threading.local()
         self._stop_watching()  # after the connections: closing it drops this process's locks
+
+    def interrupt(self) -> None:
+        """End the statement under way on every connection (from any thread; it raises
+        OperationalError "interrupted", and a write is rolled back): before closing, so that no
+        thread is still inside a connection that closes."""
+        with self._connections_lock:
+            for conn in [*self._connections, *self._checking]:
+                conn.interrupt()
 
     @property
     def _conn(self) -> sqlite3.Connection:
@@ -148,6 +164,20 @@ class Mirror:
     def waiting_at_most(self, milliseconds: int):
         """A block in which this thread waits at most `milliseconds` for another's lock."""
         return busy_timeout(self._conn, milliseconds)
+
+    def quick_check_passes(self) -> bool:
+        """SQLite's quick_check of the cache file: False when some page is damaged. On a
+        connection of its own, closed after: the check reads every page, which would otherwise
+        stay in a thread's connection's cache (64 MB at 100,000 tickets)."""
+        conn = sqlite3.connect(self.paths.cache_db, check_same_thread=False)
+        with self._connections_lock:
+            self._checking.add(conn)
+        try:
+            return quick_check_passes(conn)
+        finally:
+            with self._connections_lock:
+                self._checking.discard(conn)
+            conn.close()
 
     # --- the cache file under us ----------------------------------------------------------------
 
@@ -209,7 +239,20 @@ class Mirror:
 
     def me(self) -> Me | None:
         row = self._conn.execute("SELECT me FROM sync_state").fetchone()
-        return Me.model_validate_json(row["me"]) if row and row["me"] else None
+        if not (row and row["me"]):
+            return None
+        from portal.schema import Me
+
+        return Me.model_validate_json(row["me"])
+
+    def viewer(self) -> Viewer | None:
+        """Who `me` is, as every read needs it (whose tickets, may they act): parsed without
+        pydantic, which the board's first paint does without."""
+        row = self._conn.execute("SELECT me FROM sync_state").fetchone()
+        if not (row and row["me"]):
+            return None
+        me = json.loads(row["me"])  # as `store_me` wrote it, from an answer validated then
+        return Viewer(me["id"], me["name"], me["company"]["name"], AccessLevel(me["access_level"]))
 
     def pill_counts(
         self, scope: Scope, search: str = "", *, priority: Priority | None = None, category: Category | None = None
@@ -314,7 +357,7 @@ class Mirror:
 
     def stats(self, now: datetime) -> TicketStats:
         """The figures of the Stats screen (cache/stats.py); by submitter for a company admin."""
-        me = self.me()
+        me = self.viewer()
         is_admin = me is not None and me.access_level is AccessLevel.COMPANY_ADMIN
         return ticket_stats(self._conn, now, by_submitter=is_admin)
 
@@ -413,7 +456,7 @@ class Mirror:
     # --- helpers --------------------------------------------------------------------------------
 
     def _scope_params(self, scope: Scope) -> dict[str, Any]:
-        me = self.me()
+        me = self.viewer()
         mine_only = scope is Scope.MINE
         return {"mine_only": mine_only, "me": me.id if me else None}
 
@@ -434,7 +477,7 @@ class Mirror:
         first = rows[0]
         row = _ticket_row(first)
         timeline = tuple(_timeline_item(r) for r in rows if r["ev_id"] is not None)
-        me = self.me()
+        me = self.viewer()
         mine = me is not None and row.submitted_by_id == me.id
         may_act = me is not None and (mine or me.access_level is AccessLevel.COMPANY_ADMIN)
         pending_ratings = [i for i in timeline if i.pending and i.kind is EventKind.RATING]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from portal.schema import STATUS_LABELS, AuthorRole, Category, EventKind, Priority, Status
+from portal.vocabulary import STATUS_LABELS, AccessLevel, AuthorRole, Category, EventKind, Priority, Status
 
 
 class Pill(StrEnum):
@@ -127,6 +127,17 @@ class TicketView:
     can_confirm: bool  # resolved, and I submitted it or I am a company_admin
     can_reopen: bool
     can_rate: bool  # resolved or closed, same people
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Whom the board is shown to, as the portal last said (`GET /me`, kept in the mirror):
+    enough for the reads and the board's title, read without the wire format's models."""
+
+    id: int
+    name: str
+    company: str
+    access_level: AccessLevel
 
 
 @dataclass(frozen=True)

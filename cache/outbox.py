@@ -17,13 +17,16 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cache import drafts
 from cache.apply import now_text, upsert_event, upsert_ticket
 from cache.apply import reindex as reindex_text
-from portal.schema import RatingPut, Ticket, TicketCreate, TimelineEvent, comment_problem
 from portal.sqlite import utc_text, write_transaction
+from portal.vocabulary import comment_problem
+
+if TYPE_CHECKING:  # the wire format's models: loaded by a write, not to open the mirror
+    from portal.schema import Ticket, TicketCreate, TimelineEvent
 
 DONE_ITEMS_KEPT_FOR = timedelta(days=30)
 NOT_HELD = timedelta(0)
@@ -133,6 +136,8 @@ class Outbox:
     def rate(self, ticket_id: int, score: int, comment: str | None) -> None:
         if type(score) is not int or not 1 <= score <= 5:
             raise InvalidInput("score", f"The rating score must be a whole number from 1 to 5, not {score!r}.")
+        from portal.schema import RatingPut
+
         try:
             rating = RatingPut(score=score, rating_comment=comment or None)
         except ValueError as error:

@@ -20,8 +20,8 @@ from enum import StrEnum
 from typing import Any
 
 from cache.model import SortColumn, TicketQuery
-from portal.schema import Category, Priority, Status
 from portal.sqlite import LIKE_ESCAPE, like_containing
+from portal.vocabulary import Category, Priority, Status
 
 TICKET_COLUMNS = (
     "id subject category priority description status created_at updated_at submitted_by_id "

@@ -33,8 +33,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from portal.schema import Priority, Status
 from portal.sqlite import utc_text
+from portal.vocabulary import Priority, Status
 
 WEEKS = 12
 CLOSING_STATUSES = (Status.RESOLVED, Status.CLOSED)

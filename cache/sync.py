@@ -31,29 +31,19 @@ from cache.mirror import AppliedPage, Mirror, StalePage
 from cache.model import NewsKind, SyncResult, TicketChange
 from cache.outbox import OutboxItem
 from cache.private_files import FILE_MODE, private_folder
-from portal.client import (
-    CHANGES_PAGE_LIMIT,
+from portal.client import CHANGES_PAGE_LIMIT, PortalClient
+from portal.errors import (
     AnswerTooLarge,
     Conflict,
     CursorExpired,
-    PortalClient,
     PortalError,
     PortalUnavailable,
     RateLimited,
     Unauthorized,
 )
-from portal.schema import (
-    AuthorRole,
-    ChangePage,
-    Me,
-    Status,
-    SyncInfo,
-    Ticket,
-    TicketCreate,
-    TicketDetail,
-    TimelineEvent,
-)
+from portal.schema import ChangePage, Me, SyncInfo, Ticket, TicketCreate, TicketDetail, TimelineEvent
 from portal.sqlite import utc_text
+from portal.vocabulary import AuthorRole, Status
 
 log = logging.getLogger("msp_tickets.sync")
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import ipaddress
 import logging
 import random
 import ssl
@@ -34,15 +33,21 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from portal.address import check_scheme_and_host
+from portal.errors import (
+    ERRORS_BY_STATUS,
+    AnswerRefused,
+    AnswerTooLarge,
+    IdempotencyKeyReused,
+    PortalError,
+    PortalUnavailable,
+    RateLimited,
+    ValidationFailed,
+)
 from portal.schema import (
-    API_PREFIX,
-    DESCRIPTION_MAX_LENGTH,
-    RATING_COMMENT_MAX_LENGTH,
-    SUBJECT_MAX_LENGTH,
     ChangePage,
     CommentCreate,
     ErrorBody,
-    ErrorCode,
     Me,
     Meta,
     RatingPut,
@@ -54,6 +59,13 @@ from portal.schema import (
     TimelineEvent,
     TokenRequest,
     TokenResponse,
+)
+from portal.vocabulary import (
+    API_PREFIX,
+    DESCRIPTION_MAX_LENGTH,
+    RATING_COMMENT_MAX_LENGTH,
+    SUBJECT_MAX_LENGTH,
+    ErrorCode,
 )
 
 log = logging.getLogger("msp_tickets.client")
@@ -81,81 +93,6 @@ LOW_BUDGET_FRACTION = 0.1
 CLOCK_SKEW_TOLERANCE_SECONDS = 2.0
 
 Model = TypeVar("Model", bound=BaseModel)
-
-
-# --- errors ---------------------------------------------------------------------------------------
-
-
-class PortalError(Exception):
-    """The portal refused or could not answer. `message` is a sentence a person can act on."""
-
-    def __init__(
-        self,
-        message: str,
-        code: str | None = None,
-        status: int | None = None,
-        details: dict[str, Any] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
-        self.status = status
-        self.details = details or {}
-
-
-class Unauthorized(PortalError): ...
-
-
-class Forbidden(PortalError): ...
-
-
-class NotFound(PortalError): ...
-
-
-class Conflict(PortalError): ...
-
-
-class ValidationFailed(PortalError): ...
-
-
-class IdempotencyKeyReused(PortalError): ...
-
-
-class CursorExpired(PortalError): ...
-
-
-class RateLimited(PortalError):
-    def __init__(self, message: str, *args: Any, retry_after: float | None = None, **kw: Any):
-        super().__init__(message, *args, **kw)
-        self.retry_after = retry_after
-
-
-class PortalUnavailable(PortalError):
-    """Network error, timeout, or 5xx after the retries ran out."""
-
-
-class AnswerRefused(PortalError):
-    """The answer broke the contract (too large, over a field's limit, not the expected shape):
-    nothing of it was used. Not retried: the same request would get the same answer."""
-
-
-class AnswerTooLarge(AnswerRefused):
-    """Past the size cap. A smaller page of the change feed may still fit: the cap is made for
-    pages of CHANGES_PAGE_LIMIT changes at their largest."""
-
-
-class InsecurePortalURL(PortalError):
-    """`http://` to a host that is not this machine: the token would cross the network in clear."""
-
-
-ERRORS_BY_STATUS: dict[int, type[PortalError]] = {
-    401: Unauthorized,
-    403: Forbidden,
-    404: NotFound,
-    409: Conflict,
-    410: CursorExpired,
-    422: ValidationFailed,
-}
 
 
 # --- retry policy ---------------------------------------------------------------------------------
@@ -238,26 +175,10 @@ class Budget:
 # --- URL safety -----------------------------------------------------------------------------------
 
 
-def is_loopback(host: str) -> bool:
-    if host.lower() in {"localhost", "localhost."}:
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
 def api_base_url(portal_url: str) -> httpx.URL:
     """The API base for a portal URL; refuses `http://` except to loopback."""
     url = httpx.URL(portal_url)
-    if url.scheme not in {"http", "https"} or not url.host:
-        # Not echoed: a URL can carry a password (user:secret@host).
-        raise InsecurePortalURL("The portal address must start with https:// (for example https://portal.example.com).")
-    if url.scheme == "http" and not is_loopback(url.host):
-        raise InsecurePortalURL(
-            f"Refusing plain http:// to {url.host}: the token would travel unencrypted. "
-            "Use https:// (plain http is allowed only to localhost)."
-        )
+    check_scheme_and_host(url.scheme, url.host)
     path = url.path.rstrip("/")
     if not path.endswith(API_PREFIX):
         path += API_PREFIX

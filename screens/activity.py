@@ -12,12 +12,11 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from cache.model import ActivityEntry
-from screens.common import MirrorChanged, Services
+from screens.common import ActivityRead, MirrorChanged, Services
 from screens.detail import DetailScreen
 from widgets.colours import palette_for
 from widgets.guarded import Guarded
@@ -159,7 +158,3 @@ class ActivityScreen(Guarded, Screen):
     def _read_changed(self) -> None:
         self.load()
         self.app.post_message(ActivityRead())
-
-
-class ActivityRead(Message):
-    """Lines of the activity were marked read: the counts in the status line and title change."""

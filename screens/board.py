@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import ClassVar
 
@@ -17,17 +17,13 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
-from cache.model import Pill, Scope, SortColumn, TicketQuery
+from cache.model import Pill, Scope, SortColumn, TicketQuery, TicketRow, Viewer
 from cache.views import DESCENDING_FIRST, View, showing_status
-from portal.schema import AccessLevel, Me
+from portal.vocabulary import AccessLevel
 from screens.common import MirrorChanged, Services
 from screens.copy_reference import copy_reference
-from screens.detail import DetailScreen
-from screens.drafts import OPEN_FORM_GROUP, open_with_draft
+from screens.drafts import OPEN_FORM_GROUP
 from screens.filters import Filters, FilterScreen
-from screens.new_ticket import DRAFT_NAME, NewTicketScreen
-from screens.stats import StatsScreen
-from screens.views import SaveViewScreen, ViewsScreen
 from screens.writes import WRITE_GROUP
 from widgets.badges import MARK_CHANGED, MARK_WAITING, WAITING_ON_YOU
 from widgets.guarded import Guarded
@@ -35,7 +31,7 @@ from widgets.pills import PILLS, MoreUnderAll, PillBar, ScopeToggle, hidden_matc
 from widgets.plain import visible
 from widgets.sync_line import SyncLine
 from widgets.text_entry import TextInput
-from widgets.ticket_table import TicketTable
+from widgets.ticket_table import PAGE_SIZE, TicketTable
 
 SORT_ORDER: tuple[SortColumn, ...] = (
     SortColumn.CREATED,
@@ -50,6 +46,10 @@ SORT_ORDER: tuple[SortColumn, ...] = (
 )
 
 COUNT_AFTER_TYPING_PAUSE = 0.15  # seconds
+# While the app starts, its first refreshes are batched and Textual's output thread writes the
+# frame: work that follows the first paint (counting, loading the portal's client) waits this
+# long more, so as not to hold that frame back (bench/launch.py).
+SETTLE_AFTER_FIRST_PAINT_SECONDS = 0.1
 
 
 NOT_SYNCED_YET = "Loading your tickets from the portal…"
@@ -57,6 +57,20 @@ NO_TICKETS = "No tickets here."
 
 
 MARKER_LEGEND = f"{MARK_CHANGED} changed  {MARK_WAITING} {WAITING_ON_YOU.lower()}"
+
+
+@dataclass(frozen=True)
+class Opening:
+    """What the board shows first: whom it is for, and the first rows of its first query. Read
+    before the app starts (`read_opening`), so that they are in its first paint."""
+
+    viewer: Viewer | None
+    first_page: list[TicketRow]
+
+
+def read_opening(mirror) -> Opening:
+    """The board's opening, from the mirror (its first query is the default one)."""
+    return Opening(mirror.viewer(), mirror.page(TicketQuery(), 0, PAGE_SIZE))
 
 
 class BoardScreen(Guarded, Screen):
@@ -80,10 +94,13 @@ class BoardScreen(Guarded, Screen):
         Binding("q", "app.quit", "Quit", id="board.quit"),
     ]
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, opening: Opening | None = None) -> None:
+        """`opening`: the first rows, read before the app started (else read at mount)."""
         super().__init__()
         self.services = services
-        self.me: Me | None = None  # as last read from the mirror
+        self._opening = opening
+        self.me: Viewer | None = None  # as last read from the mirror
+        self._resumed = False
         self._count_timer: Timer | None = None
         self._counted: tuple[tuple, dict[Pill, int]] | None = None  # the latest counts, and what of
 
@@ -114,7 +131,7 @@ class BoardScreen(Guarded, Screen):
 
     def _title(self) -> Text:
         me = self.me
-        who = f" — {visible(me.name, one_line=True)}, {visible(me.company.name, one_line=True)}" if me else ""
+        who = f" — {visible(me.name, one_line=True)}, {visible(me.company, one_line=True)}" if me else ""
         return Text(f"Tickets{who}")
 
     @property
@@ -122,16 +139,41 @@ class BoardScreen(Guarded, Screen):
         return self.query_one(TicketTable)
 
     def on_mount(self) -> None:
-        self.refresh_from_mirror()
         self.table.focus()
+        if self._opening is not None:
+            self._show_opening(self._opening)  # before the first paint: the rows are in it
+            return
+        files = self.services.files
+
+        async def read() -> None:
+            self._show_opening(await files.call(read_opening, files.mirror, what="reading the board"))
+
+        files.spawn(self, read, what="reading the board", group="board-opening")
+
+    def _show_opening(self, opening: Opening) -> None:
+        """The first rows, with the columns and title of whom they are for (who decides the
+        columns: no column is added a moment later); counted after their paint."""
+        self._show_viewer(opening.viewer)
+        self.table.show_rows(TicketQuery(), opening.first_page, with_submitter=self.company_wide)
+        self.call_after_refresh(lambda: self.set_timer(SETTLE_AFTER_FIRST_PAINT_SECONDS, self._count_opening))
+
+    def _count_opening(self) -> None:
+        self.table.count_rows()
+        self.refresh_facts()
 
     def on_screen_resume(self) -> None:
-        self.refresh_from_mirror()
+        if self._resumed:  # not the first, which comes with the mount
+            self.refresh_from_mirror()
+        self._resumed = True
 
     @on(MirrorChanged)
     def refresh_from_mirror(self) -> None:
         """After a sync: who I am may be known only now, and the tickets have moved."""
         self.table.reload()
+        self.refresh_facts()
+
+    def refresh_facts(self) -> None:
+        """Who the user is, the scope they may see and the pills' counts, read again."""
         files = self.services.files
         files.run(
             self,
@@ -144,14 +186,20 @@ class BoardScreen(Guarded, Screen):
             latest=True,
         )
 
-    def _facts_read(self, facts: tuple[Me | None, TicketQuery, dict[Pill, int]]) -> None:
-        self.me, counted, counts = facts
-        scope = counted.scope
+    def _show_viewer(self, viewer: Viewer | None) -> None:
+        """Who the user is, in the title (painted again only if it changed)."""
+        changed = viewer != self.me
+        self.me = viewer
         self._say_when_empty(hidden=0)
-        self.query_one("#title", Static).update(self._title())
-        company_wide = self.company_wide
-        self.query_one(ScopeToggle).display = company_wide
-        with_submitter = company_wide and scope is Scope.COMPANY
+        if changed:
+            self.query_one("#title", Static).update(self._title(), layout=False)
+        self.query_one(ScopeToggle).display = self.company_wide
+
+    def _facts_read(self, facts: tuple[Viewer | None, TicketQuery, dict[Pill, int]]) -> None:
+        viewer, counted, counts = facts
+        scope = counted.scope
+        self._show_viewer(viewer)
+        with_submitter = self.company_wide and scope is Scope.COMPANY
         if scope is not self.table.ticket_query.scope or with_submitter != self.table.with_submitter:
             self.table.show(replace(self.table.ticket_query, scope=scope), with_submitter=with_submitter, keep=-1)
         self._counts_ready(_counting(counted), counts)
@@ -199,9 +247,7 @@ class BoardScreen(Guarded, Screen):
             message = NOT_SYNCED_YET
         else:
             message = f"No tickets here — {more_under_all(hidden)}." if hidden else NO_TICKETS
-        if message != self.table.empty_message:
-            self.table.empty_message = message
-            self.table.refresh()
+        self.table.show_empty_message(message)
 
     def _change_query(self, **changes) -> None:
         self._show_query(replace(self.table.ticket_query, **changes))
@@ -303,6 +349,8 @@ class BoardScreen(Guarded, Screen):
     # --- saved views -----------------------------------------------------------------------------
 
     def action_save_view(self) -> None:
+        from screens.views import SaveViewScreen
+
         view = View.of(self.table.ticket_query)
         self._with_views(
             lambda views: self.app.push_screen(
@@ -317,6 +365,8 @@ class BoardScreen(Guarded, Screen):
         if not views:
             self.notify("No saved views yet: V saves the board as it is now as one.", markup=False)
             return
+        from screens.views import ViewsScreen
+
         self.app.push_screen(
             ViewsScreen(views), callback=lambda name: self.recall_view(name, views[name]) if name else None
         )
@@ -373,17 +423,26 @@ class BoardScreen(Guarded, Screen):
             f"View “{visible(name, one_line=True)}”: {visible(view.in_words(), one_line=True)}", markup=False, timeout=3
         )
 
+    # The other screens are loaded when first opened: the board's first paint does not need them.
+
     @on(TicketTable.Opened)
     def _open(self, event: TicketTable.Opened) -> None:
+        from screens.detail import DetailScreen
+
         self.app.push_screen(DetailScreen(self.services, event.ticket_id))
 
     def action_copy_reference(self) -> None:
         copy_reference(self.app, self.table.current())
 
     def action_stats(self) -> None:
+        from screens.stats import StatsScreen
+
         self.app.push_screen(StatsScreen(self.services))
 
     def action_new_ticket(self) -> None:
+        from screens.drafts import open_with_draft
+        from screens.new_ticket import DRAFT_NAME, NewTicketScreen
+
         open_with_draft(
             self,
             self.services.files,
@@ -394,6 +453,8 @@ class BoardScreen(Guarded, Screen):
     def _created(self, ticket_id: int | None) -> None:
         """After the form: the new ticket's detail (and, either way, the board refreshed)."""
         if ticket_id is not None:
+            from screens.detail import DetailScreen
+
             self.app.push_screen(DetailScreen(self.services, ticket_id))
 
 
@@ -406,10 +467,10 @@ def _pill_counts(mirror, query: TicketQuery) -> dict[Pill, int]:
     return mirror.pill_counts(query.scope, query.search, priority=query.priority, category=query.category)
 
 
-def _board_facts(mirror, query: TicketQuery) -> tuple[Me | None, TicketQuery, dict[Pill, int]]:
-    """On the reader thread: who the user is, the query in the scope they may see, and its pill
-    counts."""
-    me = mirror.me()
+def _board_facts(mirror, query: TicketQuery) -> tuple[Viewer | None, TicketQuery, dict[Pill, int]]:
+    """On the reader thread: who the user is (without pydantic), the query in the scope they
+    may see, and its pill counts."""
+    me = mirror.viewer()
     if me is None or me.access_level is AccessLevel.OWN:
         query = replace(query, scope=Scope.COMPANY)
     return me, query, _pill_counts(mirror, query)

@@ -12,12 +12,12 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Label, Static, TextArea
 
-from portal.schema import comment_problem
+from portal.vocabulary import comment_problem
 from screens.common import Services
 from screens.drafts import DraftKeeper
 from screens.writes import write_then
 from widgets.guarded import Guarded
-from widgets.text_entry import TextEntryArea
+from widgets.text_entry_area import TextEntryArea
 
 
 def draft_name(ticket_id: int) -> str:

@@ -61,6 +61,7 @@ class LocalFiles:
         self._rebuilt = rebuilt
         self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="local-files-read")
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="local-files-write")
+        self._aside = ThreadPoolExecutor(max_workers=1, thread_name_prefix="local-files-aside")
         self._waiting: list[str] = []
         self._rebuilding: asyncio.Task[None] | None = None
         self._write_turn = asyncio.Lock()
@@ -71,8 +72,12 @@ class LocalFiles:
         """What is waiting for a busy file, if anything is."""
         return self._waiting[-1] if self._waiting else None
 
-    async def call(self, job: Callable[..., T], *args: Any, what: str, write: bool = False) -> T:
-        """`job(*args)` on a thread; its result, or its exception (never a busy one)."""
+    async def call(self, job: Callable[..., T], *args: Any, what: str, write: bool = False, aside: bool = False) -> T:
+        """`job(*args)` on a thread; its result, or its exception (never a busy one). `aside`:
+        a long read (a check of the whole file) on a thread of its own, so that the screens'
+        reads are not queued behind it."""
+        if aside:
+            return await self._call(job, args, what, self._aside)
         if write:
             # Writes keep the order they were asked in, retries of a busy file included.
             async with self._write_turn:
@@ -168,8 +173,12 @@ class LocalFiles:
         return node.run_worker(reported, name=what, group=group, exclusive=exclusive, exit_on_error=False)
 
     def close(self) -> None:
-        self._reader.shutdown(wait=False, cancel_futures=True)
         self._writer.shutdown(wait=True)  # what the user wrote and is already on its way is kept
+        # A read under way (a count of 100,000 rows, the quick check) ends now, and its thread
+        # has left the files before they are closed.
+        self.mirror.interrupt()
+        for reads in (self._reader, self._aside):
+            reads.shutdown(wait=True, cancel_futures=True)
 
 
 class ViewShelf(Protocol):
@@ -210,3 +219,7 @@ class HeldWrite(Message):
 
 class MirrorChanged(Message):
     """The app tells the screens on the stack that the mirror has new data."""
+
+
+class ActivityRead(Message):
+    """Lines of the activity were marked read: the counts in the status line and title change."""

@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from cache.model import TicketView, TimelineItem
-from portal.schema import CATEGORY_LABELS, AuthorRole, EventKind, Status
+from portal.vocabulary import CATEGORY_LABELS, AuthorRole, EventKind, Status
 from screens.careful import ConfirmResolvedScreen, ReopenScreen
 from screens.comment import CommentScreen, draft_name
 from screens.common import MirrorChanged, Services

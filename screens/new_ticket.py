@@ -17,14 +17,14 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
 
-from portal.schema import (
+from portal.schema import TicketCreate
+from portal.vocabulary import (
     CATEGORY_LABELS,
     PRIORITY_LABELS,
     PRIORITY_USE_WHEN,
     SUBJECT_MAX_LENGTH,
     Category,
     Priority,
-    TicketCreate,
     description_problem,
     subject_problem,
 )
@@ -32,7 +32,8 @@ from screens.common import Services
 from screens.drafts import DraftKeeper
 from screens.writes import write_then
 from widgets.guarded import Guarded
-from widgets.text_entry import TextEntryArea, TextInput
+from widgets.text_entry import TextInput
+from widgets.text_entry_area import TextEntryArea
 
 DRAFT_NAME = "new-ticket"
 CATEGORY_CHOICES = [(CATEGORY_LABELS[c], c.value) for c in Category]

@@ -12,7 +12,7 @@ from textual.reactive import reactive
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Static
 
-from portal.schema import RATING_COMMENT_MAX_LENGTH
+from portal.vocabulary import RATING_COMMENT_MAX_LENGTH
 from screens.common import Services
 from screens.writes import write_then
 from widgets.guarded import Guarded

@@ -4,12 +4,14 @@ the status line, help, the command palette and the login screen for a logged-out
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import importlib
 import os
 import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import UTC, datetime
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import events, on, work
@@ -20,20 +22,14 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.worker import Worker, WorkerFailed, WorkerState
+from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
 from cache.model import Pill, Scope, SyncResult, SyncStatus, TicketChange
 from cache.store import OutboxUnusable
-from portal.client import PortalError, Unauthorized
-from screens.activity import ActivityRead, ActivityScreen
-from screens.board import BoardScreen
-from screens.common import HeldWrite, LocalFiles, MirrorChanged, Services, SyncRequested, ViewShelf
-from screens.detail import DetailScreen
-from screens.go_to import GoToScreen
-from screens.help import HelpScreen, key_names
+from portal.errors import PortalError, Unauthorized
+from screens.board import SETTLE_AFTER_FIRST_PAINT_SECONDS, BoardScreen, Opening, read_opening
+from screens.common import ActivityRead, HeldWrite, LocalFiles, MirrorChanged, Services, SyncRequested, ViewShelf
 from screens.input_ready import takes_keys
-from screens.login import LoginDetails, LoginRefused, LoginScreen
-from tui import login as login_service
 from tui.config import ConfigError, ConfigViews, Profile, load_keymap
 from tui.credentials import TokenStore
 from tui.editor import edit_in_editor
@@ -42,7 +38,7 @@ from tui.input_order import InputOrder
 from tui.notify import NotifyMode, notification, window_title
 from tui.palette import ActionsProvider, ViewsProvider
 from tui.process_guard import ProcessGuard
-from tui.session import Session, WrongAccount, identify, open_session
+from tui.session import Session, WrongAccount, identify, open_session, remembered_identity
 from tui.theme_setting import save_theme, saved_theme
 from tui.undo import UndoWindow
 from widgets.badges import WAITING_ON_YOU
@@ -51,6 +47,14 @@ from widgets.guarded import Guarded
 from widgets.plain import visible
 from widgets.sync_line import describe_sync
 from widgets.text_entry import EditInEditor
+from widgets.ticket_table import TicketTable
+
+if TYPE_CHECKING:
+    from screens.login import LoginDetails, LoginRefused
+
+# What the board's first paint does not need is loaded after it: the other screens when they
+# open, the portal's client and the sync engine (httpx, pydantic's models) on a thread once the
+# first rows are on the screen (`_start_board`).
 
 # The status line's text is recomputed every second (its countdown ticks) from the status last
 # read; the mirror is read again only when a sync or a write changes it.
@@ -60,6 +64,8 @@ LOGIN_REFUSED = "The portal no longer accepts your saved login; please log in ag
 # file, say): the user can always leave.
 QUIT_KEY = "ctrl+q"
 SYNC_AGAIN_AFTER_FAILURE_SECONDS = 60
+# The board starts syncing once its first rows are painted, or after this long whatever happens.
+FIRST_PAINT_WAIT_SECONDS = 1.0
 
 
 class Synced(Message):
@@ -88,7 +94,9 @@ class TicketsApp(Guarded, App):
         Binding(QUIT_KEY, "quit", "Quit", show=False, id="quit"),
     ]
 
-    sync_text: reactive[Text] = reactive(Text(""), always_update=True)
+    # Not repaint: a change would paint the whole screen again (every second: the countdown);
+    # the status lines watching it paint what changed.
+    sync_text: reactive[Text] = reactive(Text(""), always_update=True, repaint=False)
 
     def __init__(
         self,
@@ -104,7 +112,10 @@ class TicketsApp(Guarded, App):
         remember_theme: Callable[[str], None] | None = None,
         keymap: Mapping[str, str] | None = None,
         views: ViewShelf | None = None,
+        opening: Opening | None = None,
     ) -> None:
+        """`opening`: the board's first rows, read from the session's mirror before the app
+        started (`read_opening`), for the first paint."""
         super().__init__()
         self._views = views  # where the saved views are kept (the config file)
         # The config file's [keymap]: binding ids to keys (see tui/config.py).
@@ -136,6 +147,9 @@ class TicketsApp(Guarded, App):
         self._waiting = 0  # the user's tickets waiting on them
         self._notify_mode = profile.notify if profile else NotifyMode.AUTO
         self._undo = UndoWindow(self, send=self._sync_requested, changed=self._undo_changed)
+        self._first_paint = asyncio.Event()  # the board's first rows are on the screen
+        self._listening_to: Session | None = None  # whose engine's news the status line shows
+        self._opening = opening
 
     # --- start and stop -----------------------------------------------------------------------
 
@@ -184,7 +198,6 @@ class TicketsApp(Guarded, App):
     def _open_board(self, *, check_token: bool) -> None:
         session = self.session
         assert session is not None
-        session.engine.subscribe(lambda _event: self.post_message(EngineNews()))
         if self.files is not None:
             self.files.close()
         self.files = LocalFiles(
@@ -192,16 +205,62 @@ class TicketsApp(Guarded, App):
         )
         self._status = None
         self.services = Services(self.files, self._views)
-        self.push_screen(BoardScreen(self.services))
+        self._first_paint.clear()
+        opening, self._opening = self._opening, None  # of the first session only
+        self.push_screen(BoardScreen(self.services, opening))
+        self._start_board(check_token=check_token)
+
+    @on(TicketTable.RowsShown)
+    def _rows_shown(self) -> None:
+        if not self._first_paint.is_set():
+            self.call_after_refresh(lambda: self.set_timer(SETTLE_AFTER_FIRST_PAINT_SECONDS, self._first_paint.set))
+
+    @work(exclusive=True, group="board-start", name="opening the board", exit_on_error=False)
+    async def _start_board(self, *, check_token: bool) -> None:
+        """Once the board's first rows are painted: the status line and the counts, the mirror's
+        quick check, the portal's client and the sync engine (made on a thread), then the
+        token's check and the first sync (this worker ends with it)."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._first_paint.wait(), FIRST_PAINT_WAIT_SECONDS)
         self._show_sync_status()
         self._read_counts()
-        if check_token and self._login is not None:
-            self._check_token()
-        elif self.sync_on_start:
-            self.sync_now()
+        check = self._check_mirror()
+        await self._connected()
+        # The screens a key opens, loaded now rather than on that key (a first `enter` would
+        # otherwise wait for them).
+        await asyncio.to_thread(_load_modules, SCREENS_OPENED_BY_KEYS)
+        refused = check_token and self._login is not None and not await self._token_accepted()
+        if self.sync_on_start and not refused:
+            with contextlib.suppress(WorkerFailed, WorkerCancelled):
+                await self.sync_now().wait()
+        with contextlib.suppress(WorkerFailed, WorkerCancelled):
+            await check.wait()  # the board has started once its mirror is checked too
 
-    @work(exclusive=True, group="check-token", name="checking your login", exit_on_error=False)
-    async def _check_token(self) -> None:
+    async def _connected(self) -> Session:
+        """The session with its client and engine made (off the event loop, the first time),
+        and the engine's news reaching the status line."""
+        session = self.session
+        assert session is not None
+        if not session.connected:
+            await asyncio.to_thread(session.connect)
+        if self._listening_to is not session:
+            self._listening_to = session
+            session.engine.subscribe(lambda _event: self.post_message(EngineNews()))
+        return session
+
+    def _check_mirror(self) -> Worker[None]:
+        """SQLite's quick check of the mirror, which its opening skipped (a third of a second at
+        100,000 tickets): a damaged file is rebuilt, as one found damaged by any read."""
+        files = self.files
+        assert files is not None
+
+        async def check() -> None:
+            if not await files.call(files.mirror.quick_check_passes, what="checking the local mirror", aside=True):
+                await files.rebuild()
+
+        return files.spawn(self, check, what="checking the local mirror", group="mirror-check", exclusive=True)
+
+    async def _token_accepted(self) -> bool:
         """A stored token the portal refuses means a login, not an error; an unreachable
         portal means the cached board, offline."""
         try:
@@ -209,13 +268,14 @@ class TicketsApp(Guarded, App):
         except Unauthorized:
             self.notify(LOGIN_REFUSED, severity="warning", markup=False)
             self._ask_to_log_in()
-            return
+            return False
         except PortalError:
             pass
-        if self.sync_on_start:
-            self.sync_now()
+        return True
 
     def _ask_to_log_in(self) -> None:
+        from screens.login import LoginScreen
+
         profile = self._profile
         self.push_screen(
             LoginScreen(
@@ -226,6 +286,8 @@ class TicketsApp(Guarded, App):
         )
 
     async def _attempt_login(self, details: LoginDetails) -> None:
+        from screens.login import LoginRefused
+
         if self._login is None:
             raise LoginRefused("This app was started without a way to log in.")
         session = await self._login(details)
@@ -271,7 +333,7 @@ class TicketsApp(Guarded, App):
         # Whatever goes wrong below, the next sync stays on the calendar (`_synced` moves it).
         self._sync_timer = self.set_timer(SYNC_AGAIN_AFTER_FAILURE_SECONDS, self.sync_now)
         try:
-            result = await self.session.engine.sync_now()
+            result = await (await self._connected()).engine.sync_now()
         finally:
             self.syncing = False
         files, engine = self.files, self.session.engine
@@ -364,6 +426,8 @@ class TicketsApp(Guarded, App):
     def _render_sync_status(self) -> None:
         if self._status is None or self.files is None:
             return
+        from screens.help import key_names  # the help screen's module: loaded after the first paint
+
         now = datetime.fromtimestamp(self.clock(), tz=UTC)
         undo = self._undo.status(key_names(self.keymap.get("undo", "u").split(",")[0]))
         text = describe_sync(
@@ -466,6 +530,8 @@ class TicketsApp(Guarded, App):
             self._driver.write(text)
 
     def action_activity(self) -> None:
+        from screens.activity import ActivityScreen
+
         if self.files is not None and not isinstance(self.screen, ActivityScreen):
             self.push_screen(ActivityScreen(self.services))
 
@@ -477,12 +543,16 @@ class TicketsApp(Guarded, App):
     # --- help -------------------------------------------------------------------------------------
 
     def action_help(self) -> None:
+        from screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.BINDINGS, self.keymap))
 
     # --- go to a ticket ---------------------------------------------------------------------------
 
     async def action_go_to(self) -> None:
+        from screens.go_to import GoToScreen
+
         if self.files is None or isinstance(self.screen, GoToScreen):
             return
         await self.push_screen(GoToScreen(), callback=self._go_to)
@@ -499,6 +569,8 @@ class TicketsApp(Guarded, App):
         )
 
     def _found(self, reference: str, ticket_id: int | None) -> None:
+        from screens.detail import DetailScreen
+
         if ticket_id is None:
             self.notify(
                 f"No ticket “{visible(reference, one_line=True)}” here (a number such as 143, or a PSA id such as ACM-1143).",
@@ -516,6 +588,20 @@ class TicketsApp(Guarded, App):
         """Only Theme: Quit, Help and every action come from the bindings (ActionsProvider),
         each once; scrolling and focus moves are keys, not commands."""
         yield SystemCommand("Theme", "Change the colours (kept for the next start)", self.action_change_theme)
+
+
+SCREENS_OPENED_BY_KEYS = (
+    "screens.detail",
+    "screens.go_to",
+    "screens.help",
+    "screens.activity",
+    "screens.new_ticket",
+)
+
+
+def _load_modules(names: Iterable[str]) -> None:
+    for name in names:
+        importlib.import_module(name)
 
 
 def _counts(mirror) -> tuple[int, int]:
@@ -549,13 +635,21 @@ def _submitted_by_me(mirror, ticket_ids: set[int]) -> frozenset[int]:
 
 def run_tui(profile: Profile, tokens: TokenStore) -> int:
     """The TUI for `profile`: the board when logged in, else the login screen first."""
+    app = board_app(profile, tokens)
+    app.run()
+    return app.return_code or 0
+
+
+def board_app(profile: Profile, tokens: TokenStore) -> TicketsApp:
+    """The app `msp-tickets` runs for `profile`, its session opened and its first rows read."""
     token = tokens.get(profile) if profile.complete else None
     session = _session_for(profile, token) if token else None
+    opening = _opening_of(session) if session else None
 
     async def login(details: LoginDetails) -> Session:
         return await log_in(profile, tokens, details, os.environ)
 
-    app = TicketsApp(
+    return TicketsApp(
         session,
         login=login,
         profile=profile,
@@ -565,15 +659,16 @@ def run_tui(profile: Profile, tokens: TokenStore) -> int:
         remember_theme=save_theme,
         keymap=load_keymap(),
         views=ConfigViews(os.environ),
+        opening=opening,
     )
-    app.run()
-    return app.return_code or 0
 
 
 def _session_for(profile: Profile, token: str) -> Session | None:
-    """The stored token's session; None (the login screen) when the portal refuses it."""
+    """The stored token's session; None (the login screen) when the portal refuses it. The
+    mirror's quick check is left to the board, after its first paint."""
+    identity = remembered_identity(profile, token)  # no event loop for what is known
     try:
-        identity = asyncio.run(identify(profile, token))
+        identity = identity or asyncio.run(identify(profile, token))
     except Unauthorized:
         return None
     except PortalError as error:
@@ -581,7 +676,17 @@ def _session_for(profile: Profile, token: str) -> Session | None:
             f"Could not find out whose the stored token is: {error.message} "
             "(the board opens offline once this profile has synced here)."
         ) from None
-    return open_session(profile, identity, token)
+    return open_session(profile, identity, token, quick_check=False)
+
+
+def _opening_of(session: Session) -> Opening | None:
+    """The board's first rows, read now (no event loop runs yet: nothing waits on it) so that
+    they are in the first paint. A mirror that cannot be read is left to the board's own reads,
+    which say why and rebuild it."""
+    try:
+        return read_opening(session.mirror)
+    except (sqlite3.Error, OSError, ValueError):
+        return None
 
 
 class SessionUnavailable(Exception):
@@ -590,6 +695,9 @@ class SessionUnavailable(Exception):
 
 async def log_in(profile: Profile, tokens: TokenStore, details: LoginDetails, env: Mapping[str, str]) -> Session:
     """The login screen's attempt: the shared login (tui/login.py), then the session."""
+    from screens.login import LoginRefused
+    from tui import login as login_service
+
     try:
         done = await login_service.log_in(
             profile.name,
@@ -609,8 +717,11 @@ async def log_in(profile: Profile, tokens: TokenStore, details: LoginDetails, en
         raise LoginRefused(f"Logged in, but the local files could not be opened: {error}") from None
 
 
-def _refusal(failure: login_service.LoginFailed, tokens: TokenStore) -> LoginRefused:
-    Why = login_service.Why
+def _refusal(failure, tokens: TokenStore) -> LoginRefused:
+    """What the login screen says about a `tui.login.LoginFailed`."""
+    from screens.login import LoginRefused
+    from tui.login import Why
+
     if failure.reason is Why.NO_KEYRING:
         return LoginRefused(
             "No system keyring is available here (usual in an SSH session), so the token was not "

@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from cache.model import SORT_LABELS, Scope, SortColumn
-from portal.schema import CATEGORY_LABELS, PRIORITY_LABELS, STATUS_LABELS, Category, Priority, Status
+from portal.vocabulary import CATEGORY_LABELS, PRIORITY_LABELS, STATUS_LABELS, Category, Priority, Status
 
 Choice = TypeVar("Choice", bound=StrEnum)
 

@@ -45,13 +45,12 @@ from enum import Enum
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import tomli_w
-
 from cache.model import Scope, SortColumn
 from cache.private_files import write_private_text
 from cache.views import View, check_view_name
-from portal.client import InsecurePortalURL, api_base_url
-from portal.schema import API_PREFIX, Category, Priority, Status
+from portal.address import check_scheme_and_host
+from portal.errors import InsecurePortalURL
+from portal.vocabulary import API_PREFIX, Category, Priority, Status
 from tui.choices import parse_choice
 from tui.notify import NotifyMode
 from tui.paths import xdg_dir
@@ -101,6 +100,13 @@ def _read_config(env: Mapping[str, str]) -> dict:
         raise ConfigError(f"{path} cannot be read ({error.strerror}); fix or remove it.") from None
 
 
+def write_config(config: dict, env: Mapping[str, str] = os.environ) -> None:
+    """The whole file, written anew (0600) from `config` as `_read_config` read it."""
+    import tomli_w  # only to write: a start that just reads the file does without it
+
+    write_private_text(config_path(env), tomli_w.dumps(config))
+
+
 def load_profile(name: str | None = None, env: Mapping[str, str] = os.environ, *, new: bool = False) -> Profile:
     """The profile to use. One named by the flag or `MSP_TICKETS_PROFILE` that the file does
     not hold is UnknownName, unless `new` (login makes it) or the environment gives the portal."""
@@ -148,7 +154,7 @@ def update_config(change: Callable[[dict], object], env: Mapping[str, str] = os.
     with _ONE_WRITER:
         config = _read_config(env)
         change(config)
-        write_private_text(config_path(env), tomli_w.dumps(config))
+        write_config(config, env)
 
 
 def save_profile(profile: Profile, env: Mapping[str, str] = os.environ) -> None:
@@ -182,10 +188,12 @@ def check_portal_url(url: str) -> str:
     """The portal's base URL, normalised, without any user:password part; plain http is
     allowed only to this machine (the client's own rule). ValueError says what is wrong."""
     try:
-        api_base_url(url.strip())
+        parts = urlsplit(url.strip())
+        check_scheme_and_host(parts.scheme, parts.hostname)
     except InsecurePortalURL as error:
         raise ConfigError(error.message) from None
-    parts = urlsplit(url.strip())
+    except ValueError:  # urlsplit's own refusal: an unclosed [ of an IPv6 address, say
+        raise ConfigError("The portal address is not a web address (for example https://portal.example.com).") from None
     if parts.username or parts.password:
         raise ConfigError(
             "The portal address must not carry a user name or password; give only "

@@ -9,10 +9,6 @@ import stat
 from collections.abc import Mapping
 from pathlib import Path
 
-import keyring
-import keyring.errors
-from keyring.backends import fail
-
 from cache.private_files import write_private_text
 from tui.config import Profile
 from tui.paths import xdg_dir
@@ -38,6 +34,7 @@ class TokenStore:
         if self._env.get(TOKEN_ENV):
             return self._env[TOKEN_ENV]
         if self._keyring_available():
+            keyring = _keyring()
             try:
                 token = keyring.get_password(KEYRING_SERVICE, _account(profile))
             except keyring.errors.KeyringError:
@@ -49,6 +46,7 @@ class TokenStore:
     def set(self, profile: Profile, token: str, *, insecure_storage: bool = False) -> str:
         """Store the token; returns where, in words."""
         if self._keyring_available():
+            keyring = _keyring()
             try:
                 keyring.set_password(KEYRING_SERVICE, _account(profile), token)
                 return "the system keyring"
@@ -61,6 +59,7 @@ class TokenStore:
 
     def delete(self, profile: Profile) -> None:
         if self._keyring_available():
+            keyring = _keyring()
             try:
                 keyring.delete_password(KEYRING_SERVICE, _account(profile))
             except keyring.errors.KeyringError:
@@ -76,7 +75,9 @@ class TokenStore:
 
     @staticmethod
     def _keyring_available() -> bool:
-        return not isinstance(keyring.get_keyring(), fail.Keyring)
+        from keyring.backends import fail
+
+        return not isinstance(_keyring().get_keyring(), fail.Keyring)
 
     def _file(self, profile: Profile) -> Path:
         return self.folder / f"{_account_digest(profile)}.token"
@@ -96,6 +97,15 @@ class TokenStore:
 
     def _write_file(self, profile: Profile, token: str) -> None:
         write_private_text(self._file(profile), token)
+
+
+def _keyring():
+    """The keyring library, loaded when a token is looked for there: a token from the
+    environment never needs it, and loading it (and finding the backend) is a launch's cost."""
+    import keyring
+    import keyring.errors
+
+    return keyring
 
 
 def _account(profile: Profile) -> str:

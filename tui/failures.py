@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 
 from cache.store import OutboxUnusable
-from portal.client import PortalError
+from portal.errors import PortalError
 from portal.sqlite import is_busy
 from screens.common import MirrorDamaged
 

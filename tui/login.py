@@ -15,7 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
-from portal.client import InsecurePortalURL, PortalClient, PortalError, PortalUnavailable, Unauthorized
+from portal.client import PortalClient
+from portal.errors import InsecurePortalURL, PortalError, PortalUnavailable, Unauthorized
 from portal.schema import Me
 from tui.config import ConfigError, Profile, check_portal_url, save_profile
 from tui.credentials import CredentialError, NoSecureStorage, TokenStore

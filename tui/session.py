@@ -11,17 +11,22 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from cache.mirror import Mirror
 from cache.private_files import write_private_text
 from cache.profile import ProfilePaths
-from cache.sync import SyncEngine
-from portal.client import PortalClient
-from portal.schema import Me
 from tui.config import Profile
 from tui.paths import identity_file, paths_by_email, profile_paths
+
+if TYPE_CHECKING:
+    # httpx, pydantic's models and the sync's file lock: loaded once the board has painted.
+    from cache.sync import SyncEngine
+    from portal.client import PortalClient
+    from portal.schema import Me
 
 
 @dataclass(frozen=True)
@@ -36,14 +41,51 @@ class WrongAccount(Exception):
     """The token is another user's than the one the profile was logged in as."""
 
 
-@dataclass
 class Session:
-    mirror: Mirror
-    client: PortalClient
-    engine: SyncEngine
+    """The mirror, the portal client and the sync engine of one profile's user. Opened from a
+    profile (`open_session`), the client and the engine are made when first asked for, or by
+    `connect` (on a thread, say): the board paints from the mirror alone."""
+
+    def __init__(
+        self,
+        mirror: Mirror,
+        client: PortalClient | None = None,
+        engine: SyncEngine | None = None,
+        *,
+        connect: Callable[[], tuple[PortalClient, SyncEngine]] | None = None,
+    ) -> None:
+        if (client is None or engine is None) and connect is None:
+            raise ValueError("a session needs its client and engine, or a way to make them")
+        self.mirror = mirror
+        self._client, self._engine = client, engine
+        self._connect = connect
+        self._connecting = threading.Lock()
+
+    @property
+    def connected(self) -> bool:
+        return self._client is not None
+
+    def connect(self) -> None:
+        """Make the client and the engine, once (from any thread)."""
+        with self._connecting:
+            if self._client is None and self._connect is not None:
+                self._client, self._engine = self._connect()
+
+    @property
+    def client(self) -> PortalClient:
+        self.connect()
+        assert self._client is not None
+        return self._client
+
+    @property
+    def engine(self) -> SyncEngine:
+        self.connect()
+        assert self._engine is not None
+        return self._engine
 
     async def aclose(self) -> None:
-        await self.client.aclose()
+        if self._client is not None:
+            await self._client.aclose()
         self.mirror.close()
 
 
@@ -82,6 +124,8 @@ async def identify(profile: Profile, token: str, env: Mapping[str, str] = os.env
     known = remembered_identity(profile, token, env)
     if known is not None:
         return known
+    from portal.client import PortalClient
+
     async with PortalClient(profile.portal_url, token) as client:
         me = await client.me()
     return remember_identity(profile, token, me, env)
@@ -101,14 +145,25 @@ def session_paths(profile: Profile, identity: Identity, env: Mapping[str, str] =
     return paths
 
 
-def open_session(profile: Profile, identity: Identity, token: str, env: Mapping[str, str] = os.environ) -> Session:
+def open_session(
+    profile: Profile, identity: Identity, token: str, env: Mapping[str, str] = os.environ, *, quick_check: bool = True
+) -> Session:
+    """The session of `identity` on its mirror (`quick_check`: see `Mirror.open`); the client
+    and the sync engine are made when first needed."""
     if profile.email and profile.email.strip().lower() != identity.email.strip().lower():
         raise WrongAccount(
             f"The token is {identity.email}'s, but profile {profile.name!r} is {profile.email}'s: "
             "nothing was done. Log in again as that user, or use another profile."
         )
-    mirror = Mirror.open(session_paths(profile, identity, env))
-    client = PortalClient(profile.portal_url, token)
-    # The engine checks every sync that the token is still this user (by id, and by the email
-    # the profile was logged in with, if it was).
-    return Session(mirror, client, SyncEngine(mirror, client, expected_email=profile.email))
+    mirror = Mirror.open(session_paths(profile, identity, env), quick_check=quick_check)
+
+    def connect() -> tuple[PortalClient, SyncEngine]:
+        from cache.sync import SyncEngine
+        from portal.client import PortalClient
+
+        client = PortalClient(profile.portal_url, token)
+        # The engine checks every sync that the token is still this user (by id, and by the
+        # email the profile was logged in with, if it was).
+        return client, SyncEngine(mirror, client, expected_email=profile.email)
+
+    return Session(mirror, connect=connect)

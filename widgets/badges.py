@@ -11,7 +11,7 @@ from rich.style import Style
 from rich.text import Text
 
 from cache.model import Pill
-from portal.schema import PRIORITY_LABELS, STATUS_LABELS, STATUS_SHORT_LABELS, Priority, Status
+from portal.vocabulary import PRIORITY_LABELS, STATUS_LABELS, STATUS_SHORT_LABELS, Priority, Status
 from widgets.colours import WHITE_ON_RED, Palette, chip
 
 WAITING_ON_YOU = STATUS_LABELS[Status.WAITING_ON_CLIENT]

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from rich.style import Style
 from textual.theme import Theme
 
-from portal.schema import Priority, Status
+from portal.vocabulary import Priority, Status
 
 DARK_THEME = Theme(
     name="msp-dark",

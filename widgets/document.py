@@ -19,7 +19,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from widgets.guarded import Guarded
-from widgets.scroll_keys import SCROLL_BINDINGS
+from widgets.scroll_keys import SCROLL_BINDINGS, Jumps
 
 PLAIN = Style.null()
 
@@ -59,7 +59,7 @@ def wrap(text: str, width: int) -> list[str]:
     return lines
 
 
-class DocumentView(Guarded, ScrollView, can_focus=True):
+class DocumentView(Guarded, Jumps, ScrollView, can_focus=True):
     BINDINGS = SCROLL_BINDINGS
     DEFAULT_CSS = """
     DocumentView { overflow-x: hidden; scrollbar-size-vertical: 1; }

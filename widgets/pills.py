@@ -140,6 +140,8 @@ def more_under_all(hidden: int) -> str:
 class MoreUnderAll(Static):
     """Under the table while a search has matches the chosen pill hides: "N more under All"."""
 
+    _hidden = 0
+
     DEFAULT_CSS = """
     MoreUnderAll { display: none; height: 1; padding: 0 1; color: $text-muted; text-style: italic; }
     MoreUnderAll.-shown { display: block; }
@@ -147,4 +149,6 @@ class MoreUnderAll(Static):
 
     def show_hidden(self, hidden: int) -> None:
         self.set_class(hidden > 0, "-shown")
-        self.update(f"… {more_under_all(hidden)}." if hidden else "")
+        if hidden != self._hidden:  # a line of its own: the same words need no painting, nor a layout
+            self._hidden = hidden
+            self.update(f"… {more_under_all(hidden)}." if hidden else "", layout=False)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from rich.cells import cell_len
 from rich.text import Text
-from textual.widgets import Static
+from textual.geometry import Region
+from textual.widget import Widget
 
 from cache.model import SyncStatus
 from widgets.badges import ATTENTION_STYLE
@@ -64,8 +66,10 @@ def describe_sync(
     return text
 
 
-class SyncLine(Static):
-    """Shows the app's `sync_text` reactive (the app computes it once for every screen)."""
+class SyncLine(Widget):
+    """Shows the app's `sync_text` reactive (the app computes it once for every screen). It ticks
+    every second (the countdown): only the cells whose look changed are painted again, so that
+    left alone the board writes a few bytes a second to the terminal, not the line."""
 
     DEFAULT_CSS = """
     SyncLine {
@@ -77,6 +81,15 @@ class SyncLine(Static):
     def __init__(self, *, legend: str = "", id: str | None = None) -> None:
         super().__init__(id=id)
         self.legend = legend  # shown after the status when the line has room for it
+        self._text = Text(end="")
+
+    @property
+    def text(self) -> Text:
+        """What the line shows."""
+        return self._text
+
+    def render(self) -> Text:
+        return self._text
 
     def on_mount(self) -> None:
         if hasattr(self.app, "sync_text"):
@@ -88,8 +101,41 @@ class SyncLine(Static):
         legend = Text(LEGEND_SEPARATOR + self.legend, style="dim", end="")
         if self.legend and text.cell_len + legend.cell_len <= self.size.width:
             text = Text.assemble(text, legend, end="")
-        self.update(text)
+        old, self._text = self._text, text
+        start, end = changed_cells(old, text)
+        if end > start:
+            self.refresh(Region(start, 0, end - start, 1))
 
     def on_resize(self) -> None:
         if hasattr(self.app, "sync_text"):
             self._show(self.app.sync_text)
+        self.refresh()
+
+
+def changed_cells(old: Text, new: Text) -> tuple[int, int]:
+    """The cells [start, end) outside of which `old` and `new` look the same (same characters,
+    same styles): what a change of the text needs painted again."""
+    before, after = _styled_characters(old), _styled_characters(new)
+    same_start = 0
+    for a, b in zip(before, after):
+        if a != b:
+            break
+        same_start += 1
+    same_end = 0
+    for a, b in zip(reversed(before[same_start:]), reversed(after[same_start:])):
+        if a != b:
+            break
+        same_end += 1
+    if same_start == len(before) == len(after):
+        return 0, 0
+    start = cell_len(new.plain[:same_start])
+    end = max(cell_len(old.plain[: len(before) - same_end]), cell_len(new.plain[: len(after) - same_end]))
+    return start, end
+
+
+def _styled_characters(text: Text) -> list[tuple[str, str]]:
+    styles = [""] * len(text.plain)
+    for span in text.spans:
+        for index in range(span.start, min(span.end, len(styles))):
+            styles[index] += f"|{span.style}"
+    return list(zip(text.plain, styles))

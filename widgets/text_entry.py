@@ -1,6 +1,7 @@
-"""Input and TextArea that show control characters as visible symbols while keeping them in
-the value: pasted text holding ESC or NUL must never reach the terminal raw, and what the user
-pasted is still exactly what the form checks (and refuses, naming the field, where it must).
+"""An Input (and, in widgets/text_entry_area.py, a TextArea) that shows control characters as
+visible symbols while keeping them in the value: pasted text holding ESC or NUL must never reach
+the terminal raw, and what the user pasted is still exactly what the form checks (and refuses,
+naming the field, where it must).
 
 Each control character becomes one visible character of one cell (U+2400 "control pictures",
 `␛` for ESC), so the cursor stays where the value says it is.
@@ -20,21 +21,21 @@ from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import Input, TextArea
+from textual.widgets import Input
 
 _PICTURES = {code: 0x2400 + code for code in range(0x20)}
 _PICTURES[0x7F] = 0x2421  # ␡
 _PICTURES.update({code: 0xFFFD for code in range(0x80, 0xA0)})  # C1 has no pictures
 
 
-def _pictured(value: str, *, keep_layout: bool = False) -> str:
+def with_pictures(value: str, *, keep_layout: bool = False) -> str:
     table = {k: v for k, v in _PICTURES.items() if k not in (0x09, 0x0A)} if keep_layout else _PICTURES
     return value.translate(table)
 
 
 class ControlPictures(Highlighter):
     def highlight(self, text: Text) -> None:
-        pictured = _pictured(text.plain)
+        pictured = with_pictures(text.plain)
         if pictured != text.plain:
             text.plain = pictured
 
@@ -57,7 +58,7 @@ class EditInEditor(Message):
         super().__init__()
 
 
-def _one_paste(text: str) -> str:
+def as_pasted(text: str) -> str:
     """Pasted text as the user copied it: terminals send each line break of a paste as CR."""
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
@@ -77,7 +78,7 @@ class TextInput(Input):
         # Instead of Input's own handler (which keeps the first line only), not as well as it.
         event.prevent_default()
         event.stop()
-        text = _one_paste(event.text)
+        text = as_pasted(event.text)
         if not text:
             return
         if self.selection.is_empty:
@@ -98,33 +99,3 @@ class LongTextInput(TextInput):
     def put_text(self, text: str) -> None:
         self.value = text
         self.cursor_position = len(text)
-
-
-class TextEntryArea(TextArea):
-    """A multi-line entry whose text may hold anything, shown safely. Text it starts with (a
-    reopened draft) is continued, not overwritten: the cursor starts at its end. `ctrl+e`
-    writes it in the user's editor."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [EDITOR_BINDING]
-
-    def on_mount(self) -> None:
-        self.move_cursor(self.document.end)
-
-    def action_edit_in_editor(self) -> None:
-        self.post_message(EditInEditor(self, self.text, self.id or "text"))
-
-    def put_text(self, text: str) -> None:
-        # An edit, not a new document: ctrl+z brings back the text from before the editor.
-        self.replace(text, self.document.start, self.document.end)
-        self.move_cursor(self.document.end)
-
-    def _on_paste(self, event: events.Paste) -> None:
-        # Textual calls each class's handler, this one first: TextArea's then inserts the text.
-        event.text = _one_paste(event.text)
-
-    def get_line(self, line_index: int) -> Text:
-        line = super().get_line(line_index)
-        pictured = _pictured(line.plain, keep_layout=True)
-        if pictured != line.plain:
-            line.plain = pictured
-        return line

@@ -22,14 +22,14 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events, work
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from cache.model import SortColumn, TicketQuery, TicketRow
-from portal.schema import CATEGORY_LABELS, Status
+from portal.vocabulary import CATEGORY_LABELS, Status
 from widgets.badges import (
     ATTENTION_STYLE,
     MARK_ATTENTION,
@@ -231,6 +231,10 @@ class TicketTable(Guarded, ScrollView, can_focus=True):
             self.ticket_id = ticket_id
             super().__init__()
 
+    class RowsShown(Message):
+        """The rows of a query (or that it has none) are shown: the first time, the app's first
+        paint is done."""
+
     class SortClicked(Message):
         def __init__(self, sort: SortColumn) -> None:
             self.sort = sort
@@ -259,6 +263,7 @@ class TicketTable(Guarded, ScrollView, can_focus=True):
         self._counted = False
         self._open_when_shown = False  # `enter` came while another query's rows were on screen
         self.empty_message = "No tickets here."
+        self._painted: dict[int, Strip] = {}  # each line as last painted
 
     # --- the data ---------------------------------------------------------------------------
 
@@ -287,6 +292,19 @@ class TicketTable(Guarded, ScrollView, can_focus=True):
         if with_submitter is not None:
             self._with_submitter = with_submitter
         self.reload(keep=keep)
+
+    def show_rows(self, query: TicketQuery, rows: list[TicketRow], *, with_submitter: bool) -> None:
+        """Show `query` from its first `rows`, read by the caller (the board's opening, before
+        the app started), at the next paint; `count_rows` counts them (after that paint:
+        counting 100,000 rows on another thread would slow it)."""
+        self._query = query
+        self._with_submitter = with_submitter
+        self._show_rows(query, len(rows), rows, 0)
+
+    def count_rows(self) -> None:
+        """Count the rows of the query shown by `show_rows`, if its first page was full."""
+        if self._total == PAGE_SIZE and self._shown == self._query:
+            self._count_after_first_page(self._query)
 
     def reload(self, *, keep: int | None = -1) -> None:
         """Re-read the source (after a sync). The cursor stays on ticket `keep` (default: the
@@ -317,13 +335,10 @@ class TicketTable(Guarded, ScrollView, can_focus=True):
                 self._settle_open()
 
     async def _read_rows(self, query: TicketQuery, keep_id: int | None) -> None:
-        async def read(method, *args):
-            return await self._reads(self._unless_replaced, query, method, *args)
-
         index = 0
         if keep_id is not None:
-            index = await read(self.source.position, query, keep_id)
-        first_page = await read(self.source.page, query, 0, PAGE_SIZE)
+            index = await self._read(query, self.source.position, query, keep_id)
+        first_page = await self._read(query, self.source.page, query, 0, PAGE_SIZE)
         if first_page is None or query != self._query:
             return  # a newer query replaced this one while it was read
         if len(first_page) < PAGE_SIZE:
@@ -332,7 +347,19 @@ class TicketTable(Guarded, ScrollView, can_focus=True):
         # Until counted: a new query has at least this page; a re-read keeps its old length.
         provisional = max(self._total, PAGE_SIZE) if keep_id is not None else PAGE_SIZE
         self._show_rows(query, provisional, first_page, index)
-        total = await read(self.source.total, query)
+        await self._count(query, index)
+
+    @work(exclusive=True, group="ticket-table", name="counting the ticket list", exit_on_error=False)
+    async def _count_after_first_page(self, query: TicketQuery) -> None:
+        await self._count(query, None)
+
+    async def _read(self, query: TicketQuery, method, *args):
+        """`method(*args)` off the event loop; None if `query` was replaced meanwhile."""
+        return await self._reads(self._unless_replaced, query, method, *args)
+
+    async def _count(self, query: TicketQuery, index: int | None) -> None:
+        """The rows of the query shown, counted; then its last page read ahead."""
+        total = await self._read(query, self.source.total, query)
         if total is None or query != self._query:
             return
         self._total = total
@@ -341,7 +368,7 @@ class TicketTable(Guarded, ScrollView, can_focus=True):
         # `end` is the jump people make: its page (a deep OFFSET in the mirror) is read now,
         # in the background, rather than when the key is pressed.
         last = (total - 1) // PAGE_SIZE
-        page = await read(self.source.page, query, last * PAGE_SIZE, PAGE_SIZE)
+        page = await self._read(query, self.source.page, query, last * PAGE_SIZE, PAGE_SIZE)
         if page is not None and query == self._shown:
             self._pages[last] = page
 
@@ -350,6 +377,7 @@ class TicketTable(Guarded, ScrollView, can_focus=True):
         return None if query != self._query else method(*args)
 
     def _show_rows(self, query: TicketQuery, total: int, first_page: list[TicketRow], index: int | None) -> None:
+        same = self._counted and query == self._shown and total == self._total and first_page == self._pages.get(0)
         self._shown = query
         self._counted = True
         self._pages.clear()
@@ -358,7 +386,13 @@ class TicketTable(Guarded, ScrollView, can_focus=True):
         self._total = total
         self.virtual_size = Size(0, total + 1)
         self.move_cursor(index if index is not None else self.cursor)
-        self.refresh()
+        if same:
+            self._repaint_changed_lines()
+        else:
+            self.refresh()
+        # Posted from the table's own turn: one made in its screen's handler (the board's opening)
+        # would stop at the screen, Textual's rule for a message whose sender is the parent.
+        self.call_later(lambda: self.post_message(self.RowsShown()))
         self._settle_open()
 
     def row_at(self, index: int) -> TicketRow | None:
@@ -422,7 +456,19 @@ class TicketTable(Guarded, ScrollView, can_focus=True):
             self.scroll_to(y=new, animate=False, immediate=True)
         elif new >= top + self.rows_visible:
             self.scroll_to(y=new - self.rows_visible + 1, animate=False, immediate=True)
+        else:
+            # Not scrolled: only the two rows whose look changed are painted again (over SSH a
+            # cursor move then costs two lines, not the screen).
+            for index in {old, new}:
+                self.refresh_row(index)
+            return
         self.refresh()
+
+    def refresh_row(self, index: int) -> None:
+        """Paint again the line that shows row `index` (nothing if it is not on the screen)."""
+        line = index - round(self.scroll_y) + 1  # below the header
+        if 1 <= line <= self.rows_visible:
+            self.refresh(Region(0, line, self.size.width, 1))
 
     def action_cursor(self, step: int) -> None:
         self.move_cursor(self.cursor + step)
@@ -486,6 +532,24 @@ class TicketTable(Guarded, ScrollView, can_focus=True):
         return shown + [sort for sort in (SortColumn.UPDATED, SortColumn.AGE) if sort not in shown]
 
     def render_line(self, y: int) -> Strip:
+        strip = self._painted[y] = self._line(y)
+        return strip
+
+    def _repaint_changed_lines(self) -> None:
+        """Paint again only the lines that would look different now (after a reload that brought
+        the same rows, an age that moved on): a sync that changed nothing writes nothing."""
+        width = self.size.width
+        for y in range(self.size.height):
+            if self._line(y) != self._painted.get(y):
+                self.refresh(Region(0, y, width, 1))
+
+    def show_empty_message(self, message: str) -> None:
+        """What the table says when it has no rows (painted again only if it shows)."""
+        if message != self.empty_message:
+            self.empty_message = message
+            self._repaint_changed_lines()
+
+    def _line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         if y == 0:
             return self._header_strip(width)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from rich.style import Style
 
 from cache.model import TimelineItem, assignment_words, status_change_words
-from portal.schema import AuthorRole, EventKind
+from portal.vocabulary import AuthorRole, EventKind
 from widgets.badges import ATTENTION_STYLE, MARK_PENDING, PENDING_STYLE
 from widgets.colours import Palette
 from widgets.document import PLAIN, Anchor, Block, Para, Spans

@@ -13,7 +13,8 @@ import pytest
 from cache.mirror import Mirror
 from cache.model import TicketQuery
 from cache.sync import SyncEngine
-from portal.client import MAX_ANSWER_BYTES, AnswerRefused, PortalClient, PortalError, PortalUnavailable
+from portal.client import MAX_ANSWER_BYTES, PortalClient
+from portal.errors import AnswerRefused, PortalError, PortalUnavailable
 from portal.schema import DESCRIPTION_MAX_LENGTH
 from tests.cache.helpers import FAST_RETRY
 from tests.support.hostile_portal import TOKEN, HostilePortal

@@ -9,17 +9,8 @@ from email.utils import format_datetime
 
 import pytest
 
-from portal.client import (
-    InsecurePortalURL,
-    NotFound,
-    PortalClient,
-    PortalUnavailable,
-    RetryPolicy,
-    Unauthorized,
-    ValidationFailed,
-    api_base_url,
-    parse_retry_after,
-)
+from portal.client import PortalClient, RetryPolicy, api_base_url, parse_retry_after
+from portal.errors import InsecurePortalURL, NotFound, PortalUnavailable, Unauthorized, ValidationFailed
 from tests.cache.faults import Fault, FaultyTransport, path_is
 from tests.cache.helpers import FAST_RETRY, draft
 from tests.support.portal import token_for

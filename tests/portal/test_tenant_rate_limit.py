@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import httpx
 
-from portal.client import PortalClient, RateLimited, RetryPolicy
+from portal.client import PortalClient, RetryPolicy
+from portal.errors import RateLimited
 from tests.cache.faults import FaultyTransport
 from tests.portal.api import Api, refusal
 from tests.support.portal import make_world, start_portal, token_for

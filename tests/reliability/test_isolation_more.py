@@ -14,7 +14,8 @@ import httpx
 import pytest
 
 from cache.model import TicketQuery
-from portal.client import PortalClient, Unauthorized
+from portal.client import PortalClient
+from portal.errors import Unauthorized
 from portal.schema import ChangePage, Ticket, TicketPage
 from tests.cache.conftest import sides  # noqa: F401  (the fixture)
 from tests.cli.conftest import cli  # noqa: F401  (the fixture)

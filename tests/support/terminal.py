@@ -32,6 +32,7 @@ PASTE_START, PASTE_END = "\x1b[200~", "\x1b[201~"
 CTRL_S = "\x13"
 TAB = "\t"
 ENTER = "\r"
+SYNCED = re.compile(r"(?<!not )synced (just now|\d)")  # the status line after a sync
 
 
 @dataclass(frozen=True)
@@ -276,7 +277,8 @@ def start_board(
         encoding="utf-8",
     )
     term.start(str(COMMAND), user_env(home, MSP_TICKETS_TOKEN=token), size)
-    term.wait_for(lambda s: "1 All" in s, "the board")
+    # The board paints what its mirror holds at once and syncs after: wait for the first sync.
+    term.wait_for(lambda s: "1 All" in s and SYNCED.search(s) is not None, "the board, synced")
     return Board(term, portal, token)
 
 

@@ -12,7 +12,7 @@ from cache.model import Pill
 from tests.tui.conftest import running_tui
 from tests.tui.test_detail import open_first
 from tui.editor import EditorFailed, edit_text, editor_command
-from widgets.text_entry import TextEntryArea
+from widgets.text_entry_area import TextEntryArea
 
 # Appends a line saying the modes of the file it was given and of its folder, and keeps a copy
 # of the path, so the test can see that the file is gone afterwards.

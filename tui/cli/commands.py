@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import getpass
-import importlib.util
 import sqlite3
 import sys
 from collections.abc import Awaitable, Callable
@@ -21,9 +20,11 @@ from cache.outbox import InvalidInput
 from cache.profile import ProfilePaths
 from cache.store import OutboxUnusable, moved_aside_files
 from cache.views import DESCENDING_FIRST
-from portal.client import PortalClient, PortalError, Unauthorized
-from portal.schema import AccessLevel, Status, TicketCreate
+from portal.client import PortalClient
+from portal.errors import PortalError, Unauthorized
+from portal.schema import TicketCreate
 from portal.sqlite import is_busy
+from portal.vocabulary import AccessLevel, Status
 from tui.choices import label
 from tui.cli import exit_codes, output, stats_report
 from tui.config import (
@@ -575,39 +576,3 @@ def cmd_rate(args: Any) -> int:
         lambda s, v: s.mirror.outbox.rate(v.row.id, args.score, args.comment),
         _status_refusal("rated", {Status.RESOLVED, Status.CLOSED}, "can_rate"),
     )
-
-
-# --- the board ------------------------------------------------------------------------------------
-
-
-def run_board(args: Any) -> int:
-    from tui.app import SessionUnavailable, run_tui  # textual loads only for the board
-
-    try:
-        # The board's login screen makes a profile it does not know yet, as `login` does.
-        return run_tui(load_profile(args.profile, new=True), TokenStore())
-    except (ConfigError, CredentialError, OutboxUnusable) as error:
-        _say(str(error))
-        return exit_codes.ERROR
-    except WrongAccount as error:
-        _say(str(error))
-        return exit_codes.NOT_LOGGED_IN
-    except SessionUnavailable as error:
-        _say(str(error))
-        return exit_codes.UNREACHABLE
-
-
-# The modules the demo's portal needs, which come with the `msp-tickets[server]` extra.
-SERVER_MODULES = ("fastapi", "uvicorn", "argon2")
-
-
-def run_demo(*, reset: bool = False) -> int:
-    if any(importlib.util.find_spec(name) is None for name in SERVER_MODULES):
-        _say(
-            "The demo runs the reference portal, which is not installed: "
-            "pip install 'msp-tickets[server]' (or pipx install 'msp-tickets[server]')."
-        )
-        return exit_codes.ERROR
-    from tui.demo import run_demo as demo
-
-    return demo(reset=reset)

@@ -8,12 +8,11 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from importlib.metadata import PackageNotFoundError, version
 
 from cache.model import SortColumn
-from portal.schema import Category, Priority, Status
+from portal.vocabulary import Category, Priority, Status
 from tui.choices import known_labels, parse_choice
-from tui.cli import commands as actions
+from tui.cli import board
 from tui.cli.exit_codes import USAGE
 from tui.cli.output import VisibleFormatter, visible
 
@@ -45,10 +44,23 @@ EXAMPLES = {
 
 
 def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version  # costs every start ~10 ms: only for --version
+
     try:
         return version("msp-tickets")
     except PackageNotFoundError:
         return "unknown"
+
+
+class VersionAction(argparse.Action):
+    """`--version`: the installed version, looked up only when asked for."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        parser._print_message(f"msp-tickets {_version()}\n", sys.stdout)
+        parser.exit()
 
 
 def _common_options() -> argparse.ArgumentParser:
@@ -70,7 +82,7 @@ def _command(subparsers, name: str, help_text: str) -> argparse.ArgumentParser:
         epilog=f"example:\n  {EXAMPLES[name]}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.set_defaults(handler=getattr(actions, f"cmd_{name}"))
+    parser.set_defaults(handler=f"cmd_{name}")  # in tui.cli.commands, loaded only to run one
     return parser
 
 
@@ -124,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="example:\n  msp-tickets --demo        # try it against a built-in demo portal",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"msp-tickets {_version()}")
+    parser.add_argument("--version", action=VersionAction, help="show the version and exit")
     parser.add_argument("--profile", default=None, help="which profile of config.toml (env MSP_TICKETS_PROFILE)")
     parser.add_argument(
         "--demo", action="store_true", help="open the board on a built-in demo portal (kept between runs)"
@@ -210,7 +222,9 @@ def main(argv: list[str] | None = None) -> int:
     handler.setFormatter(VisibleFormatter("%(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=(logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)], handlers=[handler])
     if args.demo or args.demo_reset:
-        return actions.run_demo(reset=args.demo_reset)
+        return board.run_demo(reset=args.demo_reset)
     if args.command is None:
-        return actions.run_board(args)
-    return args.handler(args)
+        return board.run_board(args)
+    from tui.cli import commands
+
+    return getattr(commands, args.handler)(args)

@@ -26,8 +26,8 @@ from cache.model import (
     rating_words,
     status_change_words,
 )
-from portal.schema import CATEGORY_LABELS, PRIORITY_LABELS, STATUS_LABELS, EventKind
 from portal.visible_text import visible as _visible
+from portal.vocabulary import CATEGORY_LABELS, PRIORITY_LABELS, STATUS_LABELS, EventKind
 from widgets.when import date_and_time
 
 # json.dumps escapes C0 controls but leaves DEL and C1 raw, and a terminal acts on C1 (CSI).

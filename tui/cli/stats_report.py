@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from cache.stats import Medians, TicketStats, Week
-from portal.schema import PRIORITY_LABELS, STATUS_LABELS
+from portal.vocabulary import PRIORITY_LABELS, STATUS_LABELS
 from tui.cli.output import one_line
 from widgets.when import span
 

@@ -1,0 +1,57 @@
+"""Run by bench/keys.py in the pane (`python -m bench._timed board|datatable`, from the
+repository's root) instead of the app itself: `msp-tickets` (`board`, its own
+command line) or the DataTable baseline (`datatable`), with every key event and every frame the
+compositor writes timestamped inside the app, on Textual's clock. A key's time is when the input
+thread read it (the event's own); a frame's, when it was handed to the output thread. Beside
+each, the CPU time of the app's own thread so far (the loop's: what the app did, whatever else
+the machine was doing). Written
+as JSON to $BENCH_FRAMES when the app ends."""
+
+import atexit
+import json
+import os
+import sys
+import time
+
+from textual import events
+from textual._time import get_time
+from textual.app import App
+
+LOG: list[list] = []
+
+
+def _logged_events(on_event):
+    async def on_event_logged(self, event):
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            LOG.append(["key", event.time, event.key, time.thread_time()])
+        await on_event(self, event)
+
+    return on_event_logged
+
+
+def _logged_frames(display):
+    def display_logged(self, screen, renderable):
+        display(self, screen, renderable)
+        if renderable is not None and not self._batch_count:
+            LOG.append(["frame", get_time(), time.thread_time(), getattr(self.focused, "scroll_y", None)])
+
+    return display_logged
+
+
+def _write_log() -> None:
+    with open(os.environ["BENCH_FRAMES"], "w", encoding="utf-8") as out:
+        json.dump(LOG, out)
+
+
+App.on_event = _logged_events(App.on_event)
+App._display = _logged_frames(App._display)
+atexit.register(_write_log)
+
+if __name__ == "__main__":
+    if sys.argv[1] == "board":
+        from tui.cli.main import main
+
+        sys.exit(main([]))
+    from bench._datatable_app import DataTableBoard
+
+    DataTableBoard().run()

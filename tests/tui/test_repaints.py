@@ -1,0 +1,129 @@
+"""What a key or a tick asks Textual to paint again (issue 14, item 5): over SSH every byte of a
+repaint crosses the link. A cursor move on the board repaints the two rows involved, not the
+table; the status line's second-by-second countdown repaints the cells that changed, not the
+screen; a sync that changed nothing repaints nothing of the table. Asserted on the regions the
+widgets ask Textual to refresh; the bytes themselves are `bench/wire.py`'s (nothing is timed)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+from rich.text import Text
+from textual.geometry import Region
+
+from cache.sync import SyncEngine
+from portal.client import PortalClient
+from screens.common import MirrorChanged
+from tests.tui.fixed_world import FIXED_NOW, small_board
+from tui.app import TicketsApp
+from tui.session import Session
+from widgets.sync_line import SyncLine, changed_cells
+from widgets.ticket_table import TicketTable
+
+
+@asynccontextmanager
+async def board(tmp_path: Path, size: tuple[int, int] = (120, 40)) -> AsyncIterator[tuple[TicketsApp, object]]:
+    mirror = small_board(tmp_path)
+    client = PortalClient("http://127.0.0.1:9")  # never used: nothing syncs
+    app = TicketsApp(
+        Session(mirror, client, SyncEngine(mirror, client)), clock=FIXED_NOW.timestamp, sync_on_start=False
+    )
+    try:
+        async with app.run_test(size=size) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            yield app, pilot
+    finally:
+        await client.aclose()
+        mirror.close()
+
+
+class Refreshes:
+    """The refreshes a widget asks for: the regions given, or None for the whole widget."""
+
+    def __init__(self, widget, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.asked: list[tuple[Region, ...] | None] = []
+        original = widget.refresh
+
+        def refresh(*regions: Region, **kwargs):
+            self.asked.append(regions or None)
+            return original(*regions, **kwargs)
+
+        monkeypatch.setattr(widget, "refresh", refresh)
+
+    def lines(self) -> set[int]:
+        assert None not in self.asked, "the whole widget was asked to repaint"
+        return {region.y for regions in self.asked for region in regions if region.height == 1}
+
+
+async def test_a_cursor_move_repaints_the_two_rows_involved(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    async with board(tmp_path) as (app, pilot):
+        table = app.screen.query_one(TicketTable)
+        refreshes = Refreshes(table, monkeypatch)
+        await pilot.press("down")  # row 0 -> row 1: the table's lines 1 and 2 (line 0 is its header)
+        await pilot.pause()
+        assert table.cursor == 1
+        assert refreshes.lines() == {1, 2}
+        assert all(region.width == table.size.width for regions in refreshes.asked for region in regions)
+
+
+async def test_a_move_past_the_screen_repaints_the_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    async with board(tmp_path, size=(120, 16)) as (app, pilot):  # the 12 tickets do not fit
+        table = app.screen.query_one(TicketTable)
+        assert table.rows_visible < 12
+        refreshes = Refreshes(table, monkeypatch)
+        await pilot.press("end")  # scrolls: every line changes
+        await pilot.pause()
+        assert None in refreshes.asked
+
+
+async def test_a_sync_that_changed_nothing_repaints_nothing_of_the_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    async with board(tmp_path) as (app, pilot):
+        table = app.screen.query_one(TicketTable)
+        refreshes = Refreshes(table, monkeypatch)
+        app.screen.post_message(MirrorChanged())  # what the app says after every sync
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert refreshes.lines() <= {table.cursor + 1}  # at most the cursor's row, put back where it was
+
+
+async def test_the_countdown_repaints_the_cells_that_changed_not_the_screen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    async with board(tmp_path) as (app, pilot):
+        line = app.screen.query_one(SyncLine)
+        line.legend = ""
+        refreshes = Refreshes(line, monkeypatch)
+        screen = Refreshes(app.screen, monkeypatch)
+        app.sync_text = Text("synced 2 min ago · next in 2 min 59 s", end="")
+        await pilot.pause()
+        app.sync_text = Text("synced 2 min ago · next in 2 min 58 s", end="")
+        await pilot.pause()
+        last = refreshes.asked[-1]
+        assert last is not None and [(r.x, r.width) for r in last] == [(len("synced 2 min ago · next in 2 min 5"), 1)]
+        assert screen.asked == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "span"),
+    [
+        ("next in 59 s", "next in 58 s", (9, 10)),
+        ("next in 10 s", "next in 9 s", (8, 10)),  # shorter: the old cells are painted over too
+        ("same", "same", (0, 0)),
+        ("", "offline", (0, 7)),
+        ("表 59", "表 58", (4, 5)),  # a wide character counts two cells
+    ],
+)
+def test_changed_cells(old: str, new: str, span: tuple[int, int]):
+    assert changed_cells(Text(old), Text(new)) == span
+
+
+def test_a_change_of_style_alone_is_a_change():
+    plain, bold = Text("next in 5 s"), Text("next in 5 s")
+    bold.stylize("bold", 8, 9)
+    assert changed_cells(plain, bold) == (8, 9)
