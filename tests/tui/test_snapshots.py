@@ -14,6 +14,7 @@ from textual.pilot import Pilot
 
 from cache.sync import SyncEngine
 from portal.client import PortalClient
+from tests.tui.conftest import settle
 from tests.tui.fixed_world import FIXED_NOW, small_board
 from tui.app import TicketsApp
 from tui.session import Session
@@ -51,8 +52,10 @@ def fixed_app(tmp_path: Path) -> Iterator[TicketsApp]:
 
 
 async def _settle(pilot: Pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    """Every worker ended, twice over: the board's start (after its first paint) begins others."""
+    for _ in range(2):
+        await settle(pilot.app)
+        await pilot.pause()
 
 
 @pytest.mark.parametrize("size", BOARD_SIZES)
@@ -86,6 +89,7 @@ def test_board_light_sorted_by_updated(snap_compare, fixed_app: TicketsApp, size
     """The light theme's palette, and the Updated column a sort by it brings."""
 
     async def light_and_sorted_by_updated(pilot: Pilot) -> None:
+        await _settle(pilot)  # the board started, so that `s` sorts what it shows
         pilot.app.theme = "msp-light"
         await pilot.press("s")
         await _settle(pilot)
