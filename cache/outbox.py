@@ -34,6 +34,10 @@ NOT_HELD = timedelta(0)
 _DUE = "state = 'pending' AND (send_after IS NULL OR send_after <= :now)"
 
 
+# A held write's sync comes this long after its hold ends, so that it finds the write due.
+HELD_WRITE_MARGIN = 0.25
+
+
 class InvalidInput(ValueError):
     """What the user wrote cannot be sent as it is; `field` names the field."""
 

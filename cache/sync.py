@@ -29,7 +29,7 @@ from filelock import FileLock, Timeout
 
 from cache.mirror import AppliedPage, Mirror, StalePage
 from cache.model import NewsKind, SyncResult, TicketChange
-from cache.outbox import OutboxItem
+from cache.outbox import HELD_WRITE_MARGIN, OutboxItem
 from cache.private_files import FILE_MODE, private_folder
 from portal.client import CHANGES_PAGE_LIMIT, PortalClient
 from portal.errors import (
@@ -66,8 +66,6 @@ DEFAULT_INTERVAL = 300.0
 MAX_OFFLINE_BACKOFF = 300.0
 FAILURES_BEFORE_OFFLINE = 3
 LOCK_WAIT_SECONDS = 5.0
-# A held write's sync comes this long after its hold ends, so that it finds the write due.
-HELD_WRITE_MARGIN = 0.25
 JITTER_SECONDS = (2.0, 10.0)
 # A board's phase in the PSA cycle is the fractional part of its user id times this (Fibonacci
 # hashing): a tenant's users have neighbouring ids, and their phases then fall almost evenly

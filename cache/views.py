@@ -10,7 +10,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 
 from cache.model import SORT_LABELS, Pill, Scope, SortColumn, TicketQuery
-from portal.schema import CATEGORY_LABELS, PRIORITY_LABELS, STATUS_LABELS, Category, Priority, Status
+from portal.vocabulary import CATEGORY_LABELS, PRIORITY_LABELS, STATUS_LABELS, Category, Priority, Status
 
 # Newest, latest, longest waited and most urgent first; the rest A to Z (the board's `s` too).
 DESCENDING_FIRST = frozenset({SortColumn.CREATED, SortColumn.UPDATED, SortColumn.AGE, SortColumn.PRIORITY})

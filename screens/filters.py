@@ -15,7 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from cache.views import filter_words
-from portal.schema import CATEGORY_LABELS, PRIORITY_LABELS, STATUS_LABELS, Category, Priority, Status
+from portal.vocabulary import CATEGORY_LABELS, PRIORITY_LABELS, STATUS_LABELS, Category, Priority, Status
 from widgets.choice import ChoiceField
 from widgets.guarded import Guarded
 

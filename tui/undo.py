@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from textual.app import App
 from textual.timer import Timer
 
-from cache.sync import HELD_WRITE_MARGIN
+from cache.outbox import HELD_WRITE_MARGIN
 from screens.common import HeldWrite, LocalFiles
 
 
