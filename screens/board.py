@@ -154,7 +154,8 @@ class BoardScreen(Guarded, Screen):
         """The first rows, with the columns and title of whom they are for (who decides the
         columns: no column is added a moment later); counted after their paint."""
         self._show_viewer(opening.viewer)
-        self.table.show_rows(TicketQuery(), opening.first_page, with_submitter=self.company_wide)
+        if self.table.ticket_query == TicketQuery():  # else a key already asked for other rows
+            self.table.show_rows(TicketQuery(), opening.first_page, with_submitter=self.company_wide)
         self.call_after_refresh(lambda: self.set_timer(SETTLE_AFTER_FIRST_PAINT_SECONDS, self._count_opening))
 
     def _count_opening(self) -> None:

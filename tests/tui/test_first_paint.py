@@ -14,18 +14,25 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 from contextlib import closing
 from pathlib import Path
 
+import pytest
+
 from cache.mirror import Mirror
+from cache.model import SortColumn
 from cache.sync import SyncEngine
 from portal.client import PortalClient
 from portal.schema import CompanyRef, Me
 from portal.vocabulary import AccessLevel
+from screens import board as board_module
+from screens.board import read_opening
 from tests.tui.fixed_world import changes_for, fixed_mirror, fixed_ticket
 from tui.app import TicketsApp
 from tui.config import Profile
 from tui.session import Session, remember_identity, session_paths
+from widgets.ticket_table import TicketTable
 
 TOKEN = "first-paint-token"
 LOADED_AFTER_THE_FIRST_PAINT = (
@@ -163,5 +170,36 @@ async def test_a_mirror_damaged_deep_inside_is_found_after_the_first_paint_and_r
             with closing(sqlite3.connect(paths.cache_db)) as conn:
                 assert conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
     finally:
+        await client.aclose()
+        mirror.close()
+
+
+async def test_a_key_pressed_before_the_first_rows_are_read_is_not_undone_by_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Without an opening read before the app started (the demo, a new login), the board reads
+    it at mount: a sort asked for meanwhile stays."""
+    slow = threading.Event()
+
+    def read_slowly(mirror):
+        slow.wait(5)  # until the key has been handled
+        return read_opening(mirror)
+
+    monkeypatch.setattr(board_module, "read_opening", read_slowly)
+    mirror = fixed_mirror(tmp_path, [fixed_ticket(n) for n in range(1, 31)])
+    client = PortalClient("http://127.0.0.1:9")  # never used: nothing syncs
+    app = TicketsApp(Session(mirror, client, SyncEngine(mirror, client)), sync_on_start=False)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("s")
+            table = app.screen.query_one(TicketTable)
+            assert table.ticket_query.sort is not SortColumn.CREATED  # the sort moved on
+            asked = table.ticket_query
+            slow.set()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert table.shown_query == asked and table.total == 30
+    finally:
+        slow.set()
         await client.aclose()
         mirror.close()
