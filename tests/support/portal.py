@@ -370,3 +370,24 @@ def token_for(portal: RunningPortal, account: Account) -> str:
     )
     response.raise_for_status()
     return response.json()["token"]
+
+
+_held_tokens: dict[tuple[Path, str], str] = {}
+
+
+def held_token(portal: RunningPortal, account: Account) -> str:
+    """A token of `account` on `portal` for a test whose subject is not the sign-in: the one this
+    test process already holds while the portal still takes it (GET /me says so), else a new
+    one. Each sign-in is an argon2 verification, 0.15 s of CPU that the portal runs at a lower
+    priority than the rest, so seconds on a busy machine; a test that revokes its token (or a
+    restored portal that never knew it) makes the next one sign in again."""
+    key = (portal.db, account.email)
+    token = _held_tokens.get(key)
+    if token is not None:
+        me = httpx.get(
+            f"{portal.api}/me", headers={"Authorization": f"Bearer {token}"}, timeout=30, verify=tls_context()
+        )
+        if me.status_code == 200:
+            return token
+    _held_tokens[key] = token = token_for(portal, account)
+    return token

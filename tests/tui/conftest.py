@@ -18,7 +18,7 @@ from cache.mirror import Mirror
 from cache.profile import profile_paths
 from cache.sync import SyncEngine
 from portal.client import PortalClient, RetryPolicy, tls_context
-from tests.support.portal import Account, RunningPortal, start_portal, token_for
+from tests.support.portal import Account, RunningPortal, held_token, start_portal
 from tui.app import TicketsApp
 from tui.demo import DEMO_EMAIL, DEMO_PASSWORD
 from tui.session import Session
@@ -98,7 +98,7 @@ async def running_tui(
     size: tuple[int, int] = (120, 40),
     keymap: dict[str, str] | None = None,
 ) -> AsyncIterator[Running]:
-    token = await asyncio.to_thread(token_for, portal, account)
+    token = await asyncio.to_thread(held_token, portal, account)
     env = {"XDG_CACHE_HOME": str(folder / "cache"), "XDG_DATA_HOME": str(folder / "data")}
     mirror = Mirror.open(profile_paths("test", portal.url, account.email, env))
     client = client_for(portal, token)
