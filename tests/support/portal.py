@@ -1,10 +1,10 @@
 """The reference portal, run for real: a uvicorn subprocess on 127.0.0.1 over a temp database.
 
 Every end-to-end test talks HTTP to one of these. `make_world` sets up the two companies and
-six users that the isolation tests need, through the `msp-portal` CLI as an operator would
-(`add_world` adds the same again, renamed, to a portal that already has others);
-`seed_demo` gives a portal the demo companies of `msp-portal seed-demo`. Each is made once per
-test session and its rows copied into every portal that asks for it.
+six users that the isolation tests need (`add_world` adds the same again, renamed, to a portal
+that already has others); `seed_demo` gives a portal the demo companies of `msp-portal
+seed-demo`. Each is made once per test session and its rows copied into every portal that asks
+for it.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -228,10 +227,9 @@ def make_world(portal: RunningPortal) -> World:
     """Alpha Ltd and Beta Ltd, each with an own, a company and a company_admin user:
     keys a_own, a_company, a_admin, b_own, b_company, b_admin.
 
-    The world is made once per test session through the `msp-portal` CLI, as an operator would,
-    and then copied into each portal's (empty) database with SQLite's online backup, which the
-    running server sees like any other write: argon2 hashing and eight process starts per test
-    would cost seconds each time."""
+    The world is made once per test session (see `_write_world`) and then copied into each
+    portal's (empty) database with SQLite's online backup, which the running server sees like
+    any other write: argon2 hashing per user and per test would cost seconds each time."""
     _load_rows(_world_template(), portal.db)
     return World(portal, dict(_ACCOUNTS))
 
@@ -285,9 +283,8 @@ def add_world(portal: RunningPortal) -> World:
     hold others: "Alpha Ltd 3", "Beta Ltd 3", own@a3.example and so on, the same names, levels
     and password. For a test that needs accounts of its own, not a portal of its own.
 
-    Written into the portal's database in this process with the portal's own storage functions
-    (what `msp-portal add-company` and `add-user` do), with one hash of the password per
-    session: the running server sees them like any other write."""
+    Written into the portal's database in this process (see `_write_world`): the running server
+    sees them like any other write."""
     number = next(_worlds)
     accounts = {
         key: replace(
@@ -297,12 +294,20 @@ def add_world(portal: RunningPortal) -> World:
         )
         for key, account in _ACCOUNTS.items()
     }
-    db = Storage(portal.db)
+    _write_world(portal.db, accounts)
+    return World(portal, accounts)
+
+
+def _write_world(db_path: Path, accounts: dict[str, Account]) -> None:
+    """The accounts' companies and users, written with the portal's own storage functions (what
+    `msp-portal add-company` and `add-user` do; the commands themselves are tested in
+    tests/portal/test_demo_and_cli.py), with one hash of the password per session."""
+    db = Storage(db_path)
     try:
         with db.write() as conn:
             companies = {
                 company: storage.add_company(conn, company, psa_prefix(company))
-                for company in {account.company for account in accounts.values()}
+                for company in sorted({account.company for account in accounts.values()})
             }
             for account in accounts.values():
                 storage.add_user(
@@ -315,7 +320,6 @@ def add_world(portal: RunningPortal) -> World:
                 )
     finally:
         db.close()
-    return World(portal, accounts)
 
 
 @functools.cache
@@ -327,12 +331,8 @@ def _world_password_hash() -> str:
 def _world_template() -> Path:
     folder = Path(tempfile.mkdtemp(prefix="msp-world-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)  # `make test` leaves nothing in /tmp
-    builder = RunningPortal(folder / "world.db", folder / "unused.log", psa_interval=0, rate_limit=0)
-    # Concurrent CLI runs, as several operators would: the database serialises the writes.
-    with ThreadPoolExecutor(max_workers=len(_ACCOUNTS)) as pool:
-        list(pool.map(lambda company: builder.cli("add-company", company), _COMPANIES.values()))
-        list(pool.map(lambda account: _add_user(builder, account), _ACCOUNTS.values()))
-    return builder.db
+    _write_world(folder / "world.db", _ACCOUNTS)
+    return folder / "world.db"
 
 
 @functools.cache
@@ -343,22 +343,6 @@ def _demo_template() -> Path:
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     RunningPortal(folder / "demo.db", folder / "unused.log", psa_interval=0, rate_limit=0).cli("seed-demo")
     return folder / "demo.db"
-
-
-def _add_user(portal: RunningPortal, account: Account) -> None:
-    portal.cli(
-        "add-user",
-        "--company",
-        account.company,
-        "--email",
-        account.email,
-        "--name",
-        account.name,
-        "--access-level",
-        account.access_level,
-        "--password-stdin",
-        input=account.password + "\n",
-    )
 
 
 def token_for(portal: RunningPortal, account: Account) -> str:
