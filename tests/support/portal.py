@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -227,7 +228,7 @@ def make_world(portal: RunningPortal) -> World:
     """Alpha Ltd and Beta Ltd, each with an own, a company and a company_admin user:
     keys a_own, a_company, a_admin, b_own, b_company, b_admin.
 
-    The world is made once per test session (see `_write_world`) and then copied into each
+    The world is made once per test session (see `write_accounts`) and then copied into each
     portal's (empty) database with SQLite's online backup, which the running server sees like
     any other write: argon2 hashing per user and per test would cost seconds each time."""
     _load_rows(_world_template(), portal.db)
@@ -283,7 +284,7 @@ def add_world(portal: RunningPortal) -> World:
     hold others: "Alpha Ltd 3", "Beta Ltd 3", own@a3.example and so on, the same names, levels
     and password. For a test that needs accounts of its own, not a portal of its own.
 
-    Written into the portal's database in this process (see `_write_world`): the running server
+    Written into the portal's database in this process (see `write_accounts`): the running server
     sees them like any other write."""
     number = next(_worlds)
     accounts = {
@@ -294,44 +295,44 @@ def add_world(portal: RunningPortal) -> World:
         )
         for key, account in _ACCOUNTS.items()
     }
-    _write_world(portal.db, accounts)
+    write_accounts(portal.db, accounts.values())
     return World(portal, accounts)
 
 
-def _write_world(db_path: Path, accounts: dict[str, Account]) -> None:
-    """The accounts' companies and users, written with the portal's own storage functions (what
-    `msp-portal add-company` and `add-user` do; the commands themselves are tested in
-    tests/portal/test_demo_and_cli.py), with one hash of the password per session."""
+def write_accounts(db_path: Path, accounts: Iterable[Account]) -> None:
+    """The accounts, and their companies where new, written into a portal database with the
+    portal's own storage functions (what `msp-portal add-company` and `add-user` do; the
+    commands themselves are tested in tests/portal/test_demo_and_cli.py), with one argon2 hash
+    of each password per session."""
     db = Storage(db_path)
     try:
         with db.write() as conn:
-            companies = {
-                company: storage.add_company(conn, company, psa_prefix(company))
-                for company in sorted({account.company for account in accounts.values()})
-            }
-            for account in accounts.values():
+            for account in accounts:
+                company_id = storage.company_id_by_name(conn, account.company)
+                if company_id is None:
+                    company_id = storage.add_company(conn, account.company, psa_prefix(account.company))
                 storage.add_user(
                     conn,
-                    company_id=companies[account.company],
+                    company_id=company_id,
                     email=account.email,
                     name=account.name,
                     access_level=AccessLevel(account.access_level),
-                    password_hash=_world_password_hash(),
+                    password_hash=_password_hash(account.password),
                 )
     finally:
         db.close()
 
 
 @functools.cache
-def _world_password_hash() -> str:
-    return hash_password(WORLD_PASSWORD)
+def _password_hash(password: str) -> str:
+    return hash_password(password)
 
 
 @functools.cache
 def _world_template() -> Path:
     folder = Path(tempfile.mkdtemp(prefix="msp-world-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)  # `make test` leaves nothing in /tmp
-    _write_world(folder / "world.db", _ACCOUNTS)
+    write_accounts(folder / "world.db", _ACCOUNTS.values())
     return folder / "world.db"
 
 
