@@ -11,10 +11,11 @@ from tests.portal.api import Api, FeedMirror, db_snapshot, psa_cycles, refusal
 from tests.support.portal import World
 
 
-@pytest.fixture
-def populated(world: World):
-    """Each user submits two tickets, each with a comment; one PSA cycle answers them all."""
-    apis = {key: Api.signed_in(world.portal, account) for key, account in world.accounts.items()}
+@pytest.fixture(scope="module")
+def populated(module_world: World):
+    """Each user submits two tickets, each with a comment; one PSA cycle answers them all. Once
+    for the module: its tests only read, or try writes that are refused (and check that)."""
+    apis = {key: Api.signed_in(module_world.portal, account) for key, account in module_world.accounts.items()}
     marker_of: dict[int, str] = {}
     owner_of: dict[int, str] = {}
     for key, api in apis.items():
@@ -23,7 +24,7 @@ def populated(world: World):
             ticket = api.create(f"Issue {n} of {key}", description=f"Details {marker}")
             api.comment(ticket.id, f"Comment mentioning {marker}comment")
             marker_of[ticket.id], owner_of[ticket.id] = marker, key
-    psa_cycles(world.portal)
+    psa_cycles(module_world.portal)
     yield apis, marker_of, owner_of
     for api in apis.values():
         api.close()
@@ -35,7 +36,7 @@ def _may_see(viewer: str, owner: str) -> bool:
     return viewer[0] == owner[0]  # same company
 
 
-def test_each_user_sees_exactly_what_their_access_allows(world: World, populated):
+def test_each_user_sees_exactly_what_their_access_allows(module_world: World, populated):
     apis, marker_of, owner_of = populated
     for viewer, api in apis.items():
         expected = {tid for tid, owner in owner_of.items() if _may_see(viewer, owner)}
@@ -55,10 +56,10 @@ def test_each_user_sees_exactly_what_their_access_allows(world: World, populated
         assert len(mirror.events) == 4 * len(expected)
 
 
-def test_every_endpoint_answers_404_for_what_a_user_may_not_see(world: World, populated):
+def test_every_endpoint_answers_404_for_what_a_user_may_not_see(module_world: World, populated):
     apis, _markers, owner_of = populated
     missing = max(owner_of) + 1000
-    before = db_snapshot(world.portal.db)
+    before = db_snapshot(module_world.portal.db)
     for viewer, api in apis.items():
         hidden = [tid for tid, owner in owner_of.items() if not _may_see(viewer, owner)]
         assert len(hidden) == (10 if viewer.endswith("_own") else 6)
@@ -79,11 +80,11 @@ def test_every_endpoint_answers_404_for_what_a_user_may_not_see(world: World, po
                 # The same sentence whether the ticket exists or not: existence is not confirmed.
                 assert body.error == f"No ticket {ticket_id} is visible to you."
                 assert str(ticket_id) not in answer.headers.get("ETag", "")
-    after = db_snapshot(world.portal.db)
+    after = db_snapshot(module_world.portal.db)
     assert after == before  # no probe wrote anything
 
 
-def test_the_feed_never_serves_another_companys_rows(world: World, populated):
+def test_the_feed_never_serves_another_companys_rows(module_world: World, populated):
     apis, _markers, owner_of = populated
     for viewer, api in apis.items():
         my_company = Me.model_validate_json(api.http.get("/me").content).company.id

@@ -1,10 +1,10 @@
 """The reference portal, run for real: a uvicorn subprocess on 127.0.0.1 over a temp database.
 
 Every end-to-end test talks HTTP to one of these. `make_world` sets up the two companies and
-six users that the isolation tests need, through the `msp-portal` CLI as an operator would
-(`add_world` adds the same again, renamed, to a portal that already has others);
-`seed_demo` gives a portal the demo companies of `msp-portal seed-demo`. Each is made once per
-test session and its rows copied into every portal that asks for it.
+six users that the isolation tests need (`add_world` adds the same again, renamed, to a portal
+that already has others); `seed_demo` gives a portal the demo companies of `msp-portal
+seed-demo`. Each is made once per test session and its rows copied into every portal that asks
+for it.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import sys
 import tempfile
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -230,10 +230,9 @@ def make_world(portal: RunningPortal) -> World:
     """Alpha Ltd and Beta Ltd, each with an own, a company and a company_admin user:
     keys a_own, a_company, a_admin, b_own, b_company, b_admin.
 
-    The world is made once per test session through the `msp-portal` CLI, as an operator would,
-    and then copied into each portal's (empty) database with SQLite's online backup, which the
-    running server sees like any other write: argon2 hashing and eight process starts per test
-    would cost seconds each time."""
+    The world is made once per test session (see `write_accounts`) and then copied into each
+    portal's (empty) database with SQLite's online backup, which the running server sees like
+    any other write: argon2 hashing per user and per test would cost seconds each time."""
     _load_rows(_world_template(), portal.db)
     return World(portal, dict(_ACCOUNTS))
 
@@ -287,9 +286,8 @@ def add_world(portal: RunningPortal) -> World:
     hold others: "Alpha Ltd 3", "Beta Ltd 3", own@a3.example and so on, the same names, levels
     and password. For a test that needs accounts of its own, not a portal of its own.
 
-    Written into the portal's database in this process with the portal's own storage functions
-    (what `msp-portal add-company` and `add-user` do), with one hash of the password per
-    session: the running server sees them like any other write."""
+    Written into the portal's database in this process (see `write_accounts`): the running server
+    sees them like any other write."""
     number = next(_worlds)
     accounts = {
         key: replace(
@@ -299,42 +297,45 @@ def add_world(portal: RunningPortal) -> World:
         )
         for key, account in _ACCOUNTS.items()
     }
-    db = Storage(portal.db)
-    try:
-        with db.write() as conn:
-            companies = {
-                company: storage.add_company(conn, company, psa_prefix(company))
-                for company in {account.company for account in accounts.values()}
-            }
-            for account in accounts.values():
-                storage.add_user(
-                    conn,
-                    company_id=companies[account.company],
-                    email=account.email,
-                    name=account.name,
-                    access_level=AccessLevel(account.access_level),
-                    password_hash=_world_password_hash(),
-                )
-    finally:
-        db.close()
+    write_accounts(portal.db, accounts.values())
     return World(portal, accounts)
 
 
+def write_accounts(db_path: Path, accounts: Iterable[Account]) -> None:
+    """The accounts, and their companies where new, written into a portal database with the
+    portal's own storage functions (what `msp-portal add-company` and `add-user` do; the
+    commands themselves are tested in tests/portal/test_demo_and_cli.py), with one argon2 hash
+    of each password per session."""
+    db = Storage(db_path)
+    try:
+        with db.write() as conn:
+            for account in accounts:
+                company_id = storage.company_id_by_name(conn, account.company)
+                if company_id is None:
+                    company_id = storage.add_company(conn, account.company, psa_prefix(account.company))
+                storage.add_user(
+                    conn,
+                    company_id=company_id,
+                    email=account.email,
+                    name=account.name,
+                    access_level=AccessLevel(account.access_level),
+                    password_hash=_password_hash(account.password),
+                )
+    finally:
+        db.close()
+
+
 @functools.cache
-def _world_password_hash() -> str:
-    return hash_password(WORLD_PASSWORD)
+def _password_hash(password: str) -> str:
+    return hash_password(password)
 
 
 @functools.cache
 def _world_template() -> Path:
     folder = Path(tempfile.mkdtemp(prefix="msp-world-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)  # `make test` leaves nothing in /tmp
-    builder = RunningPortal(folder / "world.db", folder / "unused.log", psa_interval=0, rate_limit=0)
-    # Concurrent CLI runs, as several operators would: the database serialises the writes.
-    with ThreadPoolExecutor(max_workers=len(_ACCOUNTS)) as pool:
-        list(pool.map(lambda company: builder.cli("add-company", company), _COMPANIES.values()))
-        list(pool.map(lambda account: add_user(builder, account), _ACCOUNTS.values()))
-    return builder.db
+    write_accounts(folder / "world.db", _ACCOUNTS.values())
+    return folder / "world.db"
 
 
 @functools.cache
@@ -392,3 +393,24 @@ def comment_as(portal: RunningPortal, account: Account, ticket_id: int, body: st
     )
     response.raise_for_status()
     return response.json()["id"]
+
+
+_held_tokens: dict[tuple[Path, str], str] = {}
+
+
+def held_token(portal: RunningPortal, account: Account) -> str:
+    """A token of `account` on `portal` for a test whose subject is not the sign-in: the one this
+    test process already holds while the portal still takes it (GET /me says so), else a new
+    one. Each sign-in is an argon2 verification, 0.15 s of CPU that the portal runs at a lower
+    priority than the rest, so seconds on a busy machine; a test that revokes its token (or a
+    restored portal that never knew it) makes the next one sign in again."""
+    key = (portal.db, account.email)
+    token = _held_tokens.get(key)
+    if token is not None:
+        me = httpx.get(
+            f"{portal.api}/me", headers={"Authorization": f"Bearer {token}"}, timeout=30, verify=tls_context()
+        )
+        if me.status_code == 200:
+            return token
+    _held_tokens[key] = token = token_for(portal, account)
+    return token

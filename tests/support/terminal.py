@@ -23,7 +23,7 @@ from pathlib import Path
 import httpx
 
 from portal.client import tls_context
-from tests.support.portal import Account, RunningPortal, token_for
+from tests.support.portal import Account, RunningPortal, held_token
 
 COMMAND = Path(sys.executable).with_name("msp-tickets")
 WIDTH, HEIGHT = 120, 40
@@ -269,7 +269,7 @@ def start_board(
 ) -> Board:
     """The board as a logged-in user opens it, in a terminal of `size`: a profile in config.toml
     (and `more_config` after it), the token in the environment (no keyring in a test)."""
-    token = token_for(portal, account)
+    token = held_token(portal, account)
     config = home / "config" / "msp-tickets"
     config.mkdir(parents=True, exist_ok=True)
     (config / "config.toml").write_text(

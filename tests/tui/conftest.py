@@ -20,7 +20,7 @@ from cache.sync import SyncEngine
 from portal.client import PortalClient, RetryPolicy, tls_context
 from screens import writes
 from screens.common import ViewShelf
-from tests.support.portal import Account, RunningPortal, start_portal, token_for
+from tests.support.portal import Account, RunningPortal, held_token, start_portal
 from tests.tui.fixed_world import FIXED_NOW
 from tui.app import TicketsApp
 from tui.demo import DEMO_EMAIL, DEMO_PASSWORD
@@ -111,7 +111,7 @@ async def running_tui(
     keymap: dict[str, str] | None = None,
     views: ViewShelf | None = None,
 ) -> AsyncIterator[Running]:
-    token = await asyncio.to_thread(token_for, portal, account)
+    token = await asyncio.to_thread(held_token, portal, account)
     env = {"XDG_CACHE_HOME": str(folder / "cache"), "XDG_DATA_HOME": str(folder / "data")}
     mirror = Mirror.open(profile_paths("test", portal.url, account.email, env))
     client = client_for(portal, token)
