@@ -5,26 +5,11 @@ in process (ASGI), since a real HTTP server refuses such a header before the app
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 import httpx
 import pytest
 
-from portal.server.app import Settings, create_app
 from portal.server.error_handlers import MAX_BODY_BYTES
-
-
-@pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory):
-    db: Path = tmp_path_factory.mktemp("body-limit") / "portal.db"
-    subprocess.run(
-        [sys.executable, "-m", "portal.server.cli", "--db", str(db), "seed-demo", "--tickets", "3"],
-        check=True,
-        capture_output=True,
-    )
-    return create_app(Settings(db_path=db, run_psa_job=False))
+from tests.portal.test_openapi_fuzz import portal_app as app  # noqa: F401  (the fixture: a seeded app)
 
 
 async def _call(app, method: str, path: str, **kwargs) -> httpx.Response:
