@@ -78,10 +78,13 @@ async def test_reopen_puts_a_resolved_ticket_back_to_open(demo_portal, tmp_path:
         await running.until(
             lambda: portal_ticket(running, detail.ticket_id)["status"] == "open", what="open on the portal"
         )
-        timeline = portal_ticket(running, detail.ticket_id)["timeline"]
-        assert any(e.get("body") == "Not fixed yet" and e["author_role"] == "client" for e in timeline), (
-            "the reason, as a comment"
-        )
+
+        def reason_posted() -> bool:  # a second write, sent after the reopening
+            timeline = portal_ticket(running, detail.ticket_id)["timeline"]
+            return any(e.get("body") == "Not fixed yet" and e["author_role"] == "client" for e in timeline)
+
+        await running.until(reason_posted, what="the reason, as a comment")
+        assert reason_posted(), "the reason, as a comment"
         await running.until(lambda: "Reopen" not in footer_keys(running), what="reopen to go")
         assert "Rate" not in footer_keys(running), "an open ticket cannot be rated"
 
