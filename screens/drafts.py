@@ -41,6 +41,9 @@ class DraftKeeper:
         self._fields = fields
         self._saved = saved
         self._timer: Timer | None = None
+        # Bumped when the draft goes with the write that sends it: a save made before then that
+        # runs after (it waited on a busy file) must not bring the sent text back as a draft.
+        self._generation = 0
 
     def load(self) -> dict[str, str]:
         """The draft as it was when the form opened."""
@@ -54,30 +57,31 @@ class DraftKeeper:
     def save_now(self) -> None:
         self._stop_timer()
         fields = self._fields()
-        mirror = self._files.mirror
-        if any(value.strip() for value in fields.values()):
-            self._files.run(
-                self._owner.app,
-                mirror.drafts.save,
-                self.name,
-                fields,
-                what="saving your draft",
-                write=True,
-                group=DRAFT_GROUP,
-            )
+        keep = any(value.strip() for value in fields.values())
+        self._files.run(
+            self._owner.app,
+            self._keep_unless_sent,
+            self._generation,
+            fields if keep else None,
+            what="saving your draft" if keep else "clearing your draft",
+            write=True,
+            group=DRAFT_GROUP,
+        )
+
+    def _keep_unless_sent(self, generation: int, fields: dict[str, str] | None) -> None:
+        """On the writer thread: the draft saved (None: cleared), unless it has been sent since."""
+        if generation != self._generation:
+            return
+        drafts = self._files.mirror.drafts
+        if fields is None:
+            drafts.clear(self.name)
         else:
-            self._files.run(
-                self._owner.app,
-                mirror.drafts.clear,
-                self.name,
-                what="clearing your draft",
-                write=True,
-                group=DRAFT_GROUP,
-            )
+            drafts.save(self.name, fields)
 
     def forget(self) -> None:
-        """Stop saving: the draft went with the write that sent it (one transaction)."""
+        """Stop saving: the draft goes with the write that sends it (one transaction)."""
         self._stop_timer()
+        self._generation += 1
 
     def _stop_timer(self) -> None:
         if self._timer is not None:
