@@ -75,6 +75,7 @@ class CommentScreen(Guarded, ModalScreen[int | None]):
             lambda: mirror.outbox.add_comment(ticket_id, body.strip(), replacing_draft=name),
             self.dismiss,
             what="sending the comment",
+            not_done=self.draft.resume,
         )
 
     def action_cancel(self) -> None:

@@ -44,18 +44,23 @@ class DraftKeeper:
         # Bumped when the draft goes with the write that sends it: a save made before then that
         # runs after (it waited on a busy file) must not bring the sent text back as a draft.
         self._generation = 0
+        self._sending = False  # the text is on its way in a write: nothing to save meanwhile
 
     def load(self) -> dict[str, str]:
         """The draft as it was when the form opened."""
         return dict(self._saved)
 
     def changed(self) -> None:
+        if self._sending:
+            return
         if self._timer is not None:
             self._timer.stop()
         self._timer = self._owner.set_timer(SAVE_AFTER_SECONDS, self.save_now)
 
     def save_now(self) -> None:
         self._stop_timer()
+        if self._sending:
+            return
         fields = self._fields()
         keep = any(value.strip() for value in fields.values())
         self._files.run(
@@ -79,9 +84,15 @@ class DraftKeeper:
             drafts.save(self.name, fields)
 
     def forget(self) -> None:
-        """Stop saving: the draft goes with the write that sends it (one transaction)."""
+        """Stop saving: the draft goes with the write that sends it (one transaction). What the
+        field still reports afterwards (a paste's last change) is the text sent, not a draft."""
         self._stop_timer()
         self._generation += 1
+        self._sending = True
+
+    def resume(self) -> None:
+        """The write did not go (refused, or it failed): the form stays, and so does its draft."""
+        self._sending = False
 
     def _stop_timer(self) -> None:
         if self._timer is not None:

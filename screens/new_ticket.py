@@ -163,6 +163,7 @@ class NewTicketScreen(Guarded, Screen[int | None]):
             lambda: mirror.outbox.submit_ticket(draft, replacing_draft=DRAFT_NAME),
             self.dismiss,
             what="submitting the ticket",
+            not_done=self.draft.resume,
         )
 
     @on(Button.Pressed, "#cancel")

@@ -26,12 +26,14 @@ def write_then(
     *,
     what: str,
     then_sync: bool = True,
+    not_done: Callable[[], None] | None = None,
 ) -> Worker | None:
     """Run `write` on the writer thread; on success call `done(result)` on the UI and request
     a sync. A write the mirror refuses (ValueError: its sentence names what is wrong) is shown
     as an error and the screen stays; a busy file is tried again until it is free (the status
     line says so). A second press while the first write is under way does nothing: one press,
-    one ticket. Without `then_sync` the sync is left to the caller."""
+    one ticket. Without `then_sync` the sync is left to the caller. `not_done` is called when
+    the write did not go, whatever the reason."""
     if _writing(screen):
         return None
 
@@ -41,11 +43,16 @@ def write_then(
             screen.post_message(SyncRequested())
 
     async def attempt() -> None:
+        written = False
         try:
             result = await services.files.call(write, what=what, write=True)
+            written = True
         except ValueError as error:
             screen.notify(str(error), title="Not saved", severity="error", markup=False)
             return
+        finally:
+            if not written and not_done is not None:
+                not_done()
         finish(result)
 
     return services.files.spawn(screen, attempt, what=what, group=WRITE_GROUP)

@@ -46,16 +46,20 @@ def test_a_save_that_runs_after_the_send_is_dropped(tmp_path: Path) -> None:
         mirror.close()
 
 
-def test_a_save_after_a_refused_send_is_kept(tmp_path: Path) -> None:
+def test_a_change_reported_after_the_send_is_not_a_draft_until_the_send_fails(tmp_path: Path) -> None:
+    """A paste's last change can be handled after ctrl+s: it is the text sent, not a draft. If
+    the write then does not go, the form keeps saving its draft."""
     mirror = small_board(tmp_path)
     try:
         files = HeldWrites(mirror)
-        fields = {"subject": "Printer jams"}
-        keeper = _keeper(files, fields)
-        keeper.forget()  # sent, then refused: the form stays and the user goes on typing
-        fields["subject"] = "Printer jams again"
+        keeper = _keeper(files, {"subject": "Printer jams"})
+        keeper.forget()
+        keeper.save_now()  # as the field's late Changed would, through the timer
+        files.run_waiting()
+        assert mirror.drafts.load("new-ticket") is None
+        keeper.resume()  # the write did not go
         keeper.save_now()
         files.run_waiting()
-        assert mirror.drafts.load("new-ticket") == {"subject": "Printer jams again"}
+        assert mirror.drafts.load("new-ticket") == {"subject": "Printer jams"}
     finally:
         mirror.close()
