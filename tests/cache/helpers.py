@@ -44,21 +44,7 @@ async def api_view(client: PortalClient) -> dict[int, dict]:
             "assignee": detail.assignee,
             "psa_ticket_id": detail.psa_ticket_id,
             "rating": (detail.rating, detail.rating_comment),
-            "timeline": [
-                (
-                    e.id,
-                    e.kind.value,
-                    e.author_role.value,
-                    e.author_name,
-                    e.body,
-                    e.from_status,
-                    e.to_status,
-                    e.assignee,
-                    e.score,
-                    e.created_at,
-                )
-                for e in detail.timeline
-            ],
+            "timeline": [_event_fields(e) for e in detail.timeline],
         }
     return view
 
@@ -80,21 +66,7 @@ def mirror_view(mirror: Mirror) -> dict[int, dict]:
             "assignee": row.assignee,
             "psa_ticket_id": row.psa_ticket_id,
             "rating": (detail.rating, detail.rating_comment),
-            "timeline": [
-                (
-                    e.id,
-                    e.kind.value,
-                    e.author_role.value,
-                    e.author_name,
-                    e.body,
-                    e.from_status,
-                    e.to_status,
-                    e.assignee,
-                    e.score,
-                    e.created_at,
-                )
-                for e in detail.timeline
-            ],
+            "timeline": [_event_fields(e) for e in detail.timeline],
         }
     return view
 
@@ -110,3 +82,19 @@ async def create_tickets(portal, account, count: int, prefix: str = "Ticket") ->
 async def tickets_titled(client: PortalClient, subject: str):
     page = await client.list_tickets(q=subject, limit=100)
     return [t for t in page.items if t.subject == subject]
+
+
+def _event_fields(event) -> tuple:
+    """What the portal's view and the mirror's are compared on, for one timeline event."""
+    return (
+        event.id,
+        event.kind.value,
+        event.author_role.value,
+        event.author_name,
+        event.body,
+        event.from_status,
+        event.to_status,
+        event.assignee,
+        event.score,
+        event.created_at,
+    )
