@@ -31,12 +31,19 @@ class Written:
     text_changed: bool  # what search indexes changed: the ticket's FTS row must be rebuilt
 
 
+UPDATED_AT = queries.TICKET_COLUMNS.index("updated_at")
+
+
 def upsert_ticket(conn: sqlite3.Connection, ticket: Ticket) -> Written:
     params = ticket_params(ticket)
     before = conn.execute(queries.SELECT_TICKET_COLUMNS, (ticket.id,)).fetchone()
     if before is None:
         conn.execute(queries.INSERT_TICKET, params)
         return Written(new=True, text_changed=True)
+    if params["updated_at"] < before[UPDATED_AT]:
+        # An answer from the past (an idempotent retry is answered with what the portal stored
+        # when it first did the write): the mirror already has what happened since.
+        return Written(new=False, text_changed=False)
     # Only what changed is written: every column set is an index rewritten (a PSA change
     # touches status, assignee and updated_at, not the eight sort indexes).
     changed = [c for c, old in zip(queries.TICKET_COLUMNS, before) if params[c] != old]

@@ -296,3 +296,31 @@ async def test_access_narrowed_to_own_drops_the_others_tickets(fresh_world, side
     assert [t["subject"] for t in view.values()] == ["Mine 0"]
     assert view == await api_view(side.client)
     assert side.mirror.total(TicketQuery(search="Colleague")) == 0
+
+
+async def test_a_replayed_answer_never_takes_the_mirror_back_in_time(fresh_world, sides):
+    """A create whose answer was lost and whose retries failed is sent again a sync later; the
+    portal replays the answer it stored at the time. Meanwhile the technicians moved the ticket
+    and the pull brought that in: the old answer must not undo it."""
+    portal = fresh_world.portal
+    transport = FaultyTransport()
+    side = await sides(portal, fresh_world.accounts["a_own"], transport=transport)
+    attempts = FAST_RETRY.max_attempts
+    transport.inject(path_is("POST", "/tickets"), Fault("lose_response"), *[Fault("drop")] * (attempts - 1))
+    side.mirror.outbox.submit_ticket(draft("Answered long ago"))
+    assert (await side.engine.sync_now()).error  # committed, but the client never heard
+    (created,) = await tickets_titled(side.client, "Answered long ago")
+    for _ in range(20):
+        portal.psa_sync_now()
+        moved = await side.client.ticket(created.id)
+        if moved.updated_at > created.updated_at:
+            break
+    else:
+        raise AssertionError("the PSA simulator never touched the ticket")
+
+    again = await side.engine.sync_now()
+
+    assert again.error is None and side.mirror.outbox.pending_items() == []
+    replays = [s for s in transport.seen if s.method == "POST" and s.path.endswith("/tickets")]
+    assert replays[-1].status == 201, "sent again and answered from the portal's store"
+    assert mirror_view(side.mirror) == await api_view(side.client)
