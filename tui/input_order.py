@@ -47,7 +47,7 @@ class InputOrder:
         app must route as usual (and tell `routed` where to)."""
         if event is self._released:
             return False
-        self._waiting.put_nowait(event)
+        self._waiting.put_nowait(typed_ahead(event))
         if self._feeding is None or self._feeding.done():
             self._feeding = asyncio.create_task(self._feed(), name="input in order")
         return True
@@ -115,6 +115,15 @@ class InputOrder:
                     return
             else:
                 await asyncio.sleep(NOT_READY_POLL_SECONDS)
+
+
+def typed_ahead(event: InputEvent) -> InputEvent:
+    """What was typed before the app put the terminal in raw mode (right after its start) went
+    through the tty's line discipline, which turns the return key's CR into LF: a `:143⏎`
+    typed ahead arrives with ctrl+j for its enter. No key of the app is ctrl+j."""
+    if isinstance(event, events.Key) and event.key == "ctrl+j":
+        return events.Key("enter", "\r")
+    return event
 
 
 def _path(node: DOMNode | None) -> Iterator[MessagePump]:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.portal import start_portal
-from tests.support.terminal import ENTER, start_board, terminal, wait_until
+from tests.support.terminal import COMMAND, ENTER, start_board, terminal, wait_until
 from tests.tui.conftest import DEMO_ADMIN
 
 pytestmark = [
@@ -64,5 +64,13 @@ def test_go_to_in_one_burst_q_back_a_remapped_key_and_q_quits(tmp_path: Path) ->
 
             term.write("q")
             term.wait_for(lambda s: "[exited 0]" in s, "the app to quit on q")
+
+            # Typed ahead, as the app starts: before it sets the terminal to raw mode, the tty
+            # turns the return key into a line feed.
+            term.respawn(str(COMMAND))
+            term.write(f":{wanted['id']}{ENTER}")
+            term.wait_for(lambda s: f"#{wanted['id']} · " in s and "Timeline" in s, "the ticket typed ahead")
+            term.write(f"q:{resolved['id']}\n")  # a line feed is enter at any time
+            term.wait_for(lambda s: f"#{resolved['id']} · " in s and "Timeline" in s, "the ticket after ctrl+j")
     finally:
         portal.stop()
