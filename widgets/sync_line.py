@@ -7,6 +7,7 @@ from datetime import datetime
 from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
+from textual.app import ComposeResult
 from textual.geometry import Region
 from textual.widget import Widget
 
@@ -125,7 +126,7 @@ class SyncLine(Widget):
         """What the line shows."""
         return self._text
 
-    def compose(self):
+    def compose(self) -> ComposeResult:
         yield self._steady
         yield self._ticking
 
