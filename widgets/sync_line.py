@@ -39,7 +39,8 @@ def describe_sync(
     """`busy` names what waits for a local file another program holds; `unread` counts the
     activity lines not yet seen (`a` lists them); `undo` says what may be undone, first. The next
     sync is a countdown while someone uses the app; `left_alone`, its clock time (which needs no
-    tick and is never stale). Nothing else changes by itself more than once a minute."""
+    tick and is never stale). Apart from the undo's seconds (just after a key), nothing else changes
+    by itself more than once a minute."""
     text = Text(end="")
     if undo:
         text.append(undo, style="bold")
