@@ -23,7 +23,7 @@ from tests.tui.conftest import DEMO_ADMIN, Running, client_for, screen_text
 from tui.app import TicketsApp
 from tui.paths import profile_paths
 from tui.session import Session
-from widgets.when import clock_time, countdown
+from widgets.when import ago_by_minute, clock_time, countdown, until_ago_changes
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -42,6 +42,25 @@ NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 )
 def test_countdown(seconds: float, shown: str) -> None:
     assert countdown(NOW + timedelta(seconds=seconds), NOW) == shown
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown", "changes_in"),
+    [
+        (0, "just now", 60),
+        (40, "just now", 20),  # not "40 s ago": the line changes at most once a minute
+        (60, "1 min ago", 60),
+        (185, "3 min ago", 55),
+        (3600 + 30, "1 h ago", 3570),
+        (86400 * 2 + 10, "2 days ago", 86390),
+    ],
+)
+def test_synced_ago_changes_at_most_once_a_minute(seconds: float, shown: str, changes_in: float) -> None:
+    synced = NOW - timedelta(seconds=seconds)
+    assert ago_by_minute(synced, NOW) == shown
+    assert until_ago_changes(synced, NOW) == changes_in
+    assert ago_by_minute(synced, NOW + timedelta(seconds=changes_in - 1)) == shown
+    assert ago_by_minute(synced, NOW + timedelta(seconds=changes_in)) != shown
 
 
 @asynccontextmanager
