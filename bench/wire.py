@@ -1,14 +1,18 @@
 """Light on the wire: the bytes the real `msp-tickets` writes to its terminal, as the terminal
 receives them (tmux `pipe-pane`: every byte the program wrote, escape sequences included) — over
 SSH each one crosses the link. In tmux at 120x40, on a mirror of 100,000 tickets (`--quick`:
-10,000), portal unreachable (the status line counts down to the next try every second):
+10,000), portal unreachable (while in use, the status line counts down to the next try every
+second; left alone, it shows the try's clock time and nothing ticks):
 
 - a cursor move on the board (`Down`, one at a time; the median of 20, each counted from the key
   until the output has been quiet for 80 ms), beside a stock DataTable of 1,000 rows in the same
   terminal and run (target: at most 1.5x the DataTable's);
-- left alone, once the first sync has given up (the status line says offline): bytes a minute,
+- left alone, once the first sync has given up (the status line says offline) and the board
+  counts as left alone (a minute without a key: the status line says "next at"): bytes a minute,
   over a 20 s window scaled to a minute (`--idle`), beside the DataTable app left alone
   (target: the status line's own changes only, <= 1 KB a minute);
+- a tick of the countdown while in use: the bytes of the few seconds right after a key (once
+  its own repaint is over), per second (one tick a second);
 - the scripted session of bench/_session.py (moving, paging, pills, a search, a ticket opened
   and closed, a 1,000-event ticket jumped through): bytes per key.
 
@@ -33,6 +37,8 @@ MOVES = 20
 QUIET_SECONDS = 0.08
 SETTLE_SECONDS = 3.0  # after the first rows: the counts, the first (failing) sync, the quick check
 IDLE_SECONDS = 20.0
+LEFT_ALONE_WAIT_SECONDS = 120  # the board counts as left alone after a minute without input
+TICK_SECONDS = 5.0
 MOVE_TARGET = 1.5  # at most this many times the DataTable's bytes per move
 IDLE_TARGET = 1024  # bytes a minute
 
@@ -80,14 +86,27 @@ def bytes_a_minute(recording: Recording, seconds: float) -> float:
     return (recording.size() - before) * 60 / seconds
 
 
+def bytes_a_tick(recording: Recording) -> float:
+    """A key brings the countdown back; once the key's own repaint is over, what the next few
+    seconds write, per second (the countdown ticks once a second)."""
+    before = recording.size()
+    recording.term.keys("Down")
+    recording.quiet(before)
+    return bytes_a_minute(recording, TICK_SECONDS) / 60
+
+
 def measure(term: Terminal, argv: list[str], home: Home, folder: Path, idle: float, *, board: bool) -> dict:
     term.run(argv, home.env, cwd=ROOT)
     term.wait_for(lambda screen: TICKET_ROW.search(screen) is not None, f"{argv[-1]}'s rows")
     recording = Recording(term, folder / f"{Path(argv[-1]).name}.out")
     if board:  # its first sync (the token's check, then the sync, each tried again) has given up
         term.wait_for(lambda screen: "offline since" in screen, "the board offline", timeout=120)
+        term.wait_for(lambda screen: "next at" in screen, "the board left alone", timeout=LEFT_ALONE_WAIT_SECONDS)
     time.sleep(SETTLE_SECONDS)
-    figures = {"idle": bytes_a_minute(recording, idle), "move": bytes_per_move(recording, "Down")}
+    figures = {"idle": bytes_a_minute(recording, idle)}
+    if board:
+        figures["tick"] = bytes_a_tick(recording)
+    figures["move"] = bytes_per_move(recording, "Down")
     if board:
         before = recording.size()
         keys = play(term)
@@ -120,6 +139,7 @@ def main(argv: list[str] | None = None) -> None:
         f" {ours['move'] / max(baseline['move'], 1):6.2f}x   <= {MOVE_TARGET}x"
     )
     print(f"{'left alone, a minute':34} {ours['idle']:12,.0f} {baseline['idle']:10,.0f} {'':>7}   <= {IDLE_TARGET:,}")
+    print(f"{'in use, a tick of the countdown':34} {ours['tick']:12,.0f} {'-':>10} {'':>7}   -")
     print(f"{'the scripted session, per key':34} {ours['session']:12,.0f} {'-':>10} {'':>7}   -")
     print("baseline: a stock DataTable of 1,000 rows and a Footer, same Python, same terminal, same run")
 

@@ -37,6 +37,7 @@ from tui.failures import describe_failure
 from tui.input_order import InputOrder
 from tui.notify import NotifyMode, notification, window_title
 from tui.palette import ActionsProvider, ViewsProvider
+from tui.presence import Presence
 from tui.process_guard import ProcessGuard
 from tui.session import Session, WrongAccount, identify, open_session, remembered_identity
 from tui.theme_setting import save_theme, saved_theme
@@ -45,7 +46,7 @@ from widgets.badges import WAITING_ON_YOU
 from widgets.colours import DEFAULT_THEME, THEMES
 from widgets.guarded import Guarded
 from widgets.plain import visible
-from widgets.sync_line import describe_sync
+from widgets.sync_line import describe_sync, until_words_change
 from widgets.text_entry import EditInEditor
 from widgets.ticket_table import TicketTable
 
@@ -56,8 +57,9 @@ if TYPE_CHECKING:
 # open, the portal's client and the sync engine (httpx, pydantic's models) on a thread once the
 # first rows are on the screen (`_start_board`).
 
-# The status line's text is recomputed every second (its countdown ticks) from the status last
-# read; the mirror is read again only when a sync or a write changes it.
+# While someone uses the app (tui/presence.py), the status line's text is recomputed every second
+# (its countdown ticks) from the status last read; the mirror is read again only when a sync or a
+# write changes it. Left alone, nothing ticks: the line is recomputed only when its words change.
 STATUS_TICK_SECONDS = 1
 LOGIN_REFUSED = "The portal no longer accepts your saved login; please log in again."
 # Quitting never waits behind keys held for a screen that is not ready (a write stuck on a busy
@@ -94,7 +96,7 @@ class TicketsApp(Guarded, App):
         Binding(QUIT_KEY, "quit", "Quit", show=False, id="quit"),
     ]
 
-    # Not repaint: a change would paint the whole screen again (every second: the countdown);
+    # Not repaint: a change would paint the whole screen again (the countdown's every second);
     # the status lines watching it paint what changed.
     sync_text: reactive[Text] = reactive(Text(""), always_update=True, repaint=False)
 
@@ -150,13 +152,16 @@ class TicketsApp(Guarded, App):
         self._first_paint = asyncio.Event()  # the board's first rows are on the screen
         self._listening_to: Session | None = None  # whose engine's news the status line shows
         self._opening = opening
+        self._presence = Presence(clock)
+        self._status_tick: Timer | None = None  # every second, while someone uses the app
+        self._status_wake: Timer | None = None  # left alone: when the line's words next change
 
     # --- start and stop -----------------------------------------------------------------------
 
     def on_mount(self) -> None:
         if self._process_guard is not None:
             self._process_guard.install()
-        self.set_interval(STATUS_TICK_SECONDS, self._render_sync_status)
+        self._plan_status_wakes(left_alone=False)
         if self._unknown_theme:
             self.notify(
                 f"There is no theme “{visible(self._unknown_theme)}”; showing {DEFAULT_THEME}. Ctrl+P, Theme, lists them.",
@@ -169,7 +174,10 @@ class TicketsApp(Guarded, App):
             self._open_board(check_token=True)
 
     async def on_event(self, event: events.Event) -> None:
-        """Keys and pastes from the terminal go through `InputOrder`, one at a time."""
+        """Keys and pastes from the terminal go through `InputOrder`, one at a time. Any input
+        from the terminal means someone is using the app."""
+        if isinstance(event, (events.Key, events.Paste, events.MouseEvent)) and not event.is_forwarded:
+            self._used()
         if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
             quitting = isinstance(event, events.Key) and event.key == QUIT_KEY
             if not quitting and self._input_order.hold(event):
@@ -423,7 +431,43 @@ class TicketsApp(Guarded, App):
         self._told_busy = busy is not None
         self._render_sync_status()
 
+    @property
+    def left_alone(self) -> bool:
+        return self._presence.left_alone(in_front=self.app_focus)
+
+    def _used(self) -> None:
+        """The countdown comes back at once."""
+        was_left_alone = self.left_alone
+        self._presence.used()
+        if was_left_alone:
+            self._render_sync_status()
+
+    def watch_app_focus(self) -> None:
+        """The terminal reported losing focus (left alone at once) or regaining it."""
+        if self.app_focus:
+            self._presence.used()
+        self._render_sync_status()
+
+    def _plan_status_wakes(self, *, left_alone: bool) -> None:
+        """The tick runs while someone uses the app (or an undo counts its seconds); left alone,
+        one wake when the line's words change ("synced 3 min ago"), if they do."""
+        ticking = not left_alone or self._undo.open
+        if ticking and self._status_tick is None:
+            self._status_tick = self.set_interval(STATUS_TICK_SECONDS, self._render_sync_status)
+        elif not ticking and self._status_tick is not None:
+            self._status_tick.stop()
+            self._status_tick = None
+        if self._status_wake is not None:
+            self._status_wake.stop()
+            self._status_wake = None
+        if not ticking and self._status is not None and not self.syncing:
+            delay = until_words_change(self._status, datetime.fromtimestamp(self.clock(), tz=UTC))
+            if delay is not None:
+                self._status_wake = self.set_timer(delay, self._render_sync_status)
+
     def _render_sync_status(self) -> None:
+        left_alone = self.left_alone
+        self._plan_status_wakes(left_alone=left_alone)
         if self._status is None or self.files is None:
             return
         from screens.help import key_names  # the help screen's module: loaded after the first paint
@@ -431,7 +475,13 @@ class TicketsApp(Guarded, App):
         now = datetime.fromtimestamp(self.clock(), tz=UTC)
         undo = self._undo.status(key_names(self.keymap.get("undo", "u").split(",")[0]))
         text = describe_sync(
-            self._status, now, syncing=self.syncing, busy=self.files.busy, unread=self._unread, undo=undo
+            self._status,
+            now,
+            syncing=self.syncing,
+            busy=self.files.busy,
+            unread=self._unread,
+            undo=undo,
+            left_alone=left_alone,
         )
         if text != self.sync_text:  # the status line repaints only when its words change
             self.sync_text = text

@@ -73,6 +73,18 @@ def ago(moment: datetime, now: datetime) -> str:
     return span if span == "just now" else f"{span} ago"
 
 
+def ago_by_minute(moment: datetime, now: datetime) -> str:
+    """`ago` that changes at most once a minute: "just now" for the first minute."""
+    return "just now" if (now - moment).total_seconds() < 60 else ago(moment, now)
+
+
+def until_ago_changes(moment: datetime, now: datetime) -> float:
+    """Seconds until `ago_by_minute` says something else: its unit's next boundary."""
+    elapsed = max(0.0, (now - moment).total_seconds())
+    unit = 60 if elapsed < 3600 else 3600 if elapsed < 86400 else 86400
+    return unit - elapsed % unit
+
+
 def countdown(moment: datetime, now: datetime) -> str:
     """A countdown that changes every second: "in 2 min 59 s", "in 59 s", "in 1 h 5 min", "now"."""
     whole = math.ceil((moment - now).total_seconds())

@@ -20,7 +20,7 @@ from screens.common import MirrorChanged
 from tests.tui.fixed_world import FIXED_NOW, small_board
 from tui.app import TicketsApp
 from tui.session import Session
-from widgets.sync_line import SyncLine, changed_cells
+from widgets.sync_line import TICKING, Stretch, SyncLine, changed_cells
 from widgets.ticket_table import TicketTable
 
 
@@ -92,21 +92,63 @@ async def test_a_sync_that_changed_nothing_repaints_nothing_of_the_table(
         assert refreshes.lines() <= {table.cursor + 1}  # at most the cursor's row, put back where it was
 
 
+def ticking(steady: str, countdown: str) -> Text:
+    """A status line's text as `describe_sync` makes it: the countdown marked as ticking."""
+    return Text.assemble(steady, (countdown, TICKING), end="")
+
+
+class Written:
+    """What Textual writes to the terminal for each partial repaint of `app`'s screen (the same
+    `render_segments` its driver is given outside a test)."""
+
+    def __init__(self, app: TicketsApp, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.updates: list[str] = []
+        compositor = app.screen._compositor
+        original = compositor.render_partial_update
+
+        def render_partial_update():
+            update = original()
+            if update is not None:
+                self.updates.append(update.render_segments(app.console))
+            return update
+
+        monkeypatch.setattr(compositor, "render_partial_update", render_partial_update)
+
+
 async def test_the_countdown_repaints_the_cells_that_changed_not_the_screen(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
     async with board(tmp_path) as (app, pilot):
         line = app.screen.query_one(SyncLine)
         line.legend = ""
-        refreshes = Refreshes(line, monkeypatch)
+        app.sync_text = ticking("synced 2 min ago · next ", "in 2 min 59 s")
+        await pilot.pause()
+        steady, countdown = line.query(Stretch)
+        steady_refreshes, refreshes = Refreshes(steady, monkeypatch), Refreshes(countdown, monkeypatch)
         screen = Refreshes(app.screen, monkeypatch)
-        app.sync_text = Text("synced 2 min ago · next in 2 min 59 s", end="")
+        written = Written(app, monkeypatch)
+        app.sync_text = ticking("synced 2 min ago · next ", "in 2 min 58 s")
         await pilot.pause()
-        app.sync_text = Text("synced 2 min ago · next in 2 min 58 s", end="")
+        assert steady_refreshes.asked == [] and screen.asked == []
+        assert [[(r.x, r.width) for r in regions] for regions in refreshes.asked] == [[(len("in 2 min 5"), 1)]]
+        # Textual writes a changed stretch from its left edge: the countdown's, not the line's.
+        (update,) = written.updates
+        assert "in 2 min 58" in update and "synced" not in update and "next" not in update, repr(update)
+
+
+async def test_the_line_is_cut_where_its_countdown_begins(tmp_path: Path):
+    async with board(tmp_path) as (app, pilot):
+        line = app.screen.query_one(SyncLine)
+        line.legend = ""
+        app.sync_text = ticking("synced 2 min ago · next ", "in 2 min 59 s")
         await pilot.pause()
-        last = refreshes.asked[-1]
-        assert last is not None and [(r.x, r.width) for r in last] == [(len("synced 2 min ago · next in 2 min 5"), 1)]
-        assert screen.asked == []
+        steady, countdown = line.query(Stretch)
+        assert steady.region.width == len("synced 2 min ago · next ")
+        assert countdown.region.x == steady.region.right
+        assert app.screen._compositor.render_strips()[-2].text.startswith(" synced 2 min ago · next in 2 min 59 s ")
+        app.sync_text = Text("syncing…", end="")  # nothing ticks: one stretch, the whole line
+        await pilot.pause()
+        assert steady.region.width == 0
 
 
 @pytest.mark.parametrize(
