@@ -54,7 +54,9 @@ def test_unfocused_terminal_gets_the_bell_and_osc9_and_the_title_counts(
     token = token_for(demo_portal, DEMO_ADMIN)
     output = tmp_path / "pane-output"
     with terminal(tmp_path) as term:
-        term.start(str(COMMAND), user_env(home, MSP_TICKETS_TOKEN=token))
+        # The board's next own sync comes with the portal's next cycle, not 30 s after the last.
+        env = user_env(home, MSP_TICKETS_TOKEN=token, MSP_TICKETS_MIN_SYNC_INTERVAL=str(PSA_INTERVAL))
+        term.start(str(COMMAND), env)
         term.tmux("pipe-pane", "-o", "-t", PANE, f"cat >> {output}")
         term.wait_for(lambda s: "1 All" in s and "synced" in s, "the board, synced")
 
