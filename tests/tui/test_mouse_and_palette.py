@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual import events
-from textual.command import Command, CommandList, CommandPalette
+from textual.command import CommandPalette
 
 from cache.model import SortColumn
 from screens.board import BoardScreen
 from screens.detail import DetailScreen
-from tests.tui.conftest import Running, running_tui, screen_text
+from tests.tui.conftest import look_for_in_palette, running_tui, screen_text
 from widgets.ticket_table import TicketTable
 
 
@@ -42,26 +41,13 @@ async def test_click_a_heading_sorts_by_it_and_again_flips(demo_portal, tmp_path
         assert table.ticket_query.sort is SortColumn.STATUS and table.ticket_query.descending is not first
 
 
-def _offered(app) -> list[str]:
-    """The commands the palette lists now."""
-    return [option.hit.text for option in app.screen.query_one(CommandList).options if isinstance(option, Command)]
-
-
-async def _look_for(running: Running, description: str) -> None:
-    """`description` pasted into the open palette (one search, not one per key), and the
-    palette's list offering it. The palette searches on a worker of its own, which the
-    pilot's pause does not wait for: its list is waited for."""
-    running.app.post_message(events.Paste(description))
-    await running.until(lambda: description in _offered(running.app), what=f"{description!r} in the palette")
-
-
 async def test_the_palette_offers_every_board_action_and_runs_them(demo_portal, tmp_path: Path) -> None:
     async with running_tui(demo_portal, tmp_path) as running:
         app, pilot = running.app, running.pilot
         await running.press("ctrl+p")
         await pilot.pause()
         assert isinstance(app.screen, CommandPalette)
-        await _look_for(running, "New ticket")
+        await look_for_in_palette(pilot, "New ticket", "New ticket")
         await running.press("enter")
         await pilot.pause()
         assert type(app.screen).__name__ == "NewTicketScreen"
@@ -81,5 +67,5 @@ async def test_the_palette_offers_every_board_action_and_runs_them(demo_portal, 
             "Go to ticket…",
         ):
             await running.press("ctrl+p")
-            await _look_for(running, description)
+            await look_for_in_palette(pilot, description, description)
             await running.press("escape")
