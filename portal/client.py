@@ -118,6 +118,10 @@ class RetryPolicy:
         return wait
 
 
+# Every client's policy unless it is given its own.
+DEFAULT_RETRY = RetryPolicy()
+
+
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
     """`Retry-After` as seconds from now: either delay-seconds or an HTTP date (RFC 9110)."""
     if not value:
@@ -212,7 +216,7 @@ class PortalClient:
         self._base = api_base_url(base_url)
         self.pace = pace  # off only for a benchmark's baseline
         self.budget: Budget | None = None
-        self.retry = retry or RetryPolicy()
+        self.retry = retry or DEFAULT_RETRY
         self.deadline = deadline
         self.max_answer_bytes = max_answer_bytes
         self._rng = random.Random()

@@ -56,6 +56,7 @@ from tui.notify import NotifyMode
 from tui.paths import xdg_dir
 
 DEFAULT_PROFILE = "default"
+MIN_SYNC_INTERVAL_ENV = "MSP_TICKETS_MIN_SYNC_INTERVAL"
 _ONE_WRITER = threading.Lock()  # config.toml is read, changed and written back whole
 
 
@@ -65,6 +66,9 @@ class Profile:
     portal_url: str | None
     email: str | None
     notify: NotifyMode = NotifyMode.AUTO  # how a change reaches a terminal not in front (tui/notify.py)
+    # The board's own syncs are never closer together than this (seconds). None: the sync
+    # engine's 30 s, which keeps a tenant's boards within the portal's budget.
+    min_sync_interval: float | None = None
 
     @property
     def complete(self) -> bool:
@@ -126,6 +130,7 @@ def load_profile(name: str | None = None, env: Mapping[str, str] = os.environ, *
         portal_url=check_portal_url(portal) if portal else None,
         email=stored.get("email"),
         notify=check_notify(stored.get("notify", NotifyMode.AUTO.value), chosen),
+        min_sync_interval=check_min_sync_interval(env.get(MIN_SYNC_INTERVAL_ENV)),
     )
 
 
@@ -145,6 +150,21 @@ def check_notify(value: object, profile: str) -> NotifyMode:
         raise ConfigError(
             f"notify = {value!r} in [profiles.{profile}] is not one of {choices}; fix or remove it."
         ) from None
+
+
+def check_min_sync_interval(value: str | None) -> float | None:
+    """`MSP_TICKETS_MIN_SYNC_INTERVAL`, in seconds: at least one, so a board never asks in a loop."""
+    if value is None or not value.strip():
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if not seconds >= 1:  # NaN too
+        raise ConfigError(
+            f"{MIN_SYNC_INTERVAL_ENV}={value!r} is not a number of seconds of at least 1; fix or unset it."
+        )
+    return seconds
 
 
 def update_config(change: Callable[[dict], object], env: Mapping[str, str] = os.environ) -> None:

@@ -158,12 +158,13 @@ def open_session(
     mirror = Mirror.open(session_paths(profile, identity, env), quick_check=quick_check)
 
     def connect() -> tuple[PortalClient, SyncEngine]:
-        from cache.sync import SyncEngine
+        from cache.sync import Cadence, SyncEngine
         from portal.client import PortalClient
 
         client = PortalClient(profile.portal_url, token)
+        cadence = Cadence() if profile.min_sync_interval is None else Cadence(min_interval=profile.min_sync_interval)
         # The engine checks every sync that the token is still this user (by id, and by the
         # email the profile was logged in with, if it was).
-        return client, SyncEngine(mirror, client, expected_email=profile.email)
+        return client, SyncEngine(mirror, client, expected_email=profile.email, cadence=cadence)
 
     return Session(mirror, connect=connect)

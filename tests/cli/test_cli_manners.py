@@ -13,6 +13,8 @@ import httpx
 import pytest
 
 from cache.model import Scope, SortColumn
+from portal import client
+from portal.client import RetryPolicy
 from portal.schema import Category, Priority, Status
 from tests.cli.conftest import Cli
 from tests.cli.test_cli import DEMO_ADMIN, server_tickets
@@ -91,7 +93,12 @@ def test_a_refusal_names_labels_and_exits_2_with_nothing_sent(signed_in: Cli, de
     assert cli("status", "--json").json()["waiting_to_send"] == 0
 
 
-def test_an_offline_comment_says_queued_once_on_stderr_and_prints_the_ticket(cli: Cli, tmp_path: Path):
+def test_an_offline_comment_says_queued_once_on_stderr_and_prints_the_ticket(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    # The production policy's attempts before the write is queued, with waits of hundredths of
+    # a second instead of its backoff (a second or two a request).
+    monkeypatch.setattr(client, "DEFAULT_RETRY", RetryPolicy(base_delay=0.01, max_delay=0.04))
     portal = start_portal(tmp_path, seed_demo=True)
     try:
         assert cli.login(portal, DEMO_ADMIN).code == 0

@@ -5,6 +5,8 @@ the draft holding exactly what was typed. No control character reaches the termi
 
 from __future__ import annotations
 
+import json
+import sqlite3
 import uuid
 from pathlib import Path
 
@@ -12,7 +14,6 @@ import pytest
 from textual import events
 from textual.widgets import Input, TextArea
 
-from cache.mirror import Mirror
 from screens.board import BoardScreen
 from screens.detail import DetailScreen
 from screens.new_ticket import DRAFT_NAME, NewTicketScreen
@@ -45,12 +46,16 @@ async def _paste_and_submit(running: Running, subject: str, description: str) ->
 
 
 def _saved_draft(running: Running) -> dict[str, str]:
-    # Read by another connection, as a process started after a crash would.
-    other = Mirror.open(running.app.session.mirror.paths)
+    """The draft on disk, read by a connection of its own, as a process started after a crash
+    would (read-only: opening the files as the app does checks and migrates them, too slow to
+    poll)."""
+    outbox = running.app.session.mirror.paths.outbox_db
+    conn = sqlite3.connect(f"{outbox.as_uri()}?mode=ro", uri=True, timeout=30)
     try:
-        return other.drafts.load(DRAFT_NAME) or {}
+        row = conn.execute("SELECT fields FROM drafts WHERE name = ?", (DRAFT_NAME,)).fetchone()
     finally:
-        other.close()
+        conn.close()
+    return json.loads(row[0]) if row else {}
 
 
 async def _expect(running: Running, field: str, text: str, fields: dict[str, str]) -> int | None:

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from textual import events
+from textual.command import Command, CommandList
 from textual.pilot import Pilot
 
 from cache.mirror import Mirror
@@ -124,6 +126,24 @@ async def running_tui(
     finally:
         await client.aclose()
         mirror.close()
+
+
+def palette_offers(app: TicketsApp) -> list[str]:
+    """The commands the open command palette lists now."""
+    return [option.hit.text for option in app.screen.query_one(CommandList).options if isinstance(option, Command)]
+
+
+async def look_for_in_palette(pilot: Pilot, words: str, offered: str, *, timeout: float = 15) -> None:
+    """`words` pasted into the open command palette (one search, not one per key), and its
+    list offering a command whose text holds `offered`. The palette searches on a worker of its own, which the pilot's
+    pause does not wait for: its list is waited for."""
+    pilot.app.post_message(events.Paste(words))
+    deadline = time.monotonic() + timeout
+    while not any(offered in command for command in palette_offers(pilot.app)):
+        if time.monotonic() > deadline:
+            shown = palette_offers(pilot.app)
+            raise AssertionError(f"timed out waiting for {offered!r} in the palette after {words!r}; it offers {shown}")
+        await pilot.pause(0.05)
 
 
 def screen_text(app: TicketsApp) -> str:

@@ -22,7 +22,7 @@ from portal.schema import Priority, Status, Ticket
 from screens.board import BoardScreen
 from screens.views import SaveViewScreen
 from tests.cli.conftest import Cli
-from tests.tui.conftest import running_tui, screen_text, settle
+from tests.tui.conftest import look_for_in_palette, running_tui, screen_text, settle
 from tests.tui.fixed_world import FIXED_NOW, HOSTILE_SUBJECT, fixed_mirror, fixed_ticket
 from tui.app import TicketsApp
 from tui.config import ConfigViews, config_path
@@ -174,10 +174,8 @@ async def test_save_view_keeps_the_board_in_the_config_file_and_v_and_the_palett
 
         await press(pilot, "escape", "1")
         await press(pilot, "ctrl+p")
-        await pilot.pause(0.3)  # the palette reads the views off the loop as it opens
-        await press(pilot, *"urgent")
-        await pilot.pause(0.3)
-        assert "View: urgent" in screen_text(app)
+        # The palette reads the views off the loop as it opens: waited for with its list.
+        await look_for_in_palette(pilot, "urgent", "View: urgent")
         await press(pilot, "enter")
         assert board(app).table.ticket_query == wanted
 
@@ -247,10 +245,7 @@ async def test_the_keys_move_with_the_keymap_and_help_and_the_palette_name_them(
         assert "f9 Save view…" in shown and "f6 Views… (recall a saved view)" in shown
         assert "ctrl+f Filter by status, priority, category…" in shown
         await press(pilot, "escape", "ctrl+p")
-        await pilot.pause(0.3)
-        await press(pilot, *"save")
-        await pilot.pause(0.3)
-        assert "Save view…" in screen_text(app)
+        await look_for_in_palette(pilot, "save", "Save view…")
 
 
 async def test_a_view_saved_on_the_board_is_what_list_view_lists(demo_portal, tmp_path: Path) -> None:

@@ -13,6 +13,8 @@ import signal
 import sqlite3
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,8 +22,8 @@ import httpx
 import pytest
 
 from cache.profile import ProfilePaths
-from tests.support.portal import Account, RunningPortal, start_portal, token_for
-from tests.support.terminal import COMMAND, terminal
+from tests.support.portal import Account, RunningPortal, held_token, start_portal
+from tests.support.terminal import COMMAND, TAB, terminal
 from tests.support.terminal import Board as BoardInTerminal
 from tui.config import check_portal_url
 from tui.demo import DEMO_EMAIL, DEMO_PASSWORD
@@ -34,6 +36,7 @@ pytestmark = [
 
 ADMIN = Account(DEMO_EMAIL, DEMO_PASSWORD, "Acme admin", "Acme Corp", "company_admin")
 KILL_TRIALS = 20
+KILL_LANES = 4
 BOARD = re.compile(r"1 All ([1-9]\d*)")
 SYNCED = re.compile(r"(?<!not )synced ")
 HELP = "Keys — the mouse works too"
@@ -60,31 +63,38 @@ class Board(BoardInTerminal):
         return int(BOARD.search(screen).group(1))
 
 
-@pytest.fixture
-def board(portal: RunningPortal, tmp_path: Path) -> Iterator[Board]:
-    token = token_for(portal, ADMIN)
+@contextmanager
+def board_in(portal: RunningPortal, folder: Path) -> Iterator[Board]:
+    """The app as ADMIN with folders of its own in `folder`, in a terminal of its own."""
+    token = held_token(portal, ADMIN)
     env = {
         **os.environ,
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "XDG_CACHE_HOME": str(tmp_path / "cache"),
-        "XDG_DATA_HOME": str(tmp_path / "data"),
-        "XDG_STATE_HOME": str(tmp_path / "state"),
+        "XDG_CONFIG_HOME": str(folder / "config"),
+        "XDG_CACHE_HOME": str(folder / "cache"),
+        "XDG_DATA_HOME": str(folder / "data"),
+        "XDG_STATE_HOME": str(folder / "state"),
         "MSP_TICKETS_TOKEN": token,
         "TERM": "xterm-256color",
     }
     env.pop("MSP_TICKETS_PROFILE", None)
     env.pop("MSP_TICKETS_PORTAL", None)
     portal_url = check_portal_url(portal.url)
-    config = tmp_path / "config" / "msp-tickets" / "config.toml"
+    config = folder / "config" / "msp-tickets" / "config.toml"
     config.parent.mkdir(parents=True)
     config.write_text(
         f'default_profile = "test"\n\n[profiles.test]\nportal = "{portal_url}"\nemail = "{ADMIN.email}"\n'
     )
-    with terminal(tmp_path) as term:
+    with terminal(folder) as term:
         term.start(str(COMMAND), env)
         # The files are keyed by the portal's id of the user (who the token is, per /me).
         me = httpx.get(f"{portal.api}/me", headers={"Authorization": f"Bearer {token}"}, timeout=30).json()
         yield Board(term, portal, token, profile_paths("test", portal_url, me["id"], env))
+
+
+@pytest.fixture
+def board(portal: RunningPortal, tmp_path: Path) -> Iterator[Board]:
+    with board_in(portal, tmp_path) as opened:
+        yield opened
 
 
 def query(path: Path, sql: str, *params) -> list[tuple]:
@@ -213,24 +223,21 @@ def _send_the_draft_back(board: Board, prefix: str) -> None:
     board.start()
 
 
-def test_sigkill_during_a_submit_never_sends_a_ticket_twice_or_loses_it(board: Board) -> None:
+def _kill_trials(board: Board, prefix: str, trials: range) -> tuple[list[float], int]:
+    """Each trial: the form filled, ctrl+s, SIGKILL at a random moment, the app started again.
+    The kill moments, and how many kills left the text as the draft."""
     terminal, paths = board.terminal, board.paths
-    prefix = f"Kill trial {random.randrange(10**6)}:"
     chance = random.Random()
     moments, left_as_draft = [], 0
-    for trial in range(KILL_TRIALS):
+    for trial in trials:
         board.start()
         if _draft_subject(paths) is not None:
             _send_the_draft_back(board, prefix)
         subject = f"{prefix} {trial}"
         terminal.keys("n")
         terminal.wait_for(lambda s: "Submit ticket" in s and " 0/500" in s, "the empty form")
-        terminal.type(subject)
-        for _ in range(3):  # at a person's pace (bursts are tested on their own)
-            terminal.keys("Tab")
-            time.sleep(0.3)
         description = f"Description of {subject}."
-        terminal.type(description)
+        terminal.write(subject + TAB * 3 + description)  # subject, category, priority, description
         deadline = time.monotonic() + 10
         while (_draft(paths).get("subject"), _draft(paths).get("description")) != (subject, description):
             # The whole draft is on disk: from now on the text is never lost.
@@ -260,6 +267,21 @@ def test_sigkill_during_a_submit_never_sends_a_ticket_twice_or_loses_it(board: B
     while query(paths.outbox_db, "SELECT count(*) FROM outbox WHERE state != 'done'") != [(0,)]:
         assert time.monotonic() < deadline, "the outbox never emptied"
         time.sleep(0.5)
-    on_portal = _tickets_with_subject_prefix(board, prefix)
+    return moments, left_as_draft
+
+
+def test_sigkill_during_a_submit_never_sends_a_ticket_twice_or_loses_it(portal: RunningPortal, tmp_path: Path) -> None:
+    """KILL_TRIALS kills, shared by KILL_LANES apps side by side (each in its own terminal, with
+    its own mirror and outbox, as the same user): a trial waits mostly on the app's start, so
+    the lanes' starts overlap instead of queueing."""
+    prefix = f"Kill trial {random.randrange(10**6)}:"
+    lanes = [range(lane, KILL_TRIALS, KILL_LANES) for lane in range(KILL_LANES)]
+    with ExitStack() as stack:
+        boards = [stack.enter_context(board_in(portal, tmp_path / f"lane-{n}")) for n in range(KILL_LANES)]
+        with ThreadPoolExecutor(KILL_LANES) as pool:
+            done = list(pool.map(_kill_trials, boards, [prefix] * KILL_LANES, lanes))
+        on_portal = _tickets_with_subject_prefix(boards[0], prefix)
+    moments = [moment for lane_moments, _ in done for moment in lane_moments]
     assert sorted(on_portal) == sorted(f"{prefix} {n}" for n in range(KILL_TRIALS)), f"kill moments {moments}"
+    left_as_draft = sum(drafts for _, drafts in done)
     print(f"{KILL_TRIALS} kills at {moments} s after ctrl+s; {left_as_draft} left the text as the draft")

@@ -10,7 +10,7 @@ from textual.command import CommandPalette
 from cache.model import SortColumn
 from screens.board import BoardScreen
 from screens.detail import DetailScreen
-from tests.tui.conftest import running_tui, screen_text
+from tests.tui.conftest import look_for_in_palette, running_tui, screen_text
 from widgets.ticket_table import TicketTable
 
 
@@ -47,8 +47,7 @@ async def test_the_palette_offers_every_board_action_and_runs_them(demo_portal, 
         await running.press("ctrl+p")
         await pilot.pause()
         assert isinstance(app.screen, CommandPalette)
-        await running.press(*"New ticket")
-        await pilot.pause(0.3)
+        await look_for_in_palette(pilot, "New ticket", "New ticket")
         await running.press("enter")
         await pilot.pause()
         assert type(app.screen).__name__ == "NewTicketScreen"
@@ -67,7 +66,6 @@ async def test_the_palette_offers_every_board_action_and_runs_them(demo_portal, 
             "Open",
             "Go to ticket…",
         ):
-            await running.press("ctrl+p", *description)
-            await pilot.pause(0.3)
-            assert description in screen_text(app), description
+            await running.press("ctrl+p")
+            await look_for_in_palette(pilot, description, description)
             await running.press("escape")

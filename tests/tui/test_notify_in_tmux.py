@@ -14,7 +14,7 @@ import httpx
 import pytest
 from filelock import FileLock
 
-from tests.support.portal import RunningPortal, comment_as, make_world, start_portal, token_for
+from tests.support.portal import RunningPortal, World, comment_as, start_portal, token_for
 from tests.support.terminal import COMMAND, PANE, start_board, terminal, user_env, wait_until
 from tests.tui.conftest import DEMO_ADMIN
 
@@ -54,7 +54,9 @@ def test_unfocused_terminal_gets_the_bell_and_osc9_and_the_title_counts(
     token = token_for(demo_portal, DEMO_ADMIN)
     output = tmp_path / "pane-output"
     with terminal(tmp_path) as term:
-        term.start(str(COMMAND), user_env(home, MSP_TICKETS_TOKEN=token))
+        # The board's next own sync comes with the portal's next cycle, not 30 s after the last.
+        env = user_env(home, MSP_TICKETS_TOKEN=token, MSP_TICKETS_MIN_SYNC_INTERVAL=str(PSA_INTERVAL))
+        term.start(str(COMMAND), env)
         term.tmux("pipe-pane", "-o", "-t", PANE, f"cat >> {output}")
         term.wait_for(lambda s: "1 All" in s and "synced" in s, "the board, synced")
 
@@ -98,10 +100,10 @@ TITLE_WITH_ONE_NEW = "\x1b]2;msp-tickets \xb7 1 new\x07".encode()
 
 
 @pytest.mark.parametrize("mode", ["osc777", "bell", "off"])
-def test_each_notify_setting_writes_exactly_its_sequence(mode: str, portal: RunningPortal, tmp_path: Path) -> None:
+def test_each_notify_setting_writes_exactly_its_sequence(mode: str, fresh_world: World, tmp_path: Path) -> None:
     """A colleague's comment synced while the terminal is not in front: OSC 777 (wrapped for
     tmux) after the bell, the bell alone, or nothing — byte for byte in the pane's output."""
-    world = make_world(portal)
+    world, portal = fresh_world, fresh_world.portal
     me, colleague = world.accounts["a_admin"], world.accounts["a_company"]
     output = tmp_path / "pane-output"
     with terminal(tmp_path) as term:

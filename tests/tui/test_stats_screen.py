@@ -16,7 +16,7 @@ from textual.widgets import Static
 from screens.board import BoardScreen
 from screens.stats import LOADING, StatsScreen
 from tests.cache.test_stats import portal_figures
-from tests.tui.conftest import Running, running_tui, screen_text
+from tests.tui.conftest import Running, look_for_in_palette, running_tui, screen_text
 from widgets.week_chart import WeekChart
 
 
@@ -74,10 +74,8 @@ async def test_t_opens_the_stats_with_the_portals_figures_and_esc_closes(demo_po
 async def test_the_palette_offers_stats(demo_portal, tmp_path: Path) -> None:
     async with running_tui(demo_portal, tmp_path) as running:
         await running.press("ctrl+p")
-        await running.pilot.pause(0.3)
         assert isinstance(running.app.screen, CommandPalette)
-        await running.press(*"Stats")
-        await running.pilot.pause(0.3)
+        await look_for_in_palette(running.pilot, "Stats", "Stats")
         await running.press("enter")
         await stats_shown(running)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from cache.model import Pill
-from tests.tui.conftest import Running, running_tui, screen_text
+from tests.tui.conftest import Running, look_for_in_palette, running_tui, screen_text
 from tests.tui.test_detail import footer_keys, open_first, portal_ticket
 
 
@@ -58,8 +58,8 @@ async def test_undo_from_the_palette_and_on_a_remapped_key(demo_portal, tmp_path
         await running.press("o", "enter")
         said = f"Reopened #{detail.ticket_id} · z to undo ("
         await running.until(lambda: said in screen_text(running.app), what="the key in force on the status line")
-        await running.press("ctrl+p", *"undo the last")
-        await running.until(lambda: "Undo the last confirm or reopen" in screen_text(running.app), what="the entry")
+        await running.press("ctrl+p")
+        await look_for_in_palette(running.pilot, "undo the last", "Undo the last confirm or reopen")
         await running.press("enter")
         await running.until(lambda: "nothing was sent" in notices(running), what="undone from the palette")
 
