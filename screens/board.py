@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -23,7 +23,6 @@ from portal.vocabulary import AccessLevel
 from screens.common import MirrorChanged, Services
 from screens.copy_reference import copy_reference
 from screens.drafts import OPEN_FORM_GROUP
-from screens.filters import Filters, FilterScreen
 from screens.writes import WRITE_GROUP
 from widgets.badges import MARK_CHANGED, MARK_WAITING, WAITING_ON_YOU
 from widgets.guarded import Guarded
@@ -32,6 +31,9 @@ from widgets.plain import visible
 from widgets.sync_line import SyncLine
 from widgets.text_entry import TextInput
 from widgets.ticket_table import PAGE_SIZE, TicketTable
+
+if TYPE_CHECKING:
+    from screens.filters import Filters
 
 SORT_ORDER: tuple[SortColumn, ...] = (
     SortColumn.CREATED,
@@ -270,6 +272,8 @@ class BoardScreen(Guarded, Screen):
     def _show_filters(self, query: TicketQuery) -> None:
         """The filters in force, on a line of their own under the pills (none: no line). A
         status filter is one without a pill (waiting on vendor); the pills show the others."""
+        from screens.filters import Filters  # the filter dialog's module: not for the first paint
+
         words = Filters(query.status, query.priority, query.category).in_words()
         line = self.query_one("#filters", Static)
         line.update(Text(f"Filtered: {words} — f changes them" if words else ""))
@@ -283,6 +287,8 @@ class BoardScreen(Guarded, Screen):
         self._change_query(pill=event.pill, status=None)
 
     def action_filter(self) -> None:
+        from screens.filters import Filters, FilterScreen
+
         query = self.table.ticket_query
         filters = Filters(query.wanted_status, query.priority, query.category)
         self.app.push_screen(FilterScreen(filters), callback=self._filtered)

@@ -592,6 +592,7 @@ class TicketsApp(Guarded, App):
 
 SCREENS_OPENED_BY_KEYS = (
     "screens.detail",
+    "screens.filters",
     "screens.go_to",
     "screens.help",
     "screens.activity",
