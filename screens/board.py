@@ -15,6 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widget import AwaitMount
 from textual.widgets import Footer, Input, Static
 
 from cache.model import Pill, Scope, SortColumn, TicketQuery, TicketRow, Viewer
@@ -55,6 +56,7 @@ SETTLE_AFTER_FIRST_PAINT_SECONDS = 0.1
 
 
 NOT_SYNCED_YET = "Loading your tickets from the portal…"
+SEARCH_PLACEHOLDER = "Search words, a ticket number (#143) or a PSA id — enter or esc to go back to the table"
 NO_TICKETS = "No tickets here."
 
 
@@ -105,6 +107,7 @@ class BoardScreen(Guarded, Screen):
         self._resumed = False
         self._count_timer: Timer | None = None
         self._counted: tuple[tuple, dict[Pill, int]] | None = None  # the latest counts, and what of
+        self._mounting_hidden: list[AwaitMount] | None = None
 
     @property
     def company_wide(self) -> bool:
@@ -115,18 +118,26 @@ class BoardScreen(Guarded, Screen):
             yield Static(self._title(), id="title")
             yield ScopeToggle()
         yield PillBar(id="pills")
-        yield Static("", id="filters")
-        yield TextInput(
-            placeholder="Search words, a ticket number (#143) or a PSA id — enter or esc to go back to the table",
-            id="search",
-        )
+        # The filters line, the search box and "N more under All" come after the first frame
+        # (`_hidden_lines`): hidden until used, they take no row, so nothing moves when they come.
         table = TicketTable(self.services.mirror, reads=self._table_reads, id="tickets")
         table.empty_message = NOT_SYNCED_YET  # until the mirror knows who the user is
         yield table
-        yield MoreUnderAll(id="more-under-all")
         yield SyncLine(legend=MARKER_LEGEND, id="sync-line")
         # The board has the most keys: short descriptions, so that quit and the palette fit at 80.
         yield Footer()
+
+    def _hidden_lines(self) -> list[AwaitMount]:
+        """The lines hidden at first, mounted once: after the first frame (three widgets, the
+        search box's Input among them, cost it ~15 ms, bench/launch.py), or at once if a key
+        needs one sooner. They are in the DOM as soon as this returns; awaiting it, mounted."""
+        if self._mounting_hidden is None:
+            search = TextInput(placeholder=SEARCH_PLACEHOLDER, id="search")
+            self._mounting_hidden = [
+                self.mount(Static("", id="filters"), search, before=self.table),
+                self.mount(MoreUnderAll(id="more-under-all"), after=self.table),
+            ]
+        return self._mounting_hidden
 
     def _table_reads(self, job, *args):
         return self.services.files.call(job, *args, what="reading the ticket list")
@@ -161,6 +172,7 @@ class BoardScreen(Guarded, Screen):
         self.call_after_refresh(lambda: self.set_timer(SETTLE_AFTER_FIRST_PAINT_SECONDS, self._count_opening))
 
     def _count_opening(self) -> None:
+        self._hidden_lines()
         self.table.count_rows()
         self.refresh_facts()
 
@@ -242,6 +254,7 @@ class BoardScreen(Guarded, Screen):
         hidden = hidden_matches(counts, query.pill) if narrowed else 0
         shown_here = counts.get(query.pill, 0)
         self._say_when_empty(hidden)
+        self._hidden_lines()
         self.query_one(MoreUnderAll).show_hidden(hidden if shown_here else 0)
 
     def _say_when_empty(self, hidden: int) -> None:
@@ -275,6 +288,7 @@ class BoardScreen(Guarded, Screen):
         from screens.filters import Filters  # the filter dialog's module: not for the first paint
 
         words = Filters(query.status, query.priority, query.category).in_words()
+        self._hidden_lines()
         line = self.query_one("#filters", Static)
         line.update(Text(f"Filtered: {words} — f changes them" if words else ""))
         line.set_class(bool(words), "-shown")
@@ -332,9 +346,20 @@ class BoardScreen(Guarded, Screen):
             self._change_query(sort=event.sort)
 
     def action_search(self) -> None:
+        self._hidden_lines()
         search = self.query_one("#search", Input)
-        search.add_class("-shown")
-        search.focus()
+        if search.is_mounted:
+            _open_search(search)
+            return
+
+        async def when_mounted() -> None:
+            for mounting in self._hidden_lines():
+                await mounting
+            _open_search(search)
+
+        # A `/` in the first instant, before the box is mounted: the keys typed after it wait
+        # for the box (OPEN_FORM_GROUP), and go into it.
+        self.run_worker(when_mounted, name="opening the search", group=OPEN_FORM_GROUP, exit_on_error=False)
 
     @on(Input.Changed, "#search")
     def _search_typed(self, event: Input.Changed) -> None:
@@ -345,6 +370,7 @@ class BoardScreen(Guarded, Screen):
         self.table.focus()
 
     def action_clear_search(self) -> None:
+        self._hidden_lines()
         search = self.query_one("#search", Input)
         if search.has_focus and search.value:
             self.table.focus()
@@ -421,6 +447,7 @@ class BoardScreen(Guarded, Screen):
         query = view.applied_to(TicketQuery(scope=self.table.ticket_query.scope))
         if not self.company_wide:
             query = replace(query, scope=Scope.COMPANY)
+        self._hidden_lines()
         search = self.query_one("#search", Input)
         with search.prevent(Input.Changed):
             search.value = query.search
@@ -463,6 +490,11 @@ class BoardScreen(Guarded, Screen):
             from screens.detail import DetailScreen
 
             self.app.push_screen(DetailScreen(self.services, ticket_id))
+
+
+def _open_search(search: Input) -> None:
+    search.add_class("-shown")
+    search.focus()
 
 
 def _counting(query: TicketQuery) -> tuple:
