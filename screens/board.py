@@ -346,20 +346,10 @@ class BoardScreen(Guarded, Screen):
             self._change_query(sort=event.sort)
 
     def action_search(self) -> None:
-        self._hidden_lines()
+        self._hidden_lines()  # a `/` before they come: the box now (its focus follows its mount)
         search = self.query_one("#search", Input)
-        if search.is_mounted:
-            _open_search(search)
-            return
-
-        async def when_mounted() -> None:
-            for mounting in self._hidden_lines():
-                await mounting
-            _open_search(search)
-
-        # A `/` in the first instant, before the box is mounted: the keys typed after it wait
-        # for the box (OPEN_FORM_GROUP), and go into it.
-        self.run_worker(when_mounted, name="opening the search", group=OPEN_FORM_GROUP, exit_on_error=False)
+        search.add_class("-shown")
+        search.focus()
 
     @on(Input.Changed, "#search")
     def _search_typed(self, event: Input.Changed) -> None:
@@ -490,11 +480,6 @@ class BoardScreen(Guarded, Screen):
             from screens.detail import DetailScreen
 
             self.app.push_screen(DetailScreen(self.services, ticket_id))
-
-
-def _open_search(search: Input) -> None:
-    search.add_class("-shown")
-    search.focus()
 
 
 def _counting(query: TicketQuery) -> tuple:
