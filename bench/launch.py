@@ -7,7 +7,7 @@ greeting visible. Runs alternate between the two; each figure is the median of `
 
 Bytecode is cached as after a pip install: the project's modules are byte-compiled before the
 runs (as pip does at install; a first run of each, not counted, would not write it where
-PYTHONDONTWRITEBYTECODE is set, and every launch then compiled this app's ~70 modules again,
+PYTHONDONTWRITEBYTECODE is set, and every launch then compiled this app's ~60 modules again,
 some 50 ms of CPU the hello-world, all in site-packages, never paid), and the token comes from
 the environment (no keyring). The screen is read through a tmux control client
 every millisecond or so. `--quick`: 10,000 tickets instead of 100,000. Figures are printed,
