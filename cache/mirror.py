@@ -45,7 +45,6 @@ from cache.model import (
 from cache.outbox import Outbox
 from cache.profile import ProfilePaths
 from cache.search import fts_query, psa_id, search_words, ticket_number
-from cache.stats import TicketStats, ticket_stats
 from cache.store import (
     SQLITE_HEADER,
     busy_timeout,
@@ -70,6 +69,7 @@ from portal.vocabulary import (
 if TYPE_CHECKING:
     # The wire format's models: loaded where they are parsed or built (the sync, a write, who
     # the user is), not to open the mirror and paint the board's first rows.
+    from cache.stats import TicketStats
     from portal.schema import Change, Me, Ticket, TimelineEvent
 
 
@@ -359,6 +359,8 @@ class Mirror:
         """The figures of the Stats screen (cache/stats.py); by submitter for a company admin."""
         me = self.viewer()
         is_admin = me is not None and me.access_level is AccessLevel.COMPANY_ADMIN
+        from cache.stats import ticket_stats  # with `statistics`: not for the board's first paint
+
         return ticket_stats(self._conn, now, by_submitter=is_admin)
 
     # --- for the sync engine --------------------------------------------------------------------

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -15,6 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widget import AwaitMount
 from textual.widgets import Footer, Input, Static
 
 from cache.model import Pill, Scope, SortColumn, TicketQuery, TicketRow, Viewer
@@ -23,7 +24,6 @@ from portal.vocabulary import AccessLevel
 from screens.common import MirrorChanged, Services
 from screens.copy_reference import copy_reference
 from screens.drafts import OPEN_FORM_GROUP
-from screens.filters import Filters, FilterScreen
 from screens.writes import WRITE_GROUP
 from widgets.badges import MARK_CHANGED, MARK_WAITING, WAITING_ON_YOU
 from widgets.guarded import Guarded
@@ -32,6 +32,9 @@ from widgets.plain import visible
 from widgets.sync_line import SyncLine
 from widgets.text_entry import TextInput
 from widgets.ticket_table import PAGE_SIZE, TicketTable
+
+if TYPE_CHECKING:
+    from screens.filters import Filters
 
 SORT_ORDER: tuple[SortColumn, ...] = (
     SortColumn.CREATED,
@@ -53,6 +56,7 @@ SETTLE_AFTER_FIRST_PAINT_SECONDS = 0.1
 
 
 NOT_SYNCED_YET = "Loading your tickets from the portal…"
+SEARCH_PLACEHOLDER = "Search words, a ticket number (#143) or a PSA id — enter or esc to go back to the table"
 NO_TICKETS = "No tickets here."
 
 
@@ -103,6 +107,7 @@ class BoardScreen(Guarded, Screen):
         self._resumed = False
         self._count_timer: Timer | None = None
         self._counted: tuple[tuple, dict[Pill, int]] | None = None  # the latest counts, and what of
+        self._mounting_hidden: list[AwaitMount] | None = None
 
     @property
     def company_wide(self) -> bool:
@@ -113,18 +118,26 @@ class BoardScreen(Guarded, Screen):
             yield Static(self._title(), id="title")
             yield ScopeToggle()
         yield PillBar(id="pills")
-        yield Static("", id="filters")
-        yield TextInput(
-            placeholder="Search words, a ticket number (#143) or a PSA id — enter or esc to go back to the table",
-            id="search",
-        )
+        # The filters line, the search box and "N more under All" come after the first frame
+        # (`_hidden_lines`): hidden until used, they take no row, so nothing moves when they come.
         table = TicketTable(self.services.mirror, reads=self._table_reads, id="tickets")
         table.empty_message = NOT_SYNCED_YET  # until the mirror knows who the user is
         yield table
-        yield MoreUnderAll(id="more-under-all")
         yield SyncLine(legend=MARKER_LEGEND, id="sync-line")
         # The board has the most keys: short descriptions, so that quit and the palette fit at 80.
         yield Footer()
+
+    def _hidden_lines(self) -> list[AwaitMount]:
+        """The lines hidden at first, mounted once: after the first frame (three widgets, the
+        search box's Input among them, cost it ~15 ms, bench/launch.py), or at once if a key
+        needs one sooner. They are in the DOM as soon as this returns; awaiting it, mounted."""
+        if self._mounting_hidden is None:
+            search = TextInput(placeholder=SEARCH_PLACEHOLDER, id="search")
+            self._mounting_hidden = [
+                self.mount(Static("", id="filters"), search, before=self.table),
+                self.mount(MoreUnderAll(id="more-under-all"), after=self.table),
+            ]
+        return self._mounting_hidden
 
     def _table_reads(self, job, *args):
         return self.services.files.call(job, *args, what="reading the ticket list")
@@ -159,6 +172,7 @@ class BoardScreen(Guarded, Screen):
         self.call_after_refresh(lambda: self.set_timer(SETTLE_AFTER_FIRST_PAINT_SECONDS, self._count_opening))
 
     def _count_opening(self) -> None:
+        self._hidden_lines()
         self.table.count_rows()
         self.refresh_facts()
 
@@ -240,6 +254,7 @@ class BoardScreen(Guarded, Screen):
         hidden = hidden_matches(counts, query.pill) if narrowed else 0
         shown_here = counts.get(query.pill, 0)
         self._say_when_empty(hidden)
+        self._hidden_lines()
         self.query_one(MoreUnderAll).show_hidden(hidden if shown_here else 0)
 
     def _say_when_empty(self, hidden: int) -> None:
@@ -270,7 +285,10 @@ class BoardScreen(Guarded, Screen):
     def _show_filters(self, query: TicketQuery) -> None:
         """The filters in force, on a line of their own under the pills (none: no line). A
         status filter is one without a pill (waiting on vendor); the pills show the others."""
+        from screens.filters import Filters  # the filter dialog's module: not for the first paint
+
         words = Filters(query.status, query.priority, query.category).in_words()
+        self._hidden_lines()
         line = self.query_one("#filters", Static)
         line.update(Text(f"Filtered: {words} — f changes them" if words else ""))
         line.set_class(bool(words), "-shown")
@@ -283,6 +301,8 @@ class BoardScreen(Guarded, Screen):
         self._change_query(pill=event.pill, status=None)
 
     def action_filter(self) -> None:
+        from screens.filters import Filters, FilterScreen
+
         query = self.table.ticket_query
         filters = Filters(query.wanted_status, query.priority, query.category)
         self.app.push_screen(FilterScreen(filters), callback=self._filtered)
@@ -326,6 +346,7 @@ class BoardScreen(Guarded, Screen):
             self._change_query(sort=event.sort)
 
     def action_search(self) -> None:
+        self._hidden_lines()  # a `/` before they come: the box now (its focus follows its mount)
         search = self.query_one("#search", Input)
         search.add_class("-shown")
         search.focus()
@@ -339,6 +360,7 @@ class BoardScreen(Guarded, Screen):
         self.table.focus()
 
     def action_clear_search(self) -> None:
+        self._hidden_lines()
         search = self.query_one("#search", Input)
         if search.has_focus and search.value:
             self.table.focus()
@@ -415,6 +437,7 @@ class BoardScreen(Guarded, Screen):
         query = view.applied_to(TicketQuery(scope=self.table.ticket_query.scope))
         if not self.company_wide:
             query = replace(query, scope=Scope.COMPANY)
+        self._hidden_lines()
         search = self.query_one("#search", Input)
         with search.prevent(Input.Changed):
             search.value = query.search

@@ -6,11 +6,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib
+import inspect
 import os
 import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -82,8 +84,13 @@ class EngineNews(Message):
     """Something the sync engine reported (started, offline…): the status line may change."""
 
 
+# The board's own CSS read with the app's: parsed once at start, where pushing the board would
+# parse the whole stylesheet again to add it (bench/launch.py).
+BOARD_CSS = Path(inspect.getfile(BoardScreen)).with_name(BoardScreen.CSS_PATH)
+
+
 class TicketsApp(Guarded, App):
-    CSS_PATH = "app.tcss"
+    CSS_PATH = ["app.tcss", BOARD_CSS]
     TITLE = "msp-tickets"
     COMMANDS = App.COMMANDS | {ActionsProvider, ViewsProvider}
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -126,8 +133,7 @@ class TicketsApp(Guarded, App):
         for known in THEMES:
             self.register_theme(known)
         self._unknown_theme = theme if theme and theme not in self.available_themes else None
-        self._remember_theme: Callable[[str], None] | None = None  # not the theme it starts with
-        self.theme = theme if theme and not self._unknown_theme else DEFAULT_THEME
+        self._start_in_theme(theme if theme and not self._unknown_theme else DEFAULT_THEME)
         self._remember_theme = remember_theme
         self.session = session
         self.clock = clock
@@ -157,6 +163,16 @@ class TicketsApp(Guarded, App):
         self._status_wake: Timer | None = None  # left alone: when the line's words next change
 
     # --- start and stop -----------------------------------------------------------------------
+
+    def _start_in_theme(self, name: str) -> None:
+        """The theme it starts with, set before the stylesheet is first parsed: what Textual's
+        watcher of `theme` does, but for its refresh of the CSS, which would parse all of it a
+        second time and restyle every widget at each launch (bench/launch.py)."""
+        self.set_reactive(App.theme, name)
+        dark = self.current_theme.dark
+        self.update_classes({f"-theme-{name}": True, "-dark-mode": dark, "-light-mode": not dark}, update=False)
+        self._refresh_truecolor_filter(self.ansi_theme)
+        self.stylesheet.set_variables(self.get_css_variables())
 
     def on_mount(self) -> None:
         if self._process_guard is not None:
@@ -642,6 +658,7 @@ class TicketsApp(Guarded, App):
 
 SCREENS_OPENED_BY_KEYS = (
     "screens.detail",
+    "screens.filters",
     "screens.go_to",
     "screens.help",
     "screens.activity",

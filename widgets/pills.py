@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar
+
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.color import Color
 from textual.message import Message
 from textual.reactive import reactive
+from textual.widget import Widget
 from textual.widgets import Static
 
 from cache.model import Pill, Scope
@@ -28,43 +31,6 @@ PILLS: tuple[Pill, ...] = (
 
 def pill_key(pill: Pill) -> str:
     return str(PILLS.index(pill) + 1)
-
-
-class PillButton(Guarded, Static):
-    DEFAULT_CSS = """
-    PillButton { width: auto; height: 1; padding: 0 1; margin: 0 1 0 0; background: $boost; }
-    PillButton:hover { background: $primary 40%; }
-    PillButton.-active { background: $primary; color: $text; text-style: bold; }
-    PillButton.-urgent { text-style: bold; }
-    """
-
-    count: reactive[int | None] = reactive(None, layout=True)
-
-    def __init__(self, pill: Pill) -> None:
-        super().__init__(id=f"pill-{pill.value}")
-        self.pill = pill
-
-    def render(self) -> Text:
-        count = "…" if self.count is None else str(self.count)
-        # Only the key is dim (`Text(..., style=)` would dim the whole pill, its label too).
-        return Text.assemble((f"{pill_key(self.pill)} ", "dim"), (self.pill.label, self._label_style()), f" {count}")
-
-    def _label_style(self) -> Style:
-        """The status's colour; on the chosen pill the pill's own colours (the status's may not
-        read on $primary); "Waiting on you" is a chip only while something is waiting."""
-        if self.has_class("-active"):
-            return Style()
-        if self.pill is Pill.WAITING_ON_YOU and not self.has_class("-urgent"):
-            return Style()
-        return pill_style(self.pill, palette_for(self.app.current_theme))
-
-    def watch_count(self, count: int | None) -> None:
-        # "Waiting on you" shouts when there is something waiting.
-        self.set_class(self.pill is Pill.WAITING_ON_YOU and bool(count), "-urgent")
-        self.refresh()
-
-    def on_click(self) -> None:
-        self.post_message(PillBar.Chosen(self.pill))
 
 
 class ScopeToggle(Guarded, Static):
@@ -94,15 +60,40 @@ class ScopeToggle(Guarded, Static):
         self.post_message(self.Flipped())
 
 
-class PillBar(Guarded, Horizontal):
-    """One row of pills; on a terminal too narrow for that, two rows of three."""
+@dataclass(frozen=True)
+class PillSpan:
+    """Where a pill is drawn in the bar: its row, first column and width (its padding included)."""
+
+    pill: Pill
+    x: int
+    y: int
+    width: int
+
+    def holds(self, x: int, y: int) -> bool:
+        return y == self.y and self.x <= x < self.x + self.width
+
+
+class PillBar(Guarded, Widget):
+    """One row of pills; on a terminal too narrow for that, two rows of three. One widget that
+    draws all six (a widget each cost the board's first frame some 15 ms to style, lay out and
+    paint, bench/launch.py); a pill's look is its component class's, as a widget's would be."""
 
     DEFAULT_CSS = """
     PillBar { height: 1; width: 1fr; }
-    PillBar.-narrow { layout: grid; grid-size: 3 2; grid-columns: auto auto auto; grid-gutter: 0 1; height: 2; }
-    PillBar.-narrow PillButton { margin: 0; }
+    PillBar.-narrow { height: 2; }
+    PillBar > .pill-bar--pill { background: $boost; }
+    PillBar > .pill-bar--hover { background: $primary 40%; }
+    PillBar > .pill-bar--active { background: $primary; color: $text; text-style: bold; }
+    PillBar > .pill-bar--urgent { text-style: bold; }
     """
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "pill-bar--pill",
+        "pill-bar--hover",
+        "pill-bar--active",
+        "pill-bar--urgent",
+    }
     ONE_ROW_WIDTH = 100
+    COLUMNS = 3  # when narrow
 
     class Chosen(Message):
         def __init__(self, pill: Pill) -> None:
@@ -110,22 +101,100 @@ class PillBar(Guarded, Horizontal):
             super().__init__()
 
     active = reactive(Pill.ALL)
+    counts: reactive[dict[Pill, int] | None] = reactive(None, layout=True)
+    _hovered: reactive[Pill | None] = reactive(None)
 
-    def compose(self) -> ComposeResult:
-        for pill in PILLS:
-            yield PillButton(pill)
+    def count(self, pill: Pill) -> int | None:
+        """The pill's count as shown; None until counted ("…")."""
+        return None if self.counts is None else self.counts.get(pill, 0)
+
+    def set_counts(self, counts: dict[Pill, int]) -> None:
+        self.counts = dict(counts)
 
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < self.ONE_ROW_WIDTH, "-narrow")
 
-    def watch_active(self, active: Pill) -> None:
-        for button in self.query(PillButton):
-            button.set_class(button.pill is active, "-active")
-            button.refresh()
+    def _label(self, pill: Pill) -> str:
+        count = self.count(pill)
+        return f"{pill_key(pill)} {pill.label} {'…' if count is None else count}"
 
-    def set_counts(self, counts: dict[Pill, int]) -> None:
-        for button in self.query(PillButton):
-            button.count = counts.get(button.pill, 0)
+    def spans(self) -> list[PillSpan]:
+        """Each pill's place: in a row with a space between; narrow, a grid of three columns
+        each as wide as its widest pill, a space between columns."""
+        widths = [len(self._label(pill)) + 2 for pill in PILLS]
+        if not self.has_class("-narrow"):
+            starts = [sum(widths[:i]) + i for i in range(len(PILLS))]
+            return [PillSpan(pill, x, 0, width) for pill, x, width in zip(PILLS, starts, widths, strict=True)]
+        columns = [max(widths[i :: self.COLUMNS]) for i in range(self.COLUMNS)]
+        starts = [sum(columns[:i]) + i for i in range(self.COLUMNS)]
+        return [
+            PillSpan(pill, starts[i % self.COLUMNS], i // self.COLUMNS, width)
+            for i, (pill, width) in enumerate(zip(PILLS, widths, strict=True))
+        ]
+
+    def render(self) -> Text:
+        rows = [Text(), Text()]
+        for span in self.spans():
+            row = rows[span.y]
+            row.append(" " * (span.x - row.cell_len))
+            row.append_text(self._pill_text(span.pill))
+        return Text("\n").join(rows[: 2 if self.has_class("-narrow") else 1])
+
+    def _pill_text(self, pill: Pill) -> Text:
+        """ " 1 All 30 ": the key dim, the label in the status's colour, on the pill's background."""
+        active = pill is self.active
+        urgent = pill is Pill.WAITING_ON_YOU and bool(self.count(pill))
+        names = ["pill-bar--pill"]
+        if pill is self._hovered:
+            names.append("pill-bar--hover")
+        if active:
+            names.append("pill-bar--active")
+        if urgent:
+            names.append("pill-bar--urgent")
+        base = self._style_of(names)
+        # Only the key is dim; on the chosen pill the label keeps the pill's own colours (the
+        # status's may not read on $primary); "Waiting on you" is a chip only while something waits.
+        plain = active or (pill is Pill.WAITING_ON_YOU and not urgent)
+        label_style = base if plain else base + pill_style(pill, palette_for(self.app.current_theme))
+        count = self.count(pill)
+        return Text.assemble(
+            (" ", base),
+            (f"{pill_key(pill)} ", base + Style(dim=True)),
+            (pill.label, label_style),
+            (f" {'…' if count is None else count}", base),
+            (" ", base),
+        )
+
+    def _style_of(self, names: list[str]) -> Style:
+        """The pill's colours as Textual would paint a widget with these classes (the last
+        one's rule wins): its background over the bar's, `auto` text against it."""
+        under = self.background_colors[1]
+        background, color, text_style = under, Color.from_rich_color(self.rich_style.color), Style()
+        for name in names:
+            styles = self.get_component_styles(name)
+            if styles.has_rule("background"):
+                background = under + styles.background
+            if styles.has_rule("color"):
+                color = styles.color
+            if styles.has_rule("text_style"):
+                text_style = styles.text_style
+        if self.get_component_styles(names[-1]).auto_color:
+            color = background.get_contrast_text(color.a)
+        return Style(color=(background + color).rich_color, bgcolor=background.rich_color) + text_style
+
+    def _pill_at(self, x: int, y: int) -> Pill | None:
+        return next((span.pill for span in self.spans() if span.holds(x, y)), None)
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        self._hovered = self._pill_at(event.x, event.y)
+
+    def on_leave(self) -> None:
+        self._hovered = None
+
+    def on_click(self, event: events.Click) -> None:
+        pill = self._pill_at(event.x, event.y)
+        if pill is not None:
+            self.post_message(self.Chosen(pill))
 
 
 def hidden_matches(counts: dict[Pill, int], pill: Pill) -> int:

@@ -4,6 +4,7 @@ profile or view named as such; searches by ticket number and PSA id; saved views
 
 from __future__ import annotations
 
+import importlib
 import stat
 import tomllib
 from datetime import datetime
@@ -255,3 +256,10 @@ def test_list_sorts_by_age_what_has_waited_longest_first(signed_in: Cli, demo: R
     since = [datetime.fromisoformat(turned_waiting(t["id"])) for t in waiting]
     assert since == sorted(since), "the longest waiting first"
     assert ids(listed(cli, "--sort", "age")) == ids(listed(cli))
+
+
+def test_no_argument_is_the_board_as_the_parser_would_read_it():
+    """`msp-tickets` alone skips building the parser of every command (bench/launch.py): what it
+    uses instead is what the parser makes of no argument, top-level option added or not."""
+    main_module = importlib.import_module("tui.cli.main")
+    assert main_module.build_parser().parse_args([]) == main_module.NO_ARGUMENTS

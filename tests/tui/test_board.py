@@ -13,7 +13,7 @@ from portal.schema import PRIORITY_LABELS, Priority, Status
 from screens.board import BoardScreen
 from screens.detail import DetailScreen
 from tests.tui.conftest import Running, running_tui, screen_text
-from widgets.pills import PILLS, PillButton
+from widgets.pills import PILLS, PillBar
 from widgets.ticket_table import TicketTable
 from widgets.when import short_date
 
@@ -47,7 +47,7 @@ async def test_each_pill_shows_exactly_its_tickets_and_its_count(demo_portal, tm
             rows = shown_rows(running)
             assert {r.id for r in rows} == expected, pill
             assert len(rows) == len(expected)
-            count = running.app.screen.query_one(f"#pill-{pill.value}", PillButton).count
+            count = running.app.screen.query_one(PillBar).count(pill)
             assert count == len(expected), pill
             if pill.status:
                 assert {r.status for r in rows} <= {pill.status}
@@ -58,7 +58,8 @@ async def test_each_pill_shows_exactly_its_tickets_and_its_count(demo_portal, tm
 
 async def test_pill_can_be_clicked(demo_portal, tmp_path: Path) -> None:
     async with running_tui(demo_portal, tmp_path) as running:
-        await running.click("#pill-resolved")
+        resolved = next(span for span in running.app.screen.query_one(PillBar).spans() if span.pill is Pill.RESOLVED)
+        await running.click(PillBar, offset=(resolved.x + 1, resolved.y))
         await running.pilot.pause()
         rows = shown_rows(running)
         assert rows and {r.status for r in rows} == {Status.RESOLVED}
@@ -149,7 +150,7 @@ async def test_mine_shows_only_my_tickets(demo_portal, tmp_path: Path) -> None:
         assert running.app.screen.query_one(TicketTable).ticket_query.scope is Scope.MINE
         assert mine and len(mine) < everyone
         assert {r.submitted_by_id for r in mine} == {me["id"]}
-        assert running.app.screen.query_one("#pill-all", PillButton).count == len(mine)
+        assert running.app.screen.query_one(PillBar).count(Pill.ALL) == len(mine)
 
 
 async def test_r_brings_what_changed_on_the_portal(demo_portal, tmp_path: Path) -> None:

@@ -86,7 +86,7 @@ def background(theme: Theme) -> RGB:
 
 
 def pill_background(theme: Theme) -> RGB:
-    """PillButton's `background: $boost`, a translucent layer over the screen."""
+    """A pill's `background: $boost` (PillBar's pill-bar--pill), a translucent layer over the screen."""
     return rgb(Color.parse(variables(theme)["background"]) + Color.parse(variables(theme)["boost"]))
 
 

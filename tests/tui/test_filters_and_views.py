@@ -27,7 +27,7 @@ from tests.tui.fixed_world import FIXED_NOW, HOSTILE_SUBJECT, fixed_mirror, fixe
 from tui.app import TicketsApp
 from tui.config import ConfigViews, config_path
 from tui.session import Session
-from widgets.pills import PILLS, PillButton
+from widgets.pills import PILLS, PillBar
 from widgets.ticket_table import TicketTable
 
 TICKETS: list[Ticket] = [fixed_ticket(n) for n in range(1, 12)] + [
@@ -83,7 +83,7 @@ def shown_ids(app: TicketsApp) -> list[int]:
 
 
 def pill_counts(app: TicketsApp) -> dict[Pill, int]:
-    return {pill: app.screen.query_one(f"#pill-{pill.value}", PillButton).count for pill in PILLS}
+    return {pill: app.screen.query_one(PillBar).count(pill) for pill in PILLS}
 
 
 def board(app: TicketsApp) -> BoardScreen:

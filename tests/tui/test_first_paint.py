@@ -19,6 +19,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
+from textual.widgets import Input
 
 from cache.mirror import Mirror
 from cache.model import SortColumn
@@ -50,7 +51,12 @@ LOADED_AFTER_THE_FIRST_PAINT = (
     "screens.new_ticket",
     "screens.stats",
     "textual.widgets._text_area",
+    "cache.stats",
+    "screens.filters",
 )
+# Hidden at first, mounted after the first frame: the filters line, the search box, "N more under
+# All". The pills are one widget.
+MOUNTED_AFTER_THE_FIRST_PAINT = ("#filters", "#search", "#more-under-all")
 
 # Runs in the fresh process: the board as `msp-tickets` builds it, headless; once the app says
 # its first rows are painted, what is loaded and what the screen shows.
@@ -60,18 +66,28 @@ from tui.app import board_app
 from tui.config import load_profile
 from tui.credentials import TokenStore
 
-watched = json.loads(sys.argv[1])
+watched, later = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+first_frame = {}
+
+def mounted(screen):
+    return sorted(selector for selector in later if screen.query(selector))
 
 async def first_paint():
     app = board_app(load_profile(None, new=True), TokenStore())
-    painted = app._first_paint.set
+    painted, display = app._first_paint.set, app._display
+
+    def look_at_the_first_frame(screen, update):  # the board's first compositor refresh
+        if not first_frame and type(screen).__name__ == "BoardScreen" and update is not None:
+            first_frame.update(mounted=mounted(screen), widgets=len(list(screen.walk_children())))
+        display(screen, update)
 
     def look_then_go_on():  # what the app does next may load modules at once (on a thread)
         loaded = sorted(name for name in watched if name in sys.modules)
         screen = "\\n".join(strip.text for strip in app.screen._compositor.render_strips())
-        print(json.dumps({"loaded": loaded, "screen": screen}))
+        print(json.dumps({"loaded": loaded, "screen": screen, **first_frame}))
         painted()
 
+    app._display = look_at_the_first_frame
     app._first_paint.set = look_then_go_on
     async with app.run_test(size=(120, 40)) as pilot:
         await asyncio.wait_for(app._first_paint.wait(), 30)
@@ -79,7 +95,7 @@ async def first_paint():
             if app.session.connected:
                 break
             await pilot.pause(0.1)
-        print(json.dumps({"loaded": sorted(name for name in watched if name in sys.modules)}))
+        print(json.dumps({"loaded": sorted(name for name in watched if name in sys.modules), "mounted": mounted(app.screen)}))
 
 asyncio.run(first_paint())
 """
@@ -123,7 +139,13 @@ def test_the_first_paint_shows_rows_and_loads_only_what_it_shows(tmp_path: Path)
     env = user_with_a_mirror(tmp_path)
     root = Path(__file__).resolve().parents[2]
     result = subprocess.run(
-        [sys.executable, "-c", CHILD, json.dumps(LOADED_AFTER_THE_FIRST_PAINT)],
+        [
+            sys.executable,
+            "-c",
+            CHILD,
+            json.dumps(LOADED_AFTER_THE_FIRST_PAINT),
+            json.dumps(MOUNTED_AFTER_THE_FIRST_PAINT),
+        ],
         env={"PATH": "/usr/bin:/bin", **env},
         cwd=root,
         capture_output=True,
@@ -135,8 +157,13 @@ def test_the_first_paint_shows_rows_and_loads_only_what_it_shows(tmp_path: Path)
     # The first paint has the mirror's rows (the newest first), and its title says whose they are.
     assert "#1001" in at_first_paint["screen"] and "Ada Admin" in at_first_paint["screen"]
     assert at_first_paint["loaded"] == []
+    # Its first frame has only what it shows mounted: the pills are one widget, the hidden lines
+    # come after it (the Footer's keys are most of what is left); once settled, they are there.
+    assert at_first_paint["mounted"] == []
+    assert at_first_paint["widgets"] <= 18
     # Then the board connects: the client and the wire format's models are loaded after it.
     assert {"httpx", "portal.client", "cache.sync"} <= set(afterwards["loaded"])
+    assert afterwards["mounted"] == sorted(MOUNTED_AFTER_THE_FIRST_PAINT)
 
 
 def damage_an_index(database: Path) -> None:
@@ -201,5 +228,30 @@ async def test_a_key_pressed_before_the_first_rows_are_read_is_not_undone_by_the
             assert table.shown_query == asked and table.total == 30
     finally:
         slow.set()
+        await client.aclose()
+        mirror.close()
+
+
+async def test_keys_typed_after_an_early_slash_go_into_the_search_box_mounted_for_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The search box comes after the first frame; a `/` before that mounts it at once, and
+    the keys typed after the `/` wait for it, then go into it."""
+    monkeypatch.setattr(board_module, "SETTLE_AFTER_FIRST_PAINT_SECONDS", 30)  # not before the keys
+    mirror = fixed_mirror(tmp_path, [fixed_ticket(n) for n in range(1, 31)])
+    client = PortalClient("http://127.0.0.1:9")  # never used: nothing syncs
+    app = TicketsApp(Session(mirror, client, SyncEngine(mirror, client)), sync_on_start=False)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            board = app.screen
+            assert not board.query("#search")  # not mounted yet
+            await pilot.press("slash", "v", "p", "n")
+            await pilot.pause()
+            search = board.query_one("#search", Input)
+            assert search.value == "vpn" and search.has_focus
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert board.query_one(TicketTable).ticket_query.search == "vpn"
+    finally:
         await client.aclose()
         mirror.close()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from cache.model import Pill
 from tests.tui.conftest import Running, running_tui, screen_text
-from widgets.pills import PILLS, PillButton
+from widgets.pills import PILLS, PillBar
 from widgets.ticket_table import TicketTable
 
 
@@ -23,7 +23,7 @@ def portal_tickets(running: Running) -> list[dict]:
 
 
 def pill_counts(running: Running) -> dict[Pill, int]:
-    return {pill: running.app.screen.query_one(f"#pill-{pill.value}", PillButton).count for pill in PILLS}
+    return {pill: running.app.screen.query_one(PillBar).count(pill) for pill in PILLS}
 
 
 def shown_ids(running: Running) -> list[int]:

@@ -6,6 +6,9 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
+from textual.color import Color
+from textual.css.stylesheet import Stylesheet
+
 from cache.sync import SyncEngine
 from portal.client import PortalClient
 from portal.schema import Priority
@@ -106,6 +109,34 @@ async def test_a_theme_chosen_while_open_recolours_the_board_and_the_detail(tmp_
             app.theme = "msp-dark"
             await pilot.pause()
             assert painted(app, {"High"}) == {"High": high["dark"]}, "the detail"
+    finally:
+        await client.aclose()
+        mirror.close()
+
+
+async def test_the_board_opens_in_its_theme_with_the_stylesheet_parsed_once(tmp_path: Path, monkeypatch) -> None:
+    """The theme it starts with and the board's CSS are in the first parse: no second parse of
+    the whole stylesheet (a theme's change, a screen's CSS added) before the board is shown."""
+    reparsed: list[str] = []
+    original = Stylesheet.reparse
+    monkeypatch.setattr(Stylesheet, "reparse", lambda self: (reparsed.append("reparse"), original(self))[1])
+    mirror = small_board(tmp_path)
+    client = PortalClient("http://127.0.0.1:9")  # never used: nothing syncs
+    app = TicketsApp(Session(mirror, client, SyncEngine(mirror, client)), sync_on_start=False, theme="msp-light")
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            assert isinstance(app.screen, BoardScreen)
+            assert reparsed == []
+            assert {"-theme-msp-light", "-light-mode"} <= app.classes and "-dark-mode" not in app.classes
+            background = app.screen.styles.background
+            assert background == Color.parse(app.current_theme.to_color_system().generate()["background"])
+            app.theme = "msp-dark"  # a change afterwards is Textual's, as ever
+            await pilot.pause()
+            assert reparsed and "-dark-mode" in app.classes
+            assert app.screen.styles.background == Color.parse(
+                app.current_theme.to_color_system().generate()["background"]
+            )
     finally:
         await client.aclose()
         mirror.close()

@@ -212,10 +212,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# `msp-tickets` with no argument: the board, without building the parser of every command for
+# scripts (5 ms of every launch, bench/launch.py).
+NO_ARGUMENTS = argparse.Namespace(profile=None, verbose=0, demo=False, demo_reset=False, command=None)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    given = sys.argv[1:] if argv is None else argv
     try:
-        args = parser.parse_args(argv)
+        args = build_parser().parse_args(given) if given else NO_ARGUMENTS
     except SystemExit as exit_:
         return USAGE if exit_.code not in (0, None) else 0
     handler = logging.StreamHandler(sys.stderr)
