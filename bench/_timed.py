@@ -5,9 +5,13 @@ compositor writes timestamped inside the app, on Textual's clock. A key's time i
 thread read it (the event's own); a frame's, when it was handed to the output thread. Beside
 each, the CPU time of the app's own thread so far (the loop's: what the app did, whatever else
 the machine was doing). Written
-as JSON to $BENCH_FRAMES when the app ends."""
+as JSON to $BENCH_FRAMES when the app ends.
+
+With $BENCH_PROFILE set to a folder, each key is also profiled (cProfile, the loop's thread)
+from when the app sees it to the next frame: `key-<n>.prof` there, n counting the keys from 0."""
 
 import atexit
+import cProfile
 import json
 import os
 import sys
@@ -18,12 +22,32 @@ from textual._time import get_time
 from textual.app import App
 
 LOG: list[list] = []
+PROFILES = os.environ.get("BENCH_PROFILE")
+_profiling: list[tuple[int, cProfile.Profile]] = []  # the key being profiled, until its frame
+_keys_seen = 0
+
+
+def _start_profile() -> None:
+    global _keys_seen
+    if PROFILES and not _profiling:
+        profile = cProfile.Profile()
+        _profiling.append((_keys_seen, profile))
+        profile.enable()
+    _keys_seen += 1
+
+
+def _end_profile() -> None:
+    if _profiling:
+        number, profile = _profiling.pop()
+        profile.disable()
+        profile.dump_stats(os.path.join(PROFILES, f"key-{number}.prof"))
 
 
 def _logged_events(on_event):
     async def on_event_logged(self, event):
         if isinstance(event, events.Key) and not event.is_forwarded:
             LOG.append(["key", event.time, event.key, time.thread_time()])
+            _start_profile()
         await on_event(self, event)
 
     return on_event_logged
@@ -34,6 +58,7 @@ def _logged_frames(display):
         display(self, screen, renderable)
         if renderable is not None and not self._batch_count:
             LOG.append(["frame", get_time(), time.thread_time(), getattr(self.focused, "scroll_y", None)])
+            _end_profile()
 
     return display_logged
 

@@ -15,7 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from cache.model import Pill, Scope, SortColumn, TicketQuery, TicketRow, Viewer
 from cache.views import DESCENDING_FIRST, View, showing_status
@@ -27,6 +27,7 @@ from screens.filters import Filters, FilterScreen
 from screens.writes import WRITE_GROUP
 from widgets.badges import MARK_CHANGED, MARK_WAITING, WAITING_ON_YOU
 from widgets.guarded import Guarded
+from widgets.key_bar import KeyBar
 from widgets.pills import PILLS, MoreUnderAll, PillBar, ScopeToggle, hidden_matches, more_under_all
 from widgets.plain import visible
 from widgets.sync_line import SyncLine
@@ -124,7 +125,7 @@ class BoardScreen(Guarded, Screen):
         yield MoreUnderAll(id="more-under-all")
         yield SyncLine(legend=MARKER_LEGEND, id="sync-line")
         # The board has the most keys: short descriptions, so that quit and the palette fit at 80.
-        yield Footer()
+        yield KeyBar()
 
     def _table_reads(self, job, *args):
         return self.services.files.call(job, *args, what="reading the ticket list")

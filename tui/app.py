@@ -11,6 +11,7 @@ import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import UTC, datetime
+from pathlib import PurePath
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -30,6 +31,7 @@ from portal.errors import PortalError, Unauthorized
 from screens.board import SETTLE_AFTER_FIRST_PAINT_SECONDS, BoardScreen, Opening, read_opening
 from screens.common import ActivityRead, HeldWrite, LocalFiles, MirrorChanged, Services, SyncRequested, ViewShelf
 from screens.input_ready import takes_keys
+from screens.styles import SCREEN_STYLES
 from tui.config import ConfigError, ConfigViews, Profile, load_keymap
 from tui.credentials import TokenStore
 from tui.editor import edit_in_editor
@@ -81,7 +83,7 @@ class EngineNews(Message):
 
 
 class TicketsApp(Guarded, App):
-    CSS_PATH = "app.tcss"
+    CSS_PATH: ClassVar[list[str | PurePath]] = ["app.tcss", *SCREEN_STYLES]
     TITLE = "msp-tickets"
     COMMANDS = App.COMMANDS | {ActionsProvider, ViewsProvider}
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -15,6 +15,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, ClassVar, Protocol
 
 from rich.cells import cell_len, set_cell_size
@@ -78,6 +79,10 @@ class Column:
     sort: SortColumn | None
     width: int  # 0: takes the room the others leave
     cell: Callable[[TicketRow, Palette, datetime], Cell]  # (row, palette, now)
+
+
+Layout = tuple[tuple[Column, int], ...]
+"""The columns shown and the width of each."""
 
 
 NO_MARK: Text = (" ", Style())
@@ -162,7 +167,9 @@ GIVING_WAY: tuple[tuple[Column, Column | int | None], ...] = (
 )
 
 
-def columns_for(width: int, with_submitter: bool, sort: SortColumn | None = None) -> list[tuple[Column, int]]:
+# Cached: each line the table paints asks (a focus change paints the whole table again).
+@lru_cache(maxsize=64)
+def columns_for(width: int, with_submitter: bool, sort: SortColumn | None = None) -> Layout:
     """The columns and their widths for a table `width` cells wide; the subject gets the rest.
     Sorted by when they were updated, the tickets show that date in the place of the created
     one: the order is then visible."""
@@ -194,7 +201,7 @@ def columns_for(width: int, with_submitter: bool, sort: SortColumn | None = None
         if wanted > 0 and room() - wanted >= SUBJECT_MIN:
             widths[sorted_by] += wanted
     subject = max(SUBJECT_MIN // 3, room())
-    return [(column, widths[column] or subject) for column in shown]
+    return tuple((column, widths[column] or subject) for column in shown)
 
 
 class TicketTable(Guarded, ScrollView, can_focus=True):
@@ -522,7 +529,7 @@ class TicketTable(Guarded, ScrollView, can_focus=True):
 
     # --- painting ---------------------------------------------------------------------------
 
-    def _layout(self) -> list[tuple[Column, int]]:
+    def _layout(self) -> Layout:
         return columns_for(self.scrollable_content_region.width, self._with_submitter, self._shown.sort)
 
     def sortable(self) -> list[SortColumn]:
@@ -551,8 +558,9 @@ class TicketTable(Guarded, ScrollView, can_focus=True):
 
     def _line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
+        layout = columns_for(width, self._with_submitter, self._shown.sort)
         if y == 0:
-            return self._header_strip(width)
+            return self._header_strip(layout, width)
         index = round(self.scroll_y) + y - 1
         row = self.row_at(index)
         if row is None:
@@ -565,14 +573,14 @@ class TicketTable(Guarded, ScrollView, can_focus=True):
                 return Strip([Segment(set_cell_size(" …", width), style)], width)
             return Strip.blank(width, self.rich_style)
         extra = self.get_component_rich_style("ticket-table--cursor") if index == self.cursor else None
-        return self._row_strip(row, width, extra)
+        return self._row_strip(row, layout, width, extra)
 
-    def _cells(self, cells: list[Cell], width: int, base: Style, extra: Style | None) -> Strip:
+    def _cells(self, layout: Layout, cells: list[Cell], width: int, base: Style, extra: Style | None) -> Strip:
         """On the cursor row (`extra`) the badges keep their words and weight but take the
         cursor's colours, which are made to read together."""
         segments: list[Segment] = []
         gap = Segment(" " * GAP, base + extra if extra else base)
-        for (_column, cell_width), cell in zip(self._layout(), cells):
+        for (_column, cell_width), cell in zip(layout, cells):
             if segments:
                 segments.append(gap)
             parts = cell if isinstance(cell, list) else [cell]
@@ -582,23 +590,23 @@ class TicketTable(Guarded, ScrollView, can_focus=True):
                 segments.append(Segment(fitted, base + style.without_color + extra if extra else base + style))
         return Strip(segments).adjust_cell_length(width, base + extra if extra else base)
 
-    def _row_strip(self, row: TicketRow, width: int, extra: Style | None) -> Strip:
+    def _row_strip(self, row: TicketRow, layout: Layout, width: int, extra: Style | None) -> Strip:
         palette = palette_for(self.app.current_theme)
         clock = getattr(self.app, "clock", None)
         now = datetime.fromtimestamp(clock(), tz=UTC) if clock else datetime.now(UTC)
-        texts = [column.cell(row, palette, now) for column, _ in self._layout()]
-        return self._cells(texts, width, self.rich_style, extra)
+        texts = [column.cell(row, palette, now) for column, _ in layout]
+        return self._cells(layout, texts, width, self.rich_style, extra)
 
-    def _header_strip(self, width: int) -> Strip:
+    def _header_strip(self, layout: Layout, width: int) -> Strip:
         texts = []
-        for column, cell_width in self._layout():
+        for column, cell_width in layout:
             title = column.title
             if column.sort is not None and column.sort is self._shown.sort:
                 # The arrow stays when a narrow column cuts its title (by a letter: no "…").
                 title = set_cell_size(title, cell_width - 1).rstrip() + ("▼" if self._shown.descending else "▲")
             texts.append((title, Style()))
         base = self.rich_style + self.get_component_rich_style("ticket-table--header")
-        return self._cells(texts, width, base, None)
+        return self._cells(layout, texts, width, base, None)
 
 
 def _fit(text: str, width: int) -> str:
