@@ -4,7 +4,7 @@ command line) or the DataTable baseline (`datatable`), with every key event and 
 compositor writes timestamped inside the app, on Textual's clock. A key's time is when the input
 thread read it (the event's own); a frame's, when it was handed to the output thread. Beside
 each, the CPU time of the app's own thread so far (the loop's: what the app did, whatever else
-the machine was doing). Written
+the machine was doing). And each garbage collection, with its generation. Written
 as JSON to $BENCH_FRAMES when the app ends.
 
 With $BENCH_PROFILE set to a folder, each key is also profiled (cProfile, the loop's thread)
@@ -12,6 +12,7 @@ from when the app sees it to the next frame: `key-<n>.prof` there, n counting th
 
 import atexit
 import cProfile
+import gc
 import json
 import os
 import sys
@@ -43,6 +44,17 @@ def _end_profile() -> None:
         profile.dump_stats(os.path.join(PROFILES, f"key-{number}.prof"))
 
 
+_gc_began: list[float] = []
+
+
+def _log_collection(phase: str, info: dict) -> None:
+    """Each garbage collection (whichever thread ran it, it held up the loop), with its generation."""
+    if phase == "start":
+        _gc_began.append(get_time())
+    elif _gc_began:
+        LOG.append(["gc", _gc_began.pop(), get_time(), info["generation"]])
+
+
 def _logged_events(on_event):
     async def on_event_logged(self, event):
         if isinstance(event, events.Key) and not event.is_forwarded:
@@ -70,6 +82,7 @@ def _write_log() -> None:
 
 App.on_event = _logged_events(App.on_event)
 App._display = _logged_frames(App._display)
+gc.callbacks.append(_log_collection)
 atexit.register(_write_log)
 
 if __name__ == "__main__":

@@ -48,6 +48,8 @@ class Key:
     cpu: float | None  # of that, the CPU time of the app's own thread (from when it saw the key)
     settled: float | None  # seconds to the first frame showing where the key scrolled to
     frames_to_settle: int
+    collecting: float = 0.0  # of the latency, seconds of garbage collection
+    full_collections: int = 0  # of them, of the oldest generation (all the app's objects)
 
 
 def run_app(
@@ -75,6 +77,7 @@ def keys_of(log: list[list], session: tuple[Step, ...]) -> list[Key]:
     steps = [(step.what, key) for step in session for key in step.keys]
     pressed = [entry for entry in log if entry[0] == "key"][: len(steps)]
     frames = [entry for entry in log if entry[0] == "frame"]
+    collections = [entry for entry in log if entry[0] == "gc"]
     keys = []
     for number, (_, at, name, cpu_at) in enumerate(pressed):
         until = pressed[number + 1][1] if number + 1 < len(pressed) else math.inf
@@ -86,7 +89,11 @@ def keys_of(log: list[list], session: tuple[Step, ...]) -> list[Key]:
             where = after[-1][3]  # the focused widget's scroll offset once the key is done
             first = next(i for i, frame in enumerate(after) if frame[3] == where)
             settled, count = after[first][1] - at, first + 1
-        keys.append(Key(name, steps[number][0], latency, cpu, settled, count))
+        end = after[0][1] if after else until
+        during = [entry for entry in collections if at <= entry[1] < end]
+        collecting = sum(stop - start for _, start, stop, _ in during)
+        full = sum(1 for *_, generation in during if generation == 2)
+        keys.append(Key(name, steps[number][0], latency, cpu, settled, count, collecting, full))
     return keys
 
 
@@ -155,13 +162,21 @@ def slow_keys(keys: list[Key]) -> list[tuple[int, Key]]:
 def print_slow_keys(keys: list[Key]) -> None:
     slow = slow_keys(keys)
     print(
-        f"\nkeys beyond a frame ({FRAME_SECONDS * 1000:.0f} ms), slowest first: key -> next frame (the app's CPU), ms"
+        f"\nkeys beyond a frame ({FRAME_SECONDS * 1000:.0f} ms), slowest first, numbered in the session:"
+        " key -> next frame (the app's CPU; garbage collection, full: of every object), ms"
     )
     for number, key in slow:
-        latency = f"{key.latency * 1000:6.1f} ({key.cpu * 1000:5.1f})" if key.latency is not None else "no frame"
-        print(f"  {number + 1:3}. {key.name:10} {key.step:28} {latency}")
+        print(f"  {number + 1:3}. {key.name:10} {key.step:32} {_timings(key)}")
     if not slow:
         print("  none")
+
+
+def _timings(key: Key) -> str:
+    if key.latency is None:
+        return "no frame"
+    collecting = f"; gc {key.collecting * 1000:.1f}" if key.collecting else ""
+    full = ", full" if key.full_collections else ""
+    return f"{key.latency * 1000:6.1f} ({key.cpu * 1000:5.1f}{collecting}{full})"
 
 
 def print_profiles(keys: list[Key], profiles: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import importlib
 import os
 import sqlite3
@@ -231,6 +232,10 @@ class TicketsApp(Guarded, App):
         # The screens a key opens, loaded now rather than on that key (a first `enter` would
         # otherwise wait for them).
         await asyncio.to_thread(_load_modules, SCREENS_OPENED_BY_KEYS)
+        # What the app has made by now (the modules, Textual's and its own, the board) lives as
+        # long as it does: kept out of the garbage collector's sight, a full collection looks only
+        # at what came after, instead of taking 100-300 ms on whatever key it falls (bench.keys).
+        gc.freeze()
         refused = check_token and self._login is not None and not await self._token_accepted()
         if self.sync_on_start and not refused:
             with contextlib.suppress(WorkerFailed, WorkerCancelled):
