@@ -11,18 +11,20 @@ to the local files), and a line whose page is not read yet paints as a placehold
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, Self
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events, work
 from textual.binding import Binding, BindingType
+from textual.dom import NoScreen
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -219,13 +221,17 @@ class TicketTable(Guarded, ScrollView, can_focus=True):
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "ticket-table--header",
         "ticket-table--cursor",
+        "ticket-table--cursor-blurred",
         "ticket-table--empty",
     }
     DEFAULT_CSS = """
     TicketTable { overflow-x: hidden; scrollbar-size-vertical: 1; }
     TicketTable > .ticket-table--header { text-style: bold; background: $panel; }
     TicketTable > .ticket-table--cursor { color: $block-cursor-foreground; background: $block-cursor-background; }
-    TicketTable:blur > .ticket-table--cursor { background: $block-cursor-blurred-background; }
+    TicketTable > .ticket-table--cursor-blurred {
+        color: $block-cursor-foreground;
+        background: $block-cursor-blurred-background;
+    }
     TicketTable > .ticket-table--empty { color: $text-muted; text-style: italic; }
     """
 
@@ -471,6 +477,35 @@ class TicketTable(Guarded, ScrollView, can_focus=True):
             return
         self.refresh()
 
+    # A focus change paints again only the cursor's row, the one line that looks different:
+    # its look follows the focus in code rather than by a `:blur` rule (a change of the table's
+    # styles paints every line), and Textual's own `focus` and focus handlers, which paint the
+    # whole widget, are replaced by these (bench.keys: `/`, and `enter` back from the search).
+    def _cursor_look(self) -> str:
+        return "ticket-table--cursor" if self.has_focus else "ticket-table--cursor-blurred"
+
+    def focus(self, scroll_visible: bool = True) -> Self:
+        self.app.call_later(self._take_focus, scroll_visible)
+        return self
+
+    def _take_focus(self, scroll_visible: bool) -> None:
+        with contextlib.suppress(NoScreen):
+            self.screen.set_focus(self, scroll_visible=scroll_visible)
+
+    def _on_focus(self, event: events.Focus) -> None:
+        event.prevent_default()
+        self.has_focus = True
+        self.refresh_row(self.cursor)
+        if self.parent is not None:
+            self.parent.post_message(events.DescendantFocus(self))
+
+    def _on_blur(self, event: events.Blur) -> None:
+        event.prevent_default()
+        self.has_focus = False
+        self.refresh_row(self.cursor)
+        if self.parent is not None:
+            self.parent.post_message(events.DescendantBlur(self))
+
     def refresh_row(self, index: int) -> None:
         """Paint again the line that shows row `index` (nothing if it is not on the screen)."""
         line = index - round(self.scroll_y) + 1  # below the header
@@ -572,7 +607,7 @@ class TicketTable(Guarded, ScrollView, can_focus=True):
                 style = self.get_component_rich_style("ticket-table--empty")
                 return Strip([Segment(set_cell_size(" …", width), style)], width)
             return Strip.blank(width, self.rich_style)
-        extra = self.get_component_rich_style("ticket-table--cursor") if index == self.cursor else None
+        extra = self.get_component_rich_style(self._cursor_look()) if index == self.cursor else None
         return self._row_strip(row, layout, width, extra)
 
     def _cells(self, layout: Layout, cells: list[Cell], width: int, base: Style, extra: Style | None) -> Strip:
