@@ -493,18 +493,19 @@ class TicketTable(Guarded, ScrollView, can_focus=True):
             self.screen.set_focus(self, scroll_visible=scroll_visible)
 
     def _on_focus(self, event: events.Focus) -> None:
-        event.prevent_default()
-        self.has_focus = True
-        self.refresh_row(self.cursor)
-        if self.parent is not None:
-            self.parent.post_message(events.DescendantFocus(self))
+        self._focus_changed(event, True, events.DescendantFocus)
 
     def _on_blur(self, event: events.Blur) -> None:
-        event.prevent_default()
-        self.has_focus = False
+        self._focus_changed(event, False, events.DescendantBlur)
+
+    def _focus_changed(
+        self, event: events.Event, focused: bool, tell_parent: type[events.DescendantFocus | events.DescendantBlur]
+    ) -> None:
+        event.prevent_default()  # Textual's handler, which paints every line
+        self.has_focus = focused
         self.refresh_row(self.cursor)
         if self.parent is not None:
-            self.parent.post_message(events.DescendantBlur(self))
+            self.parent.post_message(tell_parent(self))
 
     def refresh_row(self, index: int) -> None:
         """Paint again the line that shows row `index` (nothing if it is not on the screen)."""
