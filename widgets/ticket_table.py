@@ -87,6 +87,17 @@ Layout = tuple[tuple[Column, int], ...]
 """The columns shown and the width of each."""
 
 
+@dataclass(frozen=True)
+class Paint:
+    """What the lines of one paint share."""
+
+    width: int
+    layout: Layout
+    base: Style  # the table's own style
+    palette: Palette
+    now: datetime
+
+
 NO_MARK: Text = (" ", Style())
 
 
@@ -277,6 +288,7 @@ class TicketTable(Guarded, ScrollView, can_focus=True):
         self._open_when_shown = False  # `enter` came while another query's rows were on screen
         self.empty_message = "No tickets here."
         self._painted: dict[int, Strip] = {}  # each line as last painted
+        self._paint: Paint | None = None  # during a paint, what its lines share
 
     # --- the data ---------------------------------------------------------------------------
 
@@ -574,16 +586,36 @@ class TicketTable(Guarded, ScrollView, can_focus=True):
         shown = [column.sort for column, _ in self._layout() if column.sort is not None]
         return shown + [sort for sort in (SortColumn.UPDATED, SortColumn.AGE) if sort not in shown]
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # What every line of one paint shares, worked out once for all of them (a focus change
+        # or a scroll paints them all).
+        self._paint = self._paint_context()
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._paint = None
+
+    def _paint_context(self) -> Paint:
+        width = self.scrollable_content_region.width
+        clock = getattr(self.app, "clock", None)
+        return Paint(
+            width,
+            columns_for(width, self._with_submitter, self._shown.sort),
+            self.rich_style,
+            palette_for(self.app.current_theme),
+            datetime.fromtimestamp(clock(), tz=UTC) if clock else datetime.now(UTC),
+        )
+
     def render_line(self, y: int) -> Strip:
-        strip = self._painted[y] = self._line(y)
+        strip = self._painted[y] = self._line(y, self._paint or self._paint_context())
         return strip
 
     def _repaint_changed_lines(self) -> None:
         """Paint again only the lines that would look different now (after a reload that brought
         the same rows, an age that moved on): a sync that changed nothing writes nothing."""
-        width = self.size.width
+        width, paint = self.size.width, self._paint_context()
         for y in range(self.size.height):
-            if self._line(y) != self._painted.get(y):
+            if self._line(y, paint) != self._painted.get(y):
                 self.refresh(Region(0, y, width, 1))
 
     def show_empty_message(self, message: str) -> None:
@@ -592,11 +624,10 @@ class TicketTable(Guarded, ScrollView, can_focus=True):
             self.empty_message = message
             self._repaint_changed_lines()
 
-    def _line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
-        layout = columns_for(width, self._with_submitter, self._shown.sort)
+    def _line(self, y: int, paint: Paint) -> Strip:
+        width = paint.width
         if y == 0:
-            return self._header_strip(layout, width)
+            return self._header_strip(paint)
         index = round(self.scroll_y) + y - 1
         row = self.row_at(index)
         if row is None:
@@ -607,9 +638,9 @@ class TicketTable(Guarded, ScrollView, can_focus=True):
             if 0 <= index < self._total:  # its page is on the way
                 style = self.get_component_rich_style("ticket-table--empty")
                 return Strip([Segment(set_cell_size(" …", width), style)], width)
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, paint.base)
         extra = self.get_component_rich_style(self._cursor_look()) if index == self.cursor else None
-        return self._row_strip(row, layout, width, extra)
+        return self._row_strip(row, paint, extra)
 
     def _cells(self, layout: Layout, cells: list[Cell], width: int, base: Style, extra: Style | None) -> Strip:
         """On the cursor row (`extra`) the badges keep their words and weight but take the
@@ -626,23 +657,20 @@ class TicketTable(Guarded, ScrollView, can_focus=True):
                 segments.append(Segment(fitted, base + style.without_color + extra if extra else base + style))
         return Strip(segments).adjust_cell_length(width, base + extra if extra else base)
 
-    def _row_strip(self, row: TicketRow, layout: Layout, width: int, extra: Style | None) -> Strip:
-        palette = palette_for(self.app.current_theme)
-        clock = getattr(self.app, "clock", None)
-        now = datetime.fromtimestamp(clock(), tz=UTC) if clock else datetime.now(UTC)
-        texts = [column.cell(row, palette, now) for column, _ in layout]
-        return self._cells(layout, texts, width, self.rich_style, extra)
+    def _row_strip(self, row: TicketRow, paint: Paint, extra: Style | None) -> Strip:
+        texts = [column.cell(row, paint.palette, paint.now) for column, _ in paint.layout]
+        return self._cells(paint.layout, texts, paint.width, paint.base, extra)
 
-    def _header_strip(self, layout: Layout, width: int) -> Strip:
+    def _header_strip(self, paint: Paint) -> Strip:
         texts = []
-        for column, cell_width in layout:
+        for column, cell_width in paint.layout:
             title = column.title
             if column.sort is not None and column.sort is self._shown.sort:
                 # The arrow stays when a narrow column cuts its title (by a letter: no "…").
                 title = set_cell_size(title, cell_width - 1).rstrip() + ("▼" if self._shown.descending else "▲")
             texts.append((title, Style()))
-        base = self.rich_style + self.get_component_rich_style("ticket-table--header")
-        return self._cells(layout, texts, width, base, None)
+        base = paint.base + self.get_component_rich_style("ticket-table--header")
+        return self._cells(paint.layout, texts, paint.width, base, None)
 
 
 def _fit(text: str, width: int) -> str:
