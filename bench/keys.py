@@ -7,7 +7,9 @@ wrote. Printed: p50/p95/p99 and the worst, beside a stock DataTable of 1,000 row
 same moving and paging keys in the same run and terminal. For the jumps in the long ticket: from
 the key to the frame that shows where it leads, and how many frames that took (an animated
 scroll takes dozens). Targets: p95 <= 16 ms, p99 <= 33 ms, a jump <= 50 ms in one frame.
-Figures are printed, never asserted.
+Then each key beyond a frame, named, with the app's CPU time and the garbage collections in it;
+with `--profile`, where each of those spent its time (cProfile; the profiler slows every key, so
+its figures are for comparing calls with one another). Figures are printed, never asserted.
 """
 
 from __future__ import annotations
