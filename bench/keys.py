@@ -194,7 +194,19 @@ def print_profiles(keys: list[Key], profiles: Path) -> None:
             print(f"      {seconds * 1000:6.1f}  {name}")
 
 
-PROFILE_SKIP = ("asyncio", "selectors", "threading", "<built-in method select", "_run_once", "_run ")
+# The event loop's and Textual's dispatching frames, which wrap every call of a key.
+PROFILE_SKIP = (
+    "asyncio",
+    "selectors",
+    "threading",
+    "<built-in method select",
+    "_run_once",
+    "_run ",
+    "_contextvars",
+    "_callback.py",
+    "timer.py",
+    "message_pump.py",
+)
 
 
 def costliest(stats: pstats.Stats, count: int = PROFILE_LINES) -> list[tuple[str, float]]:

@@ -190,12 +190,13 @@ class KeyBar(Widget, can_focus=False):
             base,
             base + partial("key-bar--key"),
             base + partial("key-bar--description"),
-            partial("key-bar--hover"),
+            Style(bgcolor=self.get_component_rich_style("key-bar--hover").bgcolor),  # blended, as the divider
             partial("key-bar--disabled"),
-            base + self.get_component_rich_style("key-bar--divider"),  # blended: its colour is translucent
+            base + self.get_component_rich_style("key-bar--divider"),  # blended: translucent colours
         )
 
     def render(self) -> Text:
+        # Where each key is painted is where the mouse finds it.
         line, self._placed = bar_line(self._shown, self.size.width, self._styles(), self._hovered)
         return line
 

@@ -87,3 +87,17 @@ async def test_the_bar_is_painted_again_only_when_its_keys_change(tmp_path: Path
         assert len(painted) == before, "moving and the pills change no key"
         await press(pilot, "slash")
         assert len(painted) > before and painted[-1].startswith(" / Search ")
+
+
+async def test_the_key_under_the_pointer_is_lit_and_says_its_tooltip(tmp_path: Path) -> None:
+    async with fixed_board(tmp_path) as (app, pilot):
+        bar = app.screen.query_one(KeyBar)
+        before = bar.render()
+        await pilot.hover(KeyBar, offset=(bar_text(app).index("New"), 0))
+        await press(pilot)
+        assert bar.tooltip == "New ticket"
+        lit = bar.render()
+        assert lit.plain == before.plain and lit.spans != before.spans, "the same words, the key lit"
+        await pilot.hover(KeyBar, offset=(bar_text(app).index("▏") - 2, 0))  # on no key
+        await press(pilot)
+        assert bar.tooltip is None
