@@ -4,7 +4,7 @@ command line) or the DataTable baseline (`datatable`), with every key event and 
 compositor writes timestamped inside the app, on Textual's clock. A key's time is when the input
 thread read it (the event's own); a frame's, when it was handed to the output thread. Beside
 each, the CPU time of the app's own thread so far (the loop's: what the app did, whatever else
-the machine was doing). And each garbage collection, with its generation. Written
+the machine was doing), and of the whole process (its other threads too: the mirror's readers). And each garbage collection, with its generation. Written
 as JSON to $BENCH_FRAMES when the app ends.
 
 With $BENCH_PROFILE set to a folder, each key is also profiled (cProfile, the loop's thread)
@@ -58,7 +58,7 @@ def _log_collection(phase: str, info: dict) -> None:
 def _logged_events(on_event):
     async def on_event_logged(self, event):
         if isinstance(event, events.Key) and not event.is_forwarded:
-            LOG.append(["key", event.time, event.key, time.thread_time()])
+            LOG.append(["key", event.time, event.key, time.thread_time(), time.process_time()])
             _start_profile()
         await on_event(self, event)
 
@@ -69,7 +69,9 @@ def _logged_frames(display):
     def display_logged(self, screen, renderable):
         display(self, screen, renderable)
         if renderable is not None and not self._batch_count:
-            LOG.append(["frame", get_time(), time.thread_time(), getattr(self.focused, "scroll_y", None)])
+            LOG.append(
+                ["frame", get_time(), time.thread_time(), getattr(self.focused, "scroll_y", None), time.process_time()]
+            )
             _end_profile()
 
     return display_logged

@@ -50,6 +50,7 @@ class Key:
     cpu: float | None  # of that, the CPU time of the app's own thread (from when it saw the key)
     settled: float | None  # seconds to the first frame showing where the key scrolled to
     frames_to_settle: int
+    others: float | None = None  # meanwhile, the CPU time of the app's other threads (the readers)
     collecting: float = 0.0  # of the latency, seconds of garbage collection
     full_collections: int = 0  # of them, of the oldest generation (all the app's objects)
 
@@ -81,7 +82,7 @@ def keys_of(log: list[list], session: tuple[Step, ...]) -> list[Key]:
     frames = [entry for entry in log if entry[0] == "frame"]
     collections = [entry for entry in log if entry[0] == "gc"]
     keys = []
-    for number, (_, at, name, cpu_at) in enumerate(pressed):
+    for number, (_, at, name, cpu_at, process_at) in enumerate(pressed):
         until = pressed[number + 1][1] if number + 1 < len(pressed) else math.inf
         after = [frame for frame in frames if at < frame[1] < until]
         latency = after[0][1] - at if after else None
@@ -95,7 +96,8 @@ def keys_of(log: list[list], session: tuple[Step, ...]) -> list[Key]:
         during = [entry for entry in collections if at <= entry[1] < end]
         collecting = sum(stop - start for _, start, stop, _ in during)
         full = sum(1 for *_, generation in during if generation == 2)
-        keys.append(Key(name, steps[number][0], latency, cpu, settled, count, collecting, full))
+        others = after[0][4] - process_at - cpu if after else None
+        keys.append(Key(name, steps[number][0], latency, cpu, settled, count, others, collecting, full))
     return keys
 
 
@@ -165,7 +167,7 @@ def print_slow_keys(keys: list[Key]) -> None:
     slow = slow_keys(keys)
     print(
         f"\nkeys beyond a frame ({FRAME_SECONDS * 1000:.0f} ms), slowest first, numbered in the session:"
-        " key -> next frame (the app's CPU; garbage collection, full: of every object), ms"
+        " key -> next frame (the loop's CPU; its other threads' CPU; garbage collection, full: of every object), ms"
     )
     for number, key in slow:
         print(f"  {number + 1:3}. {key.name:10} {key.step:32} {_timings(key)}")
@@ -176,9 +178,10 @@ def print_slow_keys(keys: list[Key]) -> None:
 def _timings(key: Key) -> str:
     if key.latency is None:
         return "no frame"
+    others = f"; other threads {key.others * 1000:.1f}" if key.others else ""
     collecting = f"; gc {key.collecting * 1000:.1f}" if key.collecting else ""
     full = ", full" if key.full_collections else ""
-    return f"{key.latency * 1000:6.1f} ({key.cpu * 1000:5.1f}{collecting}{full})"
+    return f"{key.latency * 1000:6.1f} ({key.cpu * 1000:5.1f}{others}{collecting}{full})"
 
 
 def print_profiles(keys: list[Key], profiles: Path) -> None:

@@ -165,7 +165,9 @@ class BoardScreen(Guarded, Screen):
 
     def on_screen_resume(self) -> None:
         if self._resumed:  # not the first, which comes with the mount
-            self.refresh_from_mirror()
+            # After the board is painted back as it was: the reads on their threads would hold
+            # up that frame (bench.keys: `esc` back to the board).
+            self.call_after_refresh(self.refresh_from_mirror)
         self._resumed = True
 
     @on(MirrorChanged)
