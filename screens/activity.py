@@ -13,13 +13,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from cache.model import ActivityEntry
 from screens.common import ActivityRead, MirrorChanged, Services
 from screens.detail import DetailScreen
 from widgets.colours import palette_for
 from widgets.guarded import Guarded
+from widgets.key_bar import KeyBar
 from widgets.plain import visible
 from widgets.sync_line import SyncLine
 from widgets.when import ago
@@ -57,7 +58,7 @@ class ActivityScreen(Guarded, Screen):
         yield Static(LOADING, id="activity-note")
         yield DataTable(id="activity-table", cursor_type="row", zebra_stripes=False)
         yield SyncLine(id="sync-line")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()

@@ -16,7 +16,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import AwaitMount
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from cache.model import Pill, Scope, SortColumn, TicketQuery, TicketRow, Viewer
 from cache.views import DESCENDING_FIRST, View, showing_status
@@ -27,6 +27,7 @@ from screens.drafts import OPEN_FORM_GROUP
 from screens.writes import WRITE_GROUP
 from widgets.badges import MARK_CHANGED, MARK_WAITING, WAITING_ON_YOU
 from widgets.guarded import Guarded
+from widgets.key_bar import KeyBar
 from widgets.pills import PILLS, MoreUnderAll, PillBar, ScopeToggle, hidden_matches, more_under_all
 from widgets.plain import visible
 from widgets.sync_line import SyncLine
@@ -125,7 +126,7 @@ class BoardScreen(Guarded, Screen):
         yield table
         yield SyncLine(legend=MARKER_LEGEND, id="sync-line")
         # The board has the most keys: short descriptions, so that quit and the palette fit at 80.
-        yield Footer()
+        yield KeyBar()
 
     def _hidden_lines(self) -> list[AwaitMount]:
         """The lines hidden at first, mounted once: after the first frame (three widgets, the
@@ -178,7 +179,9 @@ class BoardScreen(Guarded, Screen):
 
     def on_screen_resume(self) -> None:
         if self._resumed:  # not the first, which comes with the mount
-            self.refresh_from_mirror()
+            # After the board is painted back as it was: the reads on their threads would hold
+            # up that frame (bench.keys: `esc` back to the board).
+            self.call_after_refresh(self.refresh_from_mirror)
         self._resumed = True
 
     @on(MirrorChanged)

@@ -10,13 +10,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label, Static, TextArea
+from textual.widgets import Label, Static, TextArea
 
 from portal.vocabulary import comment_problem
 from screens.common import Services
 from screens.drafts import DraftKeeper
 from screens.writes import write_then
 from widgets.guarded import Guarded
+from widgets.key_bar import KeyBar
 from widgets.text_entry_area import TextEntryArea
 
 
@@ -48,7 +49,7 @@ class CommentScreen(Guarded, ModalScreen[int | None]):
             )
             yield TextEntryArea(self.draft.load().get("body", ""), id="body", soft_wrap=True, show_line_numbers=False)
             yield Static("", id="body-problem", classes="problem")
-        yield Footer()
+        yield KeyBar()
 
     def _fields(self) -> dict[str, str]:
         return {"body": self.query_one("#body", TextArea).text}

@@ -13,7 +13,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from cache.model import TicketView, TimelineItem
 from portal.vocabulary import CATEGORY_LABELS, AuthorRole, EventKind, Status
@@ -28,6 +27,7 @@ from widgets.badges import ATTENTION_STYLE, MARK_PENDING, PENDING_STYLE, priorit
 from widgets.colours import Palette, palette_for
 from widgets.document import PLAIN, DocumentView, Para, Spans
 from widgets.guarded import Guarded
+from widgets.key_bar import KeyBar
 from widgets.plain import plain_text, visible
 from widgets.sync_line import SyncLine
 from widgets.timeline import event_anchor, stars, timeline_blocks
@@ -67,7 +67,7 @@ class DetailScreen(Guarded, Screen):
     def compose(self) -> ComposeResult:
         yield DocumentView(id="detail")
         yield SyncLine(id="sync-line")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.refresh_from_mirror()

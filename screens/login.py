@@ -12,9 +12,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Label, Static, Switch
+from textual.widgets import Button, Input, Label, Static, Switch
 
 from widgets.guarded import Guarded
+from widgets.key_bar import KeyBar
 from widgets.plain import visible
 from widgets.text_entry import TextInput
 
@@ -62,7 +63,7 @@ class LoginScreen(Guarded, Screen[None]):
                 yield Label("Keep the token in a file only you can read")
             yield Static("", id="login-problem", classes="problem")
             yield Button("Log in", variant="primary", id="log-in")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         empty = next((i for i in self.query(Input) if not i.value), None)

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from portal.schema import TicketCreate
 from portal.vocabulary import (
@@ -32,6 +32,7 @@ from screens.common import Services
 from screens.drafts import DraftKeeper
 from screens.writes import write_then
 from widgets.guarded import Guarded
+from widgets.key_bar import KeyBar
 from widgets.text_entry import TextInput
 from widgets.text_entry_area import TextEntryArea
 
@@ -94,7 +95,7 @@ class NewTicketScreen(Guarded, Screen[int | None]):
             with Horizontal(id="buttons"):
                 yield Button("Submit ticket", variant="primary", id="submit")
                 yield Button("Back", id="cancel")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self._touched = {name for name, value in self.draft.load().items() if value.strip()}

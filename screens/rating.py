@@ -10,12 +10,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Label, Static
+from textual.widgets import Button, Input, Label, Static
 
 from portal.vocabulary import RATING_COMMENT_MAX_LENGTH
 from screens.common import Services
 from screens.writes import write_then
 from widgets.guarded import Guarded
+from widgets.key_bar import KeyBar
 from widgets.text_entry import TextInput
 from widgets.timeline import stars
 
@@ -50,7 +51,7 @@ class RatingScreen(Guarded, ModalScreen[bool]):
                 max_length=RATING_COMMENT_MAX_LENGTH,
             )
             yield Static("", id="score-problem", classes="problem")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.score = self._initial

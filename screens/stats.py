@@ -20,12 +20,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from cache.stats import TicketStats, Week
 from screens.common import MirrorChanged, Services
 from widgets.badges import priority_label, status_label
 from widgets.colours import Palette, palette_for
+from widgets.key_bar import KeyBar
 from widgets.plain import visible
 from widgets.scroll_keys import KeyedScroll
 from widgets.sync_line import SyncLine
@@ -56,7 +57,7 @@ class StatsScreen(Screen):
             yield Static(id="stats-weeks")
             yield Static(id="stats-submitters")
         yield SyncLine(id="sync-line")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.add_class("-loading")

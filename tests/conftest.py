@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -61,3 +62,11 @@ def fresh_world(shared_portal: RunningPortal) -> World:
     """The `world`'s two companies and six users, new, on the shared portal (a portal start
     per test costs more than the test itself for many)."""
     return add_world(shared_portal)
+
+
+@pytest.fixture(autouse=True)
+def _collectable_after_the_test() -> Iterator[None]:
+    """An app frozen for the garbage collector (tui/app.py `gc.freeze`) lives as long as the
+    process does in a real run; in one test among hundreds it is given back to the collector."""
+    yield
+    gc.unfreeze()

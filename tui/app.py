@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import importlib
-import inspect
 import os
 import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import PurePath
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -32,6 +32,7 @@ from portal.errors import PortalError, Unauthorized
 from screens.board import SETTLE_AFTER_FIRST_PAINT_SECONDS, BoardScreen, Opening, read_opening
 from screens.common import ActivityRead, HeldWrite, LocalFiles, MirrorChanged, Services, SyncRequested, ViewShelf
 from screens.input_ready import takes_keys
+from screens.styles import SCREEN_STYLES
 from tui.config import ConfigError, ConfigViews, Profile, load_keymap
 from tui.credentials import TokenStore
 from tui.editor import edit_in_editor
@@ -84,13 +85,8 @@ class EngineNews(Message):
     """Something the sync engine reported (started, offline…): the status line may change."""
 
 
-# The board's own CSS read with the app's: parsed once at start, where pushing the board would
-# parse the whole stylesheet again to add it (bench/launch.py).
-BOARD_CSS = Path(inspect.getfile(BoardScreen)).with_name(BoardScreen.CSS_PATH)
-
-
 class TicketsApp(Guarded, App):
-    CSS_PATH = ["app.tcss", BOARD_CSS]
+    CSS_PATH: ClassVar[list[str | PurePath]] = ["app.tcss", *SCREEN_STYLES]
     TITLE = "msp-tickets"
     COMMANDS = App.COMMANDS | {ActionsProvider, ViewsProvider}
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -253,6 +249,10 @@ class TicketsApp(Guarded, App):
         # The screens a key opens, loaded now rather than on that key (a first `enter` would
         # otherwise wait for them).
         await asyncio.to_thread(_load_modules, SCREENS_OPENED_BY_KEYS)
+        # What the app has made by now (the modules, Textual's and its own, the board) lives as
+        # long as it does: kept out of the garbage collector's sight, a full collection looks only
+        # at what came after, instead of taking 100-300 ms on whatever key it falls (bench.keys).
+        gc.freeze()
         refused = check_token and self._login is not None and not await self._token_accepted()
         if self.sync_on_start and not refused:
             with contextlib.suppress(WorkerFailed, WorkerCancelled):

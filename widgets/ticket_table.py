@@ -11,17 +11,20 @@ to the local files), and a line whose page is not read yet paints as a placehold
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, ClassVar, Protocol
+from functools import lru_cache
+from typing import Any, ClassVar, Protocol, Self
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events, work
 from textual.binding import Binding, BindingType
+from textual.dom import NoScreen
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -78,6 +81,21 @@ class Column:
     sort: SortColumn | None
     width: int  # 0: takes the room the others leave
     cell: Callable[[TicketRow, Palette, datetime], Cell]  # (row, palette, now)
+
+
+Layout = tuple[tuple[Column, int], ...]
+"""The columns shown and the width of each."""
+
+
+@dataclass(frozen=True)
+class Paint:
+    """What the lines of one paint share."""
+
+    width: int
+    layout: Layout
+    base: Style  # the table's own style
+    palette: Palette
+    now: datetime
 
 
 NO_MARK: Text = (" ", Style())
@@ -162,7 +180,9 @@ GIVING_WAY: tuple[tuple[Column, Column | int | None], ...] = (
 )
 
 
-def columns_for(width: int, with_submitter: bool, sort: SortColumn | None = None) -> list[tuple[Column, int]]:
+# Cached: each line the table paints asks (a focus change paints the whole table again).
+@lru_cache(maxsize=64)
+def columns_for(width: int, with_submitter: bool, sort: SortColumn | None = None) -> Layout:
     """The columns and their widths for a table `width` cells wide; the subject gets the rest.
     Sorted by when they were updated, the tickets show that date in the place of the created
     one: the order is then visible."""
@@ -194,7 +214,7 @@ def columns_for(width: int, with_submitter: bool, sort: SortColumn | None = None
         if wanted > 0 and room() - wanted >= SUBJECT_MIN:
             widths[sorted_by] += wanted
     subject = max(SUBJECT_MIN // 3, room())
-    return [(column, widths[column] or subject) for column in shown]
+    return tuple((column, widths[column] or subject) for column in shown)
 
 
 class TicketTable(Guarded, ScrollView, can_focus=True):
@@ -212,13 +232,17 @@ class TicketTable(Guarded, ScrollView, can_focus=True):
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "ticket-table--header",
         "ticket-table--cursor",
+        "ticket-table--cursor-blurred",
         "ticket-table--empty",
     }
     DEFAULT_CSS = """
     TicketTable { overflow-x: hidden; scrollbar-size-vertical: 1; }
     TicketTable > .ticket-table--header { text-style: bold; background: $panel; }
     TicketTable > .ticket-table--cursor { color: $block-cursor-foreground; background: $block-cursor-background; }
-    TicketTable:blur > .ticket-table--cursor { background: $block-cursor-blurred-background; }
+    TicketTable > .ticket-table--cursor-blurred {
+        color: $block-cursor-foreground;
+        background: $block-cursor-blurred-background;
+    }
     TicketTable > .ticket-table--empty { color: $text-muted; text-style: italic; }
     """
 
@@ -264,6 +288,7 @@ class TicketTable(Guarded, ScrollView, can_focus=True):
         self._open_when_shown = False  # `enter` came while another query's rows were on screen
         self.empty_message = "No tickets here."
         self._painted: dict[int, Strip] = {}  # each line as last painted
+        self._paint: Paint | None = None  # during a paint, what its lines share
 
     # --- the data ---------------------------------------------------------------------------
 
@@ -464,6 +489,36 @@ class TicketTable(Guarded, ScrollView, can_focus=True):
             return
         self.refresh()
 
+    # A focus change paints again only the cursor's row, the one line that looks different:
+    # its look follows the focus in code rather than by a `:blur` rule (a change of the table's
+    # styles paints every line), and Textual's own `focus` and focus handlers, which paint the
+    # whole widget, are replaced by these (bench.keys: `/`, and `enter` back from the search).
+    def _cursor_look(self) -> str:
+        return "ticket-table--cursor" if self.has_focus else "ticket-table--cursor-blurred"
+
+    def focus(self, scroll_visible: bool = True) -> Self:
+        self.app.call_later(self._take_focus, scroll_visible)
+        return self
+
+    def _take_focus(self, scroll_visible: bool) -> None:
+        with contextlib.suppress(NoScreen):
+            self.screen.set_focus(self, scroll_visible=scroll_visible)
+
+    def _on_focus(self, event: events.Focus) -> None:
+        self._focus_changed(event, True, events.DescendantFocus)
+
+    def _on_blur(self, event: events.Blur) -> None:
+        self._focus_changed(event, False, events.DescendantBlur)
+
+    def _focus_changed(
+        self, event: events.Event, focused: bool, tell_parent: type[events.DescendantFocus | events.DescendantBlur]
+    ) -> None:
+        event.prevent_default()  # Textual's handler, which paints every line
+        self.has_focus = focused
+        self.refresh_row(self.cursor)
+        if self.parent is not None:
+            self.parent.post_message(tell_parent(self))
+
     def refresh_row(self, index: int) -> None:
         """Paint again the line that shows row `index` (nothing if it is not on the screen)."""
         line = index - round(self.scroll_y) + 1  # below the header
@@ -522,7 +577,7 @@ class TicketTable(Guarded, ScrollView, can_focus=True):
 
     # --- painting ---------------------------------------------------------------------------
 
-    def _layout(self) -> list[tuple[Column, int]]:
+    def _layout(self) -> Layout:
         return columns_for(self.scrollable_content_region.width, self._with_submitter, self._shown.sort)
 
     def sortable(self) -> list[SortColumn]:
@@ -531,16 +586,36 @@ class TicketTable(Guarded, ScrollView, can_focus=True):
         shown = [column.sort for column, _ in self._layout() if column.sort is not None]
         return shown + [sort for sort in (SortColumn.UPDATED, SortColumn.AGE) if sort not in shown]
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # What every line of one paint shares, worked out once for all of them (a focus change
+        # or a scroll paints them all).
+        self._paint = self._paint_context()
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._paint = None
+
+    def _paint_context(self) -> Paint:
+        width = self.scrollable_content_region.width
+        clock = getattr(self.app, "clock", None)
+        return Paint(
+            width,
+            columns_for(width, self._with_submitter, self._shown.sort),
+            self.rich_style,
+            palette_for(self.app.current_theme),
+            datetime.fromtimestamp(clock(), tz=UTC) if clock else datetime.now(UTC),
+        )
+
     def render_line(self, y: int) -> Strip:
-        strip = self._painted[y] = self._line(y)
+        strip = self._painted[y] = self._line(y, self._paint or self._paint_context())
         return strip
 
     def _repaint_changed_lines(self) -> None:
         """Paint again only the lines that would look different now (after a reload that brought
         the same rows, an age that moved on): a sync that changed nothing writes nothing."""
-        width = self.size.width
+        width, paint = self.size.width, self._paint_context()
         for y in range(self.size.height):
-            if self._line(y) != self._painted.get(y):
+            if self._line(y, paint) != self._painted.get(y):
                 self.refresh(Region(0, y, width, 1))
 
     def show_empty_message(self, message: str) -> None:
@@ -549,10 +624,10 @@ class TicketTable(Guarded, ScrollView, can_focus=True):
             self.empty_message = message
             self._repaint_changed_lines()
 
-    def _line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
+    def _line(self, y: int, paint: Paint) -> Strip:
+        width = paint.width
         if y == 0:
-            return self._header_strip(width)
+            return self._header_strip(paint)
         index = round(self.scroll_y) + y - 1
         row = self.row_at(index)
         if row is None:
@@ -563,16 +638,16 @@ class TicketTable(Guarded, ScrollView, can_focus=True):
             if 0 <= index < self._total:  # its page is on the way
                 style = self.get_component_rich_style("ticket-table--empty")
                 return Strip([Segment(set_cell_size(" …", width), style)], width)
-            return Strip.blank(width, self.rich_style)
-        extra = self.get_component_rich_style("ticket-table--cursor") if index == self.cursor else None
-        return self._row_strip(row, width, extra)
+            return Strip.blank(width, paint.base)
+        extra = self.get_component_rich_style(self._cursor_look()) if index == self.cursor else None
+        return self._row_strip(row, paint, extra)
 
-    def _cells(self, cells: list[Cell], width: int, base: Style, extra: Style | None) -> Strip:
+    def _cells(self, layout: Layout, cells: list[Cell], width: int, base: Style, extra: Style | None) -> Strip:
         """On the cursor row (`extra`) the badges keep their words and weight but take the
         cursor's colours, which are made to read together."""
         segments: list[Segment] = []
         gap = Segment(" " * GAP, base + extra if extra else base)
-        for (_column, cell_width), cell in zip(self._layout(), cells):
+        for (_column, cell_width), cell in zip(layout, cells):
             if segments:
                 segments.append(gap)
             parts = cell if isinstance(cell, list) else [cell]
@@ -582,23 +657,20 @@ class TicketTable(Guarded, ScrollView, can_focus=True):
                 segments.append(Segment(fitted, base + style.without_color + extra if extra else base + style))
         return Strip(segments).adjust_cell_length(width, base + extra if extra else base)
 
-    def _row_strip(self, row: TicketRow, width: int, extra: Style | None) -> Strip:
-        palette = palette_for(self.app.current_theme)
-        clock = getattr(self.app, "clock", None)
-        now = datetime.fromtimestamp(clock(), tz=UTC) if clock else datetime.now(UTC)
-        texts = [column.cell(row, palette, now) for column, _ in self._layout()]
-        return self._cells(texts, width, self.rich_style, extra)
+    def _row_strip(self, row: TicketRow, paint: Paint, extra: Style | None) -> Strip:
+        texts = [column.cell(row, paint.palette, paint.now) for column, _ in paint.layout]
+        return self._cells(paint.layout, texts, paint.width, paint.base, extra)
 
-    def _header_strip(self, width: int) -> Strip:
+    def _header_strip(self, paint: Paint) -> Strip:
         texts = []
-        for column, cell_width in self._layout():
+        for column, cell_width in paint.layout:
             title = column.title
             if column.sort is not None and column.sort is self._shown.sort:
                 # The arrow stays when a narrow column cuts its title (by a letter: no "…").
                 title = set_cell_size(title, cell_width - 1).rstrip() + ("▼" if self._shown.descending else "▲")
             texts.append((title, Style()))
-        base = self.rich_style + self.get_component_rich_style("ticket-table--header")
-        return self._cells(texts, width, base, None)
+        base = paint.base + self.get_component_rich_style("ticket-table--header")
+        return self._cells(paint.layout, texts, paint.width, base, None)
 
 
 def _fit(text: str, width: int) -> str:

@@ -70,6 +70,34 @@ async def test_a_cursor_move_repaints_the_two_rows_involved(tmp_path: Path, monk
         assert all(region.width == table.size.width for regions in refreshes.asked for region in regions)
 
 
+async def test_the_focus_leaving_and_coming_back_repaints_the_cursor_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    async with board(tmp_path) as (app, pilot):
+        table = app.screen.query_one(TicketTable)
+        await pilot.press("slash", "o")  # the search field shown (the table moves), a word typed
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        cursor_line = table.cursor - round(table.scroll_y) + 1
+
+        def cursor_background() -> object:
+            return next(iter(table._painted[cursor_line])).style.bgcolor  # as last painted
+
+        focused = table.get_component_rich_style("ticket-table--cursor").bgcolor
+        blurred = table.get_component_rich_style("ticket-table--cursor-blurred").bgcolor
+        assert focused != blurred and cursor_background() == blurred
+        refreshes = Refreshes(table, monkeypatch)
+        await pilot.press("enter")  # back to the table: its cursor's look changes, nothing else
+        await pilot.pause()
+        assert table.has_focus and cursor_background() == focused
+        assert refreshes.lines() == {cursor_line}
+        refreshes.asked.clear()
+        await pilot.press("slash")  # and away again
+        await pilot.pause()
+        assert not table.has_focus and cursor_background() == blurred
+        assert refreshes.lines() == {cursor_line}
+
+
 async def test_a_move_past_the_screen_repaints_the_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     async with board(tmp_path, size=(120, 16)) as (app, pilot):  # the 12 tickets do not fit
         table = app.screen.query_one(TicketTable)
