@@ -13,7 +13,7 @@ import inspect
 import json
 import pkgutil
 import sys
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from fixed_world import small_board
 from textual.app import App
@@ -60,13 +60,15 @@ def stylesheets_named() -> dict[str, str]:
             module = importlib.import_module(module_info.name)
             for _, cls in inspect.getmembers(module, inspect.isclass):
                 css_path = getattr(cls, "CSS_PATH", None)
-                if cls.__module__ != module.__name__ or not isinstance(css_path, str):
+                if cls.__module__ != module.__name__ or not css_path:
                     continue
-                path = Path(inspect.getfile(cls)).parent / css_path
-                sheet = Stylesheet(variables=variables)
-                sheet.read(path)
-                sheet.parse()
-                named[str(path)] = f"{cls.__module__}.{cls.__qualname__}"
+                # One path or a list; a relative one is beside the class's module (as Textual reads it).
+                for named_path in [css_path] if isinstance(css_path, (str, PurePath)) else css_path:
+                    path = Path(inspect.getfile(cls)).parent / named_path
+                    sheet = Stylesheet(variables=variables)
+                    sheet.read(path)
+                    sheet.parse()
+                    named[str(path)] = f"{cls.__module__}.{cls.__qualname__}"
     return named
 
 
