@@ -62,7 +62,10 @@ class DetailScreen(Guarded, Screen):
         self.at_event = at_event
         self.at_top = at_top
         self.view: TicketView | None = None
-        self._after_own_write = False  # the next read shows what the user just wrote
+        # The events in front of the user when they began to write: what their write adds is what
+        # is new against these, whichever read first brings it (one may come while the form is open).
+        self._shown_before_write: frozenset[int] | None = None
+        self._own_write_done = False
 
     def compose(self) -> ComposeResult:
         yield DocumentView(id="detail")
@@ -97,7 +100,6 @@ class DetailScreen(Guarded, Screen):
         before = self.view
         self.ticket_id, self.view, seen_until = read
         at_end = self.query_one(DocumentView).at_end
-        after_own_write, self._after_own_write = self._after_own_write, False
         if self.view is None:
             gone = f"Ticket {self.ticket_id} is not in your view any more: it was removed or moved out of your access."
             self.query_one(DocumentView).show([Para(gone, Style(bold=True), 1)])
@@ -105,8 +107,10 @@ class DetailScreen(Guarded, Screen):
             return
         if before is None and (self.at_top or self.at_event is not None):
             shown = next((item for item in self.view.timeline if item.id == self.at_event), None)
+        elif self._own_write_done and (own := own_event_added(self._shown_before_write, self.view)):
+            shown, self._shown_before_write, self._own_write_done = own, None, False
         else:
-            shown = event_to_show(before, self.view, seen_until, at_end=at_end, after_own_write=after_own_write)
+            shown = event_to_show(before, self.view, seen_until, at_end=at_end)
         self._show(self.view, scroll_to=event_anchor(shown).key if shown else None)
         self.refresh_bindings()
         if not self.view.row.pending:
@@ -157,7 +161,12 @@ class DetailScreen(Guarded, Screen):
     def action_back(self) -> None:
         self.dismiss()
 
+    def _begin_write(self) -> None:
+        self._shown_before_write = frozenset(item.id for item in self.view.timeline) if self.view else frozenset()
+        self._own_write_done = False
+
     def action_comment(self) -> None:
+        self._begin_write()
         ticket_id = self.ticket_id
         open_with_draft(
             self,
@@ -174,6 +183,7 @@ class DetailScreen(Guarded, Screen):
         return f"#{self.ticket_id}{subject}"
 
     def action_confirm(self) -> None:
+        self._begin_write()
         self.app.push_screen(ConfirmResolvedScreen(self._ticket_name()), callback=self._confirm)
 
     def _confirm(self, yes: bool | None) -> None:
@@ -190,6 +200,7 @@ class DetailScreen(Guarded, Screen):
         )
 
     def action_reopen(self) -> None:
+        self._begin_write()
         self.app.push_screen(ReopenScreen(self._ticket_name()), callback=self._reopen)
 
     def _reopen(self, reason: str | None) -> None:
@@ -209,20 +220,36 @@ class DetailScreen(Guarded, Screen):
         copy_reference(self.app, self.view.row if self.view else None)
 
     def action_rate(self) -> None:
+        self._begin_write()
         current = self.view.rating if self.view else None
         self.app.push_screen(RatingScreen(self.services, self.ticket_id, current), callback=self._after_write)
 
-    def _after_write(self, _result: object = None) -> None:
-        self._after_own_write = True
+    def _after_write(self, result: object = None) -> None:
+        """A form or a question closed: written (scroll to what it added, once a read has it) or
+        left (`None`, `False`)."""
+        self._own_write_done = result is not None and result is not False
         self.refresh_from_mirror()
 
 
+def own_event_added(shown_before: frozenset[int] | None, view: TicketView) -> TimelineItem | None:
+    """The latest event of the user's own (waiting to be sent, or a client's) that was not in
+    front of them when they began to write."""
+    return next(
+        (
+            item
+            for item in reversed(view.timeline)
+            if item.id not in (shown_before or ()) and (item.pending or item.author_role is AuthorRole.CLIENT)
+        ),
+        None,
+    )
+
+
 def event_to_show(
-    before: TicketView | None, after: TicketView, seen_until: datetime | None, *, at_end: bool, after_own_write: bool
+    before: TicketView | None, after: TicketView, seen_until: datetime | None, *, at_end: bool
 ) -> TimelineItem | None:
-    """The event the view scrolls to, if any. Just opened: the first the MSP added since the
-    user last opened the ticket. Later: the user's own latest event after they wrote; else
-    the first new event, but only if the user was at the end (reading on is not interrupted)."""
+    """The event the view scrolls to, if any, when the user has not just written. Just opened:
+    the first the MSP added since the user last opened the ticket. Later: the first new event,
+    but only if the user was at the end (reading on is not interrupted)."""
     if before is None:
         return next(
             (
@@ -236,8 +263,6 @@ def event_to_show(
     new = [item for item in after.timeline if item.id not in known]
     if not new:
         return None
-    if after_own_write:
-        return new[-1]
     return new[0] if at_end else None
 
 
