@@ -94,8 +94,12 @@ async def test_a_busy_outbox_holds_the_comment_until_it_is_free(demo_portal, tmp
         with write_lock_held(paths.outbox_db) as holder:
             await running.pilot.press("ctrl+s")
             await running.until(lambda: "busy — retrying" in sync_line(running), what="busy in the status line")
+            # The status line's tick may read the busy file a moment before the app hears of it.
+            await running.until(
+                lambda: any(title == "Local files busy — retrying" for title, _ in notices(running)),
+                what="busy said on the form too",
+            )
             assert isinstance(app.screen, CommentScreen), "the dialog waits for the outbox"
-            assert any(title == "Local files busy — retrying" for title, _ in notices(running)), "said on the form too"
             holder.execute("COMMIT")
         await running.until(lambda: isinstance(app.screen, DetailScreen), what="the dialog to close")
         await running.until(lambda: "Sent once the outbox is free" in screen_text(app), what="the comment, pending")
