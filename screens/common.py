@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Protocol, TypeVar
 
 from textual.dom import DOMNode
@@ -195,6 +196,7 @@ class Services:
     screens, talks to the portal)."""
 
     files: LocalFiles
+    undo_window: timedelta  # how long a confirm or a reopen waits in the outbox for `u`
     views: ViewShelf | None = None  # None: no config file to keep views in (a test's app)
 
     @property

@@ -1,6 +1,6 @@
 """Writes to the mirror's outbox go through the one path to the local files (off the event loop:
 they fsync); the result comes back to the screen, which then asks the app to push it — at once,
-or, for a write the user may take back (a confirm, a reopen), once UNDO_WINDOW has passed."""
+or, for a write the user may take back (a confirm, a reopen), once its undo window has passed."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from cache.outbox import Held
 from screens.common import HeldWrite, Services, SyncRequested
 
 WRITE_GROUP = "write"
-UNDO_WINDOW = timedelta(seconds=5)
 
 
 def write_then(
@@ -67,14 +66,15 @@ def write_held(
     said: str,
     what: str,
 ) -> Worker | None:
-    """`write(UNDO_WINDOW)` as `write_then` does, held back in the outbox for the user to take
-    back: the app hears of it (HeldWrite, naming it as `said`) and sends it when the hold ends."""
+    """`write(services.undo_window)` as `write_then` does, held back in the outbox for the user
+    to take back: the app hears of it (HeldWrite, naming it as `said`) and sends it when the hold
+    ends."""
 
     def held(result: Held) -> None:
         done(result)
         screen.post_message(HeldWrite(result, said))
 
-    return write_then(screen, services, lambda: write(UNDO_WINDOW), held, what=what, then_sync=False)
+    return write_then(screen, services, lambda: write(services.undo_window), held, what=what, then_sync=False)
 
 
 def _writing(screen: Screen) -> bool:

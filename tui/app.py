@@ -11,7 +11,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import PurePath
 from typing import TYPE_CHECKING, ClassVar
 
@@ -33,7 +33,7 @@ from screens.board import SETTLE_AFTER_FIRST_PAINT_SECONDS, BoardScreen, Opening
 from screens.common import ActivityRead, HeldWrite, LocalFiles, MirrorChanged, Services, SyncRequested, ViewShelf
 from screens.input_ready import takes_keys
 from screens.styles import SCREEN_STYLES
-from tui.config import ConfigError, ConfigViews, Profile, load_keymap
+from tui.config import DEFAULT_UNDO_SECONDS, ConfigError, ConfigViews, Profile, load_keymap
 from tui.credentials import TokenStore
 from tui.editor import edit_in_editor
 from tui.failures import describe_failure
@@ -93,7 +93,9 @@ class TicketsApp(Guarded, App):
         Binding("r", "sync", "Sync", tooltip="Sync now", id="sync"),
         Binding("colon,number_sign", "go_to", "Go to ticket…", show=False, id="go_to"),
         Binding("a", "activity", "Activity", show=False, id="activity"),
-        Binding("u", "undo", "Undo", tooltip="Undo the last confirm or reopen (5 s)", show=False, id="undo"),
+        Binding(
+            "u", "undo", "Undo", tooltip="Undo the last confirm or reopen while it waits", show=False, id="undo"
+        ),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("ctrl+p", "command_palette", "Commands", show=False, system=True, id="command_palette"),
         Binding(QUIT_KEY, "quit", "Quit", show=False, id="quit"),
@@ -224,7 +226,8 @@ class TicketsApp(Guarded, App):
             session.mirror, report=self.report_failure, busy_changed=self._busy_changed, rebuilt=self._mirror_rebuilt
         )
         self._status = None
-        self.services = Services(self.files, self._views)
+        undo_seconds = self._profile.undo_seconds if self._profile else DEFAULT_UNDO_SECONDS
+        self.services = Services(self.files, timedelta(seconds=undo_seconds), self._views)
         self._first_paint.clear()
         opening, self._opening = self._opening, None  # of the first session only
         self.push_screen(BoardScreen(self.services, opening))

@@ -8,6 +8,7 @@
     portal = "https://portal.example.com"
     email = "ann@example.com"
     notify = "auto"   # off | bell | osc9 | osc777 | auto: see tui/notify.py
+    undo_seconds = 5  # how long a confirm or a reopen waits for `u` before it goes (1-60)
 
     [keymap]            # optional: binding ids to keys, for every profile
     sync = "f5"
@@ -57,6 +58,9 @@ from tui.paths import xdg_dir
 
 DEFAULT_PROFILE = "default"
 MIN_SYNC_INTERVAL_ENV = "MSP_TICKETS_MIN_SYNC_INTERVAL"
+UNDO_SECONDS_ENV = "MSP_TICKETS_UNDO_SECONDS"
+DEFAULT_UNDO_SECONDS = 5.0
+UNDO_SECONDS_RANGE = (1.0, 60.0)  # long enough to press `u`; short enough that a confirm still goes soon
 _ONE_WRITER = threading.Lock()  # config.toml is read, changed and written back whole
 
 
@@ -69,6 +73,8 @@ class Profile:
     # The board's own syncs are never closer together than this (seconds). None: the sync
     # engine's 30 s, which keeps a tenant's boards within the portal's budget.
     min_sync_interval: float | None = None
+    # A confirm or a reopen waits this long in the outbox (seconds), for `u` to take it back.
+    undo_seconds: float = DEFAULT_UNDO_SECONDS
 
     @property
     def complete(self) -> bool:
@@ -131,6 +137,7 @@ def load_profile(name: str | None = None, env: Mapping[str, str] = os.environ, *
         email=stored.get("email"),
         notify=check_notify(stored.get("notify", NotifyMode.AUTO.value), chosen),
         min_sync_interval=check_min_sync_interval(env.get(MIN_SYNC_INTERVAL_ENV)),
+        undo_seconds=check_undo_seconds(env.get(UNDO_SECONDS_ENV), stored.get("undo_seconds"), chosen),
     )
 
 
@@ -164,6 +171,24 @@ def check_min_sync_interval(value: str | None) -> float | None:
         raise ConfigError(
             f"{MIN_SYNC_INTERVAL_ENV}={value!r} is not a number of seconds of at least 1; fix or unset it."
         )
+    return seconds
+
+
+def check_undo_seconds(from_env: str | None, from_file: object, profile: str) -> float:
+    """`MSP_TICKETS_UNDO_SECONDS`, else `undo_seconds` in the profile, else 5."""
+    if from_env is not None and from_env.strip():
+        value, where = from_env, f"{UNDO_SECONDS_ENV}={from_env!r}"
+    elif from_file is not None:
+        value, where = from_file, f"undo_seconds = {from_file!r} in [profiles.{profile}]"
+    else:
+        return DEFAULT_UNDO_SECONDS
+    try:
+        seconds = float(value) if not isinstance(value, bool) else None
+    except (TypeError, ValueError):
+        seconds = None
+    low, high = UNDO_SECONDS_RANGE
+    if seconds is None or not low <= seconds <= high:  # NaN too
+        raise ConfigError(f"{where} is not a number of seconds from {low:g} to {high:g}; fix or remove it.")
     return seconds
 
 

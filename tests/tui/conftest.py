@@ -17,10 +17,10 @@ from textual import events
 from textual.command import Command, CommandList
 from textual.pilot import Pilot
 
+import tui.app
 from cache.mirror import Mirror
 from cache.sync import SyncEngine
 from portal.client import PortalClient, RetryPolicy, tls_context
-from screens import writes
 from screens.common import ViewShelf
 from tests.support.portal import Account, RunningPortal, held_token, start_portal
 from tests.tui.fixed_world import FIXED_NOW
@@ -45,9 +45,10 @@ def demo_portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPor
 
 @pytest.fixture
 def short_undo_window(monkeypatch: pytest.MonkeyPatch) -> timedelta:
-    """Confirms and reopens wait half a second for their undo, not five (screens/writes.py)."""
+    """Confirms and reopens wait half a second for their undo, not five (an app without a
+    profile holds them for the default `undo_seconds`)."""
     window = timedelta(seconds=0.5)
-    monkeypatch.setattr(writes, "UNDO_WINDOW", window)
+    monkeypatch.setattr(tui.app, "DEFAULT_UNDO_SECONDS", window.total_seconds())
     return window
 
 

@@ -42,7 +42,8 @@ def board(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Board]:
     monkeypatch.delenv("VISUAL", raising=False)
     try:
         with terminal(tmp_path) as term:
-            yield start_board(term, tmp_path / "home", portal, DEMO_ADMIN)
+            # The reopen is held for `u` a second, not five: the test waits for it on the portal.
+            yield start_board(term, tmp_path / "home", portal, DEMO_ADMIN, more_config="undo_seconds = 1\n")
     finally:
         portal.stop()
 

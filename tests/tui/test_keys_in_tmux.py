@@ -5,6 +5,8 @@ that reason as a comment, and a key moved in config.toml's [keymap] works."""
 from __future__ import annotations
 
 import shutil
+import sqlite3
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -19,12 +21,26 @@ pytestmark = [
 ]
 
 
+def held_seconds(home: Path, kind: str) -> float:
+    """How long the board's outbox held the write of `kind` for `u` (from its queueing)."""
+    [outbox] = (home / "data" / "msp-tickets").glob("*.outbox.db")
+    with sqlite3.connect(outbox) as conn:
+        created, send_after = conn.execute(
+            "SELECT created_at, send_after FROM outbox WHERE kind = ?", (kind,)
+        ).fetchone()
+    return (datetime.fromisoformat(send_after) - datetime.fromisoformat(created)).total_seconds()
+
+
 def test_go_to_in_one_burst_q_back_a_remapped_key_and_q_quits(tmp_path: Path) -> None:
     portal = start_portal(tmp_path, seed_demo=True)
     try:
         with terminal(tmp_path) as term:
             board = start_board(
-                term, tmp_path / "home", portal, DEMO_ADMIN, more_config='\n[keymap]\n"board.stats" = "f7"\n'
+                term,
+                tmp_path / "home",
+                portal,
+                DEMO_ADMIN,
+                more_config='undo_seconds = 1\n\n[keymap]\n"board.stats" = "f7"\n',
             )
             tickets = board.api("GET", "/tickets", params={"limit": 500}).json()["items"]
             wanted = tickets[-1]  # the oldest: not the row under the cursor
@@ -52,6 +68,7 @@ def test_go_to_in_one_burst_q_back_a_remapped_key_and_q_quits(tmp_path: Path) ->
             assert any(event.get("body") == "Still broken" for event in reopened["timeline"]), (
                 "the reason, as a comment"
             )
+            assert held_seconds(tmp_path / "home", "reopen") == pytest.approx(1, abs=0.25), "undo_seconds = 1"
             term.write("q")
             term.wait_for(lambda s: "1 All" in s and "Timeline" not in s, "the board once more")
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from screens.writes import UNDO_WINDOW
 from tests.support.portal import RunningPortal
 from tests.support.terminal import ENTER, Board, start_board, terminal, wait_until
 from tests.tui.conftest import DEMO_ADMIN
+from tui.config import DEFAULT_UNDO_SECONDS
 
 pytestmark = [
     pytest.mark.slow,
@@ -55,7 +55,7 @@ def test_f_y_u_in_one_burst_sends_nothing(demo_portal: RunningPortal, tmp_path: 
         term.wait_for(lambda s: f"Undone: “Confirmed #{ticket_id}”" in s, "the undo said")
         assert outbox_rows(home) == [], "taken out of the outbox"
         # Past the window, a sync: what was taken back is not there to send.
-        time.sleep(max(0.0, UNDO_WINDOW.total_seconds() + 1 - (time.monotonic() - written)))
+        time.sleep(max(0.0, DEFAULT_UNDO_SECONDS + 1 - (time.monotonic() - written)))
         term.write("r")
         term.wait_for(lambda s: "synced just now" in s and "syncing" not in s, "a sync after the window")
         assert status_on_portal(board, ticket_id) == "resolved"
