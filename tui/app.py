@@ -93,9 +93,7 @@ class TicketsApp(Guarded, App):
         Binding("r", "sync", "Sync", tooltip="Sync now", id="sync"),
         Binding("colon,number_sign", "go_to", "Go to ticket…", show=False, id="go_to"),
         Binding("a", "activity", "Activity", show=False, id="activity"),
-        Binding(
-            "u", "undo", "Undo", tooltip="Undo the last confirm or reopen while it waits", show=False, id="undo"
-        ),
+        Binding("u", "undo", "Undo", tooltip="Undo the last confirm or reopen while it waits", show=False, id="undo"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("ctrl+p", "command_palette", "Commands", show=False, system=True, id="command_palette"),
         Binding(QUIT_KEY, "quit", "Quit", show=False, id="quit"),
