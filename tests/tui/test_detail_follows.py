@@ -12,7 +12,7 @@ from portal.client import PortalClient
 from portal.schema import AuthorRole, Change, ChangeKind, EventKind, Status, TimelineEvent
 from screens.common import MirrorChanged
 from screens.detail import DetailScreen
-from tests.tui.conftest import screen_text
+from tests.tui.conftest import fixed_tui, screen_text, settle
 from tests.tui.fixed_world import FIXED_NOW, fixed_mirror, fixed_ticket
 from tui.app import TicketsApp
 from tui.session import Session
@@ -108,37 +108,28 @@ async def test_the_users_comment_is_shown_when_a_read_brought_it_before_the_form
     outbox and before its form has closed: that read is not the one after the write, and the
     comment must still be scrolled to."""
     mirror = fixed_mirror(tmp_path, [TICKET], events_per_ticket=40)
-    client = PortalClient("http://127.0.0.1:9")
-    app = TicketsApp(
-        Session(mirror, client, SyncEngine(mirror, client)), clock=FIXED_NOW.timestamp, sync_on_start=False
-    )
-    try:
-        async with app.run_test(size=(80, 24)) as pilot:
-            await app.workers.wait_for_complete()
-            await pilot.press("enter")
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-            detail = app.screen
-            assert isinstance(detail, DetailScreen) and detail.query_one(DocumentView).scroll_y == 0
-            await pilot.press("c")
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-            form = app.screen
-            assert form is not detail, "the comment form is open"
-            written = mirror.outbox.add_comment(TICKET.id, "Written while a read came")
-            detail.post_message(MirrorChanged())  # the read comes first, with the form still open
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-            assert detail.query_one(DocumentView).scroll_y == 0, "not moved while the user writes"
-            form.dismiss(written)  # then the form closes, as after its write
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-            await pilot.pause()
-            assert app.screen is detail
-            assert "Written while a read came" in screen_text(app), "the user's own comment is shown"
-    finally:
-        await client.aclose()
-        mirror.close()
+    async with fixed_tui(mirror, size=(80, 24)) as (app, pilot):
+        await pilot.press("enter")
+        await settle(app)
+        await pilot.pause()
+        detail = app.screen
+        assert isinstance(detail, DetailScreen) and detail.query_one(DocumentView).scroll_y == 0
+        await pilot.press("c")
+        await settle(app)
+        await pilot.pause()
+        form = app.screen
+        assert form is not detail, "the comment form is open"
+        written = mirror.outbox.add_comment(TICKET.id, "Written while a read came")
+        detail.post_message(MirrorChanged())  # the read comes first, with the form still open
+        await settle(app)
+        await pilot.pause()
+        assert detail.query_one(DocumentView).scroll_y == 0, "not moved while the user writes"
+        form.dismiss(written)  # then the form closes, as after its write
+        await settle(app)
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen is detail
+        assert "Written while a read came" in screen_text(app), "the user's own comment is shown"
 
 
 async def test_the_detail_says_how_long_the_ticket_has_waited_on_the_user(tmp_path: Path) -> None:
