@@ -11,13 +11,9 @@ import pytest
 from rich.cells import cell_len
 
 from cache.model import SortColumn
-from cache.sync import SyncEngine
-from portal.client import PortalClient
 from portal.schema import STATUS_LABELS, STATUS_SHORT_LABELS, Status
-from tests.tui.conftest import screen_text
-from tests.tui.fixed_world import FIXED_NOW, fixed_mirror, fixed_ticket
-from tui.app import TicketsApp
-from tui.session import Session
+from tests.tui.conftest import fixed_tui, screen_text
+from tests.tui.fixed_world import fixed_mirror, fixed_ticket
 from widgets.ticket_table import (
     CATEGORY,
     GAP,
@@ -115,38 +111,28 @@ WIDE_SUBJECT = "打印机卡纸 — 三楼的打印机每次双面打印都卡�
 async def test_header_and_rows_are_cut_at_the_same_cells(tmp_path: Path, size: tuple[int, int]) -> None:
     tickets = [fixed_ticket(1, subject=WIDE_SUBJECT), fixed_ticket(2, status=Status.WAITING_ON_VENDOR), fixed_ticket(3)]
     mirror = fixed_mirror(tmp_path, tickets, events_per_ticket=0)
-    client = PortalClient("http://127.0.0.1:9")
-    app = TicketsApp(
-        Session(mirror, client, SyncEngine(mirror, client)), clock=FIXED_NOW.timestamp, sync_on_start=False
-    )
-    try:
-        async with app.run_test(size=size) as pilot:
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-            table = app.screen.query_one(TicketTable)
-            lines = screen_text(app).splitlines()
-            header = next(n for n, line in enumerate(lines) if " Subject" in line and "Status" in line)
-            rows = lines[header + 1 : header + 4]
-            assert all("#100" in row for row in rows)
-            # where each column starts, in cells, from the layout the table paints with
-            starts, left = [], 0
-            for column, cells in table._layout():
-                starts.append((column, left))
-                left += cells + GAP
-            for column, start in starts[1:]:
-                for line in (lines[header], *rows):
-                    before = _cells_before(line, start)
-                    assert before.endswith(" " * GAP), (column.title, line)
-            layout = dict(starts)
-            status = STATUS_SHORT if STATUS_SHORT in layout else STATUS
-            assert _text_from(lines[header], layout[status]).startswith("Status")
-            vendor = (STATUS_SHORT_LABELS if status is STATUS_SHORT else STATUS_LABELS)[Status.WAITING_ON_VENDOR]
-            assert any(_text_from(row, layout[status]).startswith(vendor) for row in rows)
-            wide = next(row for row in rows if "打印机" in row)
-            assert _text_from(wide, layout[status]).strip() != ""  # the wide subject did not push it out
-    finally:
-        await client.aclose()
-        mirror.close()
+    async with fixed_tui(mirror, size=size) as (app, _pilot):
+        table = app.screen.query_one(TicketTable)
+        lines = screen_text(app).splitlines()
+        header = next(n for n, line in enumerate(lines) if " Subject" in line and "Status" in line)
+        rows = lines[header + 1 : header + 4]
+        assert all("#100" in row for row in rows)
+        # where each column starts, in cells, from the layout the table paints with
+        starts, left = [], 0
+        for column, cells in table._layout():
+            starts.append((column, left))
+            left += cells + GAP
+        for column, start in starts[1:]:
+            for line in (lines[header], *rows):
+                before = _cells_before(line, start)
+                assert before.endswith(" " * GAP), (column.title, line)
+        layout = dict(starts)
+        status = STATUS_SHORT if STATUS_SHORT in layout else STATUS
+        assert _text_from(lines[header], layout[status]).startswith("Status")
+        vendor = (STATUS_SHORT_LABELS if status is STATUS_SHORT else STATUS_LABELS)[Status.WAITING_ON_VENDOR]
+        assert any(_text_from(row, layout[status]).startswith(vendor) for row in rows)
+        wide = next(row for row in rows if "打印机" in row)
+        assert _text_from(wide, layout[status]).strip() != ""  # the wide subject did not push it out
 
 
 def _cells_before(line: str, cells: int) -> str:

@@ -14,31 +14,18 @@ import pytest
 from rich.text import Text
 from textual.geometry import Region
 
-from cache.sync import SyncEngine
-from portal.client import PortalClient
 from screens.common import MirrorChanged
-from tests.tui.fixed_world import FIXED_NOW, small_board
+from tests.tui.conftest import fixed_tui
+from tests.tui.fixed_world import small_board
 from tui.app import TicketsApp
-from tui.session import Session
 from widgets.sync_line import TICKING, Stretch, SyncLine, changed_cells
 from widgets.ticket_table import TicketTable
 
 
 @asynccontextmanager
 async def board(tmp_path: Path, size: tuple[int, int] = (120, 40)) -> AsyncIterator[tuple[TicketsApp, object]]:
-    mirror = small_board(tmp_path)
-    client = PortalClient("http://127.0.0.1:9")  # never used: nothing syncs
-    app = TicketsApp(
-        Session(mirror, client, SyncEngine(mirror, client)), clock=FIXED_NOW.timestamp, sync_on_start=False
-    )
-    try:
-        async with app.run_test(size=size) as pilot:
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-            yield app, pilot
-    finally:
-        await client.aclose()
-        mirror.close()
+    async with fixed_tui(small_board(tmp_path), size=size) as (app, pilot):
+        yield app, pilot
 
 
 class Refreshes:
