@@ -176,6 +176,11 @@ class KeyBar(Widget, can_focus=False):
         self.screen.bindings_updated_signal.unsubscribe(self)
 
     def _bindings_changed(self, screen: Screen) -> None:
+        if not self.app.app_focus:
+            # Out of focus, Textual takes the focus away (and the focused widget's keys with
+            # it) until the terminal is in front again: the bar keeps what it showed, as
+            # Textual's Footer does, rather than changing twice on every switch of window.
+            return
         shown = keys_shown(screen, self.app)
         if shown != self._shown:
             self._shown = shown

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual import events
 from textual.command import CommandPalette
 
 from screens.board import BoardScreen
@@ -35,6 +36,21 @@ async def test_the_bar_shows_the_keys_of_the_screen_and_the_focus(tmp_path: Path
         assert bar_text(app).startswith(" esc Back  c Comment ")
         await press(pilot, "escape")
         assert bar_text(app).startswith(BOARD_KEYS)
+
+
+async def test_the_bar_keeps_its_keys_while_the_terminal_is_not_in_front(tmp_path: Path) -> None:
+    """Out of focus, Textual takes the focus (and the table's ⏎ Open) away until it is back: the
+    bar does not change twice on every switch of window, as Textual's Footer did not."""
+    async with fixed_board(tmp_path) as (app, pilot):
+        app.post_message(events.AppBlur())
+        await press(pilot)
+        assert app.focused is None, "Textual took the focus away"
+        assert bar_text(app).startswith(BOARD_KEYS)
+        app.post_message(events.AppFocus())
+        await press(pilot)
+        assert bar_text(app).startswith(BOARD_KEYS)
+        await press(pilot, "slash")
+        assert bar_text(app).startswith(" / Search "), "in front again, it follows the focus"
 
 
 async def test_the_keys_shown_follow_the_keymap(tmp_path: Path) -> None:
