@@ -34,15 +34,16 @@ class Written:
 UPDATED_AT = queries.TICKET_COLUMNS.index("updated_at")
 
 
-def upsert_ticket(conn: sqlite3.Connection, ticket: Ticket) -> Written:
+def upsert_ticket(conn: sqlite3.Connection, ticket: Ticket, *, unless_older: bool = False) -> Written:
+    """`unless_older`: for a write's answer, which may be from the past (an idempotent retry is
+    answered with what the portal stored when it first did the write) while the mirror already
+    has what happened since. The change feed is in the portal's order and always applies."""
     params = ticket_params(ticket)
     before = conn.execute(queries.SELECT_TICKET_COLUMNS, (ticket.id,)).fetchone()
     if before is None:
         conn.execute(queries.INSERT_TICKET, params)
         return Written(new=True, text_changed=True)
-    if params["updated_at"] < before[UPDATED_AT]:
-        # An answer from the past (an idempotent retry is answered with what the portal stored
-        # when it first did the write): the mirror already has what happened since.
+    if unless_older and params["updated_at"] < before[UPDATED_AT]:
         return Written(new=False, text_changed=False)
     # Only what changed is written: every column set is an index rewritten (a PSA change
     # touches status, assignee and updated_at, not the eight sort indexes).

@@ -298,7 +298,7 @@ class Outbox:
         events = list(events)
         with write_transaction(self._connection()) as conn:
             reindex = set()
-            if ticket is not None and upsert_ticket(conn, ticket).text_changed:
+            if ticket is not None and upsert_ticket(conn, ticket, unless_older=True).text_changed:
                 reindex.add(ticket.id)
             for event in events:
                 if upsert_event(conn, event).text_changed:
