@@ -107,8 +107,10 @@ class DetailScreen(Guarded, Screen):
             return
         if before is None and (self.at_top or self.at_event is not None):
             shown = next((item for item in self.view.timeline if item.id == self.at_event), None)
-        elif self._own_write_done and (own := own_event_added(self._shown_before_write, self.view)):
-            shown, self._shown_before_write, self._own_write_done = own, None, False
+        elif self._own_write_done:
+            # The first read after the write has it (the write was done before the form closed).
+            shown = own_event_added(self._shown_before_write, self.view)
+            self._shown_before_write, self._own_write_done = None, False
         else:
             shown = event_to_show(before, self.view, seen_until, at_end=at_end)
         self._show(self.view, scroll_to=event_anchor(shown).key if shown else None)
@@ -232,16 +234,12 @@ class DetailScreen(Guarded, Screen):
 
 
 def own_event_added(shown_before: frozenset[int] | None, view: TicketView) -> TimelineItem | None:
-    """The latest event of the user's own (waiting to be sent, or a client's) that was not in
-    front of them when they began to write."""
-    return next(
-        (
-            item
-            for item in reversed(view.timeline)
-            if item.id not in (shown_before or ()) and (item.pending or item.author_role is AuthorRole.CLIENT)
-        ),
-        None,
-    )
+    """The user's latest event that was not in front of them when they began to write: one
+    still waiting to be sent, else (sent already, so no longer marked theirs) a client's."""
+    added = [item for item in view.timeline if item.id not in (shown_before or ())]
+    pending = [item for item in added if item.pending]
+    clients = [item for item in added if item.author_role is AuthorRole.CLIENT]
+    return (pending or clients or [None])[-1]
 
 
 def event_to_show(
