@@ -253,7 +253,8 @@ class TicketsApp(Guarded, App):
         # What the app has made by now (the modules, Textual's and its own, the board) lives as
         # long as it does: kept out of the garbage collector's sight, a full collection looks only
         # at what came after, instead of taking 100-300 ms on whatever key it falls (bench.keys).
-        gc.freeze()
+        if not gc.get_freeze_count():  # once: a board opened again (a new login) adds little
+            gc.freeze()
         refused = check_token and self._login is not None and not await self._token_accepted()
         if self.sync_on_start and not refused:
             with contextlib.suppress(WorkerFailed, WorkerCancelled):
