@@ -168,7 +168,8 @@ class SyncLine(Widget):
 
 def changed_cells(old: Text, new: Text) -> tuple[int, int]:
     """The cells [start, end) outside of which `old` and `new` look the same (same characters,
-    same styles): what a change of the text needs painted again."""
+    same styles): what a change of the text needs painted again. Where the change alters the
+    width, what follows it has moved: it is painted again up to the end of the longer text."""
     before, after = _styled_characters(old), _styled_characters(new)
     same_start = 0
     for a, b in zip(before, after):
@@ -183,8 +184,10 @@ def changed_cells(old: Text, new: Text) -> tuple[int, int]:
     if same_start == len(before) == len(after):
         return 0, 0
     start = cell_len(new.plain[:same_start])
-    end = max(cell_len(old.plain[: len(before) - same_end]), cell_len(new.plain[: len(after) - same_end]))
-    return start, end
+    old_width, new_width = cell_len(old.plain), cell_len(new.plain)
+    if old_width != new_width:
+        return start, max(old_width, new_width)
+    return start, cell_len(new.plain[: len(after) - same_end])
 
 
 def _ticking_start(text: Text) -> int:

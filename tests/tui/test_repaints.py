@@ -170,7 +170,10 @@ async def test_the_line_is_cut_where_its_countdown_begins(tmp_path: Path):
     ("old", "new", "span"),
     [
         ("next in 59 s", "next in 58 s", (9, 10)),
-        ("next in 10 s", "next in 9 s", (8, 10)),  # shorter: the old cells are painted over too
+        # shorter: what follows moved left, and the old cells past the new end are painted over
+        ("next in 10 s", "next in 9 s", (8, 12)),
+        ("next in 9 s · 50 changes", "next at 00:21 · 50 changes", (5, 26)),  # longer: what follows moved right
+        ("next at 00:21 · 41 changes", "next in 9 s · 41 changes", (5, 26)),
         ("same", "same", (0, 0)),
         ("", "offline", (0, 7)),
         ("表 59", "表 58", (4, 5)),  # a wide character counts two cells

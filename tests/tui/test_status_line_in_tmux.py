@@ -33,6 +33,15 @@ WATCHED_SECONDS = 4  # long enough for a countdown to have ticked three times ov
 TICK_BYTES = 64
 
 
+def assert_reads_whole(term, when: re.Pattern) -> None:
+    """The status line as the terminal shows it reads as one sentence: what follows the next
+    sync's time (whose width just changed) was painted where it now is, no stale cell left."""
+    line = term.screen().splitlines()[HEIGHT - 2]
+    found = when.search(line)
+    assert found is not None and re.match(r"( · \S|\s*$)", line[found.end() :]), line
+    assert "· ·" not in line and " s  " not in line, line
+
+
 def seconds_left(screen: str) -> int | None:
     found = COUNTDOWN.search(screen)
     if found is None or not any(found.groups()):
@@ -72,6 +81,7 @@ def test_left_alone_the_board_writes_nothing_and_a_tick_writes_only_its_own_cell
         term.write(FOCUS_OUT)
         term.wait_for(lambda s: NEXT_AT.search(s) is not None and "next in" not in s, "the next sync's clock time")
         left_alone = output.settled()
+        assert_reads_whole(term, NEXT_AT)
         time.sleep(WATCHED_SECONDS)
         assert output.since(left_alone) == b"", "left alone, the board writes nothing"
 
@@ -80,6 +90,7 @@ def test_left_alone_the_board_writes_nothing_and_a_tick_writes_only_its_own_cell
         in_use = output.settled()
         time.sleep(WATCHED_SECONDS)
         ticks = output.since(in_use)
+        assert_reads_whole(term, COUNTDOWN)
         # Each tick: the cursor to the status line, the countdown's cells in its colours, the
         # cursor back. Not the line's left edge ("synced just now"), not even "next" before them.
         writes = re.findall(rb"\x1b\[%d;\d+H.*?(?=\x1b\[%d;|$)" % (HEIGHT - 1, HEIGHT - 1), ticks, re.DOTALL)
