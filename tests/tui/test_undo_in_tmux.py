@@ -81,4 +81,6 @@ def test_a_confirm_held_when_the_app_is_killed_goes_at_the_next_start(
     with terminal(tmp_path / "again") as term:
         start_board(term, home, demo_portal, DEMO_ADMIN)
         wait_until(lambda: status_on_portal(board, ticket_id) == "closed", "sent by the next start")
+        # The portal has it before the app has heard its answer and marked it done.
+        wait_until(lambda: [row[:2] for row in outbox_rows(home)] == [("confirm", "done")], "marked done")
         assert [row[:2] for row in outbox_rows(home)] == [("confirm", "done")]
