@@ -116,7 +116,7 @@ async def _run_app(url: str, folder: Path) -> int:
     from cache.mirror import Mirror
     from cache.sync import SyncEngine
     from tui.app import TicketsApp  # textual loads only once the portal is up
-    from tui.config import Profile
+    from tui.config import UNDO_SECONDS_ENV, Profile, check_undo_seconds
     from tui.session import Identity, Session, session_paths
     from tui.theme_setting import saved_theme
 
@@ -124,10 +124,15 @@ async def _run_app(url: str, folder: Path) -> int:
         answer = await client.login(DEMO_EMAIL, DEMO_PASSWORD)
     env = {**os.environ, "XDG_CACHE_HOME": str(folder / "cache"), "XDG_DATA_HOME": str(folder / "data")}
     identity = Identity(answer.user.id, answer.user.email)
-    mirror = Mirror.open(session_paths(Profile("demo", DEMO_FILES_URL, DEMO_EMAIL), identity, env))
+    # The demo's own profile, in no config file: the environment's settings still apply to it.
+    undo_seconds = check_undo_seconds(os.environ.get(UNDO_SECONDS_ENV), None, "demo")
+    profile = Profile("demo", DEMO_FILES_URL, DEMO_EMAIL, undo_seconds=undo_seconds)
+    mirror = Mirror.open(session_paths(profile, identity, env))
     client = PortalClient(url, answer.token)
     session = Session(mirror, client, SyncEngine(mirror, client, expected_email=DEMO_EMAIL))
-    app = TicketsApp(session, close_session_on_exit=True, exit_on_signals=True, theme=saved_theme())  # shown, not saved
+    app = TicketsApp(
+        session, profile=profile, close_session_on_exit=True, exit_on_signals=True, theme=saved_theme()
+    )  # the theme shown, not saved
     await app.run_async()
     return app.return_code or 0
 
