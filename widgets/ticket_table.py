@@ -221,7 +221,7 @@ class TicketTable(Guarded, ScrollView, can_focus=True):
     """Rows of tickets from a `TicketSource` for one `TicketQuery`, with a cursor."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "open", "Open", show=True, id="table.open"),
+        Binding("enter", "open", "Open", tooltip="Open the ticket under the cursor", show=True, id="table.open"),
         Binding("up,k", "cursor(-1)", "Up", show=False, system=True, id="table.up"),
         Binding("down,j", "cursor(1)", "Down", show=False, system=True, id="table.down"),
         Binding("pageup,ctrl+u", "page(-1)", "Page up", show=False, system=True, id="table.page_up"),

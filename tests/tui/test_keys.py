@@ -17,6 +17,7 @@ from tests.tui.conftest import Running, running_tui, screen_text
 from tui.config import ConfigError, load_keymap
 from tui.palette import ActionsProvider
 from widgets.document import DocumentView
+from widgets.pills import PILLS
 from widgets.ticket_table import TicketTable
 
 
@@ -157,6 +158,9 @@ async def test_the_palette_offers_the_apps_own_actions_each_once(demo_portal, tm
             assert len(names) == len(set(names)), names
             for wanted in ("Go to ticket…", "Quit", "Help", "Theme"):
                 assert wanted in names, wanted
+            if not screen_keys:  # every pill, the Open one too (the table's enter is named apart)
+                assert {pill.label for pill in PILLS} <= set(names), names
+                assert "Open the ticket under the cursor" in names
             for generic in ("Scroll Left", "Scroll Right", "Focus Next", "Keys", "Screenshot", "Up", "Page down"):
                 assert generic not in names, generic
 
