@@ -93,7 +93,8 @@ class TicketsApp(Guarded, App):
         Binding("r", "sync", "Sync", tooltip="Sync now", id="sync"),
         Binding("colon,number_sign", "go_to", "Go to ticket…", show=False, id="go_to"),
         Binding("a", "activity", "Activity", show=False, id="activity"),
-        Binding("u", "undo", "Undo", tooltip="Undo the last confirm or reopen while it waits", show=False, id="undo"),
+        # On the key bar while a write waits to be taken back (check_action hides it otherwise).
+        Binding("u", "undo", "Undo", tooltip="Undo the last confirm or reopen while it waits", id="undo"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("ctrl+p", "command_palette", "Commands", show=False, system=True, id="command_palette"),
         Binding(QUIT_KEY, "quit", "Quit", show=False, id="quit"),

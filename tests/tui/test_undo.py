@@ -20,19 +20,27 @@ def undo_offered(running: Running) -> bool:
     return "Undo" in {b.binding.description for b in running.app.active_bindings.values() if b.enabled}
 
 
+def bar(running: Running) -> str:
+    """The key bar, the screen's last line."""
+    return screen_text(running.app).splitlines()[-1]
+
+
 async def test_u_takes_a_confirm_back_before_it_is_sent(demo_portal, tmp_path: Path) -> None:
     async with running_tui(demo_portal, tmp_path) as running:
         detail = await open_first(running, Pill.RESOLVED)
         assert not undo_offered(running), "nothing to undo yet"
+        assert "Undo" not in bar(running)
         await running.press("f", "y")
         said = f"Confirmed #{detail.ticket_id} · u to undo ("
         await running.until(lambda: said in screen_text(running.app), what="the undo on the status line")
         assert undo_offered(running) and "Closed" in screen_text(running.app)
+        assert " u Undo " in bar(running), "the key bar offers it while the write waits"
 
         await running.press("u")
         await running.until(lambda: "nothing was sent" in notices(running), what="the undo said")
         await running.until(lambda: "Confirm resolved" in footer_keys(running), what="the ticket resolved again")
         assert said not in screen_text(running.app) and not undo_offered(running)
+        assert "Undo" not in bar(running), "and not once there is nothing to take back"
         assert running.app.session.mirror.outbox.pending_items() == []
         await running.sync()
         assert portal_ticket(running, detail.ticket_id)["status"] == "resolved"
