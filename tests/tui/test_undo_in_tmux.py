@@ -71,7 +71,7 @@ def test_a_confirm_held_when_the_app_is_killed_goes_at_the_next_start(
         board = start_board(term, home, demo_portal, DEMO_ADMIN)
         ticket_id = open_resolved(board, skip=1)
         term.write("fy")
-        term.wait_for(lambda s: f"Confirmed #{ticket_id} · u to undo" in s, "the confirm held")
+        term.wait_for(lambda s: f"Confirmed #{ticket_id} · u to undo" in s and " u Undo " in s, "the confirm held")
         os.kill(term.pid(), signal.SIGKILL)
         wait_until(term.process_ended, "the app killed")
         [(kind, state, send_after)] = outbox_rows(home)
