@@ -64,7 +64,7 @@ class DetailScreen(Guarded, Screen):
         self.view: TicketView | None = None
         # The events in front of the user when they began to write: what their write adds is what
         # is new against these, whichever read first brings it (one may come while the form is open).
-        self._shown_before_write: frozenset[int] | None = None
+        self._shown_before_write: frozenset[int] = frozenset()
         self._own_write_done = False
 
     def compose(self) -> ComposeResult:
@@ -110,7 +110,7 @@ class DetailScreen(Guarded, Screen):
         elif self._own_write_done:
             # The first read after the write has it (the write was done before the form closed).
             shown = own_event_added(self._shown_before_write, self.view)
-            self._shown_before_write, self._own_write_done = None, False
+            self._shown_before_write, self._own_write_done = frozenset(), False
         else:
             shown = event_to_show(before, self.view, seen_until, at_end=at_end)
         self._show(self.view, scroll_to=event_anchor(shown).key if shown else None)
@@ -233,10 +233,10 @@ class DetailScreen(Guarded, Screen):
         self.refresh_from_mirror()
 
 
-def own_event_added(shown_before: frozenset[int] | None, view: TicketView) -> TimelineItem | None:
+def own_event_added(shown_before: frozenset[int], view: TicketView) -> TimelineItem | None:
     """The user's latest event that was not in front of them when they began to write: one
     still waiting to be sent, else (sent already, so no longer marked theirs) a client's."""
-    added = [item for item in view.timeline if item.id not in (shown_before or ())]
+    added = [item for item in view.timeline if item.id not in shown_before]
     pending = [item for item in added if item.pending]
     clients = [item for item in added if item.author_role is AuthorRole.CLIENT]
     return (pending or clients or [None])[-1]

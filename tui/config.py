@@ -37,6 +37,7 @@ Textual here, so the board's "Save view…" and `msp-tickets list --view` share 
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 import tomllib
@@ -163,32 +164,30 @@ def check_min_sync_interval(value: str | None) -> float | None:
     """`MSP_TICKETS_MIN_SYNC_INTERVAL`, in seconds: at least one, so a board never asks in a loop."""
     if value is None or not value.strip():
         return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = 0.0
-    if not seconds >= 1:  # NaN too
-        raise ConfigError(
-            f"{MIN_SYNC_INTERVAL_ENV}={value!r} is not a number of seconds of at least 1; fix or unset it."
-        )
-    return seconds
+    return _seconds(value, f"{MIN_SYNC_INTERVAL_ENV}={value!r}", "unset", low=1)
 
 
 def check_undo_seconds(from_env: str | None, from_file: object, profile: str) -> float:
     """`MSP_TICKETS_UNDO_SECONDS`, else `undo_seconds` in the profile, else 5."""
-    if from_env is not None and from_env.strip():
-        value, where = from_env, f"{UNDO_SECONDS_ENV}={from_env!r}"
-    elif from_file is not None:
-        value, where = from_file, f"undo_seconds = {from_file!r} in [profiles.{profile}]"
-    else:
-        return DEFAULT_UNDO_SECONDS
-    try:
-        seconds = float(value) if not isinstance(value, bool) else None
-    except (TypeError, ValueError):
-        seconds = None
     low, high = UNDO_SECONDS_RANGE
-    if seconds is None or not low <= seconds <= high:  # NaN too
-        raise ConfigError(f"{where} is not a number of seconds from {low:g} to {high:g}; fix or remove it.")
+    if from_env is not None and from_env.strip():
+        return _seconds(from_env, f"{UNDO_SECONDS_ENV}={from_env!r}", "remove", low=low, high=high)
+    if from_file is not None:
+        where = f"undo_seconds = {from_file!r} in [profiles.{profile}]"
+        return _seconds(from_file, where, "remove", low=low, high=high)
+    return DEFAULT_UNDO_SECONDS
+
+
+def _seconds(value: object, where: str, undo: str, *, low: float, high: float = math.inf) -> float:
+    """`value` as a number of seconds from `low` to `high`; else a sentence naming `where` and
+    saying to fix or `undo` (unset, remove) it."""
+    try:
+        seconds = math.nan if isinstance(value, bool) else float(value)
+    except (TypeError, ValueError):
+        seconds = math.nan
+    if not low <= seconds <= high:  # NaN too
+        span = f"of at least {low:g}" if high == math.inf else f"from {low:g} to {high:g}"
+        raise ConfigError(f"{where} is not a number of seconds {span}; fix or {undo} it.")
     return seconds
 
 
