@@ -112,6 +112,10 @@ class DocumentView(Guarded, Jumps, ScrollView, can_focus=True):
         self.refresh()
         if self._wanted is not None:
             wanted, self._wanted = self._wanted, None
+            # At once, as the anchor's key may not outlive the next layout (a pending comment
+            # takes the portal's id when acknowledged, and that read may land before the paint);
+            # and again once painted, when a scroll bar that appeared has rewrapped the lines.
+            self.scroll_to_anchor(wanted)
             self.call_after_refresh(self.scroll_to_anchor, wanted)
 
     @property

@@ -180,3 +180,31 @@ async def test_the_detail_says_how_long_the_ticket_has_waited_on_the_user(tmp_pa
     finally:
         await client.aclose()
         mirror.close()
+
+
+async def test_a_scroll_to_the_users_comment_survives_its_acknowledgement_landing_before_the_paint() -> None:
+    """Under load the portal's answer to a comment may be mirrored, and read, before the screen
+    is next painted: the event's anchor changes from its pending id to the portal's, and the
+    scroll asked for with the pending id must still have happened."""
+    from textual.app import App, ComposeResult
+
+    from widgets.document import Anchor, Para
+
+    def document(key: object) -> list:
+        return [*(Para(f"Step {n}") for n in range(80)), Anchor(key), Para("Restarted it, still failing.")]
+
+    class Host(App):
+        def compose(self) -> ComposeResult:
+            yield DocumentView()
+
+    app = Host()
+    async with app.run_test(size=(60, 20)) as pilot:
+        view = app.query_one(DocumentView)
+        view.show(document(("event", -7)))
+        await pilot.pause()
+        view.show(document(("event", -7)), scroll_to=("event", -7))
+        view.show(document(("event", 7001)))  # acknowledged: the same event, under the portal's id
+        await pilot.pause()
+        await pilot.pause()
+        assert view.scroll_y > 0 and "Restarted it, still failing." in view.text
+        assert view.scroll_y == view.max_scroll_y, "the comment, the document's last line, is in view"
