@@ -20,7 +20,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
 from pathlib import Path
 
 from bench.mirror import BIG_TICKET_EVENTS, EVENTS, SEARCH_WORD, TICKETS, build
@@ -231,7 +230,7 @@ class OursDriven:
 
     async def load(self) -> None:
         """A fresh query (sorted by id) counted, its first page read, and a screen painted."""
-        query = replace(self.table.ticket_query, sort=SortColumn.ID)
+        query = self.table.ticket_query._replace(sort=SortColumn.ID)
         self.table.show(query)
         while self.table.shown_query != query:
             await asyncio.sleep(0.001)

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from cache import queries
 from portal.sqlite import utc_text
@@ -25,8 +24,7 @@ def now_text() -> str:
     return utc_text(datetime.now(UTC))
 
 
-@dataclass(frozen=True)
-class Written:
+class Written(NamedTuple):
     new: bool  # not in the mirror before
     text_changed: bool  # what search indexes changed: the ticket's FTS row must be rebuilt
 

@@ -15,10 +15,9 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from cache import activity, queries
 from cache.apply import (
@@ -73,8 +72,7 @@ if TYPE_CHECKING:
     from portal.schema import Change, Me, Ticket, TimelineEvent
 
 
-@dataclass(frozen=True)
-class AppliedPage:
+class AppliedPage(NamedTuple):
     """What a page of the change feed did to the mirror, for notifications."""
 
     new_tickets: tuple[Ticket, ...]

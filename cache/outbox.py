@@ -15,9 +15,8 @@ import json
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from cache import drafts
 from cache.apply import now_text, upsert_event, upsert_ticket
@@ -46,8 +45,7 @@ class InvalidInput(ValueError):
         self.field = field
 
 
-@dataclass(frozen=True)
-class WrittenTo:
+class WrittenTo(NamedTuple):
     """The ticket an outbox item was written to, as it was when queued: enough to tell it from
     another ticket that has its id later (a restored or different portal). None where unknown."""
 
@@ -56,8 +54,7 @@ class WrittenTo:
     submitted_by: int | None = None
 
 
-@dataclass(frozen=True)
-class OutboxItem:
+class OutboxItem(NamedTuple):
     id: int
     kind: str  # ticket | comment | confirm | reopen | rating
     ticket_ref: int | None
@@ -66,8 +63,7 @@ class OutboxItem:
     written_to: WrittenTo = WrittenTo()
 
 
-@dataclass(frozen=True)
-class Held:
+class Held(NamedTuple):
     """Items written by one action (a reopening and its reason), held back until `until`."""
 
     item_ids: tuple[int, ...]

@@ -5,14 +5,13 @@ Where they are is the app's choice (tui/paths.py, per XDG); the mirror only uses
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from cache.private_files import SQLITE_COMPANIONS
 
 
-@dataclass(frozen=True)
-class ProfilePaths:
+class ProfilePaths(NamedTuple):
     cache_db: Path
     outbox_db: Path
     lock_file: Path

@@ -15,9 +15,8 @@ A one-word search that names a ticket (its number, its PSA id) adds that ticket 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from cache.model import SortColumn, TicketQuery
 from portal.sqlite import LIKE_ESCAPE, like_containing
@@ -117,7 +116,7 @@ def pill_counts(mine_only: bool) -> str:
 def matching_pill_counts(where: Filter) -> tuple[str, dict[str, Any]]:
     """How many tickets of each status match a search (and scope): the pills while searching.
     The search narrows first, so this costs the matches, not the table."""
-    arms, params = _arms(TicketQuery(sort=SortColumn.ID), replace(where, status=None), walk_sort_index=False)
+    arms, params = _arms(TicketQuery(sort=SortColumn.ID), where._replace(status=None), walk_sort_index=False)
     return f"SELECT status, count(*) AS n FROM ({arms}) GROUP BY status", params
 
 
@@ -184,8 +183,7 @@ SORT_KEYS: dict[SortColumn, tuple[str, str, str]] = {
 COUNTED_BACK = frozenset({SortColumn.AGE})
 
 
-@dataclass(frozen=True)
-class Filter:
+class Filter(NamedTuple):
     status: Status | None
     priority: Priority | None
     category: Category | None

@@ -7,7 +7,7 @@ board saves and recalls them, and `msp-tickets list --view NAME` lists with one.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from cache.model import SORT_LABELS, Pill, Scope, SortColumn, TicketQuery
 from portal.vocabulary import CATEGORY_LABELS, PRIORITY_LABELS, STATUS_LABELS, Category, Priority, Status
@@ -17,8 +17,7 @@ DESCENDING_FIRST = frozenset({SortColumn.CREATED, SortColumn.UPDATED, SortColumn
 NAME_MAX_LENGTH = 40  # a name the palette's "View: NAME" and the views list show whole
 
 
-@dataclass(frozen=True)
-class View:
+class View(NamedTuple):
     """A saved board: the pill (a status, None for All), search, filters and sort."""
 
     status: Status | None = None
@@ -53,7 +52,7 @@ class View:
             changes["descending"] = self.sort in DESCENDING_FIRST
         if self.descending is not None:
             changes["descending"] = self.descending
-        query = replace(query, **changes)
+        query = query._replace(**changes)
         return showing_status(query, self.status) if self.status is not None else query
 
     def in_words(self) -> str:
@@ -74,7 +73,7 @@ def showing_status(query: TicketQuery, status: Status | None) -> TicketQuery:
     """`query` showing the tickets of `status`: a status with a pill selects the pill (the board
     shows it), one without (waiting on vendor) is a status filter, None is All."""
     pill = next((p for p in Pill if p.status is status), Pill.ALL)
-    return replace(query, pill=pill, status=None if pill.status is status else status)
+    return query._replace(pill=pill, status=None if pill.status is status else status)
 
 
 def filter_words(status: Status | None, priority: Priority | None, category: Category | None) -> list[str]:

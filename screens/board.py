@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from functools import partial
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 from rich.text import Text
 from textual import on
@@ -64,8 +63,7 @@ NO_TICKETS = "No tickets here."
 MARKER_LEGEND = f"{MARK_CHANGED} changed  {MARK_WAITING} {WAITING_ON_YOU.lower()}"
 
 
-@dataclass(frozen=True)
-class Opening:
+class Opening(NamedTuple):
     """What the board shows first: whom it is for, and the first rows of its first query. Read
     before the app starts (`read_opening`), so that they are in its first paint."""
 
@@ -219,7 +217,7 @@ class BoardScreen(Guarded, Screen):
         self._show_viewer(viewer)
         with_submitter = self.company_wide and scope is Scope.COMPANY
         if scope is not self.table.ticket_query.scope or with_submitter != self.table.with_submitter:
-            self.table.show(replace(self.table.ticket_query, scope=scope), with_submitter=with_submitter, keep=-1)
+            self.table.show(self.table.ticket_query._replace(scope=scope), with_submitter=with_submitter, keep=-1)
         self._counts_ready(_counting(counted), counts)
 
     def _show_counts(self) -> None:
@@ -269,7 +267,7 @@ class BoardScreen(Guarded, Screen):
         self.table.show_empty_message(message)
 
     def _change_query(self, **changes) -> None:
-        self._show_query(replace(self.table.ticket_query, **changes))
+        self._show_query(self.table.ticket_query._replace(**changes))
 
     def _show_query(self, query: TicketQuery) -> None:
         before = self.table.ticket_query
@@ -313,7 +311,7 @@ class BoardScreen(Guarded, Screen):
     def _filtered(self, filters: Filters | None) -> None:
         if filters is None:
             return
-        query = replace(self.table.ticket_query, priority=filters.priority, category=filters.category)
+        query = self.table.ticket_query._replace(priority=filters.priority, category=filters.category)
         query = showing_status(query, filters.status)
         self._change_query(pill=query.pill, status=query.status, priority=query.priority, category=query.category)
 
@@ -439,7 +437,7 @@ class BoardScreen(Guarded, Screen):
         """The board as the view says: its pill, search, filters and sort; the rest as new."""
         query = view.applied_to(TicketQuery(scope=self.table.ticket_query.scope))
         if not self.company_wide:
-            query = replace(query, scope=Scope.COMPANY)
+            query = query._replace(scope=Scope.COMPANY)
         self._hidden_lines()
         search = self.query_one("#search", Input)
         with search.prevent(Input.Changed):
@@ -499,5 +497,5 @@ def _board_facts(mirror, query: TicketQuery) -> tuple[Viewer | None, TicketQuery
     may see, and its pill counts."""
     me = mirror.viewer()
     if me is None or me.access_level is AccessLevel.OWN:
-        query = replace(query, scope=Scope.COMPANY)
+        query = query._replace(scope=Scope.COMPANY)
     return me, query, _pill_counts(mirror, query)

@@ -6,9 +6,8 @@ import asyncio
 import sqlite3
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Protocol, TypeVar
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from textual.dom import DOMNode
 from textual.message import Message
@@ -190,8 +189,7 @@ class ViewShelf(Protocol):
     def save(self, name: str, view: View) -> None: ...
 
 
-@dataclass(frozen=True)
-class Services:
+class Services(NamedTuple):
     """Handed to each screen by the app: what the screens read and write (the app, not the
     screens, talks to the portal)."""
 

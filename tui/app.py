@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import importlib
 import os
 import sqlite3
@@ -29,10 +28,11 @@ from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 from cache.model import Pill, Scope, SyncResult, SyncStatus, TicketChange
 from cache.store import OutboxUnusable
 from portal.errors import PortalError, Unauthorized
+from screens import styles
 from screens.board import SETTLE_AFTER_FIRST_PAINT_SECONDS, BoardScreen, Opening, read_opening
 from screens.common import ActivityRead, HeldWrite, LocalFiles, MirrorChanged, Services, SyncRequested, ViewShelf
 from screens.input_ready import takes_keys
-from screens.styles import SCREEN_STYLES
+from tui import collector
 from tui.config import DEFAULT_UNDO_SECONDS, ConfigError, ConfigViews, Profile, load_keymap
 from tui.credentials import TokenStore
 from tui.editor import edit_in_editor
@@ -86,7 +86,7 @@ class EngineNews(Message):
 
 
 class TicketsApp(Guarded, App):
-    CSS_PATH: ClassVar[list[str | PurePath]] = ["app.tcss", *SCREEN_STYLES]
+    CSS_PATH: ClassVar[list[str | PurePath]] = ["app.tcss", *styles.AT_START]
     TITLE = "msp-tickets"
     COMMANDS = App.COMMANDS | {ActionsProvider, ViewsProvider}
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -181,10 +181,12 @@ class TicketsApp(Guarded, App):
                 severity="warning",
                 markup=False,
             )
+        # After Textual's start, which lays out and paints nothing until it is over: a screen
+        # pushed during it would have its first frame dropped and repainted a frame later.
         if self.session is None:
-            self._ask_to_log_in()
+            self.call_later(self._ask_to_log_in)
         else:
-            self._open_board(check_token=True)
+            self.call_later(self._open_board, check_token=True)
 
     async def on_event(self, event: events.Event) -> None:
         """Keys and pastes from the terminal go through `InputOrder`, one at a time. Any input
@@ -247,21 +249,26 @@ class TicketsApp(Guarded, App):
         self._show_sync_status()
         self._read_counts()
         check = self._check_mirror()
+        self._read_other_styles()
         await self._connected()
         # The screens a key opens, loaded now rather than on that key (a first `enter` would
         # otherwise wait for them).
         await asyncio.to_thread(_load_modules, SCREENS_OPENED_BY_KEYS)
-        # What the app has made by now (the modules, Textual's and its own, the board) lives as
-        # long as it does: kept out of the garbage collector's sight, a full collection looks only
-        # at what came after, instead of taking 100-300 ms on whatever key it falls (bench.keys).
-        if not gc.get_freeze_count():  # once: a board opened again (a new login) adds little
-            gc.freeze()
+        collector.started()
         refused = check_token and self._login is not None and not await self._token_accepted()
         if self.sync_on_start and not refused:
             with contextlib.suppress(WorkerFailed, WorkerCancelled):
                 await self.sync_now().wait()
         with contextlib.suppress(WorkerFailed, WorkerCancelled):
             await check.wait()  # the board has started once its mirror is checked too
+
+    def _read_other_styles(self) -> None:
+        """The other screens' style sheets, parsed now rather than on the key that opens one
+        (screens/styles.py)."""
+        unread = [path for path in styles.AFTER_FIRST_PAINT if not self.stylesheet.has_source(str(path))]
+        if unread:
+            self.stylesheet.read_all(unread)
+            self.stylesheet.parse()
 
     async def _connected(self) -> Session:
         """The session with its client and engine made (off the event loop, the first time),
@@ -303,6 +310,8 @@ class TicketsApp(Guarded, App):
     def _ask_to_log_in(self) -> None:
         from screens.login import LoginScreen
 
+        collector.started()  # no board to wait for
+        self._read_other_styles()
         profile = self._profile
         self.push_screen(
             LoginScreen(

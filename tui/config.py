@@ -42,9 +42,9 @@ import os
 import threading
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
 from enum import Enum
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from cache.model import Scope, SortColumn
@@ -65,8 +65,7 @@ UNDO_SECONDS_RANGE = (1.0, 60.0)  # long enough to press `u`; short enough that 
 _ONE_WRITER = threading.Lock()  # config.toml is read, changed and written back whole
 
 
-@dataclass(frozen=True)
-class Profile:
+class Profile(NamedTuple):
     name: str
     portal_url: str | None
     email: str | None
@@ -256,7 +255,7 @@ _VIEW_CHOICES = {"status": Status, "priority": Priority, "category": Category, "
 def _view_from_table(name: str, table: object, path: Path) -> View:
     if not isinstance(table, dict):
         raise ConfigError(f"The view {name!r} in {path} is not a table; write it as [views.{name}].")
-    known = {field.name for field in fields(View)}
+    known = set(View._fields)
     unknown = set(table) - known
     if unknown:
         raise ConfigError(
@@ -305,14 +304,13 @@ def save_view(name: str, view: View, env: Mapping[str, str] = os.environ) -> Non
         raise ConfigError(str(error)) from None
     table = {
         key: (value.value if isinstance(value, Enum) else value)
-        for key, value in ((field.name, getattr(view, field.name)) for field in fields(View))
+        for key, value in ((name, getattr(view, name)) for name in View._fields)
         if value is not None and value != ""
     }
     update_config(lambda config: config.setdefault("views", {}).__setitem__(name, table), env)
 
 
-@dataclass(frozen=True)
-class ConfigViews:
+class ConfigViews(NamedTuple):
     """The saved views of the config file `env` names, for the board (which calls these off
     the event loop: they read and write a file)."""
 

@@ -13,8 +13,7 @@ import json
 import os
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from cache.mirror import Mirror
 from cache.private_files import write_private_text
@@ -29,8 +28,7 @@ if TYPE_CHECKING:
     from portal.schema import Me
 
 
-@dataclass(frozen=True)
-class Identity:
+class Identity(NamedTuple):
     """Who a token belongs to, as the portal said."""
 
     user_id: int

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from textual.app import App
 from textual.timer import Timer
@@ -17,8 +17,7 @@ from cache.outbox import HELD_WRITE_MARGIN
 from screens.common import HeldWrite, LocalFiles
 
 
-@dataclass(frozen=True)
-class _Waiting:
+class _Waiting(NamedTuple):
     write: HeldWrite
     timer: Timer  # the sync that sends it when its hold ends
 

@@ -12,7 +12,7 @@ Under `NO_COLOR` Textual turns colours into greys; the words, bold and the chips
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from rich.style import Style
 from textual.theme import Theme
@@ -63,8 +63,7 @@ WHITE_ON_RED = chip("#FFFFFF", "#AF0000", bold=True)
 BLACK_ON_YELLOW = chip("#000000", "#FFD75F", bold=True)
 
 
-@dataclass(frozen=True)
-class Palette:
+class Palette(NamedTuple):
     """How one theme colours each priority and status."""
 
     priority: Mapping[Priority, Style]

@@ -11,8 +11,7 @@ drawn as groups: the app has none."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 from rich.style import Style
 from rich.text import Text
@@ -27,8 +26,7 @@ if TYPE_CHECKING:
 DIVIDER = "▏"
 
 
-@dataclass(frozen=True)
-class ShownKey:
+class ShownKey(NamedTuple):
     key: str  # the binding's key, as a key press names it
     display: str  # as the bar shows it (the app's `get_key_display`)
     description: str
@@ -36,8 +34,7 @@ class ShownKey:
     tooltip: str
 
 
-@dataclass(frozen=True)
-class KeysShown:
+class KeysShown(NamedTuple):
     """What the bar shows: the keys from the left, and the command palette's on the right."""
 
     keys: tuple[ShownKey, ...]
@@ -68,8 +65,7 @@ def keys_shown(screen: Screen, app: App) -> KeysShown:
     return KeysShown(tuple(by_action.values()), palette)
 
 
-@dataclass(frozen=True)
-class BarStyles:
+class BarStyles(NamedTuple):
     base: Style
     key: Style
     description: Style
@@ -78,8 +74,7 @@ class BarStyles:
     divider: Style
 
 
-@dataclass(frozen=True)
-class Placed:
+class Placed(NamedTuple):
     """A key and the cells it takes on the bar: [start, end)."""
 
     key: ShownKey

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from rich.style import Style
 from rich.text import Text
@@ -60,8 +59,7 @@ class ScopeToggle(Guarded, Static):
         self.post_message(self.Flipped())
 
 
-@dataclass(frozen=True)
-class PillSpan:
+class PillSpan(NamedTuple):
     """Where a pill is drawn in the bar: its row, first column and width (its padding included)."""
 
     pill: Pill

@@ -14,10 +14,9 @@ import asyncio
 import contextlib
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any, ClassVar, Protocol, Self
+from typing import Any, ClassVar, NamedTuple, Protocol, Self
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -75,8 +74,7 @@ Text = tuple[str, Style]
 Cell = Text | list[Text]
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(NamedTuple):
     title: str
     sort: SortColumn | None
     width: int  # 0: takes the room the others leave
@@ -87,8 +85,7 @@ Layout = tuple[tuple[Column, int], ...]
 """The columns shown and the width of each."""
 
 
-@dataclass(frozen=True)
-class Paint:
+class Paint(NamedTuple):
     """What the lines of one paint share."""
 
     width: int

@@ -1,5 +1,6 @@
-"""Every screen's style sheet is loaded with the app's at its start (screens/styles.py): a
-screen's first opening does not parse every style sheet again nor restyle every widget."""
+"""Every screen's style sheet is loaded before that screen first opens (screens/styles.py): the
+board's with the app's, the others right after the board's first paint. A screen's first
+opening does not parse every style sheet again nor restyle every widget."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from textual._path import _css_path_type_as_list, _make_path_object_relative
 from textual.screen import Screen
 
 import screens
+from screens import styles
 from screens.detail import DetailScreen
 from tests.tui.test_filters_and_views import fixed_board, press
 from tui.app import TicketsApp
@@ -28,13 +30,28 @@ def screen_classes() -> list[type[Screen]]:
     return found
 
 
-def test_every_screen_style_sheet_is_among_the_apps() -> None:
-    loaded = {_make_path_object_relative(path, TicketsApp) for path in _css_path_type_as_list(TicketsApp.CSS_PATH)}
+def screen_style_sheets() -> dict[Path, str]:
+    """Each screen's style sheet, and the screen's name."""
+    sheets = {}
     for screen in screen_classes():
         if screen.CSS_PATH:
             base = Path(importlib.import_module(screen.__module__).__file__).parent
             for path in _css_path_type_as_list(screen.CSS_PATH):
-                assert (base / path).resolve() in loaded, f"{screen.__name__}: {path} is not in screens/styles.py"
+                sheets[(base / path).resolve()] = screen.__name__
+    return sheets
+
+
+def test_every_screen_style_sheet_is_read_at_the_start_or_after_the_first_paint() -> None:
+    at_start = {_make_path_object_relative(path, TicketsApp) for path in _css_path_type_as_list(TicketsApp.CSS_PATH)}
+    assert set(styles.AT_START) <= at_start
+    for sheet, screen in screen_style_sheets().items():
+        assert sheet in at_start | set(styles.AFTER_FIRST_PAINT), f"{screen}: {sheet.name} is not in screens/styles.py"
+
+
+async def test_the_other_screens_style_sheets_are_read_once_the_board_is_up(tmp_path: Path) -> None:
+    async with fixed_board(tmp_path) as (app, _pilot):
+        read = {Path(path) for path, _class_var in app.stylesheet.source}
+        assert set(screen_style_sheets()) <= read
 
 
 async def test_opening_a_ticket_parses_no_style_sheet_again(tmp_path: Path, monkeypatch) -> None:

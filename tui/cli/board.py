@@ -4,25 +4,40 @@ for scripts (tui/cli/commands.py), whose imports the board's first paint does no
 from __future__ import annotations
 
 import importlib.util
-from typing import Any
 
+from tui import collector
 from tui.cli import exit_codes
-from tui.cli.output import say
 
 # The modules the demo's portal needs, which come with the `msp-tickets[server]` extra.
 SERVER_MODULES = ("fastapi", "uvicorn", "argon2")
 
 
-def run_board(args: Any) -> int:
+def run_board(profile_name: str | None) -> int:
+    """The board for the profile named (None: the default one)."""
+    collector.pause_until_started()
+    try:
+        return _board(profile_name)
+    finally:
+        collector.started()
+
+
+def _board(profile_name: str | None) -> int:
     from cache.store import OutboxUnusable
     from tui.app import SessionUnavailable, run_tui  # textual loads only for the board
     from tui.config import ConfigError, load_profile
     from tui.credentials import CredentialError, TokenStore
     from tui.session import WrongAccount
 
+    # What the CLI prints goes through its one gate (tui/cli/output.py), imported only when a
+    # board cannot open: json and the CLI's documents are not for the first paint.
+    def say(message: str) -> None:
+        from tui.cli.output import say as say_gated
+
+        say_gated(message)
+
     try:
         # The board's login screen makes a profile it does not know yet, as `login` does.
-        return run_tui(load_profile(args.profile, new=True), TokenStore())
+        return run_tui(load_profile(profile_name, new=True), TokenStore())
     except (ConfigError, CredentialError, OutboxUnusable) as error:
         say(str(error))
         return exit_codes.ERROR
@@ -35,6 +50,8 @@ def run_board(args: Any) -> int:
 
 
 def run_demo(*, reset: bool = False) -> int:
+    from tui.cli.output import say
+
     if any(importlib.util.find_spec(name) is None for name in SERVER_MODULES):
         say(
             "The demo runs the reference portal, which is not installed: "

@@ -8,7 +8,7 @@ import getpass
 import sqlite3
 import sys
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -339,11 +339,11 @@ def _list_query(args: Any, view) -> TicketQuery:
     """The saved view (if any), then each flag given, which wins over the view."""
     query = view.applied_to(TicketQuery()) if view else TicketQuery()
     flags = {name: getattr(args, name) for name in ("search", "status", "priority", "category")}
-    query = replace(query, **{name: value for name, value in flags.items() if value is not None})
+    query = query._replace(**{name: value for name, value in flags.items() if value is not None})
     if args.status is not None:
-        query = replace(query, pill=Pill.ALL)  # the flag's status, not the view's pill
+        query = query._replace(pill=Pill.ALL)  # the flag's status, not the view's pill
     if args.sort is not None:
-        query = replace(query, sort=args.sort, descending=args.sort in DESCENDING_FIRST)
+        query = query._replace(sort=args.sort, descending=args.sort in DESCENDING_FIRST)
     return query
 
 

@@ -6,7 +6,6 @@ Data goes to stdout, messages to stderr. Exit codes are part of the interface (d
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 
 from cache.model import SortColumn
@@ -14,7 +13,8 @@ from portal.vocabulary import Category, Priority, Status
 from tui.choices import known_labels, parse_choice
 from tui.cli import board
 from tui.cli.exit_codes import USAGE
-from tui.cli.output import VisibleFormatter, visible
+from tui.cli.logs import log_to_stderr
+from tui.cli.output import visible
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -213,7 +213,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # `msp-tickets` with no argument: the board, without building the parser of every command for
-# scripts (5 ms of every launch, bench/launch.py).
+# scripts (5 ms of every launch, bench/launch.py). The command itself does not come here for it
+# (tui/cli/__init__.py), `python -m tui.cli.main` does.
 NO_ARGUMENTS = argparse.Namespace(profile=None, verbose=0, demo=False, demo_reset=False, command=None)
 
 
@@ -223,13 +224,11 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(given) if given else NO_ARGUMENTS
     except SystemExit as exit_:
         return USAGE if exit_.code not in (0, None) else 0
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(VisibleFormatter("%(levelname)s %(name)s: %(message)s"))
-    logging.basicConfig(level=(logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)], handlers=[handler])
+    log_to_stderr(args.verbose)
     if args.demo or args.demo_reset:
         return board.run_demo(reset=args.demo_reset)
     if args.command is None:
-        return board.run_board(args)
+        return board.run_board(args.profile)
     from tui.cli import commands
 
     return getattr(commands, args.handler)(args)

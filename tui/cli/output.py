@@ -10,10 +10,8 @@ the gate leaves it unchanged and it stays valid.
 from __future__ import annotations
 
 import json
-import logging
 import re
 import sys
-from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -47,13 +45,6 @@ def write(text: str) -> None:
 def say(message: str) -> None:
     """A message, to stderr, through the gate."""
     print(visible(message), file=sys.stderr)
-
-
-class VisibleFormatter(logging.Formatter):
-    """Log lines (`-v`) through the same gate: a record may quote what the portal sent."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        return visible(super().format(record))
 
 
 def one_line(text: str | None) -> str:
@@ -97,7 +88,7 @@ def row_document(row: TicketRow) -> dict[str, Any]:
 
 
 def event_document(item: TimelineItem) -> dict[str, Any]:
-    document = asdict(item)
+    document = item._asdict()
     document.update(
         id=item.id if item.id > 0 else None,
         kind=item.kind.value,
@@ -122,7 +113,7 @@ def view_document(view: TicketView) -> dict[str, Any]:
 
 
 def status_document(status: SyncStatus) -> dict[str, Any]:
-    return asdict(status)
+    return status._asdict()
 
 
 def when(moment: datetime | None) -> str:
