@@ -70,6 +70,9 @@ class Held(NamedTuple):
     until: datetime
 
 
+PRUNABLE = "SELECT 1 FROM outbox.outbox WHERE state = 'done' AND done_at < ? LIMIT 1"
+
+
 class _NoLongerHeld(Exception):
     pass
 
@@ -350,7 +353,12 @@ class Outbox:
     def prune_done(self) -> None:
         """Forget what the portal has had for longer than DONE_ITEMS_KEPT_FOR."""
         cutoff = utc_text(datetime.now(UTC) - DONE_ITEMS_KEPT_FOR)
-        with write_transaction(self._connection()) as conn:
+        conn = self._connection()
+        # Looked for first: most opens have nothing to forget, and a write (its lock and its
+        # commit) is not for every launch.
+        if conn.execute(PRUNABLE, (cutoff,)).fetchone() is None:
+            return
+        with write_transaction(conn) as conn:
             conn.execute("DELETE FROM outbox.outbox WHERE state = 'done' AND done_at < ?", (cutoff,))
 
 

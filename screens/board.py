@@ -8,7 +8,7 @@ from functools import partial
 from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -30,7 +30,6 @@ from widgets.key_bar import KeyBar
 from widgets.pills import PILLS, MoreUnderAll, PillBar, ScopeToggle, hidden_matches, more_under_all
 from widgets.plain import visible
 from widgets.sync_line import SyncLine
-from widgets.text_entry import TextInput
 from widgets.ticket_table import PAGE_SIZE, TicketTable
 
 if TYPE_CHECKING:
@@ -131,6 +130,8 @@ class BoardScreen(Guarded, Screen):
         search box's Input among them, cost it ~15 ms, bench/launch.py), or at once if a key
         needs one sooner. They are in the DOM as soon as this returns; awaiting it, mounted."""
         if self._mounting_hidden is None:
+            from widgets.text_entry import TextInput
+
             search = TextInput(placeholder=SEARCH_PLACEHOLDER, id="search")
             self._mounting_hidden = [
                 self.mount(Static("", id="filters"), search, before=self.table),
@@ -175,11 +176,16 @@ class BoardScreen(Guarded, Screen):
         self.table.count_rows()
         self.refresh_facts()
 
-    def on_screen_resume(self) -> None:
-        if self._resumed:  # not the first, which comes with the mount
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        if self._resumed:
             # After the board is painted back as it was: the reads on their threads would hold
             # up that frame (bench.keys: `esc` back to the board).
             self.call_after_refresh(self.refresh_from_mirror)
+        else:
+            # The first comes with the push, just after the mount styled every widget: Screen's
+            # own handler, which runs after this one, would style them all again (some 2 ms of
+            # the launch, bench/launch.py).
+            event.refresh_styles = False
         self._resumed = True
 
     @on(MirrorChanged)

@@ -50,11 +50,11 @@ from widgets.colours import DEFAULT_THEME, THEMES
 from widgets.guarded import Guarded
 from widgets.plain import visible
 from widgets.sync_line import describe_sync, until_words_change
-from widgets.text_entry import EditInEditor
 from widgets.ticket_table import TicketTable
 
 if TYPE_CHECKING:
     from screens.login import LoginDetails, LoginRefused
+    from widgets.text_entry import EditInEditor
 
 # What the board's first paint does not need is loaded after it: the other screens when they
 # open, the portal's client and the sync engine (httpx, pydantic's models) on a thread once the
@@ -613,9 +613,9 @@ class TicketsApp(Guarded, App):
         if self.files is not None and not isinstance(self.screen, ActivityScreen):
             self.push_screen(ActivityScreen(self.services))
 
-    @on(EditInEditor)
-    def _edit_in_editor(self, request: EditInEditor) -> None:
-        """ctrl+e in a long text field: the app owns the terminal, so it hands it over."""
+    def on_edit_in_editor(self, request: EditInEditor) -> None:
+        """ctrl+e in a long text field (`EditInEditor`, handled by its name: the fields' module
+        is not imported before the first paint): the app owns the terminal, so it hands it over."""
         edit_in_editor(self, request)
 
     # --- help -------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from cache.model import Pill, Scope, SortColumn, TicketQuery
 from cache.outbox import InvalidInput
 from cache.schema import CACHE_MIGRATIONS
 from portal.schema import AccessLevel, Category, Priority, Status, TicketCreate, UserRef
-from portal.sqlite import migrate
+from portal.sqlite import migrate, utc_text
 from tests.cache.factories import EPOCH, event, event_change, me, removed_change, ticket, ticket_change
 from tui.paths import profile_paths
 
@@ -416,3 +416,26 @@ def test_the_feed_applies_in_its_order_even_when_a_time_goes_back(mirror: Mirror
     mirror.apply_changes([ticket_change(2, skewed)], "c2", has_more=False)
     view = mirror.ticket(7)
     assert (view.row.status, view.row.assignee) == (Status.IN_PROGRESS, "Tess")
+
+
+def test_opening_forgets_what_the_portal_has_had_for_a_month_and_keeps_the_rest(paths, mirror):
+    fill(mirror, 2)
+    for ticket_id in (1, 2):
+        mirror.outbox.add_comment(ticket_id, f"Comment on {ticket_id}")
+    month_old, week_old = sorted(item.id for item in mirror.outbox.pending_items())
+    conn = mirror.connection()
+    for item_id, days in ((month_old, 31), (week_old, 7)):
+        done_at = utc_text(datetime.now(UTC) - timedelta(days=days))
+        conn.execute("UPDATE outbox.outbox SET state = 'done', done_at = ? WHERE id = ?", (done_at, item_id))
+    conn.commit()
+    mirror.close()
+
+    def kept() -> list[int]:
+        reopened = Mirror.open(paths)
+        try:
+            return [row[0] for row in reopened.connection().execute("SELECT id FROM outbox.outbox ORDER BY id")]
+        finally:
+            reopened.close()
+
+    assert kept() == [week_old], "the month-old item is forgotten, last week's is kept"
+    assert kept() == [week_old], "nothing more to forget: opening again changes nothing"

@@ -88,7 +88,8 @@ def test_ctrl_e_in_the_comment_the_description_and_the_reason(board: Board) -> N
     term.wait_for(lambda s: ADDED in s and "Reopen #" in s, "the editor's text as the reason")
     term.write(ENTER)
     wait_until(lambda: board.api("GET", f"/tickets/{resolved}").json()["status"] == "open", "reopened")
-    assert comments(board, resolved)[-1] == ADDED
+    # The reason goes as the reopen's comment, the request after the reopen's own.
+    wait_until(lambda: comments(board, resolved)[-1] == ADDED, "the reason at the portal")
     assert re.search(r"exited", term.screen()) is None, "the app is still running"
 
 
