@@ -35,7 +35,6 @@ from screens.input_ready import takes_keys
 from tui import collector
 from tui.config import DEFAULT_UNDO_SECONDS, ConfigError, ConfigViews, Profile, load_keymap
 from tui.credentials import TokenStore
-from tui.editor import edit_in_editor
 from tui.failures import describe_failure
 from tui.input_order import InputOrder
 from tui.notify import NotifyMode, notification, window_title
@@ -616,6 +615,8 @@ class TicketsApp(Guarded, App):
     def on_edit_in_editor(self, request: EditInEditor) -> None:
         """ctrl+e in a long text field (`EditInEditor`, handled by its name: the fields' module
         is not imported before the first paint): the app owns the terminal, so it hands it over."""
+        from tui.editor import edit_in_editor
+
         edit_in_editor(self, request)
 
     # --- help -------------------------------------------------------------------------------------

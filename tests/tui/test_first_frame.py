@@ -1,0 +1,75 @@
+"""The board's first frame is the first one written, with its rows (bench/launch.py times it).
+
+Textual lays out and paints nothing it can show while its start is under way (a batch): a
+screen pushed from the app's mount was laid out and painted inside that batch, its frame
+dropped, and the board reached the terminal one refresh later (~17 ms). The app opens the board
+after the start instead."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.app import App
+
+from cache.sync import SyncEngine
+from portal.client import PortalClient
+from screens.board import BoardScreen, read_opening
+from tests.tui.fixed_world import FIXED_NOW, fixed_mirror, fixed_ticket
+from tui.app import TicketsApp
+from tui.session import Session
+
+
+async def test_the_boards_first_frame_is_not_dropped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    mirror = fixed_mirror(tmp_path, [fixed_ticket(n) for n in range(1, 6)], events_per_ticket=0)
+    client = PortalClient("http://127.0.0.1:9")  # never used: nothing syncs
+    frames: list[tuple[str, bool]] = []  # (screen, dropped) of each full frame
+    display = App._display
+
+    def noted(app: App, screen, renderable) -> None:
+        if type(renderable).__name__ == "LayoutUpdate":
+            frames.append((type(screen).__name__, bool(app._batch_count)))  # noqa: SLF001
+        display(app, screen, renderable)
+
+    monkeypatch.setattr(App, "_display", noted)
+    app = TicketsApp(
+        Session(mirror, client, SyncEngine(mirror, client)),
+        clock=FIXED_NOW.timestamp,
+        sync_on_start=False,
+        opening=read_opening(mirror),
+    )
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            assert isinstance(app.screen, BoardScreen)
+    finally:
+        await client.aclose()
+        mirror.close()
+    board_frames = [dropped for screen, dropped in frames if screen == "BoardScreen"]
+    assert board_frames and board_frames[0] is False, f"the board's first full frame is written: {frames}"
+
+
+async def test_the_board_is_styled_once_as_it_opens(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Textual restyles a screen it pushes as that screen resumes; the board's resume comes right
+    after its mount styled it, so it is not styled all over again (~2 ms of the launch)."""
+    mirror = fixed_mirror(tmp_path, [fixed_ticket(1)], events_per_ticket=0)
+    client = PortalClient("http://127.0.0.1:9")
+    restyled: list[str] = []
+    update = BoardScreen.update_node_styles
+
+    def noted(screen: BoardScreen, animate: bool = True) -> None:
+        restyled.append(type(screen).__name__)
+        update(screen, animate)
+
+    monkeypatch.setattr(BoardScreen, "update_node_styles", noted)
+    app = TicketsApp(
+        Session(mirror, client, SyncEngine(mirror, client)), clock=FIXED_NOW.timestamp, sync_on_start=False
+    )
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            assert isinstance(app.screen, BoardScreen)
+            assert restyled == [], "not restyled as it opened"
+    finally:
+        await client.aclose()
+        mirror.close()
