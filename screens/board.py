@@ -118,12 +118,18 @@ class BoardScreen(Guarded, Screen):
         yield PillBar(id="pills")
         # The filters line, the search box and "N more under All" come after the first frame
         # (`_hidden_lines`): hidden until used, they take no row, so nothing moves when they come.
-        table = TicketTable(self.services.mirror, reads=self._table_reads, id="tickets")
+        # The status line and the key bar come right after the first frame (`_bottom_lines`):
+        # the rows are what that frame is for. Their two lines are kept for them meanwhile, so
+        # the rows neither move nor change when they come.
+        table = TicketTable(self.services.mirror, reads=self._table_reads, id="tickets", classes="-room-below")
         table.empty_message = NOT_SYNCED_YET  # until the mirror knows who the user is
         yield table
-        yield SyncLine(legend=MARKER_LEGEND, id="sync-line")
-        # The board has the most keys: short descriptions, so that quit and the palette fit at 80.
-        yield KeyBar()
+
+    def _bottom_lines(self) -> None:
+        with self.app.batch_update():
+            # The board has the most keys: short descriptions, so that quit and the palette fit at 80.
+            self.mount(SyncLine(legend=MARKER_LEGEND, id="sync-line"), KeyBar())
+            self.table.remove_class("-room-below")
 
     def _hidden_lines(self) -> list[AwaitMount]:
         """The lines hidden at first, mounted once: after the first frame (three widgets, the
@@ -153,6 +159,7 @@ class BoardScreen(Guarded, Screen):
 
     def on_mount(self) -> None:
         self.table.focus()
+        self.call_after_refresh(self._bottom_lines)
         if self._opening is not None:
             self._show_opening(self._opening)  # before the first paint: the rows are in it
             return

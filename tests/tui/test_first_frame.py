@@ -73,3 +73,48 @@ async def test_the_board_is_styled_once_as_it_opens(tmp_path: Path, monkeypatch:
     finally:
         await client.aclose()
         mirror.close()
+
+
+async def test_the_bottom_lines_come_after_the_first_frame_and_the_rows_stay_put(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first frame is for the rows: the status line and the key bar come right after it,
+    into the two lines kept for them, so the table neither moves nor changes size."""
+    from textual.widget import Widget
+
+    from widgets.key_bar import KeyBar
+    from widgets.sync_line import SyncLine
+    from widgets.ticket_table import TicketTable
+
+    mirror = fixed_mirror(tmp_path, [fixed_ticket(n) for n in range(1, 60)], events_per_ticket=0)
+    client = PortalClient("http://127.0.0.1:9")
+    first: list[tuple[object, list[type[Widget]]]] = []  # the table's region, the bottom lines there
+    display = App._display
+
+    def noted(app: App, screen, renderable) -> None:
+        if type(renderable).__name__ == "LayoutUpdate" and isinstance(screen, BoardScreen) and not first:
+            bottom = [type(w) for w in screen.query("SyncLine, KeyBar") if w.region]
+            first.append((screen.query_one(TicketTable).region, bottom))
+        display(app, screen, renderable)
+
+    monkeypatch.setattr(App, "_display", noted)
+    app = TicketsApp(
+        Session(mirror, client, SyncEngine(mirror, client)),
+        clock=FIXED_NOW.timestamp,
+        sync_on_start=False,
+        opening=read_opening(mirror),
+    )
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            await pilot.pause()
+            board = app.screen
+            assert isinstance(board, BoardScreen)
+            (region_first, bottom_first), *_ = first
+            assert bottom_first == [], "the first frame holds the rows, not yet the bottom lines"
+            assert board.query_one(SyncLine).region and board.query_one(KeyBar).region, "then they come"
+            assert board.query_one(TicketTable).region == region_first, "and the rows stay where they were"
+            assert (board.query_one(SyncLine).region.y, board.query_one(KeyBar).region.y) == (38, 39)
+    finally:
+        await client.aclose()
+        mirror.close()
