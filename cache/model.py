@@ -103,6 +103,14 @@ class TicketRow(NamedTuple):
     # Its last change to waiting on the client (None if it never was, or is still pending).
     waiting_since: datetime | None = None
 
+    @property
+    def age_from(self) -> datetime:
+        """Where its age counts from (the board's Age, `list --sort age`): its last activity; on
+        a ticket waiting on the user, since it has waited."""
+        if self.status is Status.WAITING_ON_CLIENT and not self.pending:
+            return self.waiting_since or self.updated_at
+        return self.updated_at
+
 
 class TimelineItem(NamedTuple):
     id: int  # the portal's event id, or the negated outbox item id while pending

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from widgets.guarded import Guarded
+from widgets.key_bar import KeyBar
 from widgets.text_entry import LongTextInput
 
 
@@ -36,6 +37,7 @@ class ConfirmResolvedScreen(Guarded, ModalScreen[bool]):
             with Horizontal(id="careful-buttons"):
                 yield Button("Yes, close it", id="yes", variant="primary")
                 yield Button("No", id="no")
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#yes", Button).focus()
@@ -63,6 +65,7 @@ class ReopenScreen(Guarded, ModalScreen[str | None]):
             yield Static(f"Reopen {self.ticket_name}?", classes="dialog-title")
             yield Static("Why, if you like (posted as a comment) — enter reopens, esc does not.")
             yield LongTextInput(placeholder="The reason (optional; ctrl+e for your editor)", id="reopen-reason")
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#reopen-reason", Input).focus()

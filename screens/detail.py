@@ -45,7 +45,7 @@ class DetailScreen(Guarded, Screen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "back", "Back", id="detail.back"),
         Binding("c", "comment", "Comment", id="detail.comment"),
-        Binding("f", "confirm", "Confirm resolved", id="detail.confirm"),
+        Binding("f", "confirm", "Confirm", tooltip="Confirm resolved", id="detail.confirm"),
         Binding("o", "reopen", "Reopen", id="detail.reopen"),
         Binding("t", "rate", "Rate", id="detail.rate"),
         Binding("y", "copy_reference", "Copy reference", show=False, id="detail.copy"),

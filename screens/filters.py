@@ -18,6 +18,7 @@ from cache.views import filter_words
 from portal.vocabulary import CATEGORY_LABELS, PRIORITY_LABELS, STATUS_LABELS, Category, Priority, Status
 from widgets.choice import ChoiceField
 from widgets.guarded import Guarded
+from widgets.key_bar import KeyBar
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class FilterScreen(Guarded, ModalScreen[Filters | None]):
                 yield Button("Apply", id="apply", variant="primary")
                 yield Button("Clear all", id="clear")
                 yield Button("Cancel", id="cancel")
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#filter-status", ChoiceField).focus()

@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from widgets.guarded import Guarded
+from widgets.key_bar import KeyBar
 from widgets.text_entry import TextInput
 
 
@@ -25,6 +26,7 @@ class GoToScreen(Guarded, ModalScreen[str | None]):
         with Vertical(classes="dialog", id="go-to"):
             yield Static("Go to ticket — its number (143, #143) or PSA id (ACM-1143)", classes="dialog-title")
             yield TextInput(placeholder="143", id="go-to-reference")
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#go-to-reference", Input).focus()

@@ -27,6 +27,7 @@ from screens.views import SaveViewScreen, ViewsScreen
 from widgets.badges import MARK_CHANGED, MARK_WAITING, WAITING_ON_YOU
 from widgets.choice import ChoiceField
 from widgets.guarded import Guarded
+from widgets.key_bar import KeyBar
 from widgets.scroll_keys import SCROLL_BINDINGS, KeyedScroll
 from widgets.text_entry import EDITOR_BINDING
 from widgets.ticket_table import TicketTable
@@ -97,6 +98,7 @@ class HelpScreen(Guarded, ModalScreen[None]):
                 Text("Keys — the mouse works too: click pills, rows, column headings and buttons", style="bold")
             )
             yield Static(self._table())
+        yield KeyBar()
 
     def _table(self) -> Table:
         table = Table.grid(padding=(0, 2))

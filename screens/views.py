@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 
 from cache.views import View, check_view_name
 from widgets.guarded import Guarded
+from widgets.key_bar import KeyBar
 from widgets.plain import visible
 from widgets.text_entry import TextInput
 
@@ -46,6 +47,7 @@ class SaveViewScreen(Guarded, ModalScreen[str | None]):
             yield Static(Text(visible(self.view.in_words(), one_line=True), style="italic"))
             yield TextInput(placeholder="A name, such as urgent — enter saves, esc does not", id="view-name")
             yield Static("", id="view-name-problem", classes="problem")
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#view-name", Input).focus()
@@ -96,6 +98,7 @@ class ViewsScreen(Guarded, ModalScreen[str | None]):
         with Vertical(classes="dialog", id="views"):
             yield Static("Views — a digit or enter recalls one · esc closes", classes="dialog-title")
             yield OptionList(*(self._option(n, name) for n, name in enumerate(self.names)), id="view-list")
+        yield KeyBar()
 
     def _option(self, index: int, name: str) -> Option:
         key = DIGITS[index] if index < len(DIGITS) else " "

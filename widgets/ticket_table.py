@@ -116,9 +116,8 @@ def _ticket_id(row: TicketRow, _palette: Palette, _now: datetime) -> tuple[str, 
 
 def _age(row: TicketRow, palette: Palette, now: datetime) -> tuple[str, Style]:
     """Since the last activity; on a row waiting on the user, how long it has waited."""
-    if row.status is Status.WAITING_ON_CLIENT and not row.pending:
-        return age((now - (row.waiting_since or row.updated_at)).total_seconds()), palette.status[row.status]
-    return age((now - row.updated_at).total_seconds()), Style()
+    waited = row.status is Status.WAITING_ON_CLIENT and not row.pending
+    return age((now - row.age_from).total_seconds()), palette.status[row.status] if waited else Style()
 
 
 def _status(row: TicketRow, palette: Palette, _now: datetime, *, short: bool = False) -> tuple[str, Style]:

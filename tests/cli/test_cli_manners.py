@@ -5,6 +5,7 @@ profile or view named as such; searches by ticket number and PSA id; saved views
 from __future__ import annotations
 
 import importlib
+import re
 import stat
 import tomllib
 from datetime import datetime
@@ -256,6 +257,21 @@ def test_list_sorts_by_age_what_has_waited_longest_first(signed_in: Cli, demo: R
     since = [datetime.fromisoformat(turned_waiting(t["id"])) for t in waiting]
     assert since == sorted(since), "the longest waiting first"
     assert ids(listed(cli, "--sort", "age")) == ids(listed(cli))
+
+
+def test_the_list_shows_what_it_is_sorted_by(signed_in: Cli):
+    """Sorted by age or by the last update, the list has that column too (the others show it
+    anyway: the ID, the status, the priority, the category, the date created)."""
+    cli = signed_in
+    shown = {
+        sort: cli("list", "--no-sync", "--status", "waiting on you", "--sort", sort).out.splitlines()
+        for sort in ("age", "updated", "created")
+    }
+    assert shown["age"][0].split()[:6] == ["ID", "STATUS", "PRIORITY", "CATEGORY", "CREATED", "AGE"]
+    assert shown["updated"][0].split()[:6] == ["ID", "STATUS", "PRIORITY", "CATEGORY", "CREATED", "UPDATED"]
+    assert "AGE" not in shown["created"][0] and "UPDATED" not in shown["created"][0]
+    ages = [re.search(r"\b(\d+ ?(min|h|d|w|mo|y)|now)\b", line) for line in shown["age"][1:]]
+    assert all(ages), shown["age"]
 
 
 def test_no_argument_is_the_board_as_the_parser_would_read_it():

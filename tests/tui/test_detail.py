@@ -54,7 +54,7 @@ async def test_empty_comment_is_refused_beside_the_field(demo_portal, tmp_path: 
 async def test_confirm_closes_a_resolved_ticket(demo_portal, tmp_path: Path, short_undo_window) -> None:
     async with running_tui(demo_portal, tmp_path) as running:
         detail = await open_first(running, Pill.RESOLVED)
-        assert {"Confirm resolved", "Reopen", "Rate"} <= footer_keys(running)
+        assert {"Confirm", "Reopen", "Rate"} <= footer_keys(running)
         await running.press("f")
         question = f"Confirm that #{detail.ticket_id} “{detail.view.row.subject}” is resolved?"
         await running.until(lambda: question in screen_text(running.app), what="the question, naming the ticket")
@@ -63,7 +63,7 @@ async def test_confirm_closes_a_resolved_ticket(demo_portal, tmp_path: Path, sho
         await running.until(
             lambda: portal_ticket(running, detail.ticket_id)["status"] == "closed", what="closed on the portal"
         )
-        await running.until(lambda: "Confirm resolved" not in footer_keys(running), what="confirm to go")
+        await running.until(lambda: "Confirm" not in footer_keys(running), what="confirm to go")
         assert "Closed" in screen_text(running.app)
 
 
@@ -93,7 +93,7 @@ async def test_rate_a_closed_ticket(demo_portal, tmp_path: Path) -> None:
     async with running_tui(demo_portal, tmp_path) as running:
         detail = await open_first(running, Pill.CLOSED)
         assert "Rate" in footer_keys(running)
-        assert "Confirm resolved" not in footer_keys(running) and "Reopen" not in footer_keys(running)
+        assert "Confirm" not in footer_keys(running) and "Reopen" not in footer_keys(running)
         await running.press("t")
         await running.pilot.pause()
         await running.press("4", "tab")
@@ -112,7 +112,7 @@ async def test_no_confirm_reopen_or_rate_on_work_in_progress(demo_portal, tmp_pa
         await open_first(running, Pill.IN_PROGRESS)
         keys = footer_keys(running)
         assert "Comment" in keys
-        assert not {"Confirm resolved", "Reopen", "Rate"} & keys
+        assert not {"Confirm", "Reopen", "Rate"} & keys
         await running.press("f", "o", "t")
         await running.pilot.pause()
         assert isinstance(running.app.screen, DetailScreen), "the hidden keys do nothing"
@@ -128,3 +128,12 @@ async def test_no_to_the_question_and_esc_on_reopen_change_nothing(demo_portal, 
         assert running.app.screen is detail
         assert running.app.session.mirror.sync_status().waiting_to_send == 0
         assert portal_ticket(running, detail.ticket_id)["status"] == "resolved"
+
+
+async def test_at_80_columns_a_resolved_tickets_keys_all_fit(demo_portal, tmp_path: Path) -> None:
+    """The most keys a ticket offers (resolved: confirm, reopen, rate) still leave help and the
+    palette on the key bar of an 80-column terminal."""
+    async with running_tui(demo_portal, tmp_path, size=(80, 24)) as running:
+        await open_first(running, Pill.RESOLVED)
+        bar = screen_text(running.app).splitlines()[-1]
+        assert "f Confirm  o Reopen  t Rate" in bar and "? Help" in bar and bar.endswith("▏^p Commands"), bar

@@ -117,3 +117,19 @@ async def test_the_key_under_the_pointer_is_lit_and_says_its_tooltip(tmp_path: P
         await pilot.hover(KeyBar, offset=(bar_text(app).index("▏") - 2, 0))  # on no key
         await press(pilot)
         assert bar.tooltip is None
+
+
+async def test_a_dialog_shows_its_own_keys_not_the_boards(tmp_path: Path) -> None:
+    """Under a dialog the board's keys do nothing: the bar shows the dialog's."""
+    async with fixed_board(tmp_path) as (app, pilot):
+        for key, keys_shown in (
+            ("question_mark", " esc Close help"),
+            ("colon", " esc Cancel"),
+            ("f", " ^s Apply filters  esc Cancel"),
+        ):
+            await press(pilot, key)
+            assert bar_text(app).startswith(keys_shown), (key, bar_text(app))
+            assert "n New" not in bar_text(app)
+            await press(pilot, "escape")
+            assert isinstance(app.screen, BoardScreen)
+            assert bar_text(app).startswith(BOARD_KEYS)

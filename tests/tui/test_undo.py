@@ -38,7 +38,7 @@ async def test_u_takes_a_confirm_back_before_it_is_sent(demo_portal, tmp_path: P
 
         await running.press("u")
         await running.until(lambda: "nothing was sent" in notices(running), what="the undo said")
-        await running.until(lambda: "Confirm resolved" in footer_keys(running), what="the ticket resolved again")
+        await running.until(lambda: "Confirm" in footer_keys(running), what="the ticket resolved again")
         assert said not in screen_text(running.app) and not undo_offered(running)
         assert "Undo" not in bar(running), "and not once there is nothing to take back"
         assert running.app.session.mirror.outbox.pending_items() == []

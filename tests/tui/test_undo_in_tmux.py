@@ -37,7 +37,7 @@ def open_resolved(board: Board, skip: int = 0) -> int:
     tickets = board.api("GET", "/tickets", params={"limit": 500, "status": "resolved"}).json()["items"]
     ticket_id = tickets[skip]["id"]
     board.terminal.write(f"#{ticket_id}{ENTER}")
-    board.terminal.wait_for(lambda s: f"#{ticket_id} · " in s and "Confirm resolved" in s, "the resolved ticket")
+    board.terminal.wait_for(lambda s: f"#{ticket_id} · " in s and "f Confirm" in s, "the resolved ticket")
     return ticket_id
 
 
@@ -59,7 +59,7 @@ def test_f_y_u_in_one_burst_sends_nothing(demo_portal: RunningPortal, tmp_path: 
         term.write("r")
         term.wait_for(lambda s: "synced just now" in s and "syncing" not in s, "a sync after the window")
         assert status_on_portal(board, ticket_id) == "resolved"
-        screen = term.wait_for(lambda s: "Confirm resolved" in s, "the ticket offered for confirming again")
+        screen = term.wait_for(lambda s: "f Confirm" in s, "the ticket offered for confirming again")
         assert "Resolved" in screen
 
 

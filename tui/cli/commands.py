@@ -362,7 +362,7 @@ def cmd_list(args: Any) -> int:
         me = mirror.me()
         company_wide = bool(me and me.access_level is not AccessLevel.OWN)
         document = {"tickets": [output.row_document(row) for row in rows], "stale": stale}
-        text = output.rows_table(rows, with_submitter=company_wide) if rows else "No tickets."
+        text = output.rows_table(rows, with_submitter=company_wide, sort=query.sort) if rows else "No tickets."
         _print(document, text, args.json)
         return exit_codes.OK
 

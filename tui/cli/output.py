@@ -12,10 +12,11 @@ from __future__ import annotations
 import json
 import re
 import sys
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from cache.model import (
+    SortColumn,
     SyncStatus,
     TicketRow,
     TicketView,
@@ -26,7 +27,7 @@ from cache.model import (
 )
 from portal.visible_text import visible as _visible
 from portal.vocabulary import CATEGORY_LABELS, PRIORITY_LABELS, STATUS_LABELS, EventKind
-from widgets.when import date_and_time
+from widgets.when import age, date_and_time
 
 # json.dumps escapes C0 controls but leaves DEL and C1 raw, and a terminal acts on C1 (CSI).
 _C1_AND_DEL = re.compile(r"[\x7f-\x9f]")
@@ -121,10 +122,18 @@ def when(moment: datetime | None) -> str:
     return date_and_time(moment) if moment else "never"
 
 
-def rows_table(rows: list[TicketRow], *, with_submitter: bool) -> str:
-    header = ["ID", "STATUS", "PRIORITY", "CATEGORY", "CREATED", "SUBJECT"]
+def rows_table(
+    rows: list[TicketRow], *, with_submitter: bool, sort: SortColumn | None = None, now: datetime | None = None
+) -> str:
+    """One line a ticket. Sorted by when it was updated or by its age, the list shows that too."""
+    now = now or datetime.now(UTC)
+    extra = {
+        SortColumn.UPDATED: ("UPDATED", lambda row: when(row.updated_at)),
+        SortColumn.AGE: ("AGE", lambda row: age((now - row.age_from).total_seconds())),
+    }.get(sort)
+    header = ["ID", "STATUS", "PRIORITY", "CATEGORY", "CREATED", *([extra[0]] if extra else []), "SUBJECT"]
     if with_submitter:
-        header.insert(5, "BY")
+        header.insert(-1, "BY")
     lines = [header]
     for row in rows:
         marks = ("*" if row.changed else "") + (" (pending)" if row.pending else "")
@@ -134,10 +143,11 @@ def rows_table(rows: list[TicketRow], *, with_submitter: bool) -> str:
             PRIORITY_LABELS[row.priority],
             CATEGORY_LABELS[row.category],
             when(row.created_at),
+            *([extra[1](row)] if extra else []),
             one_line(row.subject) + marks,
         ]
         if with_submitter:
-            cells.insert(5, one_line(row.submitted_by_name))
+            cells.insert(-1, one_line(row.submitted_by_name))
         lines.append(cells)
     widths = [max(len(line[i]) for line in lines) for i in range(len(header) - 1)]
     return "\n".join(
