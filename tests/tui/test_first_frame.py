@@ -75,14 +75,18 @@ async def test_the_board_is_styled_once_as_it_opens(tmp_path: Path, monkeypatch:
         mirror.close()
 
 
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=lambda size: f"{size[0]}x{size[1]}")
 async def test_the_bottom_lines_come_after_the_first_frame_and_the_rows_stay_put(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]
 ) -> None:
     """The first frame is for the rows: the status line and the key bar come right after it,
-    into the two lines kept for them, so the table neither moves nor changes size."""
+    into the two lines kept for them, and the pills' counts after that; the table neither moves
+    nor changes size (at 80 columns the pills are two rows from the first frame)."""
     from textual.widget import Widget
 
+    from cache.model import Pill
     from widgets.key_bar import KeyBar
+    from widgets.pills import PillBar
     from widgets.sync_line import SyncLine
     from widgets.ticket_table import TicketTable
 
@@ -105,8 +109,8 @@ async def test_the_bottom_lines_come_after_the_first_frame_and_the_rows_stay_put
         opening=read_opening(mirror),
     )
     try:
-        async with app.run_test(size=(120, 40)) as pilot:
-            await pilot.pause()
+        async with app.run_test(size=size) as pilot:
+            await app.workers.wait_for_complete()
             await pilot.pause()
             board = app.screen
             assert isinstance(board, BoardScreen)
@@ -114,7 +118,9 @@ async def test_the_bottom_lines_come_after_the_first_frame_and_the_rows_stay_put
             assert bottom_first == [], "the first frame holds the rows, not yet the bottom lines"
             assert board.query_one(SyncLine).region and board.query_one(KeyBar).region, "then they come"
             assert board.query_one(TicketTable).region == region_first, "and the rows stay where they were"
-            assert (board.query_one(SyncLine).region.y, board.query_one(KeyBar).region.y) == (38, 39)
+            assert board.query_one(PillBar).count(Pill.ALL) == 59, "the pills are counted"
+            height = size[1]
+            assert (board.query_one(SyncLine).region.y, board.query_one(KeyBar).region.y) == (height - 2, height - 1)
     finally:
         await client.aclose()
         mirror.close()
