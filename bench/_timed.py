@@ -89,7 +89,7 @@ atexit.register(_write_log)
 
 if __name__ == "__main__":
     if sys.argv[1] == "board":
-        from tui.cli.main import main
+        from tui.cli.command_line import main
 
         sys.exit(main([]))
     from bench._datatable_app import DataTableBoard

@@ -100,7 +100,7 @@ def start_cost() -> None:
     app, plot = [], []
     for _ in range(IMPORT_RUNS):
         result = subprocess.run(
-            [sys.executable, "-X", "importtime", "-c", "import tui.cli.main, tui.app, widgets.week_plot"],
+            [sys.executable, "-X", "importtime", "-c", "import tui.cli.command_line, tui.app, widgets.week_plot"],
             capture_output=True,
             text=True,
             check=True,

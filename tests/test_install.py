@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tui.cli import exit_codes
-from tui.cli.main import _version
+from tui.cli.command_line import _version
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("portal", "cache", "widgets", "screens", "tui")

@@ -154,6 +154,7 @@ class TicketsApp(Guarded, App):
         self._first_paint = asyncio.Event()  # the board's first rows are on the screen
         self._listening_to: Session | None = None  # whose engine's news the status line shows
         self._opening = opening
+        self._other_styles_read = False  # screens/styles.py AFTER_FIRST_PAINT
         self._presence = Presence(clock)
         self._status_tick: Timer | None = None  # every second, while someone uses the app
         self._status_wake: Timer | None = None  # left alone: when the line's words next change
@@ -193,6 +194,9 @@ class TicketsApp(Guarded, App):
         if isinstance(event, (events.Key, events.Paste, events.MouseEvent)) and not event.is_forwarded:
             self._used()
         if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
+            # A key typed ahead may open a screen before the board has read the other sheets:
+            # read now, with the others, rather than by Textual parsing every sheet again.
+            self._read_other_styles()
             quitting = isinstance(event, events.Key) and event.key == QUIT_KEY
             if not quitting and self._input_order.hold(event):
                 return
@@ -245,15 +249,17 @@ class TicketsApp(Guarded, App):
         token's check and the first sync (this worker ends with it)."""
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._first_paint.wait(), FIRST_PAINT_WAIT_SECONDS)
-        self._show_sync_status()
-        self._read_counts()
-        check = self._check_mirror()
-        self._read_other_styles()
-        await self._connected()
-        # The screens a key opens, loaded now rather than on that key (a first `enter` would
-        # otherwise wait for them).
-        await asyncio.to_thread(_load_modules, SCREENS_OPENED_BY_KEYS)
-        collector.started()
+        try:
+            self._show_sync_status()
+            self._read_counts()
+            check = self._check_mirror()
+            self._read_other_styles()
+            await self._connected()
+            # The screens a key opens, loaded now rather than on that key (a first `enter` would
+            # otherwise wait for them).
+            await asyncio.to_thread(_load_modules, SCREENS_OPENED_BY_KEYS)
+        finally:
+            collector.started()  # whatever failed on the way: the app goes on, and collects
         refused = check_token and self._login is not None and not await self._token_accepted()
         if self.sync_on_start and not refused:
             with contextlib.suppress(WorkerFailed, WorkerCancelled):
@@ -263,7 +269,10 @@ class TicketsApp(Guarded, App):
 
     def _read_other_styles(self) -> None:
         """The other screens' style sheets, parsed now rather than on the key that opens one
-        (screens/styles.py)."""
+        (screens/styles.py); once."""
+        if self._other_styles_read:
+            return
+        self._other_styles_read = True
         unread = [path for path in styles.AFTER_FIRST_PAINT if not self.stylesheet.has_source(str(path))]
         if unread:
             self.stylesheet.read_all(unread)

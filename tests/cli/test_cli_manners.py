@@ -274,8 +274,23 @@ def test_the_list_shows_what_it_is_sorted_by(signed_in: Cli):
     assert all(ages), shown["age"]
 
 
+def test_the_commands_entry_is_its_function_whatever_was_imported_before():
+    """`msp-tickets` calls `tui.cli:main`: no module of the package may take that name over once
+    imported (a submodule `tui.cli.main` did, for whatever imported it first)."""
+    import pkgutil
+
+    import tui.cli
+
+    for module in pkgutil.iter_modules(tui.cli.__path__):
+        if module.name != "__main__":  # that one runs the command
+            importlib.import_module(f"tui.cli.{module.name}")
+    from tui.cli import main
+
+    assert callable(main) and main.__module__ == "tui.cli"
+
+
 def test_no_argument_is_the_board_as_the_parser_would_read_it():
     """`msp-tickets` alone skips building the parser of every command (bench/launch.py): what it
     uses instead is what the parser makes of no argument, top-level option added or not."""
-    main_module = importlib.import_module("tui.cli.main")
+    main_module = importlib.import_module("tui.cli.command_line")
     assert main_module.build_parser().parse_args([]) == main_module.NO_ARGUMENTS

@@ -53,3 +53,18 @@ async def test_collection_resumes_when_the_login_screen_waits(tmp_path: Path, pa
         await pilot.pause()
         assert isinstance(app.screen, LoginScreen)
         assert gc.isenabled() and sys.getswitchinterval() == paused
+
+
+async def test_collection_resumes_when_opening_the_board_fails_on_the_way(
+    tmp_path: Path, paused: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The board goes on when making the portal's client fails (a bad CA file, say): so does
+    the collector."""
+
+    async def no_client(_app: TicketsApp) -> None:
+        raise OSError("no CA file")
+
+    monkeypatch.setattr(TicketsApp, "_connected", no_client)
+    async with fixed_board(tmp_path) as (_app, pilot):
+        await press(pilot)
+        assert gc.isenabled() and sys.getswitchinterval() == paused

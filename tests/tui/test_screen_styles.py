@@ -64,3 +64,33 @@ async def test_opening_a_ticket_parses_no_style_sheet_again(tmp_path: Path, monk
         await press(pilot, "c")
         await press(pilot, "escape", "escape", "colon")
         assert parsed == []
+
+
+async def test_a_key_typed_before_the_board_read_the_sheets_parses_none_again(tmp_path: Path, monkeypatch) -> None:
+    """A key typed ahead (`:` at once) may open a screen before the board reads the other sheets
+    after its first paint: they are read then, not by Textual parsing every sheet again."""
+    from cache.sync import SyncEngine
+    from portal.client import PortalClient
+    from screens.go_to import GoToScreen
+    from tests.tui.fixed_world import FIXED_NOW, fixed_mirror
+    from tests.tui.test_filters_and_views import TICKETS
+    from tui.session import Session
+
+    mirror = fixed_mirror(tmp_path, TICKETS, events_per_ticket=0)
+    client = PortalClient("http://127.0.0.1:9")
+    app = TicketsApp(
+        Session(mirror, client, SyncEngine(mirror, client)), clock=FIXED_NOW.timestamp, sync_on_start=False
+    )
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            parsed: list[int] = []
+            reparse = app.stylesheet.reparse
+            monkeypatch.setattr(app.stylesheet, "reparse", lambda: (parsed.append(1), reparse()))
+            assert not app._other_styles_read, "typed before the board read them"  # noqa: SLF001
+            await pilot.press("colon")
+            await pilot.pause()
+            assert isinstance(app.screen, GoToScreen)
+            assert parsed == []
+    finally:
+        await client.aclose()
+        mirror.close()

@@ -139,7 +139,7 @@ async def test_a_failing_read_is_a_notice_not_the_end(demo_portal, tmp_path: Pat
 def test_starting_the_app_does_not_load_the_plotting_library() -> None:
     # numpy and textual-plot take longer to import than the board; only the Stats screen needs them.
     code = (
-        "import sys, tui.cli.main, tui.app, screens.board, screens.stats; "
+        "import sys, tui.cli.command_line, tui.app, screens.board, screens.stats; "
         "print(sorted(m for m in ('numpy', 'textual_plot') if m in sys.modules))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

@@ -214,7 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 # `msp-tickets` with no argument: the board, without building the parser of every command for
 # scripts (5 ms of every launch, bench/launch.py). The command itself does not come here for it
-# (tui/cli/__init__.py), `python -m tui.cli.main` does.
+# (tui/cli/__init__.py); a call with no argument from this process (a test, a bench) does.
 NO_ARGUMENTS = argparse.Namespace(profile=None, verbose=0, demo=False, demo_reset=False, command=None)
 
 
