@@ -70,7 +70,7 @@ class Held(NamedTuple):
     until: datetime
 
 
-PRUNABLE = "SELECT 1 FROM outbox.outbox WHERE state = 'done' AND done_at < ? LIMIT 1"
+DONE_BEFORE = "state = 'done' AND done_at < ?"  # what the portal has had since before a moment
 
 
 class _NoLongerHeld(Exception):
@@ -356,10 +356,10 @@ class Outbox:
         conn = self._connection()
         # Looked for first: most opens have nothing to forget, and a write (its lock and its
         # commit) is not for every launch.
-        if conn.execute(PRUNABLE, (cutoff,)).fetchone() is None:
+        if conn.execute(f"SELECT 1 FROM outbox.outbox WHERE {DONE_BEFORE} LIMIT 1", (cutoff,)).fetchone() is None:
             return
         with write_transaction(conn) as conn:
-            conn.execute("DELETE FROM outbox.outbox WHERE state = 'done' AND done_at < ?", (cutoff,))
+            conn.execute(f"DELETE FROM outbox.outbox WHERE {DONE_BEFORE}", (cutoff,))
 
 
 def _first_error(error: ValueError) -> str:

@@ -112,10 +112,13 @@ class PillBar(Guarded, Widget):
     def on_mount(self) -> None:
         # In two rows or one from the first frame, by the width it will have: else it is laid out
         # in one row, then in two once Textual tells it its size, and the rows below move.
-        self.set_class(self.screen.size.width - self.styles.margin.width < self.ONE_ROW_WIDTH, "-narrow")
+        self._fit(self.screen.size.width - self.styles.margin.width)
 
     def on_resize(self, event: events.Resize) -> None:
-        self.set_class(event.size.width < self.ONE_ROW_WIDTH, "-narrow")
+        self._fit(event.size.width)
+
+    def _fit(self, width: int) -> None:
+        self.set_class(width < self.ONE_ROW_WIDTH, "-narrow")
 
     def _label(self, pill: Pill) -> str:
         count = self.count(pill)

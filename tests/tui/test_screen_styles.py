@@ -12,10 +12,15 @@ from textual._path import _css_path_type_as_list, _make_path_object_relative
 from textual.screen import Screen
 
 import screens
+from cache.sync import SyncEngine
+from portal.client import PortalClient
 from screens import styles
 from screens.detail import DetailScreen
-from tests.tui.test_filters_and_views import fixed_board, press
+from screens.go_to import GoToScreen
+from tests.tui.fixed_world import FIXED_NOW, fixed_mirror
+from tests.tui.test_filters_and_views import TICKETS, fixed_board, press
 from tui.app import TicketsApp
+from tui.session import Session
 
 
 def screen_classes() -> list[type[Screen]]:
@@ -69,13 +74,6 @@ async def test_opening_a_ticket_parses_no_style_sheet_again(tmp_path: Path, monk
 async def test_a_key_typed_before_the_board_read_the_sheets_parses_none_again(tmp_path: Path, monkeypatch) -> None:
     """A key typed ahead (`:` at once) may open a screen before the board reads the other sheets
     after its first paint: they are read then, not by Textual parsing every sheet again."""
-    from cache.sync import SyncEngine
-    from portal.client import PortalClient
-    from screens.go_to import GoToScreen
-    from tests.tui.fixed_world import FIXED_NOW, fixed_mirror
-    from tests.tui.test_filters_and_views import TICKETS
-    from tui.session import Session
-
     mirror = fixed_mirror(tmp_path, TICKETS, events_per_ticket=0)
     client = PortalClient("http://127.0.0.1:9")
     app = TicketsApp(

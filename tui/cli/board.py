@@ -28,13 +28,6 @@ def _board(profile_name: str | None) -> int:
     from tui.credentials import CredentialError, TokenStore
     from tui.session import WrongAccount
 
-    # What the CLI prints goes through its one gate (tui/cli/output.py), imported only when a
-    # board cannot open: json and the CLI's documents are not for the first paint.
-    def say(message: str) -> None:
-        from tui.cli.output import say as say_gated
-
-        say_gated(message)
-
     try:
         # The board's login screen makes a profile it does not know yet, as `login` does.
         return run_tui(load_profile(profile_name, new=True), TokenStore())
@@ -49,9 +42,15 @@ def _board(profile_name: str | None) -> int:
         return exit_codes.UNREACHABLE
 
 
-def run_demo(*, reset: bool = False) -> int:
-    from tui.cli.output import say
+def say(message: str) -> None:
+    """Through the CLI's one gate to the terminal (tui/cli/output.py), imported only when
+    something is to be said: json and the CLI's documents are not for the board's first paint."""
+    from tui.cli.output import say as say_gated
 
+    say_gated(message)
+
+
+def run_demo(*, reset: bool = False) -> int:
     if any(importlib.util.find_spec(name) is None for name in SERVER_MODULES):
         say(
             "The demo runs the reference portal, which is not installed: "
